@@ -1,0 +1,78 @@
+/**
+ * Reply framing, per protocol (spec-format §4). Pure: the transport hands lines and
+ * byte runs in, a framer says what it needs next, and finally hands a whole Reply out.
+ * No sockets, no timers here.
+ */
+import type { ProtocolName } from '../spec/model.js';
+
+export interface Reply {
+  /**
+   * The reply's lines as received, decoded as UTF-8 with U+FFFD for invalid bytes, for
+   * matching. Status lines are included. IMAP literal bytes are split into lines like any
+   * other text (so a literal `a\r\nb` adds the lines `a`, `b`). The POP3 closing `.` is not
+   * a line and multi-line bodies are dot-unstuffed.
+   */
+  readonly lines: readonly string[];
+  /** The bytes as received (EOLs included), for transcripts; shown escaped. */
+  readonly raw: Buffer;
+  /** smtp/lmtp: the three-digit code. */
+  readonly code?: number;
+  /** smtp/lmtp: RFC 3463 code at the start of the first line's text, without a `#`. */
+  readonly enhanced?: string;
+  /** pop3: `+OK` `-ERR` `+`; imap: `OK` `NO` `BAD` `PREAUTH` `BYE` `+`. */
+  readonly status?: string;
+  /** smtp: texts after `ddd-`/`ddd ` joined by `\n`; pop3/imap: what follows the status. */
+  readonly text: string;
+}
+
+/** What the framer needs next from the transport. */
+export type FrameStep =
+  | { readonly need: 'line' }
+  /** Exactly `count` bytes (an IMAP literal), whatever they hold. */
+  | { readonly need: 'bytes'; readonly count: number }
+  | { readonly need: 'done'; readonly reply: Reply };
+
+/** Frames ONE reply. Created by `ProtocolSession.begin`. */
+export interface ReplyFramer {
+  /** One line as received, without its LF (a CR before the LF already dropped). */
+  line(raw: Buffer): FrameStep;
+  /** The bytes asked for by `{ need: 'bytes' }`. */
+  bytes(raw: Buffer): FrameStep;
+  /** First step: usually `{ need: 'line' }`. */
+  start(): FrameStep;
+}
+
+/** What the client sent, as far as framing cares (the command queue of §4). */
+export type SentCommand =
+  | { readonly kind: 'line'; readonly text: string }
+  /** A `send:` step: its bytes may hold any number of lines or none. */
+  | { readonly kind: 'raw'; readonly text: string }
+  /** An SMTP/LMTP DATA body with its terminating `.`. */
+  | { readonly kind: 'data' };
+
+export interface ReplyOptions {
+  /** pop3: the matcher's `multiline`, overriding what the command implies. */
+  readonly multiline?: boolean;
+}
+
+/** Per-connection protocol state: the queue of commands still waiting for a reply. */
+export interface ProtocolSession {
+  sent(command: SentCommand): void;
+  /** Begin framing the next reply. */
+  begin(options: ReplyOptions): ReplyFramer;
+  /** After a TLS upgrade nothing sent before it is pending any more (RFC 3207 §6 and kin). */
+  reset?(): void;
+}
+
+export interface ProtocolDef {
+  readonly name: ProtocolName;
+  /** Literal ports from which the protocol may be inferred (spec §2). */
+  readonly wellKnownPorts: readonly number[];
+  /** Whether `s: 250` / `code:` / `enhanced:` make sense. */
+  readonly hasReplyCodes: boolean;
+  /** Whether `status:` makes sense, and its allowed words (for "did you mean"). */
+  readonly statusWords: readonly string[];
+  /** Whether `multiline:` makes sense. */
+  readonly hasMultiline: boolean;
+  createSession(): ProtocolSession;
+}

@@ -1,0 +1,11 @@
+import type { Span } from './span.js';
+
+/** A problem found in a spec before anything runs. Data only; `spec/render.ts` draws it. */
+export interface Diagnostic {
+  readonly span: Span;
+  readonly message: string;
+  /** "did you mean `contains`?" and the like. */
+  readonly hint?: string;
+  /** For a problem inside a fragment: the `include` steps that reached it, innermost first. */
+  readonly includedFrom?: readonly Span[];
+}

@@ -1,0 +1,95 @@
+/**
+ * Sockets, bounded reads and TLS. Every wait here ends at an absolute deadline
+ * (milliseconds of the injected clock), and every buffer is bounded by `Limits`.
+ */
+import type { Limits } from '../spec/model.js';
+
+export interface Clock {
+  now(): number;
+}
+
+/** Why a read, write, connect or handshake failed, in terms the engine reports. */
+export type TransportErrorKind =
+  | 'timeout' // nothing (or not enough) came before the deadline
+  | 'closed' // the server closed the connection (EOF)
+  | 'reset' // ECONNRESET / EPIPE
+  | 'refused' // ECONNREFUSED
+  | 'unreachable' // DNS failure, EHOSTUNREACH, …
+  | 'limit' // a line or reply longer than the limits
+  | 'tls' // the TLS handshake failed after TCP connected
+  | 'aborted'; // the run was interrupted
+
+export class TransportError extends Error {
+  constructor(
+    readonly kind: TransportErrorKind,
+    message: string,
+    /** Bytes received so far for the read that failed (shown escaped to the user). */
+    readonly partial?: Buffer,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly limits: Limits;
+  /** Absolute deadline for TCP connect, plus the handshake with implicit TLS. */
+  readonly deadline: number;
+  readonly tls?: ResolvedTls;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+}
+
+/** TLS options with templates evaluated and files read. */
+export interface ResolvedTls {
+  /** SNI and host-name check; undefined for an IP address host unless given. */
+  readonly servername?: string;
+  readonly verify: boolean;
+  /** Extra CAs, on top of the system's (`tls.rootCertificates`). */
+  readonly ca?: readonly Buffer[];
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly minVersion?: string;
+  readonly maxVersion?: string;
+  readonly ciphers?: string;
+  readonly alpn?: readonly string[];
+}
+
+/** What a finished handshake tells, for `tls.expect` (spec §6). */
+export interface TlsInfo {
+  readonly protocol: string; // 'TLSv1.3'
+  readonly cipher: string; // OpenSSL name
+  readonly authorized: boolean;
+  readonly authorizationError?: string;
+  /** `CN=mail.test, O=Example`, most specific first. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** `DNS:mail.test, IP Address:127.0.0.1` */
+  readonly altNames: string;
+  readonly validTo?: Date;
+  readonly alpn?: string;
+}
+
+export interface Connection {
+  /** Next line without its LF (and a CR before it dropped). Fails with `limit` past `limits.lineBytes`. */
+  readLine(deadline: number): Promise<Buffer>;
+  /** Exactly `count` bytes. */
+  readBytes(count: number, deadline: number): Promise<Buffer>;
+  /** Resolves once the bytes are handed to the socket (flushed), or fails at the deadline. */
+  write(data: Buffer, deadline: number): Promise<void>;
+  /** Upgrade the live socket; bytes buffered before it are discarded (RFC 3207 §6). Resolves with the handshake's facts even when `verify: false` let an unverified peer through. */
+  startTls(tls: ResolvedTls, deadline: number): Promise<TlsInfo>;
+  /** True if any byte is buffered or arrives before the deadline; false if none does. Rejects with `closed` on EOF. */
+  waitForData(deadline: number): Promise<boolean>;
+  /** Resolves when the peer closes (EOF) before the deadline; rejects with `timeout` otherwise, with any bytes that came instead as `partial`. */
+  waitForClose(deadline: number): Promise<void>;
+  /** TLS info if the connection is (now) TLS. */
+  readonly tls?: TlsInfo;
+  /** Close our side and free the socket; safe to call twice. */
+  close(): void;
+}
+
+export type OpenConnection = (options: ConnectOptions) => Promise<Connection>;
