@@ -1,0 +1,181 @@
+/**
+ * The template functions of spec-format §7, as a table: the loader checks names and
+ * argument counts against it, `evaluate` calls through it. Every function is pure apart
+ * from the clock and randomness, which come from the Scope.
+ */
+import { createHmac } from 'node:crypto';
+import type { Scope, Value } from './types.js';
+import { ArgumentError } from './error.js';
+import { derivedValue, literalValue } from './value.js';
+
+export interface TemplateFunction {
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  /** One line for help and "did you mean" hints, e.g. `sasl_plain(user, pass[, authzid])`. */
+  readonly summary: string;
+  /** Throws ArgumentError for bad arguments. The result is secret if any argument is. */
+  readonly fn: (args: readonly Value[], scope: Scope) => Value;
+}
+
+/** `repeat` builds long lines on purpose; past this it is a mistake, not a test. */
+export const MAX_REPEAT_CHARS = 16 * 1024 * 1024;
+export const MAX_RANDOM_DIGITS = 65_536;
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+function arg(args: readonly Value[], i: number): string {
+  return args[i]?.text ?? '';
+}
+
+function toBase64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** Strict RFC 4648 §4 alphabet; padding may be left out. Node's own decoder accepts junk. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+function decodeBase64(text: string, what: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (!BASE64.test(compact)) throw new ArgumentError(`${what} is not base64: "${text.slice(0, 40)}"`);
+  return Buffer.from(compact, 'base64');
+}
+
+function count(text: string, what: string, max: number): number {
+  if (!/^[0-9]+$/.test(text)) throw new ArgumentError(`${what} must be a whole number, got "${text.slice(0, 40)}"`);
+  const n = Number(text);
+  if (n > max) throw new ArgumentError(`${what} is ${n}, more than the limit of ${max}`);
+  return n;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 §3.3 date-time, always in UTC (`+0000`) so no host time zone leaks in. */
+export function rfc5322Date(d: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`
+  );
+}
+
+/** RFC 9562 §5.4: version 4, variant 10xx. */
+function uuidV4(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  if (b.length < 16) throw new ArgumentError('the random source gave fewer than 16 bytes');
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const table: Record<string, TemplateFunction> = {
+  base64: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'base64(s): s as UTF-8, base64-encoded',
+    fn: (a) => derivedValue(toBase64(arg(a, 0)), a),
+  },
+  unbase64: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'unbase64(s): base64 decoded to UTF-8 text',
+    fn: (a) => {
+      const bytes = decodeBase64(arg(a, 0), 'the argument');
+      let text: string;
+      try {
+        text = utf8Fatal.decode(bytes);
+      } catch {
+        throw new ArgumentError('the decoded bytes are not UTF-8 text');
+      }
+      return derivedValue(text, a);
+    },
+  },
+  hex: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'hex(s): s as UTF-8, in lower-case hex',
+    fn: (a) => derivedValue(Buffer.from(arg(a, 0), 'utf8').toString('hex'), a),
+  },
+  concat: {
+    minArgs: 1,
+    maxArgs: Number.POSITIVE_INFINITY,
+    summary: 'concat(a, b, …): the arguments joined',
+    fn: (a) => derivedValue(a.map((v) => v.text).join(''), a),
+  },
+  repeat: {
+    minArgs: 2,
+    maxArgs: 2,
+    summary: 'repeat(s, n): s repeated n times',
+    fn: (a) => {
+      const s = arg(a, 0);
+      const n = count(arg(a, 1), 'the count', MAX_REPEAT_CHARS);
+      if (s.length * n > MAX_REPEAT_CHARS) {
+        throw new ArgumentError(`the result would be ${s.length * n} characters, more than the limit of ${MAX_REPEAT_CHARS}`);
+      }
+      return derivedValue(s.repeat(n), a);
+    },
+  },
+  lower: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'lower(s): s in lower case',
+    fn: (a) => derivedValue(arg(a, 0).toLowerCase(), a),
+  },
+  upper: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'upper(s): s in upper case',
+    fn: (a) => derivedValue(arg(a, 0).toUpperCase(), a),
+  },
+  sasl_plain: {
+    minArgs: 2,
+    maxArgs: 3,
+    summary: 'sasl_plain(user, pass[, authzid]): AUTH PLAIN response (RFC 4616)',
+    // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd.
+    fn: (a) => derivedValue(toBase64(`${arg(a, 2)}\0${arg(a, 0)}\0${arg(a, 1)}`), a),
+  },
+  cram_md5: {
+    minArgs: 3,
+    maxArgs: 3,
+    summary: 'cram_md5(user, pass, challenge): AUTH CRAM-MD5 response to a base64 challenge (RFC 2195)',
+    // RFC 2195 §2: user SP lower-case hex of HMAC-MD5(key = password, text = challenge).
+    fn: (a) => {
+      const challenge = decodeBase64(arg(a, 2), 'the challenge');
+      const digest = createHmac('md5', Buffer.from(arg(a, 1), 'utf8')).update(challenge).digest('hex');
+      return derivedValue(toBase64(`${arg(a, 0)} ${digest}`), a);
+    },
+  },
+  xoauth2: {
+    minArgs: 2,
+    maxArgs: 2,
+    summary: 'xoauth2(user, token): AUTH XOAUTH2 initial response',
+    // Google's XOAUTH2: "user=" user ^A "auth=Bearer " token ^A ^A, base64-encoded.
+    fn: (a) => derivedValue(toBase64(`user=${arg(a, 0)}\x01auth=Bearer ${arg(a, 1)}\x01\x01`), a),
+  },
+  uuid: {
+    minArgs: 0,
+    maxArgs: 0,
+    summary: 'uuid(): a random UUID (version 4)',
+    fn: (_a, scope) => literalValue(uuidV4(scope.randomBytes(16))),
+  },
+  date: {
+    minArgs: 0,
+    maxArgs: 0,
+    summary: 'date(): the current date and time as in a Date: header (RFC 5322)',
+    fn: (_a, scope) => literalValue(rfc5322Date(scope.now())),
+  },
+  random: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'random(n): n random hex digits',
+    fn: (a, scope) => {
+      const n = count(arg(a, 0), 'the number of digits', MAX_RANDOM_DIGITS);
+      const hex = scope.randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+      if (hex.length < n) throw new ArgumentError('the random source gave too few bytes');
+      return derivedValue(hex, a);
+    },
+  },
+};
+
+export const FUNCTIONS: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries(table));
