@@ -13,7 +13,11 @@ export interface Reply {
    * a line and multi-line bodies are dot-unstuffed.
    */
   readonly lines: readonly string[];
-  /** The bytes as received (EOLs included), for transcripts; shown escaped. */
+  /**
+   * The bytes as received, for transcripts; shown escaped. Each line is followed by a bare
+   * LF (the transport drops the CR before it, so it cannot be given back); IMAP literal
+   * bytes are kept exactly, CRs included.
+   */
   readonly raw: Buffer;
   /** smtp/lmtp: the three-digit code. */
   readonly code?: number;
@@ -23,6 +27,14 @@ export interface Reply {
   readonly status?: string;
   /** smtp: texts after `ddd-`/`ddd ` joined by `\n`; pop3/imap: what follows the status. */
   readonly text: string;
+  /**
+   * Set when the reply breaks the protocol's grammar (an SMTP line that is not `ddd text`,
+   * a code that changes inside a multi-line reply, a POP3 line without a status
+   * indicator): why, in one phrase, for failure messages. Such a reply has no `code`
+   * (smtp/lmtp) or no `status` (pop3/imap greeting), so code and status matchers fail.
+   * Added after v1 of this contract (additive).
+   */
+  readonly malformed?: string;
 }
 
 /** What the framer needs next from the transport. */
@@ -64,6 +76,15 @@ export interface ProtocolSession {
   reset?(): void;
 }
 
+/** How the client side of a connection writes (additive: `createSession()` still works). */
+export interface SessionOptions {
+  /**
+   * The connection's `eol` (spec §2), default `crlf`: the EOL the engine appends to each `c:`
+   * line. IMAP counts the bytes of sent lines against the client's own `{n}` literals.
+   */
+  readonly eol?: 'crlf' | 'lf';
+}
+
 export interface ProtocolDef {
   readonly name: ProtocolName;
   /** Literal ports from which the protocol may be inferred (spec §2). */
@@ -74,5 +95,5 @@ export interface ProtocolDef {
   readonly statusWords: readonly string[];
   /** Whether `multiline:` makes sense. */
   readonly hasMultiline: boolean;
-  createSession(): ProtocolSession;
+  createSession(options?: SessionOptions): ProtocolSession;
 }
