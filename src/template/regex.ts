@@ -65,7 +65,8 @@ export function evaluateRegex(
     return { regex, secret };
   } catch (e) {
     const shown = secret ? source.source : final;
-    const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
+    // V8 repeats the source in its message; drop it, it may hold a secret.
+    const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(e);
     throw new TemplateError(`invalid regular expression /${shown}/${flags}: ${reason}`, 0, source.span);
   }
 }
