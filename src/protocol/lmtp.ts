@@ -1,8 +1,10 @@
 /**
- * LMTP replies (RFC 2033): framed as SMTP. STUB: framing lands in the next commit.
+ * LMTP replies (RFC 2033): the SMTP reply format (RFC 2033 §4.2 refers to RFC 5321 §4.2).
+ * After the final `.` of DATA the server sends one reply per accepted recipient
+ * (RFC 2033 §4.2); each is an ordinary reply, read by its own `s:`.
  */
 import type { ProtocolDef } from './types.js';
-import { createLineSession } from './line.js';
+import { createSmtpSession } from './smtp.js';
 
 export const lmtp: ProtocolDef = {
   name: 'lmtp',
@@ -11,5 +13,5 @@ export const lmtp: ProtocolDef = {
   hasReplyCodes: true,
   statusWords: [],
   hasMultiline: false,
-  createSession: createLineSession,
+  createSession: createSmtpSession,
 };
