@@ -1,0 +1,46 @@
+/** `convospec import FILE`: a transcript becomes a spec. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { text as readStream } from 'node:stream/consumers';
+import { importTranscript } from '../../import/index.js';
+import type { ProtocolName } from '../../spec/model.js';
+import { EXIT, UsageError, type Io } from '../io.js';
+
+const PROTOCOLS: readonly ProtocolName[] = ['smtp', 'lmtp', 'imap', 'pop3', 'line'];
+const FORMATS = ['auto', 'prefixed', 'swaks', 'telnet'] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface ImportFlags {
+  output?: string;
+  name?: string;
+  protocol?: string;
+  format?: string;
+}
+
+export async function importCommand(file: string, flags: ImportFlags, io: Io, stdin: () => Promise<string> = () => readStream(process.stdin)): Promise<number> {
+  if (flags.protocol !== undefined && !PROTOCOLS.includes(flags.protocol as ProtocolName)) {
+    throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, got "${flags.protocol}"`);
+  }
+  if (flags.format !== undefined && !FORMATS.includes(flags.format as Format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${flags.format}"`);
+  }
+  let text: string;
+  try {
+    text = file === '-' ? await stdin() : await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const { yaml, warnings } = importTranscript(text, {
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(flags.protocol !== undefined ? { protocol: flags.protocol as ProtocolName } : {}),
+    ...(flags.format !== undefined ? { format: flags.format as Format } : {}),
+  });
+  for (const w of warnings) io.stderr.write(`${file}:${w.line}: ${w.message}\n`);
+  if (flags.output !== undefined) {
+    await writeFile(resolve(io.cwd, flags.output), yaml);
+    io.stderr.write(`wrote ${flags.output}\n`);
+  } else {
+    io.stdout.write(yaml);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,171 @@
+/**
+ * `convospec run`: load every file first (nothing connects if any is invalid), select,
+ * run, report (spec §8).
+ */
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadSpecs } from '../../spec/load.js';
+import { renderDiagnostics } from '../../spec/render.js';
+import { selectTests } from '../../engine/select.js';
+import { runSuites, suiteInfos } from '../../engine/run.js';
+import type { EngineEnvironment } from '../../engine/context.js';
+import type { InvalidFile, RunEvent } from '../../engine/events.js';
+import { openConnection } from '../../transport/index.js';
+import { REPORTERS } from '../../report/registry.js';
+import type { Reporter, ReporterContext } from '../../report/types.js';
+import { EXIT, UsageError, useColor, type Io } from '../io.js';
+import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
+
+export interface RunFlags {
+  junit?: string;
+  json?: string;
+  transcripts?: string;
+  var: string[];
+  envFile?: string;
+  grep?: string;
+  tag: string[];
+  list?: boolean;
+  timeout?: string;
+  concurrency: string;
+  bail?: boolean;
+  insecure?: boolean;
+  ca: string[];
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export async function runCommand(paths: string[], flags: RunFlags, io: Io, extraEnv: Record<string, string> = {}): Promise<number> {
+  const cliVars = parseVars(flags.var);
+  const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
+  const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
+  const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
+  const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
+  const extraCa = await Promise.all(
+    flags.ca.map((file) =>
+      readFile(resolve(io.cwd, file)).catch((error: unknown) => {
+        throw new UsageError(`--ca: cannot read ${file}: ${(error as Error).message}`);
+      }),
+    ),
+  );
+  const color = flags.color ?? useColor(io);
+
+  const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
+  const reporters = await createReporters(flags, io, color);
+  const secrets = loaded.secretLiterals ?? [];
+  const redact = (text: string): string => secrets.reduce((t, s) => (s ? t.split(s).join('***') : t), text);
+
+  if (loaded.diagnostics.length > 0) {
+    const byFile = new Map<string, typeof loaded.diagnostics>();
+    for (const d of loaded.diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), d]);
+    const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
+      file,
+      diagnostics,
+      rendered: redact(renderDiagnostics(diagnostics, loaded.sources, { color: false, redact })),
+    }));
+    io.stderr.write(renderDiagnostics(loaded.diagnostics, loaded.sources, { color, redact }));
+    io.stderr.write(`\n${loaded.diagnostics.length} error${loaded.diagnostics.length === 1 ? '' : 's'} in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; nothing was run\n`);
+    for (const r of reporters) await r.onInvalidSpecs?.(invalid);
+    return EXIT.invalid;
+  }
+
+  const suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
+  if (suites.length === 0) {
+    io.stderr.write(loaded.suites.length ? 'convospec: no test matched --grep/--tag\n' : `convospec: no spec found in ${paths.join(', ')}\n`);
+    return EXIT.invalid;
+  }
+  if (flags.list) {
+    for (const s of suiteInfos(suites)) for (const t of s.tests) io.stdout.write(`${t.file}:${t.span.line}: ${s.name} › ${t.name}\n`);
+    return EXIT.ok;
+  }
+
+  const world: EngineEnvironment = {
+    env,
+    cliVars,
+    clock: { now: () => performance.now() },
+    now: io.now,
+    randomBytes: (n) => randomBytes(n),
+    sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    readFile: (path) => readFile(path),
+    openConnection,
+    insecure: Boolean(flags.insecure),
+    extraCa,
+    ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
+  };
+  const emit = dispatcher(reporters);
+  const { summary } = await runSuites(suites, world, {
+    concurrency,
+    bail: Boolean(flags.bail),
+    signal: io.signal,
+    liveTranscripts: Boolean(flags.verbose),
+  }, emit);
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function readEnvFile(file: string | undefined, io: Io): Promise<Record<string, string>> {
+  if (file === undefined) return {};
+  try {
+    return parseEnv(await readFile(resolve(io.cwd, file), 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new UsageError(`--env-file: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Reporters are imported only when asked for (start-up stays fast). */
+async function createReporters(flags: RunFlags, io: Io, color: boolean): Promise<Reporter[]> {
+  const base: Omit<ReporterContext, 'outputPath'> = {
+    cwd: io.cwd,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    color,
+    isTTY: io.isTTY,
+    verbose: Boolean(flags.verbose),
+    now: io.now,
+  };
+  const wanted: [string, string | undefined][] = [
+    ['console', undefined],
+    ['junit', flags.junit],
+    ['json', flags.json],
+    ['transcripts', flags.transcripts],
+  ];
+  const reporters: Reporter[] = [];
+  for (const [name, output] of wanted) {
+    if (name !== 'console' && output === undefined) continue;
+    const factory = await REPORTERS[name]!();
+    reporters.push(factory({ ...base, ...(output !== undefined ? { outputPath: resolve(io.cwd, output) } : {}) }));
+  }
+  return reporters;
+}
+
+/** Each reporter sees events in order; a slow file reporter never reorders the console. */
+function dispatcher(reporters: readonly Reporter[]): (event: RunEvent) => Promise<void> {
+  let chain = Promise.resolve();
+  return (event) => {
+    chain = chain.then(async () => {
+      for (const r of reporters) await deliver(r, event);
+    });
+    return chain;
+  };
+}
+
+async function deliver(reporter: Reporter, event: RunEvent): Promise<void> {
+  switch (event.type) {
+    case 'run-start':
+      return reporter.onRunStart?.(event.suites, event.startedAt);
+    case 'test-start':
+      return reporter.onTestStart?.(event.test);
+    case 'transcript':
+      return reporter.onTranscript?.(event.test, event.entry);
+    case 'test-end':
+      return reporter.onTestEnd?.(event.result);
+    case 'run-end':
+      return reporter.onRunEnd?.(event.results, event.summary);
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}

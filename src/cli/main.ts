@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * The only place that reads argv, the environment and the real streams, and calls
+ * `process.exit`. Everything else takes an `Io`.
+ */
+import { runCli } from './program.js';
+import { EXIT } from './io.js';
+
+const interrupt = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  // First Ctrl-C: stop, close sockets, write reports of what finished. Second: leave now.
+  if (interrupts > 1) process.exit(EXIT.interrupted);
+  interrupt.abort();
+});
+
+const code = await runCli(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stdout.isTTY),
+  signal: interrupt.signal,
+  now: () => new Date(),
+});
+process.exitCode = code;
+// Open handles (a socket still closing) must not keep a finished run alive.
+setTimeout(() => process.exit(code), 200).unref();

@@ -1,0 +1,107 @@
+/**
+ * The command line: commander parses, commands do the work. Parse errors are exit 2.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, UsageError, type Io } from './io.js';
+import { validateCommand } from './commands/validate.js';
+import { runCommand, type RunFlags } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { importCommand } from './commands/import.js';
+import { demoCommand } from './commands/demo.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--json <file>', 'write a JSON report (docs/json-report.md)')
+    .option('--transcripts <dir>', 'write one transcript file per test')
+    .option('--var <name=value>', 'set a variable (repeatable); beats the spec\'s vars', collect, [])
+    .option('--env-file <file>', 'read environment variables from a .env file (the real environment wins)')
+    .option('--grep <regex>', 'run only tests whose "suite › test" name matches')
+    .option('--tag <tag>', 'run only tests with this tag (repeatable)', collect, [])
+    .option('--list', 'list the selected tests and exit')
+    .option('--timeout <duration>', 'default wait for each reply, for steps that set none (e.g. 5s)')
+    .option('--concurrency <n>', 'tests run at once', '8')
+    .option('--bail', 'stop after the first failing test')
+    .option('--insecure', 'do not verify TLS certificates (still reported as `authorized`)')
+    .option('--ca <file>', 'also trust this CA (PEM) in every TLS handshake (repeatable)', collect, [])
+    .option('--verbose', 'print every transcript')
+    .addOption(new Option('--color', 'force colours').conflicts('noColor'))
+    .addOption(new Option('--no-color', 'no colours'));
+}
+
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const program = new Command('convospec')
+    .description('Declarative conversation tests for SMTP, LMTP, IMAP and POP3 servers')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run `convospec --help` for usage)');
+
+  let code: number = EXIT.ok;
+
+  program
+    .command('validate')
+    .description('check spec files and print every error with file:line:col')
+    .argument('[paths...]', 'files, directories or globs', ['.'])
+    .option('--var <name=value>', 'a variable given at run time (counts as known)', collect, [])
+    .action(async (paths: string[], flags: { var: string[] }) => {
+      code = await validateCommand(paths, flags, io);
+    });
+
+  addRunOptions(
+    program
+      .command('run')
+      .description('run specs against servers')
+      .argument('[paths...]', 'files, directories or globs', ['.']),
+  ).action(async (paths: string[], flags: RunFlags) => {
+    code = await runCommand(paths, flags, io);
+  });
+
+  addRunOptions(
+    program
+      .command('demo')
+      .description('start the embedded demo mail servers and run specs against them')
+      .argument('[paths...]', 'files, directories or globs', ['examples']),
+  ).action(async (paths: string[], flags: RunFlags) => {
+    code = await demoCommand(paths, flags, io);
+  });
+
+  program
+    .command('schema')
+    .description('print the path of the JSON Schema (for editors)')
+    .action(() => {
+      code = schemaCommand(io);
+    });
+
+  program
+    .command('import')
+    .description('turn a transcript (c:/s: lines, swaks output, telnet log) into a spec')
+    .argument('<file>', 'the transcript ("-" for standard input)')
+    .option('-o, --output <file>', 'write the spec here instead of standard output')
+    .option('--name <name>', 'the suite name')
+    .option('--protocol <protocol>', 'smtp, lmtp, imap, pop3 or line (default: detected)')
+    .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
+    .action(async (file: string, flags: { output?: string; name?: string; protocol?: string; format?: string }) => {
+      code = await importCommand(file, flags, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`convospec: ${error.message}\n`);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,79 @@
+/**
+ * The state of one running test: its connections, variables, secrets, transcript and
+ * clock. Created per test (tests share nothing), passed to every step runner.
+ */
+import type { ProtocolName, Suite, Test, Limits } from '../spec/model.js';
+import type { Span } from '../spec/span.js';
+import type { Connection, Clock, OpenConnection } from '../transport/types.js';
+import type { ProtocolSession } from '../protocol/types.js';
+import type { Scope, Value } from '../template/types.js';
+import type { Redactor } from '../template/index.js';
+import type { TranscriptDirection, TranscriptEntry } from './events.js';
+import type { TimeoutContext } from './failure.js';
+
+export interface LiveConnection {
+  readonly name: string;
+  readonly protocol: ProtocolName;
+  readonly eol: string;
+  readonly limits: Limits;
+  readonly host: string;
+  readonly connection: Connection;
+  readonly session: ProtocolSession;
+}
+
+/** What the engine needs from the outside world: injected, never global. */
+export interface EngineEnvironment {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--var NAME=VALUE`: beats the test's and the file's `vars`. */
+  readonly cliVars: Readonly<Record<string, string>>;
+  readonly clock: Clock;
+  readonly now: () => Date;
+  readonly randomBytes: (count: number) => Buffer;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly readFile: (path: string) => Promise<Buffer>;
+  readonly openConnection: OpenConnection;
+  /** `--insecure`: verification off everywhere (still reported as `authorized`). */
+  readonly insecure: boolean;
+  /** `--ca FILE` contents, added to every handshake's trusted CAs. */
+  readonly extraCa: readonly Buffer[];
+  /** `--timeout`: overrides every reply timeout that the spec did not set on the step. */
+  readonly defaultTimeoutMs?: number;
+}
+
+export interface TestContext {
+  readonly suite: Suite;
+  readonly test: Test;
+  readonly world: EngineEnvironment;
+  readonly vars: Map<string, Value>;
+  readonly redactor: Redactor;
+  readonly connections: Map<string, LiveConnection>;
+  current: LiveConnection | undefined;
+  /** The step running now, for failures that come from outside it (deadline, Ctrl-C). */
+  activeSpan: Span;
+  /** Aborted by Ctrl-C or the test's deadline. */
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+  readonly deadlineAt: number;
+  record(dir: TranscriptDirection, text: string): void;
+  readonly transcript: TranscriptEntry[];
+}
+
+export function scopeOf(ctx: TestContext): Scope {
+  return { vars: ctx.vars, env: ctx.world.env, now: ctx.world.now, randomBytes: ctx.world.randomBytes };
+}
+
+/** An absolute deadline for a wait of `timeoutMs`, never past the test's deadline. */
+export function waitUntil(ctx: TestContext, timeoutMs: number): { at: number; wait: TimeoutContext } {
+  const wanted = ctx.world.clock.now() + timeoutMs;
+  const deadlineBound = ctx.deadlineAt < wanted;
+  return {
+    at: Math.min(wanted, ctx.deadlineAt),
+    wait: { timeoutMs, deadlineBound, deadlineMs: ctx.test.deadlineMs },
+  };
+}
+
+/** The step's reply timeout: matcher → step → `--timeout` → test/file default. */
+export function stepTimeout(ctx: TestContext, ...own: (number | undefined)[]): number {
+  for (const t of own) if (t !== undefined) return t;
+  return ctx.world.defaultTimeoutMs ?? ctx.test.timeoutMs;
+}

@@ -1,0 +1,116 @@
+/**
+ * How a step fails. Steps throw `StepFailure`; the test runner turns it into a `Failure`
+ * event with the include trail. Transport errors are translated here, in one place, into
+ * words a mail admin understands.
+ */
+import type { Span } from '../spec/span.js';
+import type { FailureKind } from './events.js';
+import { TransportError, type TransportErrorKind } from '../transport/types.js';
+import { escapeBytes } from './display.js';
+import { formatDuration } from './duration.js';
+
+export class StepFailure extends Error {
+  /** The `include` steps this failure passed through, innermost first (filled on the way out). */
+  readonly includedFrom: Span[] = [];
+
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly span: Span,
+    readonly detail: { expected?: string; actual?: string } = {},
+  ) {
+    super(message);
+    this.name = 'StepFailure';
+  }
+}
+
+/** What the step was doing when the transport failed, for the message. */
+export type Activity = 'reply' | 'send' | 'connect' | 'tls' | 'silence' | 'close';
+
+const WAITING_FOR: Record<Activity, string> = {
+  reply: 'while reading the reply',
+  send: 'while sending',
+  connect: 'while connecting',
+  tls: 'during the TLS handshake',
+  silence: 'while waiting for silence',
+  close: 'while waiting for the server to close the connection',
+};
+
+const KIND_OF: Record<TransportErrorKind, FailureKind> = {
+  timeout: 'timeout',
+  closed: 'closed',
+  reset: 'reset',
+  refused: 'refused',
+  unreachable: 'unreachable',
+  limit: 'limit',
+  tls: 'tls',
+  aborted: 'interrupted',
+};
+
+export interface TimeoutContext {
+  /** The wait that was allowed, for "no reply within 10s". */
+  readonly timeoutMs: number;
+  /** True when the test's `deadline` cut the wait short, not the step's timeout. */
+  readonly deadlineBound: boolean;
+  readonly deadlineMs: number;
+}
+
+/** Translate a transport error into a step failure at `span`. */
+export function fromTransport(error: TransportError, span: Span, activity: Activity, wait: TimeoutContext): StepFailure {
+  const partial = error.partial && error.partial.length > 0 ? `; received so far: "${escapeBytes(error.partial)}"` : '';
+  const kind = KIND_OF[error.kind];
+  let message: string;
+  switch (error.kind) {
+    case 'timeout':
+      message = wait.deadlineBound
+        ? `the test's deadline of ${formatDuration(wait.deadlineMs)} was reached ${WAITING_FOR[activity]}`
+        : timeoutMessage(activity, wait.timeoutMs);
+      return new StepFailure(wait.deadlineBound ? 'deadline' : kind, message + partial, span);
+    case 'closed':
+      message = `the server closed the connection ${WAITING_FOR[activity]}`;
+      break;
+    case 'reset':
+      message = `connection reset by the server ${WAITING_FOR[activity]}`;
+      break;
+    case 'refused':
+    case 'unreachable':
+    case 'limit':
+    case 'tls':
+      message = error.message;
+      break;
+    case 'aborted':
+      message = 'interrupted';
+      break;
+    default: {
+      const never: never = error.kind;
+      throw new Error(`unknown transport error kind ${String(never)}`);
+    }
+  }
+  return new StepFailure(kind, message + partial, span);
+}
+
+function timeoutMessage(activity: Activity, timeoutMs: number): string {
+  const within = formatDuration(timeoutMs);
+  switch (activity) {
+    case 'reply':
+      return `no reply within ${within}`;
+    case 'send':
+      return `the server stopped reading: could not send within ${within}`;
+    case 'connect':
+      return `could not connect within ${within}`;
+    case 'tls':
+      return `the TLS handshake did not finish within ${within}`;
+    case 'silence':
+      return `no silence within ${within}`;
+    case 'close':
+      return `the server did not close the connection within ${within}`;
+    default: {
+      const never: never = activity;
+      return String(never);
+    }
+  }
+}
+
+export function isTransportError(error: unknown): error is TransportError {
+  return error instanceof TransportError;
+}

@@ -1,0 +1,79 @@
+/**
+ * Reading ONE reply (spec §4): the protocol's framer says what it needs, the transport
+ * reads it, bounded by the step's deadline and by `limits.reply` for the whole reply.
+ */
+import type { Reply, ReplyOptions } from '../protocol/types.js';
+import { TransportError } from '../transport/types.js';
+import type { LiveConnection } from './context.js';
+
+export type Observed = { readonly kind: 'reply'; readonly reply: Reply } | { readonly kind: 'closed' };
+
+export async function readReply(live: LiveConnection, options: ReplyOptions, deadline: number): Promise<Observed> {
+  const framer = live.session.begin(options);
+  const budget = live.limits.replyBytes;
+  let used = 0;
+  let received: Buffer[] = [];
+  let next = framer.start();
+  // Each turn consumes at least one byte (a line's LF) of a reply bounded by `budget`,
+  // so this loop ends; the deadline bounds it in time.
+  for (;;) {
+    switch (next.need) {
+      case 'done':
+        return { kind: 'reply', reply: next.reply };
+      case 'line': {
+        let line: Buffer;
+        try {
+          line = await live.connection.readLine(deadline);
+        } catch (error) {
+          // EOF before the first byte of a reply is an observation (`closed: true`),
+          // not a transport fault.
+          if (error instanceof TransportError && error.kind === 'closed' && used === 0 && !error.partial?.length) {
+            return { kind: 'closed' };
+          }
+          throw withReceived(error, received);
+        }
+        used += line.length + 1;
+        if (used > budget) throw overBudget(budget, received, line);
+        received.push(line, NEWLINE);
+        next = framer.line(line);
+        break;
+      }
+      case 'bytes': {
+        if (used + next.count > budget) throw overBudget(budget, received);
+        const bytes = await live.connection.readBytes(next.count, deadline).catch((error: unknown) => {
+          throw withReceived(error, received);
+        });
+        used += bytes.length;
+        received.push(bytes);
+        next = framer.bytes(bytes);
+        break;
+      }
+      default: {
+        const never: never = next;
+        throw new Error(`unknown frame step ${JSON.stringify(never)}`);
+      }
+    }
+    if (received.length > 64) received = [Buffer.concat(received)];
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function overBudget(budget: number, received: Buffer[], extra?: Buffer): TransportError {
+  const all = Buffer.concat(extra ? [...received, extra] : received);
+  return new TransportError('limit', `reply longer than ${formatBytes(budget)} (limits.reply)`, all.subarray(Math.max(0, all.length - 200)));
+}
+
+/** Put the lines already read for this reply in front of what the failed read had. */
+function withReceived(error: unknown, received: Buffer[]): unknown {
+  if (!(error instanceof TransportError) || received.length === 0) return error;
+  const all = Buffer.concat(error.partial ? [...received, error.partial] : received);
+  const tail = all.subarray(Math.max(0, all.length - 400));
+  return new TransportError(error.kind, error.message, tail, { cause: error });
+}
+
+export function formatBytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,134 @@
+/**
+ * Connection steps (spec §2, §3): `connect` (also the test's own connection before its
+ * first step), `use`, `close`, and `tls` (STARTTLS/STLS upgrade of the live socket).
+ */
+import type { ConnectSpec, Step } from '../../spec/model.js';
+import type { TestContext } from '../context.js';
+import { stepTimeout, waitUntil } from '../context.js';
+import { PROTOCOLS } from '../../protocol/registry.js';
+import { evaluateTracked } from '../values.js';
+import { fromTransport, isTransportError, StepFailure } from '../failure.js';
+import { checkHandshakeError, checkTlsExpect, describeHandshake, resolveTls } from '../tls.js';
+import { currentConnection } from './current.js';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+export const MAIN_CONNECTION = 'main';
+
+/** Open a connection and make it current. With implicit TLS, `expect` applies to its handshake. */
+export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name: string): Promise<void> {
+  const host = evaluateTracked(ctx, spec.host).text;
+  const portText = evaluateTracked(ctx, spec.port).text;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StepFailure('error', `port must be a number from 1 to 65535, got "${portText}"`, spec.port.span);
+  }
+  const tls = spec.tls ? await resolveTls(ctx, spec.tls, host) : undefined;
+  const { at, wait } = waitUntil(ctx, spec.timeoutMs);
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  ctx.record('info', `connect ${where}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
+  const expectError = spec.tls?.expect?.error;
+  let connection;
+  try {
+    connection = await ctx.world.openConnection({
+      host,
+      port,
+      limits: spec.limits,
+      deadline: at,
+      clock: ctx.world.clock,
+      signal: ctx.signal,
+      ...(tls ? { tls } : {}),
+    });
+  } catch (error) {
+    if (isTransportError(error)) {
+      if (error.kind === 'tls' && spec.tls?.expect) {
+        ctx.record('tls', `handshake failed: ${error.message}`);
+        if (expectError) {
+          checkHandshakeError(ctx, spec.tls.expect, error.message);
+          return;
+        }
+      }
+      const failure = fromTransport(error, spec.span, error.kind === 'tls' ? 'tls' : 'connect', wait);
+      throw error.kind === 'refused' ? new StepFailure(failure.kind, `connection refused by ${where}`, spec.span) : failure;
+    }
+    throw error;
+  }
+  if (expectError) {
+    connection.close();
+    throw new StepFailure('mismatch', `expected the TLS handshake to fail, but it succeeded`, expectError.span, {
+      expected: `an error matching /${expectError.source.source}/`,
+      actual: connection.tls ? describeHandshake(connection.tls) : 'a working connection',
+    });
+  }
+  if (connection.tls) {
+    ctx.record('tls', describeHandshake(connection.tls));
+    if (spec.tls?.expect) checkTlsExpect(ctx, spec.tls.expect, connection.tls);
+  }
+  const previous = ctx.connections.get(name);
+  previous?.connection.close();
+  const live = {
+    name,
+    protocol: spec.protocol,
+    eol: spec.eol === 'lf' ? '\n' : '\r\n',
+    limits: spec.limits,
+    host,
+    connection,
+    session: PROTOCOLS[spec.protocol].createSession(),
+  };
+  ctx.connections.set(name, live);
+  ctx.current = live;
+}
+
+export async function runConnect(step: StepOf<'connect'>, ctx: TestContext): Promise<void> {
+  await openConnectSpec(ctx, step.connect, step.connect.as ?? `connection ${ctx.connections.size + 1}`);
+}
+
+export async function runUse(step: StepOf<'use'>, ctx: TestContext): Promise<void> {
+  const live = ctx.connections.get(step.name);
+  if (!live) {
+    const open = [...ctx.connections.keys()].join(', ') || 'none';
+    throw new StepFailure('error', `no open connection named "${step.name}" (open: ${open})`, step.span);
+  }
+  ctx.current = live;
+  ctx.record('info', `use ${step.name}`);
+}
+
+export async function runClose(step: StepOf<'close'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  live.connection.close();
+  ctx.connections.delete(live.name);
+  ctx.current = undefined;
+  ctx.record('info', 'close');
+}
+
+export async function runTls(step: StepOf<'tls'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const options = step.options;
+  const resolved = await resolveTls(ctx, options, live.host);
+  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, step.timeoutMs));
+  let info;
+  try {
+    info = await live.connection.startTls(resolved, at);
+  } catch (error) {
+    if (isTransportError(error) && error.kind === 'tls' && options.expect?.error) {
+      ctx.record('tls', `handshake failed: ${error.message}`);
+      checkHandshakeError(ctx, options.expect, error.message);
+      return;
+    }
+    if (isTransportError(error)) {
+      if (error.kind === 'tls') ctx.record('tls', `handshake failed: ${error.message}`);
+      throw fromTransport(error, step.span, 'tls', wait);
+    }
+    throw error;
+  }
+  // RFC 3207 §4.2: the upgraded session starts afresh; nothing sent before is pending.
+  live.session.reset?.();
+  ctx.record('tls', describeHandshake(info));
+  if (options.expect?.error) {
+    throw new StepFailure('mismatch', 'expected the TLS handshake to fail, but it succeeded', options.expect.error.span, {
+      expected: `an error matching /${options.expect.error.source.source}/`,
+      actual: describeHandshake(info),
+    });
+  }
+  if (options.expect) checkTlsExpect(ctx, options.expect, info);
+}

@@ -1,0 +1,56 @@
+/**
+ * `s:` — read one reply and match it (spec §4, §5). Captures become variables of the test.
+ */
+import type { Step } from '../../spec/model.js';
+import type { TestContext } from '../context.js';
+import { scopeOf, stepTimeout, waitUntil } from '../context.js';
+import { readReply, type Observed } from '../reply.js';
+import { matchReply } from '../../match/index.js';
+import { fromTransport, isTransportError, StepFailure } from '../failure.js';
+import { escapeBytes } from '../display.js';
+import { currentConnection } from './current.js';
+
+type ExpectStep = Extract<Step, { kind: 'expect' }>;
+
+export async function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const matcher = step.matcher;
+  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
+  let observed: Observed;
+  try {
+    observed = await readReply(live, matcher.multiline ? { multiline: matcher.multiline.value } : {}, at);
+  } catch (error) {
+    if (isTransportError(error)) {
+      if (error.partial?.length) recordRaw(ctx, error.partial);
+      throw fromTransport(error, matcher.span, 'reply', wait);
+    }
+    throw error;
+  }
+  if (observed.kind === 'reply') recordRaw(ctx, observed.reply.raw);
+  else ctx.record('info', 'the server closed the connection');
+
+  const result = matchReply(matcher, observed, scopeOf(ctx), { protocol: live.protocol });
+  if (!result.ok) {
+    throw new StepFailure('mismatch', result.message, result.span, {
+      ...(result.expected !== undefined ? { expected: result.expected } : {}),
+      ...(result.actual !== undefined ? { actual: result.actual } : {}),
+    });
+  }
+  for (const [name, value] of result.captures) ctx.vars.set(name, value);
+  if (observed.kind === 'closed') dropConnection(ctx);
+}
+
+/** After the server closed, the connection is gone; a later step on it fails clearly. */
+function dropConnection(ctx: TestContext): void {
+  const live = ctx.current;
+  if (!live) return;
+  live.connection.close();
+  ctx.connections.delete(live.name);
+  ctx.current = undefined;
+}
+
+function recordRaw(ctx: TestContext, raw: Buffer): void {
+  const lines = raw.toString('latin1').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const l of lines) ctx.record('s', escapeBytes(Buffer.from(l.replace(/\r$/, ''), 'latin1')));
+}

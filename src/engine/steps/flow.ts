@@ -1,0 +1,54 @@
+/** `set`, `repeat`, `retry` and `include` (spec §3): steps that run other steps or set variables. */
+import type { Step } from '../../spec/model.js';
+import type { TestContext } from '../context.js';
+import { evaluateTracked } from '../values.js';
+import { StepFailure } from '../failure.js';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+export type RunSteps = (steps: readonly Step[], ctx: TestContext) => Promise<void>;
+
+export async function runSet(step: StepOf<'set'>, ctx: TestContext): Promise<void> {
+  for (const def of step.vars) ctx.vars.set(def.name, evaluateTracked(ctx, def.value));
+}
+
+export async function runRepeat(step: StepOf<'repeat'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
+  for (let i = 0; i < step.times; i++) {
+    if (step.as !== undefined) ctx.vars.set(step.as, { text: String(i), secret: false });
+    await runSteps(step.steps, ctx);
+  }
+}
+
+export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runSteps(step.steps, ctx);
+      return;
+    } catch (error) {
+      // Only what the server did (or did not do) is worth another try; our own errors are not.
+      if (!(error instanceof StepFailure) || error.kind === 'error' || error.kind === 'interrupted') throw error;
+      if (attempt >= step.times) throw error;
+      ctx.record('info', `retry ${attempt}/${step.times} failed: ${error.message}; trying again in ${step.delayMs}ms`);
+      await ctx.world.sleep(step.delayMs, ctx.signal);
+    }
+  }
+}
+
+/**
+ * A fragment runs with the including test's variables, its own defaults for parameters the
+ * test did not set, and `with:` on top. What it sets stays inside it (docs/format.md).
+ */
+export async function runInclude(step: StepOf<'include'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
+  const saved = new Map(ctx.vars);
+  for (const def of step.fragment.vars) if (!ctx.vars.has(def.name)) ctx.vars.set(def.name, evaluateTracked(ctx, def.value));
+  const given = step.with.map((def) => [def.name, evaluateTracked(ctx, def.value)] as const);
+  for (const [name, value] of given) ctx.vars.set(name, value);
+  try {
+    await runSteps(step.fragment.steps, ctx);
+  } catch (error) {
+    if (error instanceof StepFailure) error.includedFrom.push(step.span);
+    throw error;
+  } finally {
+    ctx.vars.clear();
+    for (const [name, value] of saved) ctx.vars.set(name, value);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The step table: one runner per step kind (spec §3). A new step kind is one new entry;
+ * the mapped type makes a missing one a compile error.
+ */
+import type { Step, StepKind } from '../../spec/model.js';
+import type { TestContext } from '../context.js';
+import { runData, runRaw, runSend } from './send.js';
+import { runExpect } from './expect.js';
+import { runClose, runConnect, runTls, runUse } from './connection.js';
+import { runSilent, runSleep } from './wait.js';
+import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from './flow.js';
+
+type StepRunner<K extends StepKind> = (step: Extract<Step, { kind: K }>, ctx: TestContext, runSteps: RunSteps) => Promise<void>;
+
+const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
+  send: runSend,
+  raw: runRaw,
+  data: runData,
+  expect: runExpect,
+  tls: runTls,
+  connect: runConnect,
+  use: runUse,
+  close: runClose,
+  silent: runSilent,
+  sleep: runSleep,
+  set: runSet,
+  repeat: runRepeat,
+  retry: runRetry,
+  include: runInclude,
+};
+
+export const runSteps: RunSteps = async (steps, ctx) => {
+  for (const step of steps) {
+    if (ctx.signal.aborted) return;
+    ctx.activeSpan = step.span;
+    const runner = STEP_RUNNERS[step.kind] as StepRunner<StepKind>;
+    await runner(step, ctx, runSteps);
+  }
+};

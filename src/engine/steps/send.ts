@@ -1,0 +1,102 @@
+/**
+ * Sending steps (spec §3): `c:` lines (a list in ONE write, for pipelining), `send:` exact
+ * bytes, and `data:` bodies. Each waits until the bytes are handed to the socket, bounded by
+ * the step's timeout, so a server that stops reading fails the step instead of hanging.
+ */
+import type { Step } from '../../spec/model.js';
+import type { Span } from '../../spec/span.js';
+import type { TestContext, LiveConnection } from '../context.js';
+import { stepTimeout, waitUntil } from '../context.js';
+import { evaluateTracked } from '../values.js';
+import { fromTransport, isTransportError, StepFailure } from '../failure.js';
+import { escapeBytes, escapeText } from '../display.js';
+import { resolve } from 'node:path';
+import { currentConnection } from './current.js';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const lines = step.lines.map((line) => evaluateTracked(ctx, line).text);
+  const payload = Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8');
+  await write(ctx, live, payload, step.span, step.timeoutMs);
+  for (const text of lines) {
+    live.session.sent({ kind: 'line', text });
+    ctx.record('c', escapeText(text));
+  }
+}
+
+export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const bytes = rawBytes(step, ctx);
+  await write(ctx, live, bytes, step.span, step.timeoutMs);
+  live.session.sent({ kind: 'raw', text: bytes.toString('latin1') });
+  ctx.record('c', escapeBytes(bytes));
+}
+
+export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const body = step.body;
+  let text: string;
+  if (body.kind === 'text') {
+    text = evaluateTracked(ctx, body.value).text;
+  } else {
+    const path = resolve(ctx.suite.baseDir, evaluateTracked(ctx, body.path).text);
+    try {
+      text = (await ctx.world.readFile(path)).toString('utf8');
+    } catch (error) {
+      throw new StepFailure('error', `cannot read the data file ${path}: ${(error as Error).message}`, step.span);
+    }
+  }
+  const lines = dataLines(text, body.dotStuff);
+  const payload = Buffer.from(lines.map((l) => l + '\r\n').join('') + '.\r\n', 'utf8');
+  await write(ctx, live, payload, step.span, step.timeoutMs);
+  live.session.sent({ kind: 'data' });
+  recordBody(ctx, lines);
+}
+
+/**
+ * RFC 5321 §4.5.2: a line that starts with `.` gets one more; line ends become CRLF, and
+ * `.` CRLF ends the body. A final line end is not doubled (`a\nb\n` → `a`, `b`, `.`).
+ */
+export function dataLines(text: string, dotStuff: boolean): string[] {
+  const normal = text.replace(/\r\n|\r|\n/g, '\n');
+  const lines = normal.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;
+}
+
+const BODY_LINES_SHOWN = 20;
+
+function recordBody(ctx: TestContext, lines: string[]): void {
+  const shown = lines.slice(0, BODY_LINES_SHOWN);
+  for (const l of shown) ctx.record('c', escapeText(l));
+  if (lines.length > shown.length) ctx.record('info', `… ${lines.length - shown.length} more lines of the body`);
+  ctx.record('c', '.');
+}
+
+function rawBytes(step: StepOf<'raw'>, ctx: TestContext): Buffer {
+  const bytes = step.bytes;
+  switch (bytes.kind) {
+    case 'text':
+      return Buffer.from(evaluateTracked(ctx, bytes.value).text, 'utf8');
+    case 'hex':
+      return Buffer.from(bytes.value.replace(/\s+/g, ''), 'hex');
+    case 'base64':
+      return Buffer.from(bytes.value, 'base64');
+    default: {
+      const never: never = bytes;
+      throw new Error(`unknown bytes kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function write(ctx: TestContext, live: LiveConnection, payload: Buffer, span: Span, ownTimeout: number | undefined): Promise<void> {
+  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, ownTimeout));
+  try {
+    await live.connection.write(payload, at);
+  } catch (error) {
+    if (isTransportError(error)) throw fromTransport(error, span, 'send', wait);
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+/** `silent` and `sleep` (spec §3). */
+import type { Step } from '../../spec/model.js';
+import type { TestContext } from '../context.js';
+import { waitUntil } from '../context.js';
+import { fromTransport, isTransportError, StepFailure } from '../failure.js';
+import { formatDuration } from '../duration.js';
+import { escapeBytes } from '../display.js';
+import { currentConnection } from './current.js';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+/** How long to keep reading, once silence was broken, to show the user what came. */
+const SHOW_WHAT_CAME_MS = 200;
+
+export async function runSilent(step: StepOf<'silent'>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const { at, wait } = waitUntil(ctx, step.durationMs);
+  let spoke: boolean;
+  try {
+    spoke = await live.connection.waitForData(at);
+  } catch (error) {
+    if (isTransportError(error)) throw fromTransport(error, step.span, 'silence', wait);
+    throw error;
+  }
+  if (wait.deadlineBound && !spoke) {
+    throw new StepFailure('deadline', `the test's deadline of ${formatDuration(ctx.test.deadlineMs)} was reached while waiting for silence`, step.span);
+  }
+  if (!spoke) return;
+  const line = await live.connection
+    .readLine(ctx.world.clock.now() + SHOW_WHAT_CAME_MS)
+    .then((l) => escapeBytes(l))
+    .catch((error: unknown) => (isTransportError(error) && error.partial ? escapeBytes(error.partial) : ''));
+  ctx.record('s', line);
+  throw new StepFailure('mismatch', `expected no data for ${formatDuration(step.durationMs)}, but the server sent: "${line}"`, step.span, {
+    expected: 'silence',
+    actual: line,
+  });
+}
+
+export async function runSleep(step: StepOf<'sleep'>, ctx: TestContext): Promise<void> {
+  await ctx.world.sleep(step.durationMs, ctx.signal);
+}

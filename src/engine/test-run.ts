@@ -1,0 +1,149 @@
+/**
+ * Running ONE test: variables, its connection, its steps, and always a result — a failure
+ * of the server, an error of ours, or a pass. Tests share nothing with each other.
+ */
+import type { Suite, Test } from '../spec/model.js';
+import type { Value } from '../template/types.js';
+import { Redactor } from '../template/index.js';
+import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
+import type { EngineEnvironment, TestContext } from './context.js';
+import { StepFailure } from './failure.js';
+import { evaluateTracked } from './values.js';
+import { runSteps } from './steps/index.js';
+import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
+import { formatDuration } from './duration.js';
+
+export interface TestRunOptions {
+  readonly signal: AbortSignal;
+  readonly onTranscript?: (entry: TranscriptEntry) => void;
+  /** Load mode: keep no transcript (memory stays flat over thousands of runs). */
+  readonly keepTranscript?: boolean;
+}
+
+export function testInfo(suite: Suite, test: Test): TestInfo {
+  return { file: suite.file, suite: suite.name, name: test.name, span: test.span, tags: [...suite.tags, ...test.tags] };
+}
+
+export async function runTest(suite: Suite, test: Test, world: EngineEnvironment, options: TestRunOptions): Promise<TestResult> {
+  const info = testInfo(suite, test);
+  const startedAt = world.clock.now();
+  if (test.skip) {
+    return { test: info, status: 'skipped', durationMs: 0, transcript: [], ...(test.skip.reason ? { skipReason: test.skip.reason } : {}) };
+  }
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort('deadline'), test.deadlineMs);
+  const signal = AbortSignal.any([options.signal, deadline.signal]);
+  const ctx = createContext(suite, test, world, options, signal, startedAt);
+  let failure: Failure | undefined;
+  try {
+    setVariables(ctx);
+    if (test.connect) await openConnectSpec(ctx, test.connect, test.connect.as ?? MAIN_CONNECTION);
+    await runSteps(test.steps, ctx);
+    if (signal.aborted) failure = abortFailure(ctx, deadline.signal.aborted);
+  } catch (error) {
+    failure = signal.aborted && !(error instanceof StepFailure && error.kind !== 'interrupted')
+      ? abortFailure(ctx, deadline.signal.aborted)
+      : toFailure(error, ctx);
+  } finally {
+    clearTimeout(timer);
+    for (const live of ctx.connections.values()) live.connection.close();
+  }
+  const durationMs = world.clock.now() - startedAt;
+  const status = !failure ? 'passed' : failure.kind === 'error' ? 'errored' : 'failed';
+  return {
+    test: info,
+    status,
+    durationMs,
+    transcript: ctx.transcript,
+    ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
+  };
+}
+
+function createContext(
+  suite: Suite,
+  test: Test,
+  world: EngineEnvironment,
+  options: TestRunOptions,
+  signal: AbortSignal,
+  startedAt: number,
+): TestContext {
+  const transcript: TranscriptEntry[] = [];
+  const redactor = new Redactor();
+  const keep = options.keepTranscript ?? true;
+  const ctx: TestContext = {
+    suite,
+    test,
+    world,
+    vars: new Map(),
+    redactor,
+    connections: new Map(),
+    current: undefined,
+    activeSpan: test.span,
+    signal,
+    startedAt,
+    deadlineAt: startedAt + test.deadlineMs,
+    transcript,
+    record(dir: TranscriptDirection, text: string) {
+      if (!keep && !options.onTranscript) return;
+      const entry: TranscriptEntry = {
+        dir,
+        text: redactor.redact(text),
+        atMs: world.clock.now() - startedAt,
+        ...(ctx.connections.size > 1 && ctx.current ? { connection: ctx.current.name } : {}),
+      };
+      if (keep) transcript.push(entry);
+      options.onTranscript?.(entry);
+    },
+  };
+  return ctx;
+}
+
+/** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (spec §1). */
+function setVariables(ctx: TestContext): void {
+  const secrets = new Set(ctx.suite.secrets);
+  const put = (name: string, value: Value): void => {
+    const secret = value.secret || secrets.has(name);
+    if (secret) ctx.redactor.add(value.text);
+    ctx.vars.set(name, { text: value.text, secret });
+  };
+  for (const [name, text] of Object.entries(ctx.world.cliVars)) put(name, { text, secret: false });
+  for (const def of [...ctx.suite.vars, ...ctx.test.vars]) {
+    if (Object.hasOwn(ctx.world.cliVars, def.name)) continue;
+    put(def.name, evaluateTracked(ctx, def.value));
+  }
+}
+
+function toFailure(error: unknown, ctx: TestContext): Failure {
+  if (error instanceof StepFailure) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      span: error.span,
+      includedFrom: error.includedFrom,
+      ...(error.detail.expected !== undefined ? { expected: error.detail.expected } : {}),
+      ...(error.detail.actual !== undefined ? { actual: error.detail.actual } : {}),
+    };
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    kind: 'error',
+    message: `internal error in convospec (please report it): ${detail}`,
+    span: ctx.activeSpan,
+    includedFrom: [],
+  };
+}
+
+function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
+  return byDeadline
+    ? { kind: 'deadline', message: `the test's deadline of ${formatDuration(ctx.test.deadlineMs)} was reached`, span: ctx.activeSpan, includedFrom: [] }
+    : { kind: 'interrupted', message: 'interrupted', span: ctx.activeSpan, includedFrom: [] };
+}
+
+function redactFailure(failure: Failure, redactor: Redactor): Failure {
+  return {
+    ...failure,
+    message: redactor.redact(failure.message),
+    ...(failure.expected !== undefined ? { expected: redactor.redact(failure.expected) } : {}),
+    ...(failure.actual !== undefined ? { actual: redactor.redact(failure.actual) } : {}),
+  };
+}
