@@ -73,7 +73,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
     limits: spec.limits,
     host,
     connection,
-    session: PROTOCOLS[spec.protocol].createSession(),
+    session: PROTOCOLS[spec.protocol].createSession({ eol: spec.eol }),
   };
   ctx.connections.set(name, live);
   ctx.current = live;
