@@ -28,8 +28,12 @@ export function decodeUtf8(bytes: Buffer): string {
 export type ReplyFields = Omit<Reply, 'lines' | 'raw'>;
 
 export interface ReplyBuilder {
-  /** A line from the transport (no LF); returns it decoded. */
-  line(bytes: Buffer): string;
+  /**
+   * A line from the transport (no LF); returns it decoded. `shown` replaces it among the
+   * `lines` (a POP3 dot-unstuffed line), `null` leaves it out (the POP3 closing `.`); `raw`
+   * always gets the bytes as received.
+   */
+  line(bytes: Buffer, shown?: Buffer | null): string;
   /** A block of bytes (an IMAP literal), taken as is. */
   bytes(bytes: Buffer): void;
   /** Lines so far (a line still open after a block of bytes is not among them). */
@@ -49,9 +53,9 @@ export function createReplyBuilder(): ReplyBuilder {
   };
 
   return {
-    line(bytes) {
+    line(bytes, shown = bytes) {
       raw.push(bytes, NEWLINE);
-      finish(bytes);
+      if (shown !== null) finish(shown);
       return decodeUtf8(bytes);
     },
     bytes(bytes) {
