@@ -1,0 +1,203 @@
+/**
+ * The JSON report (`--json FILE`): a versioned shape documented in docs/json-report.md.
+ * Text is copied as the engine gave it (already redacted and `\xHH`-escaped); JSON itself
+ * can hold anything, so nothing more is escaped here.
+ */
+import type { Failure, InvalidFile, RunSummary, SuiteInfo, TestResult, TranscriptEntry } from '../engine/events.js';
+import type { Span } from '../spec/span.js';
+import { groupBySuite } from './grouping.js';
+import { displayPath } from './location.js';
+import { requireOutputPath, writeReportFile } from './output-file.js';
+import type { ReporterFactory } from './types.js';
+
+/** Bumped on any change that could break a reader; additions of optional fields keep it. */
+export const JSON_REPORT_VERSION = 1;
+
+export interface JsonReport {
+  readonly convospec: typeof JSON_REPORT_VERSION;
+  /** ISO 8601, UTC. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly summary: JsonSummary;
+  readonly suites: readonly JsonSuite[];
+  /** Spec files that did not load; when non-empty, nothing ran and `suites` is empty. */
+  readonly invalid: readonly JsonInvalidFile[];
+}
+
+export interface JsonSummary {
+  readonly total: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly errored: number;
+  readonly skipped: number;
+  /** Ctrl-C: tests that had not finished are missing from `suites`. */
+  readonly interrupted: boolean;
+}
+
+export interface JsonLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface JsonSpan extends JsonLocation {
+  readonly endLine: number;
+  readonly endCol: number;
+}
+
+export interface JsonSuite {
+  readonly file: string;
+  readonly name: string;
+  readonly tests: readonly JsonTest[];
+}
+
+export interface JsonTest {
+  readonly name: string;
+  /** Where the test is declared. */
+  readonly line: number;
+  readonly col: number;
+  readonly tags: readonly string[];
+  readonly status: TestResult['status'];
+  readonly durationMs: number;
+  readonly skipReason?: string;
+  readonly runs?: number;
+  readonly failedRuns?: number;
+  readonly failure?: JsonFailure;
+  readonly transcript: readonly JsonTranscriptEntry[];
+}
+
+export interface JsonFailure extends JsonSpan {
+  readonly kind: Failure['kind'];
+  readonly message: string;
+  /** The `include` steps that led to the failing step, innermost first. */
+  readonly includedFrom: readonly JsonLocation[];
+  readonly stepName?: string;
+  readonly expected?: string;
+  readonly actual?: string;
+}
+
+export interface JsonTranscriptEntry {
+  readonly dir: TranscriptEntry['dir'];
+  readonly text: string;
+  readonly atMs: number;
+  readonly connection?: string;
+}
+
+export interface JsonInvalidFile {
+  readonly file: string;
+  readonly diagnostics: readonly JsonDiagnostic[];
+  /** The diagnostics as `convospec validate` prints them, without colour. */
+  readonly rendered: string;
+}
+
+export interface JsonDiagnostic extends JsonSpan {
+  readonly message: string;
+  readonly hint?: string;
+  readonly includedFrom: readonly JsonLocation[];
+}
+
+export const createJsonReporter: ReporterFactory = (context) => {
+  const target = requireOutputPath(context, 'json');
+  let suites: readonly SuiteInfo[] = [];
+  let startedAt: Date | undefined;
+  const write = (report: JsonReport): Promise<void> => writeReportFile(target, `${JSON.stringify(report, null, 2)}\n`);
+  return {
+    onRunStart(declared, at) {
+      suites = declared;
+      startedAt = at;
+    },
+    async onRunEnd(results, summary) {
+      const at = startedAt ?? new Date(context.now().getTime() - summary.durationMs);
+      await write(jsonReport({ suites, results, summary, startedAt: at, cwd: context.cwd }));
+    },
+    async onInvalidSpecs(files) {
+      await write(invalidJsonReport(files, context.cwd, context.now()));
+    },
+  };
+};
+
+export interface JsonInput {
+  readonly suites: readonly SuiteInfo[];
+  readonly results: readonly TestResult[];
+  readonly summary: RunSummary;
+  readonly startedAt: Date;
+  readonly cwd: string;
+}
+
+export function jsonReport(input: JsonInput): JsonReport {
+  const { summary, cwd } = input;
+  return {
+    convospec: JSON_REPORT_VERSION,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: summary.durationMs,
+    summary: {
+      total: summary.passed + summary.failed + summary.errored + summary.skipped,
+      passed: summary.passed,
+      failed: summary.failed,
+      errored: summary.errored,
+      skipped: summary.skipped,
+      interrupted: summary.interrupted,
+    },
+    suites: groupBySuite(input.suites, input.results).map((group) => ({
+      file: displayPath(cwd, group.file),
+      name: group.name,
+      tests: group.results.map((result) => jsonTest(result, cwd)),
+    })),
+    invalid: [],
+  };
+}
+
+function jsonTest(result: TestResult, cwd: string): JsonTest {
+  return {
+    name: result.test.name,
+    line: result.test.span.line,
+    col: result.test.span.col,
+    tags: result.test.tags,
+    status: result.status,
+    durationMs: result.durationMs,
+    ...(result.skipReason !== undefined ? { skipReason: result.skipReason } : {}),
+    ...(result.runs !== undefined ? { runs: result.runs, failedRuns: result.failedRuns ?? 0 } : {}),
+    ...(result.failure !== undefined ? { failure: jsonFailure(result.failure, cwd) } : {}),
+    transcript: result.transcript.map((e) => ({
+      dir: e.dir,
+      text: e.text,
+      atMs: e.atMs,
+      ...(e.connection !== undefined ? { connection: e.connection } : {}),
+    })),
+  };
+}
+
+function jsonFailure(failure: Failure, cwd: string): JsonFailure {
+  return {
+    kind: failure.kind,
+    message: failure.message,
+    ...jsonSpan(failure.span, cwd),
+    includedFrom: failure.includedFrom.map((s) => jsonLocation(s, cwd)),
+    ...(failure.stepName !== undefined ? { stepName: failure.stepName } : {}),
+    ...(failure.expected !== undefined ? { expected: failure.expected } : {}),
+    ...(failure.actual !== undefined ? { actual: failure.actual } : {}),
+  };
+}
+
+const jsonLocation = (span: Span, cwd: string): JsonLocation => ({ file: displayPath(cwd, span.file), line: span.line, col: span.col });
+const jsonSpan = (span: Span, cwd: string): JsonSpan => ({ ...jsonLocation(span, cwd), endLine: span.endLine, endCol: span.endCol });
+
+export function invalidJsonReport(files: readonly InvalidFile[], cwd: string, at: Date): JsonReport {
+  return {
+    convospec: JSON_REPORT_VERSION,
+    startedAt: at.toISOString(),
+    durationMs: 0,
+    summary: { total: 0, passed: 0, failed: 0, errored: 0, skipped: 0, interrupted: false },
+    suites: [],
+    invalid: files.map((file) => ({
+      file: displayPath(cwd, file.file),
+      diagnostics: file.diagnostics.map((d) => ({
+        ...jsonSpan(d.span, cwd),
+        message: d.message,
+        ...(d.hint !== undefined ? { hint: d.hint } : {}),
+        includedFrom: (d.includedFrom ?? []).map((s) => jsonLocation(s, cwd)),
+      })),
+      rendered: file.rendered,
+    })),
+  };
+}
