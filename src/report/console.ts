@@ -30,7 +30,13 @@ const ICON_PAINT: Record<TestStatus, keyof Palette> = { passed: 'pass', failed: 
 export const createConsoleReporter: ReporterFactory = (context) => {
   const paint = createPalette(context.color);
   const out = createProgressLine(context.stdout, context.isTTY);
-  const lines = (ls: readonly string[]): void => out.print(ls.map((l) => `${l}\n`).join(''));
+  // Whether the last line printed was blank: the summary starts with one, never two.
+  let blankBefore = true;
+  const lines = (ls: readonly string[]): void => {
+    const from = blankBefore && ls[0] === '' ? 1 : 0;
+    if (ls.length > from) out.print(ls.slice(from).map((l) => `${l}\n`).join(''));
+    if (ls.length > 0) blankBefore = ls[ls.length - 1] === '';
+  };
   const run = { total: 0, done: 0, notPassed: 0, startedAt: context.now() };
 
   const updateProgress = (): void => {
@@ -96,7 +102,8 @@ function resultLines(result: TestResult, cwd: string, verbose: boolean, paint: P
   } else if (verbose && result.status === 'passed') {
     body.push(...transcriptLines({ omitted: 0, entries: result.transcript, exchangeStart: result.transcript.length }, false, paint));
   }
-  return [head, ...body];
+  // A blank line after details keeps one test's block apart from the next line.
+  return body.length > 0 ? [head, ...body, ''] : [head];
 }
 
 /** What follows the title: the time, load-mode counts, or why it was skipped. */
