@@ -1,0 +1,47 @@
+/** A TextPattern made concrete for one match: templates evaluated, regex compiled. */
+import type { TextPattern } from '../spec/model.js';
+import { evaluate } from '../template/evaluate.js';
+import { evaluateRegex } from '../template/regex.js';
+import type { MatchEnv } from './types.js';
+import { printable, quote } from './show.js';
+
+export type Resolved =
+  | { readonly kind: 'exact'; readonly text: string; readonly shown: string }
+  | { readonly kind: 'regex'; readonly regex: RegExp; readonly shown: string };
+
+/**
+ * `shown` is how the pattern appears in messages. When a secret went into it, it shows the
+ * template as written (`"${pass}"`) rather than the value.
+ * Throws TemplateError when a template cannot be evaluated (our side, not the server's).
+ */
+export function resolve(p: TextPattern, env: MatchEnv): Resolved {
+  switch (p.kind) {
+    case 'exact': {
+      const v = evaluate(p.value, env.scope);
+      return { kind: 'exact', text: v.text, shown: quote(v.secret ? p.value.source : v.text) };
+    }
+    case 'regex': {
+      const { regex, secret } = evaluateRegex(p.source, p.flags, env.scope, env.ctx.regexCache);
+      return { kind: 'regex', regex, shown: `/${printable(secret ? p.source.source : regex.source)}/${p.flags}` };
+    }
+    default: {
+      const never: never = p;
+      throw new Error(`unknown pattern ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The whole string equals the text, or the regex is found in it. */
+export function fits(r: Resolved, s: string): boolean {
+  return r.kind === 'exact' ? s === r.text : r.regex.test(s);
+}
+
+/** The text is a substring, or the regex is found. */
+export function occurs(r: Resolved, s: string): boolean {
+  return r.kind === 'exact' ? s.includes(r.text) : r.regex.test(s);
+}
+
+/** `"x"` → `containing "x"`, `/x/` → `matching /x/`. */
+export function containingPhrase(r: Resolved): string {
+  return r.kind === 'exact' ? `containing ${r.shown}` : `matching ${r.shown}`;
+}
