@@ -7,7 +7,7 @@ import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
 import type { ProtocolSession } from '../protocol/types.js';
 import type { Scope, Value } from '../template/types.js';
-import type { Redactor } from '../template/index.js';
+import type { Redactor, RegexCache } from '../template/index.js';
 import type { TranscriptDirection, TranscriptEntry } from './events.js';
 import type { TimeoutContext } from './failure.js';
 
@@ -36,6 +36,8 @@ export interface EngineEnvironment {
   readonly insecure: boolean;
   /** `--ca FILE` contents, added to every handshake's trusted CAs. */
   readonly extraCa: readonly Buffer[];
+  /** Compiled matcher regexes, shared by all tests of a run (bounded). */
+  readonly regexCache?: RegexCache;
   /** `--timeout`: overrides every reply timeout that the spec did not set on the step. */
   readonly defaultTimeoutMs?: number;
 }

@@ -14,8 +14,10 @@ import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { InvalidFile, RunEvent } from '../../engine/events.js';
 import { openConnection } from '../../transport/index.js';
+import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
 import type { Reporter, ReporterContext } from '../../report/types.js';
+import { dispatchEvent } from '../../report/dispatch.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 
@@ -90,6 +92,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     readFile: (path) => readFile(path),
     openConnection,
+    regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),
     extraCa,
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
@@ -145,27 +148,8 @@ function dispatcher(reporters: readonly Reporter[]): (event: RunEvent) => Promis
   let chain = Promise.resolve();
   return (event) => {
     chain = chain.then(async () => {
-      for (const r of reporters) await deliver(r, event);
+      for (const r of reporters) await dispatchEvent(r, event);
     });
     return chain;
   };
-}
-
-async function deliver(reporter: Reporter, event: RunEvent): Promise<void> {
-  switch (event.type) {
-    case 'run-start':
-      return reporter.onRunStart?.(event.suites, event.startedAt);
-    case 'test-start':
-      return reporter.onTestStart?.(event.test);
-    case 'transcript':
-      return reporter.onTranscript?.(event.test, event.entry);
-    case 'test-end':
-      return reporter.onTestEnd?.(event.result);
-    case 'run-end':
-      return reporter.onRunEnd?.(event.results, event.summary);
-    default: {
-      const never: never = event;
-      throw new Error(`unknown event ${JSON.stringify(never)}`);
-    }
-  }
 }

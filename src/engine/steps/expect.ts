@@ -6,6 +6,7 @@ import type { TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitUntil } from '../context.js';
 import { readReply, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
+import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { escapeBytes } from '../display.js';
 import { currentConnection } from './current.js';
@@ -29,7 +30,14 @@ export async function runExpect(step: ExpectStep, ctx: TestContext): Promise<voi
   if (observed.kind === 'reply') recordRaw(ctx, observed.reply.raw);
   else ctx.record('info', 'the server closed the connection');
 
-  const result = matchReply(matcher, observed, scopeOf(ctx), { protocol: live.protocol });
+  let result;
+  try {
+    result = matchReply(matcher, observed, scopeOf(ctx), { protocol: live.protocol, regexCache: ctx.world.regexCache });
+  } catch (error) {
+    // A template in the matcher that cannot be evaluated is our side's problem, not the server's.
+    if (error instanceof TemplateError) throw new StepFailure('error', error.message, error.span ?? matcher.span);
+    throw error;
+  }
   if (!result.ok) {
     throw new StepFailure('mismatch', result.message, result.span, {
       ...(result.expected !== undefined ? { expected: result.expected } : {}),
