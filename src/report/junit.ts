@@ -13,7 +13,7 @@ import { toSeconds } from './duration.js';
 import { xmlAttr, xmlCdata } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { groupBySuite } from './grouping.js';
-import { displayPath, formatLocation } from './location.js';
+import { displayPath } from './location.js';
 import { requireOutputPath, writeReportFile } from './output-file.js';
 import { formatEntry } from './transcript-text.js';
 import type { ReporterFactory } from './types.js';
@@ -120,9 +120,10 @@ export function invalidJunitXml(files: readonly InvalidFile[], cwd: string, at: 
   const builder = junit.newBuilder().name(ROOT_NAME);
   for (const file of files) {
     const shown = displayPath(cwd, file.file);
-    const first = file.diagnostics[0];
+    // The message is the first line of `rendered` (redacted by the caller), not built anew.
+    const first = file.rendered.split('\n').find((l) => l.trim() !== '') ?? 'invalid spec';
     const more = file.diagnostics.length > 1 ? ` (and ${file.diagnostics.length - 1} more)` : '';
-    const message = first === undefined ? 'invalid spec' : `${formatLocation(cwd, first.span)}: ${first.message}${more}`;
+    const message = `${first}${more}`;
     builder
       .testSuite()
       .name(xmlAttr(shown))
