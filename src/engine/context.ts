@@ -2,7 +2,7 @@
  * The state of one running test: its connections, variables, secrets, transcript and
  * clock. Created per test (tests share nothing), passed to every step runner.
  */
-import type { ProtocolName, Suite, Test, Limits } from '../spec/model.js';
+import type { ProtocolName, Suite, Test, Limits, Step } from '../spec/model.js';
 import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
 import type { ProtocolSession } from '../protocol/types.js';
@@ -57,6 +57,8 @@ export interface TestContext {
   readonly startedAt: number;
   readonly deadlineAt: number;
   record(dir: TranscriptDirection, text: string): void;
+  /** Load mode: told how long each step took and whether it passed (nested steps too). */
+  readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
   readonly transcript: TranscriptEntry[];
 }
 

@@ -2,7 +2,7 @@
  * Running ONE test: variables, its connection, its steps, and always a result — a failure
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
-import type { Suite, Test } from '../spec/model.js';
+import type { Step, Suite, Test } from '../spec/model.js';
 import type { Value } from '../template/types.js';
 import { Redactor } from '../template/index.js';
 import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
@@ -18,6 +18,8 @@ export interface TestRunOptions {
   readonly onTranscript?: (entry: TranscriptEntry) => void;
   /** Load mode: keep no transcript (memory stays flat over thousands of runs). */
   readonly keepTranscript?: boolean;
+  /** Load mode: per-step timings. */
+  readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
 }
 
 export function testInfo(suite: Suite, test: Test): TestInfo {
@@ -83,6 +85,7 @@ function createContext(
     startedAt,
     deadlineAt: startedAt + test.deadlineMs,
     transcript,
+    ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, text: string) {
       if (!keep && !options.onTranscript) return;
       const entry: TranscriptEntry = {

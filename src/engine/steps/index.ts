@@ -34,6 +34,17 @@ export const runSteps: RunSteps = async (steps, ctx) => {
     if (ctx.signal.aborted) return;
     ctx.activeSpan = step.span;
     const runner = STEP_RUNNERS[step.kind] as StepRunner<StepKind>;
-    await runner(step, ctx, runSteps);
+    if (!ctx.onStep) {
+      await runner(step, ctx, runSteps);
+      continue;
+    }
+    const started = ctx.world.clock.now();
+    try {
+      await runner(step, ctx, runSteps);
+    } catch (error) {
+      ctx.onStep(step, ctx.world.clock.now() - started, false);
+      throw error;
+    }
+    ctx.onStep(step, ctx.world.clock.now() - started, true);
   }
 };

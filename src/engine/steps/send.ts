@@ -30,7 +30,7 @@ export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<voi
   const live = currentConnection(ctx, step.span);
   const bytes = rawBytes(step, ctx);
   await write(ctx, live, bytes, step.span, step.timeoutMs);
-  live.session.sent({ kind: 'raw', text: bytes.toString('latin1') });
+  live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
   ctx.record('c', escapeBytes(bytes));
 }
 
