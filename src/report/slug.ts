@@ -6,9 +6,12 @@ const MAX_SLUG = 80;
 export function slugify(text: string, fallback = 'test'): string {
   const slug = text
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(/\.ya?ml$/i, '')
     .toLowerCase()
     .replace(/[^a-z0-9._]+/g, '-')
+    // A dot stays only between other characters (`v1.2`): no `..`, no hidden names.
+    .replace(/[-.]{2,}/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '')
     .slice(0, MAX_SLUG)
     .replace(/[-.]+$/, '');
