@@ -13,11 +13,13 @@ import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { InvalidFile, RunEvent } from '../../engine/events.js';
+import type { Diagnostic } from '../../spec/diagnostic.js';
 import { openConnection } from '../../transport/index.js';
 import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
 import type { Reporter, ReporterContext } from '../../report/types.js';
 import { dispatchEvent } from '../../report/dispatch.js';
+import { literalRedactor } from '../redact.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 
@@ -56,19 +58,20 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
   const reporters = await createReporters(flags, io, color);
-  const secrets = loaded.secretLiterals ?? [];
-  const redact = (text: string): string => secrets.reduce((t, s) => (s ? t.split(s).join('***') : t), text);
+  const redact = literalRedactor(loaded.secretLiterals ?? []);
 
   if (loaded.diagnostics.length > 0) {
-    const byFile = new Map<string, typeof loaded.diagnostics>();
-    for (const d of loaded.diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), d]);
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of loaded.diagnostics) {
+      const safe: Diagnostic = { ...d, message: redact(d.message), ...(d.hint !== undefined ? { hint: redact(d.hint) } : {}) };
+      byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
+    }
     const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
       file,
       diagnostics,
       rendered: redact(renderDiagnostics(diagnostics, loaded.sources, { color: false, redact })),
     }));
-    io.stderr.write(renderDiagnostics(loaded.diagnostics, loaded.sources, { color, redact }));
-    io.stderr.write(`\n${loaded.diagnostics.length} error${loaded.diagnostics.length === 1 ? '' : 's'} in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; nothing was run\n`);
+    // The console reporter prints them (stderr), file reporters write them (spec §8).
     for (const r of reporters) await r.onInvalidSpecs?.(invalid);
     return EXIT.invalid;
   }
