@@ -118,11 +118,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const secureContext = tls.createSecureContext({ cert: pki.server.cert, key: pki.server.key });
     const base = { host, serverName: DEMO_SERVERNAME, store, limits, logger };
-    const smtp = await startSmtp({ ...base, cert: pki.server.cert, key: pki.server.key });
+    const smtp = await startSmtp({ ...base, ...pki.server });
     closers.push(() => smtp.close());
-    const imap = await startImap({ ...base, tls: secureContext });
+    const imap = await startImap({ ...base, tls: secureContext, keyPair: pki.server });
     closers.push(() => imap.close());
-    const pop3 = await startPop3({ ...base, tls: secureContext });
+    const pop3 = await startPop3({ ...base, tls: secureContext, keyPair: pki.server });
     closers.push(() => pop3.close());
 
     const env: DemoEnv = {

@@ -18,7 +18,10 @@ import type { MailStore, Mailbox, StoredMessage } from './mailbox.js';
 export interface ImapContext {
   readonly serverName: string;
   readonly store: MailStore;
+  /** For STARTTLS. */
   readonly tls: tls.SecureContext;
+  /** For the implicit-TLS listener. */
+  readonly keyPair: { readonly cert: string; readonly key: string };
   readonly limits: DemoLimits;
   readonly logger: DemoLogger;
 }

@@ -34,7 +34,7 @@ export async function startImap(context: ImapContext & { readonly host: string }
   const listeners: Listener[] = [];
   try {
     listeners.push(await listen({ ...common, onSocket: serve(true) }));
-    listeners.push(await listen({ ...common, tls: context.tls, onSocket: serve(false) }));
+    listeners.push(await listen({ ...common, tls: context.keyPair, onSocket: serve(false) }));
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     throw error;

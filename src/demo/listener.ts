@@ -9,8 +9,8 @@ import tls from 'node:tls';
 
 export interface ListenerOptions {
   readonly host: string;
-  /** Implicit TLS (IMAPS, POP3S) with this context; plain TCP when absent. */
-  readonly tls?: tls.SecureContext;
+  /** Implicit TLS (IMAPS, POP3S) with this certificate; plain TCP when absent. */
+  readonly tls?: { readonly cert: string; readonly key: string };
   readonly maxConnections: number;
   /** Bound on the implicit-TLS handshake, in milliseconds. */
   readonly handshakeMs: number;
@@ -26,7 +26,7 @@ export interface Listener {
 
 export async function listen(options: ListenerOptions): Promise<Listener> {
   const server = options.tls
-    ? tls.createServer({ secureContext: options.tls, handshakeTimeout: options.handshakeMs }, options.onSocket)
+    ? tls.createServer({ ...options.tls, handshakeTimeout: options.handshakeMs }, options.onSocket)
     : net.createServer(options.onSocket);
   server.maxConnections = options.maxConnections;
   const sockets = new Set<net.Socket>();

@@ -19,7 +19,10 @@ export interface Pop3Context {
   readonly host: string;
   readonly serverName: string;
   readonly store: MailStore;
+  /** For STLS. */
   readonly tls: tls.SecureContext;
+  /** For the implicit-TLS listener. */
+  readonly keyPair: { readonly cert: string; readonly key: string };
   readonly limits: DemoLimits;
   readonly logger: DemoLogger;
 }
@@ -308,7 +311,7 @@ export async function startPop3(context: Pop3Context): Promise<Pop3Listeners> {
   const listeners: Listener[] = [];
   try {
     listeners.push(await listen({ ...common, onSocket: serve(true) }));
-    listeners.push(await listen({ ...common, tls: context.tls, onSocket: serve(false) }));
+    listeners.push(await listen({ ...common, tls: context.keyPair, onSocket: serve(false) }));
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     throw error;
