@@ -1,0 +1,311 @@
+/**
+ * Takes credentials out of what the client sent. User names become variables; passwords
+ * and tokens become secret variables read from the environment (`${env.MAIL_PASS}`, no
+ * default), so the real password never appears in the spec. Lines are rewritten to
+ * compute the same bytes: `AUTH PLAIN ${sasl_plain(user, pass)}`, `${base64(pass)}`,
+ * `LOGIN ${user} ${pass}`, `PASS ${pass}`.
+ */
+import { encodeBase64, decodeBase64, decodeCramMd5, decodePlain, decodeXoauth2 } from './sasl.js';
+import { escapeTemplate, toTemplate, type Substitution } from './escape.js';
+import type { ImportStep, ProtocolName } from './types.js';
+import type { WarningSink } from './warnings.js';
+
+export interface VarEntry {
+  readonly name: string;
+  /** A template. */
+  readonly value: string;
+}
+
+export interface Credentials {
+  readonly vars: readonly VarEntry[];
+  readonly secrets: readonly string[];
+  /** Raw secret values (and their encodings) → templates, for every other text. */
+  readonly substitutions: readonly Substitution[];
+  /** Raw secret values and their encodings, to keep them out of warnings too. */
+  readonly secretValues: readonly string[];
+}
+
+/** Passwords shorter than this are not looked for in other text (they would match words). */
+const MIN_SEARCHED_SECRET = 4;
+
+type Kind = 'user' | 'pass' | 'authz' | 'token' | 'payload';
+
+/** Variables by kind: secret ones are read from this environment variable (+ 2, 3, … after the first). */
+const KINDS: Readonly<Record<Kind, { readonly secret: boolean; readonly env?: string }>> = {
+  user: { secret: false },
+  authz: { secret: false },
+  pass: { secret: true, env: 'MAIL_PASS' },
+  token: { secret: true, env: 'MAIL_TOKEN' },
+  payload: { secret: true, env: 'MAIL_AUTH_PAYLOAD' },
+};
+
+class Registry {
+  readonly vars: VarEntry[] = [];
+  readonly secrets: string[] = [];
+  readonly substitutions: Substitution[] = [];
+  readonly secretValues: string[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly counts = new Map<Kind, number>();
+
+  constructor(private readonly warnings: WarningSink) {}
+
+  /** The variable holding this value, created on first sight: `pass`, then `pass2`, … */
+  name(kind: Kind, value: string, line: number): string {
+    return this.create(kind, `${kind}\0${value}`, value, line);
+  }
+
+  /** A secret the transcript does not show (CRAM-MD5 sends only a digest of the password). */
+  unseen(kind: Kind, key: string, line: number): string {
+    return this.create(kind, `${kind}\0\0${key}`, undefined, line);
+  }
+
+  private create(kind: Kind, key: string, value: string | undefined, line: number): string {
+    const known = this.names.get(key);
+    if (known) return known;
+    const n = (this.counts.get(kind) ?? 0) + 1;
+    this.counts.set(kind, n);
+    const suffix = n === 1 ? '' : String(n);
+    const name = `${kind}${suffix}`;
+    this.names.set(key, name);
+    const { secret, env } = KINDS[kind];
+    this.vars.push({ name, value: env ? `\${env.${env}${suffix}}` : escapeTemplate(value ?? '') });
+    if (secret) this.secrets.push(name);
+    if (secret && value !== undefined) {
+      this.secretValues.push(value, encodeBase64(value));
+      this.substitutions.push({ value: encodeBase64(value), template: `\${base64(${name})}` });
+      if (value.length >= MIN_SEARCHED_SECRET) this.substitutions.push({ value, template: `\${${name}}` });
+      else this.warnings.warn(line, `the ${kind === 'pass' ? 'password' : 'token'} is shorter than ${MIN_SEARCHED_SECRET} characters: other lines were not searched for it`);
+    }
+    return name;
+  }
+
+  /** A raw payload that holds a secret (a PLAIN blob) → the expression that rebuilds it. */
+  payload(raw: string, template: string): void {
+    this.substitutions.push({ value: raw, template });
+    this.secretValues.push(raw);
+  }
+}
+
+interface Sasl {
+  readonly mechanism: string;
+  /** Responses sent so far. */
+  responses: number;
+}
+
+type Send = Extract<ImportStep, { kind: 'send' }>;
+type Reply = Extract<ImportStep, { kind: 'reply' }>;
+
+interface Context {
+  readonly registry: Registry;
+  readonly warnings: WarningSink;
+  readonly protocol: ProtocolName;
+  /** The continuation reply the response answers (for LOGIN's prompts, CRAM-MD5's challenge). */
+  readonly challenge?: Reply;
+}
+
+/** A SASL response (or initial response) → its template, or undefined to keep it as sent. */
+type Responder = (payload: string, index: number, ctx: Context, line: number) => string | undefined;
+
+const plain: Responder = (payload, index, ctx, line) => {
+  if (index > 0) return undefined;
+  const creds = decodePlain(payload);
+  if (!creds) {
+    // Still a credential, in a form we cannot read: keep it out of the spec all the same.
+    const name = ctx.registry.name('payload', payload, line);
+    ctx.warnings.warn(line, `this AUTH PLAIN payload does not decode as authzid NUL user NUL password; it is read from a secret variable (${name})`);
+    return `\${${name}}`;
+  }
+  const user = ctx.registry.name('user', creds.user, line);
+  const pass = ctx.registry.name('pass', creds.pass, line);
+  const authz = creds.authz === '' ? '' : `, ${ctx.registry.name('authz', creds.authz, line)}`;
+  const template = `\${sasl_plain(${user}, ${pass}${authz})}`;
+  ctx.registry.payload(payload, template);
+  return template;
+};
+
+/** LOGIN: the server prompts `Username:` then `Password:` (base64); without prompts, in that order. */
+const login: Responder = (payload, index, ctx, line) => {
+  const value = decodeBase64(payload);
+  if (value === undefined) return undefined;
+  const prompt = decodeBase64(continuationText(ctx.challenge, ctx.protocol) ?? '') ?? '';
+  const kind: Kind = /pass/i.test(prompt) ? 'pass' : /user/i.test(prompt) ? 'user' : index === 0 ? 'user' : 'pass';
+  return `\${base64(${ctx.registry.name(kind, value, line)})}`;
+};
+
+/** CRAM-MD5: the digest depends on the server's challenge, so the challenge is captured. */
+const cramMd5: Responder = (payload, _index, ctx, line) => {
+  const creds = decodeCramMd5(payload);
+  if (!creds || !ctx.challenge) return undefined;
+  const user = ctx.registry.name('user', creds.user, line);
+  const pass = ctx.registry.unseen('pass', creds.user, line);
+  ctx.challenge.capture = { name: 'challenge', source: `^${CONTINUATION_PREFIX[ctx.protocol]}(\\S+)$` };
+  return `\${cram_md5(${user}, ${pass}, challenge)}`;
+};
+
+const xoauth2: Responder = (payload, index, ctx, line) => {
+  if (index > 0) return undefined;
+  const creds = decodeXoauth2(payload);
+  if (!creds) return undefined;
+  const user = ctx.registry.name('user', creds.user, line);
+  const token = ctx.registry.name('token', creds.token, line);
+  const template = `\${xoauth2(${user}, ${token})}`;
+  ctx.registry.payload(payload, template);
+  return template;
+};
+
+const MECHANISMS: Readonly<Record<string, Responder>> = {
+  PLAIN: plain,
+  LOGIN: login,
+  'CRAM-MD5': cramMd5,
+  XOAUTH2: xoauth2,
+};
+
+/** How a SASL continuation starts, per protocol (RFC 4954 §4 `334 `, RFC 9051 and RFC 5034 `+ `). */
+const CONTINUATION_PREFIX: Readonly<Record<ProtocolName, string>> = {
+  smtp: '334 ',
+  lmtp: '334 ',
+  imap: '\\+ ',
+  pop3: '\\+ ',
+  line: '',
+};
+
+function continuationText(reply: Reply | undefined, protocol: ProtocolName): string | undefined {
+  const first = reply?.lines[0];
+  if (first === undefined) return undefined;
+  const m = (protocol === 'smtp' || protocol === 'lmtp' ? /^334(?: (.*))?$/ : /^\+(?: (.*))?$/).exec(first);
+  return m ? (m[1] ?? '') : undefined;
+}
+
+/** `AUTH mech [ir]` (SMTP RFC 4954, POP3 RFC 5034) or `tag AUTHENTICATE mech [ir]` (IMAP). */
+const AUTH_COMMAND: Readonly<Record<ProtocolName, RegExp | undefined>> = {
+  smtp: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
+  lmtp: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
+  pop3: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
+  imap: /^(\S+\s+AUTHENTICATE)\s+(\S+)(?:\s+(\S+))?\s*$/i,
+  line: undefined,
+};
+
+/** Commands that carry a user name or password in clear, per protocol. */
+type Rewriter = (text: string, ctx: Context, line: number) => string | undefined;
+
+const IMAP_ASTRING = /"(?:[^"\\]|\\.)*"|[^\s"]+/g;
+
+/** IMAP `tag LOGIN user password` (RFC 9051 §6.2.3); quoted strings stay quoted. */
+const imapLogin: Rewriter = (text, ctx, line) => {
+  const m = /^(\S+\s+LOGIN\s+)(.*)$/i.exec(text);
+  if (!m) return undefined;
+  const args = [...(m[2] ?? '').matchAll(IMAP_ASTRING)].map((a) => a[0]);
+  const [user, pass] = args;
+  if (args.length !== 2 || user === undefined || pass === undefined) {
+    ctx.warnings.warn(line, 'this LOGIN does not have exactly two arguments (a literal?); it is kept as sent and may hold a password');
+    return undefined;
+  }
+  const arg = (raw: string, kind: Kind): string => {
+    const quoted = raw.startsWith('"');
+    const value = quoted ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    const name = `\${${ctx.registry.name(kind, value, line)}}`;
+    return quoted ? `"${name}"` : name;
+  };
+  return `${escapeTemplate(m[1] ?? '')}${arg(user, 'user')} ${arg(pass, 'pass')}`;
+};
+
+/** POP3 USER / PASS (RFC 1939 §7); APOP's digest depends on the greeting and cannot be replayed. */
+const pop3Login: Rewriter = (text, ctx, line) => {
+  const m = /^(USER|PASS|APOP)(\s+)(.*)$/i.exec(text);
+  if (!m) return undefined;
+  const [, verb = '', space = '', arg = ''] = m;
+  switch (verb.toUpperCase()) {
+    case 'USER':
+      return `${verb}${space}\${${ctx.registry.name('user', arg, line)}}`;
+    case 'PASS':
+      return `${verb}${space}\${${ctx.registry.name('pass', arg, line)}}`;
+    default: {
+      const [user = '', digest = ''] = arg.split(/\s+/);
+      ctx.warnings.warn(line, 'APOP\'s digest is made from the greeting\'s timestamp; this command is kept as recorded and will fail against another greeting');
+      return `${verb}${space}\${${ctx.registry.name('user', user, line)}} ${escapeTemplate(digest)}`;
+    }
+  }
+};
+
+const CLEAR_LOGIN: Readonly<Record<ProtocolName, Rewriter | undefined>> = {
+  smtp: undefined,
+  lmtp: undefined,
+  imap: imapLogin,
+  pop3: pop3Login,
+  line: undefined,
+};
+
+export interface CredentialRewriter {
+  /** Rewrites one connection's credential-bearing lines in place (their `template`). */
+  rewrite(steps: readonly ImportStep[], protocol: ProtocolName): void;
+  /**
+   * Templates for every other sent line, now that all secrets are known (a password may
+   * show up again elsewhere: a second AUTH, a message body), and the variables.
+   */
+  finish(): Credentials;
+}
+
+export function createCredentialRewriter(warnings: WarningSink): CredentialRewriter {
+  const registry = new Registry(warnings);
+  const plainSends: Send[] = [];
+  return {
+    rewrite(steps, protocol) {
+      let sasl: Sasl | undefined;
+      let challenge: Reply | undefined;
+      for (const step of steps) {
+        if (step.kind === 'reply') {
+          const isContinuation = continuationText(step, protocol) !== undefined;
+          if (sasl && !isContinuation) sasl = undefined;
+          challenge = isContinuation ? step : undefined;
+          continue;
+        }
+        if (step.kind !== 'send') continue;
+        const ctx: Context = { registry, warnings, protocol, ...(challenge ? { challenge } : {}) };
+        if (sasl && challenge) {
+          step.template = respond(sasl, step.text, ctx, step.line);
+          sasl.responses += 1;
+          challenge = undefined;
+          continue;
+        }
+        challenge = undefined;
+        const auth = AUTH_COMMAND[protocol]?.exec(step.text);
+        if (auth) {
+          sasl = startSasl(step, auth, ctx);
+          continue;
+        }
+        const rewritten = CLEAR_LOGIN[protocol]?.(step.text, ctx, step.line);
+        if (rewritten !== undefined) step.template = rewritten;
+        else plainSends.push(step);
+      }
+    },
+    finish() {
+      for (const step of plainSends) step.template = toTemplate(step.text, registry.substitutions);
+      return {
+        vars: registry.vars,
+        secrets: registry.secrets,
+        substitutions: registry.substitutions,
+        secretValues: registry.secretValues,
+      };
+    },
+  };
+}
+
+function startSasl(step: Send, auth: RegExpExecArray, ctx: Context): Sasl {
+  const [, prefix = '', mechanism = '', initial] = auth;
+  const sasl: Sasl = { mechanism: mechanism.toUpperCase(), responses: 0 };
+  if (!MECHANISMS[sasl.mechanism]) {
+    ctx.warnings.warn(step.line, `AUTH ${sasl.mechanism} answers the server's own challenge: kept as recorded, and it will not work twice`);
+  }
+  if (initial !== undefined) {
+    step.template = `${escapeTemplate(`${prefix} ${mechanism} `)}${respond(sasl, initial, ctx, step.line)}`;
+    sasl.responses += 1;
+  }
+  return sasl;
+}
+
+function respond(sasl: Sasl, payload: string, ctx: Context, line: number): string {
+  // `*` cancels the exchange, `=` is an empty initial response (RFC 4954 §4).
+  if (payload === '*' || payload === '=') return payload;
+  const responder = MECHANISMS[sasl.mechanism];
+  return responder?.(payload, sasl.responses, ctx, line) ?? toTemplate(payload, ctx.registry.substitutions);
+}

@@ -1,0 +1,147 @@
+/**
+ * `convospec import`: a transcript of a mail conversation becomes a spec that replays it.
+ * Pure: text in, YAML text and warnings out. See types.ts for the stages.
+ */
+import { buildConversation } from './conversation.js';
+import { createCredentialRewriter } from './credentials.js';
+import { detectFormat, detectProtocol } from './detect.js';
+import { emitSpec, type ConnectValues, type TestDraft } from './emit.js';
+import { parsePrefixed } from './prefixed.js';
+import { splitSessions } from './session.js';
+import { parseSwaks } from './swaks.js';
+import { parseTelnet } from './telnet.js';
+import type { ImportStep, ImportWarning, ProtocolName, Session, TranscriptEvent, TranscriptFormat } from './types.js';
+import { createWarningSink, type WarningSink } from './warnings.js';
+
+export interface ImportOptions {
+  /** The suite's name (default: "Imported SMTP transcript" and the like). */
+  readonly name?: string;
+  /** The protocol, if the transcript does not make it clear. */
+  readonly protocol?: ProtocolName;
+  /** `connect.host` as written in the spec (a template); default `${env.MAIL_HOST:-127.0.0.1}`. */
+  readonly host?: string;
+  /** `connect.port`; default the port in the transcript's command, else the protocol's. */
+  readonly port?: number;
+  readonly format?: 'auto' | TranscriptFormat;
+}
+
+export interface ImportResult {
+  readonly yaml: string;
+  readonly warnings: ImportWarning[];
+}
+
+export type { ImportWarning, TranscriptFormat };
+
+const PARSERS: Readonly<Record<TranscriptFormat, (lines: readonly string[], warnings: WarningSink) => TranscriptEvent[]>> = {
+  prefixed: parsePrefixed,
+  swaks: parseSwaks,
+  telnet: parseTelnet,
+};
+
+const DEFAULT_HOST = '${env.MAIL_HOST:-127.0.0.1}';
+
+/** Well-known ports (spec-format §2), plain and with implicit TLS. */
+const DEFAULT_PORTS: Readonly<Record<ProtocolName, { readonly plain?: number; readonly tls?: number }>> = {
+  smtp: { plain: 25, tls: 465 },
+  lmtp: { plain: 24 },
+  imap: { plain: 143, tls: 993 },
+  pop3: { plain: 110, tls: 995 },
+  line: {},
+};
+
+const TITLES: Readonly<Record<ProtocolName, string>> = { smtp: 'SMTP', lmtp: 'LMTP', imap: 'IMAP', pop3: 'POP3', line: 'line' };
+
+interface Connection {
+  readonly session: Session;
+  readonly protocol: ProtocolName;
+  readonly steps: readonly ImportStep[];
+  readonly connect: ConnectValues;
+}
+
+export function importTranscript(text: string, options: ImportOptions = {}): ImportResult {
+  const warnings = createWarningSink();
+  const lines = text.split('\n').map((line) => line.replace(/\r+$/, ''));
+  const format = options.format === undefined || options.format === 'auto' ? detectFormat(lines) : options.format;
+  const events = PARSERS[format](lines, warnings);
+  const sessions = splitSessionsOrWarn(events, warnings);
+
+  const rewriter = createCredentialRewriter(warnings);
+  const connections: Connection[] = [];
+  let previous: ProtocolName | undefined;
+  for (const session of sessions) {
+    const protocol = options.protocol ?? detectProtocol(session) ?? previous ?? fallbackProtocol(session, warnings);
+    previous = protocol;
+    const conversation = buildConversation(session, protocol, warnings);
+    rewriter.rewrite(conversation.steps, protocol);
+    const port = options.port ?? session.target?.port ?? defaultPort(protocol, conversation.implicitTls, session.line, warnings);
+    const connect: ConnectValues = {
+      host: options.host ?? DEFAULT_HOST,
+      port,
+      protocol,
+      ...(conversation.implicitTls ? { tls: true as const } : {}),
+    };
+    connections.push({ session, protocol, steps: conversation.steps, connect });
+  }
+  const credentials = rewriter.finish();
+
+  const tests: TestDraft[] = connections.map((c, i) => ({
+    name: connections.length === 1 ? 'as recorded' : `connection ${i + 1}: ${TITLES[c.protocol]} port ${String(c.connect.port)}`,
+    connect: c.connect,
+    steps: c.steps,
+  }));
+  const first = connections[0];
+  const yaml = emitSpec({
+    name: options.name ?? `Imported ${TITLES[first?.protocol ?? options.protocol ?? 'smtp']} transcript`,
+    header: header(format, connections, credentials.vars),
+    tests,
+    credentials,
+  });
+  return { yaml, warnings: redact(warnings.list(), credentials.secretValues) };
+}
+
+function splitSessionsOrWarn(events: readonly TranscriptEvent[], warnings: WarningSink): Session[] {
+  const sessions = splitSessions(events, warnings);
+  if (sessions.length === 0) warnings.warn(1, 'no conversation found: the spec has no tests');
+  return sessions;
+}
+
+function fallbackProtocol(session: Session, warnings: WarningSink): ProtocolName {
+  warnings.warn(session.line, 'cannot tell the protocol from the transcript; assuming smtp (pass a protocol to choose)');
+  return 'smtp';
+}
+
+function defaultPort(protocol: ProtocolName, tls: boolean, line: number, warnings: WarningSink): number | string {
+  const ports = DEFAULT_PORTS[protocol];
+  const port = tls ? ports.tls : ports.plain;
+  if (port === undefined) {
+    warnings.warn(line, 'the transcript names no port: the spec reads it from MAIL_PORT');
+    return '${env.MAIL_PORT}';
+  }
+  warnings.warn(line, `the transcript names no port: using ${TITLES[protocol]}'s ${String(port)}`);
+  return port;
+}
+
+function header(format: TranscriptFormat, connections: readonly Connection[], vars: readonly { name: string; value: string }[]): string[] {
+  const lines = [`Imported by convospec from a ${format} transcript: review it before relying on it.`];
+  const recorded = connections
+    .map((c) => c.session.target)
+    .filter((t) => t?.host !== undefined)
+    .map((t) => `${t?.host ?? ''}${t?.port === undefined ? '' : ` port ${String(t.port)}`}`);
+  const unique = [...new Set(recorded)];
+  if (unique.length > 0) lines.push(`Recorded against ${unique.join(', ')}; MAIL_HOST names the server to test.`);
+  for (const v of vars) {
+    const env = /^\$\{env\.(\w+)\}$/.exec(v.value)?.[1];
+    if (env) lines.push(`${env} must hold the value of \`${v.name}\`: a secret, shown as *** in every output.`);
+  }
+  if (connections.some((c) => c.connect.tls || c.steps.some((s) => s.kind === 'tls'))) {
+    lines.push('TLS certificates are verified: add `tls: { ca: <file> }` for a private CA.');
+  }
+  return lines;
+}
+
+/** Warnings quote transcript lines: keep secrets out of them too. */
+function redact(warnings: ImportWarning[], secrets: readonly string[]): ImportWarning[] {
+  const values = secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return warnings;
+  return warnings.map((w) => ({ ...w, message: values.reduce((m, v) => m.split(v).join('***'), w.message) }));
+}
