@@ -52,9 +52,10 @@ export interface LeafOptions {
 
 export async function createCa(name: string, notBefore: Date, notAfter: Date): Promise<KeyPairPem> {
   const pems = await generate(
+    // Encoded general-first (O, then CN), as real certificates are.
     [
-      { name: 'commonName', value: name },
       { name: 'organizationName', value: 'convospec' },
+      { name: 'commonName', value: name },
     ],
     {
       ...KEY,
@@ -76,8 +77,8 @@ export async function createLeaf(options: LeafOptions): Promise<KeyPairPem> {
   ];
   const pems = await generate(
     [
-      { name: 'commonName', value: options.commonName },
       { name: 'organizationName', value: 'convospec' },
+      { name: 'commonName', value: options.commonName },
     ],
     {
       ...KEY,

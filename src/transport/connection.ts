@@ -1,0 +1,127 @@
+/** `Connection` over a live socket: the line reader for input, bounded writes, STARTTLS. */
+import type { Socket } from 'node:net';
+import type { Limits } from '../spec/model.js';
+import { locallyClosedError, socketError } from './errors.js';
+import { formatDuration } from './format.js';
+import { LineReader } from './line-reader.js';
+import { handshake } from './tls-handshake.js';
+import { TransportError } from './types.js';
+import type { Connection, ResolvedTls, TlsInfo } from './types.js';
+import { waitUntil } from './wait.js';
+import type { WaitContext } from './wait.js';
+
+export interface SocketConnectionOptions {
+  readonly host: string;
+  /** `host:port`, for messages. */
+  readonly target: string;
+  readonly limits: Limits;
+  readonly context: WaitContext;
+  readonly tls?: TlsInfo;
+}
+
+export class SocketConnection implements Connection {
+  private socket: Socket;
+  /** Every socket this connection used (TCP, then TLS over it), all destroyed on close. */
+  private readonly sockets: Socket[];
+  private readonly reader: LineReader;
+  private info: TlsInfo | undefined;
+  private closed = false;
+
+  constructor(
+    socket: Socket,
+    private readonly options: SocketConnectionOptions,
+    underlying: readonly Socket[] = [],
+  ) {
+    this.socket = socket;
+    this.sockets = [...underlying, socket];
+    this.info = options.tls;
+    this.reader = new LineReader(options.limits, options.context);
+    this.reader.attach(socket);
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.info;
+  }
+
+  /** Bytes consumed by reads so far, line ends included. */
+  get bytesRead(): number {
+    return this.reader.bytesRead;
+  }
+
+  /** Bytes received and not yet read (bounded; for tests and diagnostics). */
+  get buffered(): number {
+    return this.reader.buffered;
+  }
+
+  readLine(deadline: number): Promise<Buffer> {
+    return this.reader.readLine(deadline);
+  }
+
+  readBytes(count: number, deadline: number): Promise<Buffer> {
+    return this.reader.readBytes(count, deadline);
+  }
+
+  waitForData(deadline: number): Promise<boolean> {
+    return this.reader.waitForData(deadline);
+  }
+
+  waitForClose(deadline: number): Promise<void> {
+    return this.reader.waitForClose(deadline);
+  }
+
+  write(data: Buffer, deadline: number): Promise<void> {
+    if (this.closed) return Promise.reject(locallyClosedError());
+    const started = this.options.context.clock.now();
+    const socket = this.socket;
+    return waitUntil<void>(
+      this.options.context,
+      deadline,
+      (settle) => {
+        const within = formatDuration(deadline - started);
+        settle.reject(new TransportError('timeout', `the server stopped reading: could not send within ${within}`));
+      },
+      (settle) => {
+        // The callback fires once the bytes are handed to the kernel; a peer that stops
+        // reading fills its window and ours, and then only the deadline ends the wait.
+        socket.write(data, (error) => {
+          if (error) settle.reject(socketError(error, 'io', this.options.target));
+          else settle.resolve();
+        });
+        return () => undefined;
+      },
+    );
+  }
+
+  async startTls(tls: ResolvedTls, deadline: number): Promise<TlsInfo> {
+    if (this.closed) throw locallyClosedError();
+    const plain = this.socket;
+    this.reader.detach();
+    // RFC 3207 §6: anything received before the handshake was sent in the clear and may have
+    // been injected by an attacker ahead of the server's real reply; it must not be read as
+    // if it came over TLS. The same holds for POP3 STLS and IMAP STARTTLS (RFC 2595 §3.1).
+    this.reader.discard();
+    try {
+      const secured = await handshake(plain, this.options.host, tls, deadline, this.options.context);
+      if (this.closed) {
+        secured.socket.destroy();
+        throw locallyClosedError();
+      }
+      this.socket = secured.socket;
+      this.sockets.push(secured.socket);
+      this.info = secured.info;
+      this.reader.attach(secured.socket);
+      return secured.info;
+    } catch (error) {
+      // The plain socket went to the failed handshake: the connection is over.
+      this.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.shutdown();
+    for (const socket of this.sockets) socket.destroy();
+  }
+}

@@ -1,0 +1,30 @@
+/** Human-readable sizes and durations for transport error messages. */
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const GIB = 1024 * MIB;
+
+const BYTE_UNITS: readonly (readonly [number, string])[] = [
+  [GIB, 'GiB'],
+  [MIB, 'MiB'],
+  [KIB, 'KiB'],
+];
+
+/** `64 KiB`, `16 MiB`, `1.5 KiB`, `100 bytes`: the unit a user would have written in `limits`. */
+export function formatBytes(count: number): string {
+  for (const [size, unit] of BYTE_UNITS) {
+    if (count >= size) {
+      const value = Math.round((count / size) * 10) / 10;
+      return `${value} ${unit}`;
+    }
+  }
+  return count === 1 ? '1 byte' : `${count} bytes`;
+}
+
+/** `250ms`, `10s`, `1.5s`, `2m`: like the durations in a spec. */
+export function formatDuration(ms: number): string {
+  const whole = Math.max(0, Math.round(ms));
+  if (whole < 1000) return `${whole}ms`;
+  if (whole % 60_000 === 0) return `${whole / 60_000}m`;
+  return `${Math.round(whole / 100) / 10}s`;
+}

@@ -1,0 +1,17 @@
+export { openConnection } from './open.js';
+export { SocketConnection } from './connection.js';
+export type { SocketConnectionOptions } from './connection.js';
+export { LineReader } from './line-reader.js';
+export { ByteQueue } from './byte-queue.js';
+export { formatBytes, formatDuration } from './format.js';
+export { formatName } from './tls-info.js';
+export { TransportError } from './types.js';
+export type {
+  Clock,
+  Connection,
+  ConnectOptions,
+  OpenConnection,
+  ResolvedTls,
+  TlsInfo,
+  TransportErrorKind,
+} from './types.js';

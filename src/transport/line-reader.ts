@@ -1,0 +1,269 @@
+/**
+ * Byte-exact framing of what a socket receives: lines (LF ends a line; a CR before it is
+ * dropped) and counted byte runs (IMAP literals, RFC 9051 §4.3). Knows nothing of replies:
+ * where a reply ends is `protocol/`'s business.
+ *
+ * Memory is bounded: past `highWater` buffered bytes the socket is paused, so the kernel's
+ * receive window pushes back on the server instead of our heap growing. A pending `readBytes`
+ * raises the mark to the count it needs (at most `limits.replyBytes`).
+ *
+ * Reply budget: the engine enforces `limits.replyBytes` per reply. `bytesRead` counts every
+ * byte consumed by `readLine` (line ends included) and `readBytes`, so a reply's size is the
+ * difference of two readings; `readBytes` itself refuses a count above `limits.replyBytes`.
+ */
+import type { Duplex } from 'node:stream';
+import type { Limits } from '../spec/model.js';
+import { ByteQueue } from './byte-queue.js';
+import { closedError, locallyClosedError, socketError } from './errors.js';
+import { formatBytes } from './format.js';
+import { TransportError } from './types.js';
+import { waitUntil } from './wait.js';
+import type { Settle, WaitContext } from './wait.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Buffer at least this much ahead of the reads, so a chatty server is not paused per packet. */
+const MIN_HIGH_WATER = 64 * 1024;
+
+/** How the byte stream ended: the server's EOF, or an error (reset, our own close). */
+type Terminal = 'eof' | TransportError;
+
+export class LineReader {
+  private readonly queue = new ByteQueue();
+  private source: Duplex | undefined;
+  private terminal: Terminal | undefined;
+  private paused = false;
+  /** Bytes the pending `readBytes` waits for; 0 when none. */
+  private need = 0;
+  /** Re-checks the pending wait after any change; undefined when no read is waiting. */
+  private wake: (() => void) | undefined;
+  private consumed = 0;
+  private readonly highWater: number;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly context: WaitContext,
+  ) {
+    this.highWater = Math.max(MIN_HIGH_WATER, limits.lineBytes + 2);
+  }
+
+  /** Bytes consumed by reads so far, line ends included (for the engine's reply budget). */
+  get bytesRead(): number {
+    return this.consumed;
+  }
+
+  /** Bytes received but not yet read. */
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  /** True while the socket is paused because the buffer is full. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Start reading `source`; a fresh stream, so a previous EOF or error is forgotten. */
+  attach(source: Duplex): void {
+    this.detach();
+    this.source = source;
+    this.terminal = undefined;
+    this.paused = false;
+    source.on('data', this.onData);
+    source.on('end', this.onEnd);
+    source.on('error', this.onError);
+    source.on('close', this.onClose);
+    this.flow();
+  }
+
+  /** Stop listening to the current source (before it is handed to TLS). */
+  detach(): void {
+    const source = this.source;
+    if (!source) return;
+    source.off('data', this.onData);
+    source.off('end', this.onEnd);
+    source.off('error', this.onError);
+    source.off('close', this.onClose);
+    this.source = undefined;
+  }
+
+  /** Drop every buffered byte; returns how many. */
+  discard(): number {
+    const count = this.queue.length;
+    this.queue.clear();
+    return count;
+  }
+
+  /** Our side closed: every pending and later read fails with `closed`. */
+  shutdown(): void {
+    this.detach();
+    if (!(this.terminal instanceof TransportError)) this.terminal = locallyClosedError();
+    this.wake?.();
+  }
+
+  readLine(deadline: number): Promise<Buffer> {
+    return this.wait<Buffer>(
+      deadline,
+      0,
+      (settle) => {
+        const line = this.takeLine();
+        if (line) settle.resolve(line);
+        else if (this.terminal) settle.reject(this.terminalError(this.queue.peek()));
+      },
+      (settle) => {
+        const partial = this.queue.peek();
+        const message = partial.length > 0 ? 'timed out in the middle of a line' : 'timed out waiting for a line';
+        settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
+      },
+    );
+  }
+
+  readBytes(count: number, deadline: number): Promise<Buffer> {
+    const max = this.limits.replyBytes;
+    if (count > max) {
+      const message = `cannot read ${formatBytes(count)}: more than the reply limit of ${formatBytes(max)}`;
+      return Promise.reject(new TransportError('limit', message));
+    }
+    return this.wait<Buffer>(
+      deadline,
+      count,
+      (settle) => {
+        if (this.queue.length >= count) {
+          this.consumed += count;
+          settle.resolve(this.queue.take(count));
+        } else if (this.terminal) {
+          settle.reject(this.terminalError(this.queue.peek()));
+        }
+      },
+      (settle) => {
+        const partial = this.queue.peek(count);
+        const message = `timed out after ${partial.length} of ${count} bytes`;
+        settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
+      },
+    );
+  }
+
+  waitForData(deadline: number): Promise<boolean> {
+    return this.wait<boolean>(
+      deadline,
+      0,
+      (settle) => {
+        if (this.queue.length > 0) settle.resolve(true);
+        else if (this.terminal) settle.reject(this.terminalError());
+      },
+      (settle) => settle.resolve(false),
+    );
+  }
+
+  waitForClose(deadline: number): Promise<void> {
+    return this.wait<void>(
+      deadline,
+      0,
+      (settle) => {
+        if (this.terminal === 'eof') settle.resolve();
+        else if (this.terminal) settle.reject(this.terminal);
+      },
+      (settle) => {
+        const partial = this.queue.peek();
+        const message = partial.length > 0
+          ? 'the server sent data instead of closing the connection'
+          : 'the server did not close the connection';
+        settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
+      },
+    );
+  }
+
+  /** The next complete line, or undefined if none is buffered yet; throws `limit` as soon as one cannot fit. */
+  private takeLine(): Buffer | undefined {
+    const max = this.limits.lineBytes;
+    const lf = this.queue.indexOf(LF);
+    if (lf < 0) {
+      const size = this.queue.length;
+      // A trailing CR may yet turn out to be the CR of CRLF, which does not count.
+      const atLeast = size > 0 && this.queue.at(size - 1) === CR ? size - 1 : size;
+      if (atLeast > max) throw this.lineLimitError();
+      return undefined;
+    }
+    const end = lf > 0 && this.queue.at(lf - 1) === CR ? lf - 1 : lf;
+    if (end > max) throw this.lineLimitError();
+    const line = this.queue.take(end);
+    this.queue.drop(lf + 1 - end);
+    this.consumed += lf + 1;
+    return line;
+  }
+
+  private lineLimitError(): TransportError {
+    const max = this.limits.lineBytes;
+    return new TransportError('limit', `line longer than ${formatBytes(max)}`, this.queue.peek(max));
+  }
+
+  private terminalError(partial?: Buffer): TransportError {
+    const terminal = this.terminal;
+    if (terminal === undefined || terminal === 'eof') return closedError(partial);
+    if (!partial || partial.length === 0) return terminal;
+    return new TransportError(terminal.kind, terminal.message, partial, { cause: terminal.cause });
+  }
+
+  /** One read at a time: `attempt` runs now and after every change until it settles. */
+  private wait<T>(
+    deadline: number,
+    need: number,
+    attempt: (settle: Settle<T>) => void,
+    onDeadline: (settle: Settle<T>) => void,
+  ): Promise<T> {
+    if (this.wake) return Promise.reject(new Error('internal: a read is already waiting on this connection'));
+    return waitUntil<T>(this.context, deadline, onDeadline, (settle) => {
+      const check = (): void => {
+        try {
+          attempt(settle);
+        } catch (error) {
+          settle.reject(error);
+        }
+      };
+      this.wake = check;
+      this.need = need;
+      check();
+      this.flow();
+      return () => {
+        this.wake = undefined;
+        this.need = 0;
+        this.flow();
+      };
+    });
+  }
+
+  /** Pause the socket while the buffer is full, resume when a read makes room or needs more. */
+  private flow(): void {
+    const source = this.source;
+    if (!source || this.terminal) return;
+    const room = this.queue.length < Math.max(this.highWater, this.need);
+    if (room && this.paused) {
+      this.paused = false;
+      source.resume();
+    } else if (!room && !this.paused) {
+      this.paused = true;
+      source.pause();
+    }
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.queue.push(chunk);
+    this.wake?.();
+    this.flow();
+  };
+
+  private readonly onEnd = (): void => {
+    this.terminal ??= 'eof';
+    this.wake?.();
+  };
+
+  private readonly onError = (error: Error): void => {
+    if (this.terminal === undefined || this.terminal === 'eof') this.terminal = socketError(error, 'io', '');
+    this.wake?.();
+  };
+
+  private readonly onClose = (): void => {
+    // A close with neither EOF nor error first is our own destroy().
+    this.terminal ??= locallyClosedError();
+    this.wake?.();
+  };
+}

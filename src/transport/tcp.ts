@@ -1,0 +1,49 @@
+/** A TCP connection, bounded by the deadline, with Node's errors in the engine's terms. */
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import { socketError } from './errors.js';
+import { formatDuration } from './format.js';
+import { TransportError } from './types.js';
+import { waitUntil } from './wait.js';
+import type { WaitContext } from './wait.js';
+
+/** `127.0.0.1:25`, `[::1]:25`. */
+export function target(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+const ignore = (): void => undefined;
+
+export async function connectTcp(host: string, port: number, deadline: number, context: WaitContext): Promise<Socket> {
+  const where = target(host, port);
+  const started = context.clock.now();
+  const socket = net.connect({ host, port });
+  // Errors are read by whoever listens at the moment; this keeps a late one from crashing the run.
+  socket.on('error', ignore);
+  try {
+    await waitUntil<void>(
+      context,
+      deadline,
+      (settle) => {
+        const within = formatDuration(deadline - started);
+        settle.reject(new TransportError('timeout', `could not connect to ${where} within ${within}`));
+      },
+      (settle) => {
+        const onConnect = (): void => settle.resolve();
+        const onError = (error: Error): void => settle.reject(socketError(error, 'connect', where));
+        socket.once('connect', onConnect);
+        socket.once('error', onError);
+        return () => {
+          socket.off('connect', onConnect);
+          socket.off('error', onError);
+        };
+      },
+    );
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  // Commands go out when written: a test tool must not let Nagle merge or delay its sends.
+  socket.setNoDelay(true);
+  return socket;
+}
