@@ -39,7 +39,8 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
   // openssl s_client -starttls shows nothing until TLS is up; what it did is written out.
   let toolReplyPending = false;
   if (session.target?.starttls && !implicitTls) {
-    steps.push({ kind: 'expect', matcher: def.greeting, line: session.line }, ...def.starttls(session.line));
+    const comment = `what openssl s_client -starttls ${protocol} did before the log starts`;
+    steps.push({ kind: 'expect', matcher: def.greeting, line: session.line, comment }, ...def.starttls(session.line));
     dialect.skipGreeting();
     freshTls = true;
     toolReplyPending = true;
@@ -94,5 +95,9 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
     }
   }
   dialect.end(lastLine);
+  const last = steps.at(-1);
+  if (last?.kind === 'send' || last?.kind === 'data') {
+    warnings.warn(last.line, 'the transcript ends before the server answered this; the spec ends with it too');
+  }
   return { steps, implicitTls };
 }

@@ -60,6 +60,8 @@ export const VOLATILES: readonly Volatile[] = [
   // sendmail "250 2.0.0 52S9F2Zx012345 Message accepted for delivery".
   { name: 'queue id', find: /(?<=\bqueued as )[A-Za-z0-9]+/gi, regex: '[A-Za-z0-9]+' },
   { name: 'queue id', find: /(?<=\bid=)[A-Za-z0-9-]+/g, regex: '[A-Za-z0-9-]+' },
+  // Received: headers, "with ESMTPS id 4F3A2B1C0D" (Postfix), "with LMTP id kKXbFqLSxmc0BQAA" (Dovecot).
+  { name: 'queue id', find: /(?<=\bwith [A-Z]+ id )[A-Za-z0-9+/._-]+/g, regex: '[A-Za-z0-9+\\/._-]+' },
   { name: 'queue id', find: /\b[A-Za-z0-9]{8,20}(?= Message accepted)/g, regex: '[A-Za-z0-9]+' },
   { name: 'message number', find: /(?<=\b[Mm]essage )\d+\b/g, regex: '\\d+' },
   {
@@ -79,7 +81,7 @@ export const VOLATILES: readonly Volatile[] = [
     // A SASL challenge that carries a timestamp (CRAM-MD5, RFC 2195 §2).
     name: 'challenge',
     find: /(?<=^(?:334|\+) )[A-Za-z0-9+/]{16,}={0,2}$/g,
-    regex: '[A-Za-z0-9+/]+=*',
+    regex: '[A-Za-z0-9+\\/]+=*',
     accept: (m) => /<[^>]*\d[^>]*@[^>]*>/.test(decodeBase64(m) ?? ''),
   },
   { name: 'address', find: /\[IPv6:[0-9A-Fa-f:.]+\]/g, regex: '\\[IPv6:[0-9A-Fa-f:.]+\\]' },

@@ -132,7 +132,7 @@ export const IMAP: DialectDef = {
   create: createImap,
   greeting: { kind: 'regex', source: '^\\* (?:OK|PREAUTH) ' },
   starttls: (line): ImportStep[] => [
-    { kind: 'send', text: 'a0 STARTTLS', line, comment: 'openssl s_client -starttls did this before the log starts' },
+    { kind: 'send', text: 'a0 STARTTLS', line },
     { kind: 'expect', matcher: { kind: 'status', status: 'OK' }, line },
     { kind: 'tls', line },
   ],

@@ -101,7 +101,7 @@ export const POP3: DialectDef = {
   create: createPop3,
   greeting: { kind: 'status', status: '+OK' },
   starttls: (line): ImportStep[] => [
-    { kind: 'send', text: 'STLS', line, comment: 'openssl s_client -starttls did this before the log starts' },
+    { kind: 'send', text: 'STLS', line },
     { kind: 'expect', matcher: { kind: 'status', status: '+OK' }, line },
     { kind: 'tls', line },
   ],

@@ -106,7 +106,7 @@ function createSmtp(out: ConversationOut, lmtp: boolean): Dialect {
 /** `openssl s_client -starttls smtp` says EHLO, checks for STARTTLS, and starts TLS. */
 function starttlsPrelude(hello: string): (line: number) => ImportStep[] {
   return (line) => [
-    { kind: 'send', text: `${hello} openssl.client.net`, line, comment: 'openssl s_client -starttls did this before the log starts' },
+    { kind: 'send', text: `${hello} openssl.client.net`, line },
     { kind: 'expect', matcher: { kind: 'code', code: 250, contains: ['STARTTLS'] }, line },
     { kind: 'send', text: 'STARTTLS', line },
     { kind: 'expect', matcher: { kind: 'code', code: 220 }, line },
