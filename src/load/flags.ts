@@ -1,6 +1,7 @@
-/** The load-mode flags of `run`: `--repeat N`, `--duration 30s`, `--rate R/s`. */
+/** The load-mode flags of `run` (`--repeat N`, `--duration 30s`, `--rate R/s`), and `--shard i/n`. */
 import { UsageError } from '../cli/io.js';
 import { parseDurationFlag, parsePositiveInt } from '../cli/flags.js';
+import { parseShard, type Shard } from '../engine/shard.js';
 
 export interface LoadFlags {
   readonly repeat?: string;
@@ -44,4 +45,14 @@ export function parseRate(text: string): number {
   const rate = m ? Number(m[1]) * PER[m[2] ?? '']! : NaN;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError(`--rate takes sessions per second such as 50/s or 600/m, got "${text}"`);
   return rate;
+}
+
+/** `--shard i/n` as a usage error when malformed. */
+export function parseShardFlag(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
