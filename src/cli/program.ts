@@ -28,6 +28,10 @@ function addRunOptions(command: Command): Command {
     .option('--insecure', 'do not verify TLS certificates (still reported as `authorized`)')
     .option('--ca <file>', 'also trust this CA (PEM) in every TLS handshake (repeatable)', collect, [])
     .option('--verbose', 'print every transcript')
+    .option('--repeat <n>', 'load mode: run each test n times (docs/load.md)')
+    .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')
+    .option('--rate <r/s>', 'load mode: start at most r sessions per second (e.g. 50/s)')
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based)')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'));
 }

@@ -22,6 +22,9 @@ import { dispatchEvent } from '../../report/dispatch.js';
 import { literalRedactor } from '../redact.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
+import { shardSuites } from '../../engine/shard.js';
+import { parseLoadFlags, parseShardFlag } from '../../load/flags.js';
+import { loadCommand } from '../../load/command.js';
 
 export interface RunFlags {
   junit?: string;
@@ -39,6 +42,10 @@ export interface RunFlags {
   ca: string[];
   verbose?: boolean;
   color?: boolean;
+  repeat?: string;
+  duration?: string;
+  rate?: string;
+  shard?: string;
 }
 
 export async function runCommand(paths: string[], flags: RunFlags, io: Io, extraEnv: Record<string, string> = {}): Promise<number> {
@@ -46,6 +53,8 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
   const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
   const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
+  const load = parseLoadFlags(flags);
+  const shard = parseShardFlag(flags.shard);
   const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
   const extraCa = await Promise.all(
     flags.ca.map((file) =>
@@ -76,10 +85,15 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     return EXIT.invalid;
   }
 
-  const suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
+  let suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
   if (suites.length === 0) {
     io.stderr.write(loaded.suites.length ? 'convospec: no test matched --grep/--tag\n' : `convospec: no spec found in ${paths.join(', ')}\n`);
     return EXIT.invalid;
+  }
+  if (shard) {
+    suites = shardSuites(suites, shard);
+    // More shards than tests is no error: a CI matrix may be wider than a small suite.
+    if (suites.length === 0) io.stderr.write(`convospec: shard ${shard.index}/${shard.count} holds no test\n`);
   }
   if (flags.list) {
     for (const s of suiteInfos(suites)) for (const t of s.tests) io.stdout.write(`${t.file}:${t.span.line}: ${s.name} › ${t.name}\n`);
@@ -100,6 +114,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     extraCa,
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
+  if (load) {
+    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
+  }
   const emit = dispatcher(reporters);
   const { summary } = await runSuites(suites, world, {
     concurrency,
