@@ -43,12 +43,8 @@ export interface LatencySummary {
 export function summarize(histogram: Histogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (histogram.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
-  return {
-    count: histogram.totalCount,
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p95: ms(histogram.getValueAtPercentile(95)),
-    p99: ms(histogram.getValueAtPercentile(99)),
-    max: ms(histogram.maxValue),
-    mean: ms(histogram.mean),
-  };
+  // A percentile is the top of its bucket (within 0.1 %), which may pass the exact maximum.
+  const max = histogram.maxValue;
+  const at = (p: number): number => ms(Math.min(histogram.getValueAtPercentile(p), max));
+  return { count: histogram.totalCount, p50: at(50), p95: at(95), p99: at(99), max: ms(max), mean: ms(histogram.mean) };
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createHistogram, recordMs, summarize } from '../../src/load/histogram.js';
+
+describe('latency histogram', () => {
+  it('gives percentiles within HdrHistogram precision (3 digits), in ms', () => {
+    const h = createHistogram();
+    for (let ms = 1; ms <= 1000; ms++) recordMs(h, ms);
+    const s = summarize(h);
+    expect(s.count).toBe(1000);
+    expect(Math.abs(s.p50 - 500)).toBeLessThanOrEqual(1);
+    expect(Math.abs(s.p95 - 950)).toBeLessThanOrEqual(1);
+    expect(Math.abs(s.p99 - 990)).toBeLessThanOrEqual(1);
+    expect(s.max).toBe(1000);
+    expect(s.mean).toBeCloseTo(500.5, 0);
+  });
+
+  it('keeps sub-millisecond steps apart, never reports a percentile past the maximum', () => {
+    const h = createHistogram();
+    for (let i = 0; i < 99; i++) recordMs(h, 0.05);
+    recordMs(h, 75.647);
+    const s = summarize(h);
+    expect(s.p50).toBe(0.05);
+    expect(s.p99).toBe(0.05);
+    expect(s.max).toBe(75.647);
+    for (let i = 0; i < 10; i++) recordMs(h, 75.647);
+    expect(summarize(h).p99).toBeLessThanOrEqual(summarize(h).max);
+  });
+
+  it('summarizes an empty histogram as zeros', () => {
+    expect(summarize(createHistogram())).toEqual({ count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 });
+  });
+});
