@@ -191,6 +191,21 @@ describe('SMTP replies on the wire', () => {
     client.close();
   });
 
+  it('closes the session after too many failed logins', async () => {
+    const client = await RawClient.connect(port('SMTPS_PORT'), trust());
+    await reply(client);
+    client.line('EHLO client.test');
+    await reply(client);
+    const wrong = Buffer.from(`\0${demo.env.MAIL_USER}\0wrong`).toString('base64');
+    for (let i = 0; i < 4; i++) {
+      client.line(`AUTH PLAIN ${wrong}`);
+      expect(await reply(client)).toMatch(/^535 5\.7\.8 /);
+    }
+    client.line(`AUTH PLAIN ${wrong}`);
+    expect(await reply(client)).toBe('421 4.7.0 Too many authentication failures\r\n');
+    await client.closed();
+  });
+
   it('PLAIN_SMTP_PORT refuses STARTTLS (500 5.5.2) and offers neither STARTTLS nor AUTH', async () => {
     const client = await session('PLAIN_SMTP_PORT');
     client.line('EHLO client.test');
