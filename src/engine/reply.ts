@@ -53,7 +53,9 @@ export async function readReply(live: LiveConnection, options: ReplyOptions, dea
         throw new Error(`unknown frame step ${JSON.stringify(never)}`);
       }
     }
-    if (received.length > 64) received = [Buffer.concat(received)];
+    // Only the tail is ever shown (withReceived keeps 400 bytes): keeping it all made a
+    // large multi-line reply (a POP3 RETR) quadratic to read.
+    if (received.length > 64) received = [Buffer.concat(received).subarray(-400)];
   }
 }
 
