@@ -16,7 +16,8 @@ export type Segment =
 
 /** Text as a template that evaluates to it. */
 export function escapeTemplate(text: string): string {
-  return text.replaceAll('${', '$${');
+  // A function, not a string: in a replacement string `$$` would mean one `$`.
+  return text.replaceAll('${', () => '$${');
 }
 
 /** Text as a regex source that matches it literally. `{` is escaped, so no `${` survives. */
