@@ -16,6 +16,7 @@ import type { Limits } from '../spec/model.js';
 import { ByteQueue } from './byte-queue.js';
 import { closedError, locallyClosedError, socketError } from './errors.js';
 import { formatBytes } from './format.js';
+import { handshakeReason, isOpenSslError } from './tls-reason.js';
 import { TransportError } from './types.js';
 import { waitUntil } from './wait.js';
 import type { Settle, WaitContext } from './wait.js';
@@ -24,6 +25,16 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Buffer at least this much ahead of the reads, so a chatty server is not paused per packet. */
 const MIN_HIGH_WATER = 64 * 1024;
+
+/**
+ * An error while reading. With TLS 1.3 the server checks a client certificate only after our
+ * side of the handshake is done, so its refusal (alert 116, certificate required) arrives on
+ * a read: it is still a failed handshake, kind `tls`, in plain words.
+ */
+function readError(error: Error): TransportError {
+  if (isOpenSslError(error)) return new TransportError('tls', handshakeReason(error), undefined, { cause: error });
+  return socketError(error, 'io', '');
+}
 
 /** How the byte stream ended: the server's EOF, or an error (reset, our own close). */
 type Terminal = 'eof' | TransportError;
@@ -257,7 +268,7 @@ export class LineReader {
   };
 
   private readonly onError = (error: Error): void => {
-    if (this.terminal === undefined || this.terminal === 'eof') this.terminal = socketError(error, 'io', '');
+    if (this.terminal === undefined || this.terminal === 'eof') this.terminal = readError(error);
     this.wake?.();
   };
 

@@ -92,6 +92,7 @@ export async function handshake(
     if (reason !== undefined && options.verify) throw new TransportError('tls', reason);
     return { socket: secure, info };
   } catch (error) {
+    // The TLSSocket first: destroying the TCP socket under a live one crashes Node 20.
     secure.destroy();
     socket.destroy();
     throw error;

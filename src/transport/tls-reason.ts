@@ -88,3 +88,9 @@ export function handshakeReason(error: unknown): string {
   if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'connection reset by the server during the TLS handshake';
   return message.trim();
 }
+
+/** True for an error raised by OpenSSL (it names its library and reason), not by the socket. */
+export function isOpenSslError(error: unknown): boolean {
+  const e = error as { library?: unknown; reason?: unknown } | undefined;
+  return typeof e?.library === 'string' && typeof e.reason === 'string';
+}
