@@ -320,11 +320,12 @@ export const garbagePeer = (): Promise<Peer> => listen(smtpScript({ EHLO: (conn)
 export const closingPeer = (): Promise<Peer> => listen((conn) => conn.socket.end());
 
 /**
- * RFC 3207 §6 attack: answers STARTTLS with `220 go` and, in the same packet, a forged
- * `250 INJECTED` that a careless client would take as the answer to its next command.
- * Then upgrades for real and answers EHLO with `250-AFTER TLS`.
+ * Offers STARTTLS and upgrades with `pair`. With `inject`, it is the RFC 3207 §6 attack:
+ * `220 go` and, in the same packet, a forged `250 INJECTED` that a careless client would
+ * take as the answer to its next command. After the upgrade EHLO gets `250-AFTER TLS`.
  */
-export function injectingStartTlsPeer(pair: KeyPairPem): Promise<Peer> {
+export function startTlsPeer(pair: KeyPairPem, options: { inject?: boolean } = {}): Promise<Peer> {
+  const go = options.inject ? '220 go\r\n250 INJECTED\r\n' : '220 go\r\n';
   return listen((conn) => {
     conn.socket.write('220 peer.convospec.test ESMTP\r\n');
     const detach = conn.lines((line) => {
@@ -332,11 +333,13 @@ export function injectingStartTlsPeer(pair: KeyPairPem): Promise<Peer> {
       if (verb === 'EHLO') conn.socket.write('250-peer.convospec.test\r\n250 STARTTLS\r\n');
       else if (verb === 'STARTTLS') {
         detach();
-        conn.socket.write('220 go\r\n250 INJECTED\r\n', () => upgrade(conn, pair, smtpAfterTls));
+        conn.socket.write(go, () => upgrade(conn, pair, smtpAfterTls));
       } else conn.socket.write('500 5.5.2 what?\r\n');
     });
   });
 }
+
+export const injectingStartTlsPeer = (pair: KeyPairPem): Promise<Peer> => startTlsPeer(pair, { inject: true });
 
 const smtpAfterTls: Behaviour = (conn) => {
   conn.lines((line) =>

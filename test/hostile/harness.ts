@@ -1,0 +1,122 @@
+/**
+ * Running a spec through the real CLI (in-process) with every report asked for, and reading
+ * the reports back strictly: the JSON must parse, the JUnit XML must be well-formed XML 1.0
+ * (checked by a strict reader), whatever bytes the server sent.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { CliRun, Workspace } from '../helpers/cli.js';
+import { findAll, parseXml, type XmlElement } from '../report/xml.js';
+import type { JsonReport, JsonTest } from '../../src/report/json.js';
+
+export interface Reports {
+  readonly cli: CliRun;
+  /** Wall-clock milliseconds of the whole run (a hang guard, never a speed test). */
+  readonly elapsedMs: number;
+  /** Console output: stdout and stderr together. */
+  readonly console: string;
+  readonly junitText: string;
+  readonly junit: XmlElement;
+  readonly jsonText: string;
+  readonly json: JsonReport;
+  /** Transcript files by name. */
+  readonly transcripts: ReadonlyMap<string, string>;
+}
+
+let runs = 0;
+
+/** `convospec run <file> --junit --json --transcripts`, reports parsed (fails the test if malformed). */
+export async function runWithReports(ws: Workspace, file: string, extra: readonly string[] = []): Promise<Reports> {
+  const n = ++runs;
+  const out = `out-${n}`;
+  const started = Date.now();
+  const cli = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--transcripts', `${out}/transcripts`, ...extra]);
+  const elapsedMs = Date.now() - started;
+  const junitText = await readFile(join(ws.dir, out, 'junit.xml'), 'utf8');
+  const jsonText = await readFile(join(ws.dir, out, 'report.json'), 'utf8');
+  const transcripts = new Map<string, string>();
+  const dir = join(ws.dir, out, 'transcripts');
+  for (const name of await readdir(dir, { recursive: true }).catch(() => [] as string[])) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    if (text !== undefined) transcripts.set(name, text);
+  }
+  return {
+    cli,
+    elapsedMs,
+    console: cli.stdout + cli.stderr,
+    junitText,
+    junit: parseXml(junitText),
+    jsonText,
+    json: JSON.parse(jsonText) as JsonReport,
+    transcripts,
+  };
+}
+
+/** The JSON report's test of this name (fails if missing). */
+export function jsonTest(reports: Reports, name: string): JsonTest {
+  const test = reports.json.suites.flatMap((s) => s.tests).find((t) => t.name === name);
+  expect(test, `test "${name}" in the JSON report`).toBeDefined();
+  return test!;
+}
+
+/** The JUnit testcase of this name (fails if missing). */
+export function junitCase(reports: Reports, name: string): XmlElement {
+  const found = findAll(reports.junit, 'testcase').find((c) => c.attrs.name === name);
+  expect(found, `testcase "${name}" in the JUnit report`).toBeDefined();
+  return found!;
+}
+
+/** No raw C0/C1 control characters (tab and line ends aside) in any text a person reads. */
+export function expectPrintable(text: string): void {
+  const bad = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.exec(text);
+  expect(bad ? `raw ${JSON.stringify(bad[0])} at ${bad.index}: ${JSON.stringify(text.slice(Math.max(0, bad.index - 40), bad.index + 40))}` : 'none').toBe('none');
+}
+
+/**
+ * The hostile test failed at `line:col` of `file` with a message matching `message`, in the
+ * console, the JSON and the JUnit report alike; the good test of the same run passed.
+ */
+export function expectFailure(
+  reports: Reports,
+  where: { file: string; line: number; col?: number },
+  message: RegExp,
+  names: { hostile: string; good?: string } = { hostile: 'hostile', good: 'good' },
+): void {
+  const t = jsonTest(reports, names.hostile);
+  expect(t.status, JSON.stringify(t.failure)).toBe('failed');
+  expect(t.failure?.message).toMatch(message);
+  expect(t.failure?.line).toBe(where.line);
+  if (where.col !== undefined) expect(t.failure?.col).toBe(where.col);
+  const location = `${where.file}:${where.line}:${where.col ?? ''}`;
+  expect(reports.cli.stdout).toContain(location);
+  expect(reports.cli.stdout).toMatch(message);
+  const failure = junitCase(reports, names.hostile).children.find((c) => c.name === 'failure');
+  expect(failure, 'a JUnit <failure>').toBeDefined();
+  expect(`${failure!.attrs.message ?? ''}\n${failure!.text}`).toMatch(message);
+  if (names.good) {
+    expect(jsonTest(reports, names.good).status).toBe('passed');
+    expect(junitCase(reports, names.good).children.some((c) => c.name === 'failure' || c.name === 'error')).toBe(false);
+  }
+  expect(reports.cli.code).toBe(1);
+  expectPrintable(reports.cli.stdout);
+  expectPrintable(reports.cli.stderr);
+}
+
+/** 1-based line of the first line of `text` that contains `needle` (for file:line:col). */
+export function lineOf(text: string, needle: string, nth = 1): number {
+  let seen = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.includes(needle) && ++seen === nth) return i + 1;
+  }
+  throw new Error(`"${needle}" not in the spec`);
+}
+
+/** Where the failing step's value starts: the line marked `#fails`, the column after `s: `, `c: `, `tls: `…. */
+export function matcherAt(file: string, text: string, marker = '#fails'): { file: string; line: number; col: number } {
+  const line = lineOf(text, marker);
+  const m = /^(\s*- [a-z]+: )/.exec(text.split('\n')[line - 1]!);
+  if (!m) throw new Error(`no step on the line marked ${marker}`);
+  return { file, line, col: m[1]!.length + 1 };
+}
