@@ -38,9 +38,10 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
 
   // openssl s_client -starttls shows nothing until TLS is up; what it did is written out.
   let toolReplyPending = false;
-  if (session.target?.starttls && !implicitTls) {
+  const prelude = session.target?.starttls && !implicitTls ? def.starttls(session.line) : [];
+  if (prelude.length > 0) {
     const comment = `what openssl s_client -starttls ${protocol} did before the log starts`;
-    steps.push({ kind: 'expect', matcher: def.greeting, line: session.line, comment }, ...def.starttls(session.line));
+    steps.push({ kind: 'expect', matcher: def.greeting, line: session.line, comment }, ...prelude);
     dialect.skipGreeting();
     freshTls = true;
     toolReplyPending = true;

@@ -25,7 +25,6 @@ export interface RenderedMatcher {
 interface RenderedLine {
   /** A template (exact text) or a `/regex/`. */
   readonly text: string;
-  readonly regex: boolean;
   readonly varies: readonly string[];
 }
 
@@ -47,8 +46,8 @@ function renderLine(text: string, substitutions: readonly Substitution[], inList
     }
     parts.push(escapeRegex(segment.value.slice(at)));
   }
-  if (varies.length > 0) return { text: `/^${parts.join('')}$/`, regex: true, varies };
-  return { text: literalMatcherText(segmentsToTemplate(segments), inList), regex: false, varies };
+  if (varies.length > 0) return { text: `/^${parts.join('')}$/`, varies };
+  return { text: literalMatcherText(segmentsToTemplate(segments), inList), varies };
 }
 
 const BARE_CODE = /^(\d{3}) ?$/;
@@ -84,6 +83,8 @@ export function renderSynth(matcher: SynthMatcher): MatcherValue {
       return { status: matcher.status };
     case 'regex':
       return `/${matcher.source}/`;
+    case 'any':
+      return { any: true };
     default: {
       const never: never = matcher;
       return never;

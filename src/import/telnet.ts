@@ -35,7 +35,8 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
   lines.forEach((raw, index) => {
     const line = index + 1;
     const text = raw;
-    switch (sClient.read(text)) {
+    const kind = sClient.read(text);
+    switch (kind) {
       case 'noise':
         warnings.used();
         return;
@@ -50,6 +51,10 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
         return;
       case 'conversation':
         break;
+      default: {
+        const never: never = kind;
+        return never;
+      }
     }
     if (text.trim() === '') {
       if (active) events.push({ kind: 'line', line, side: marked ? 'server' : 'unknown', marked: false, text: '' });

@@ -63,7 +63,8 @@ export interface Session {
 export type SynthMatcher =
   | { readonly kind: 'code'; readonly code: number; readonly contains?: readonly string[] }
   | { readonly kind: 'status'; readonly status: string }
-  | { readonly kind: 'regex'; readonly source: string };
+  | { readonly kind: 'regex'; readonly source: string }
+  | { readonly kind: 'any' };
 
 /** A step of the spec being built, before it is written as YAML. */
 export type ImportStep = (

@@ -14,6 +14,6 @@ function createLine(out: ConversationOut): Dialect {
 
 export const LINE: DialectDef = {
   create: createLine,
-  greeting: { kind: 'regex', source: '' },
+  greeting: { kind: 'any' },
   starttls: () => [],
 };
