@@ -46,7 +46,7 @@ const CLIENT_SHAPES: ReadonlyArray<readonly [RegExp, ProtocolName]> = [
   [/^(?:USER|APOP|CAPA|STLS|STAT|RETR)\b/i, 'pop3'],
 ];
 
-const PORT_PROTOCOLS: Readonly<Record<number, ProtocolName>> = {
+export const PORT_PROTOCOLS: Readonly<Record<number, ProtocolName>> = {
   25: 'smtp',
   465: 'smtp',
   587: 'smtp',

@@ -4,7 +4,7 @@
  */
 import { buildConversation } from './conversation.js';
 import { createCredentialRewriter } from './credentials.js';
-import { detectFormat, detectProtocol } from './detect.js';
+import { PORT_PROTOCOLS, detectFormat, detectProtocol } from './detect.js';
 import { emitSpec, type ConnectValues, type TestDraft } from './emit.js';
 import { parsePrefixed } from './prefixed.js';
 import { splitSessions } from './session.js';
@@ -71,6 +71,7 @@ export function importTranscript(text: string, options: ImportOptions = {}): Imp
   for (const session of sessions) {
     const protocol = options.protocol ?? detectProtocol(session) ?? previous ?? fallbackProtocol(session, warnings);
     previous = protocol;
+    checkPort(session, protocol, warnings);
     const conversation = buildConversation(session, protocol, warnings);
     rewriter.rewrite(conversation.steps, protocol);
     const port = options.port ?? session.target?.port ?? defaultPort(protocol, conversation.implicitTls, session.line, warnings);
@@ -110,6 +111,15 @@ function splitSessionsOrWarn(events: readonly TranscriptEvent[], warnings: Warni
 function fallbackProtocol(session: Session, warnings: WarningSink): ProtocolName {
   warnings.warn(session.line, 'cannot tell the protocol from the transcript; assuming smtp (pass a protocol to choose)');
   return 'smtp';
+}
+
+/** A command for port 465 before an IMAP conversation most likely belongs to something else. */
+function checkPort(session: Session, protocol: ProtocolName, warnings: WarningSink): void {
+  const port = session.target?.port;
+  const usual = port === undefined ? undefined : PORT_PROTOCOLS[port];
+  if (usual !== undefined && usual !== protocol && !(usual === 'smtp' && protocol === 'lmtp')) {
+    warnings.warn(session.line, `this ${protocol} conversation follows a command for port ${String(port)}, ${usual}'s port: check connect.port`);
+  }
 }
 
 function defaultPort(protocol: ProtocolName, tls: boolean, line: number, warnings: WarningSink): number | string {
