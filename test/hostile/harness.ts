@@ -113,10 +113,24 @@ export function lineOf(text: string, needle: string, nth = 1): number {
   throw new Error(`"${needle}" not in the spec`);
 }
 
-/** Where the failing step's value starts: the line marked `#fails`, the column after `s: `, `c: `, `tls: `…. */
-export function matcherAt(file: string, text: string, marker = '#fails'): { file: string; line: number; col: number } {
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** Where a matcher's value starts (`s: ` → after it), on the line marked `#fails`. */
+export function matcherAt(file: string, text: string, marker = '#fails'): Location {
   const line = lineOf(text, marker);
   const m = /^(\s*- [a-z]+: )/.exec(text.split('\n')[line - 1]!);
   if (!m) throw new Error(`no step on the line marked ${marker}`);
   return { file, line, col: m[1]!.length + 1 };
+}
+
+/** Where a step starts (its key, after `- `), or a key such as `connect:`, on the marked line. */
+export function keyAt(file: string, text: string, marker: string, key?: string): Location {
+  const line = lineOf(text, marker);
+  const source = text.split('\n')[line - 1]!;
+  const col = key ? source.indexOf(`${key}:`) + 1 : /^\s*- /.exec(source)![0].length + 1;
+  return { file, line, col };
 }
