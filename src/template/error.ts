@@ -20,7 +20,11 @@ export class TemplateError extends Error {
 
 /** Thrown by a template function; `evaluate` turns it into a TemplateError at the call. */
 export class ArgumentError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The same message without the offending value, for when an argument is secret. */
+    readonly withoutValue: string = message,
+  ) {
     super(message);
     this.name = 'ArgumentError';
   }

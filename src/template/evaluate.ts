@@ -66,7 +66,13 @@ function callFunction(name: string, argExprs: readonly Expr[], offset: number, s
     const result = def.fn(args, scope);
     return derivedValue(result.text, [result, ...args]);
   } catch (e) {
-    if (e instanceof ArgumentError) throw new TemplateError(`${name}: ${e.message}`, offset, t.span);
+    // A message that quotes its argument must not quote a secret one (spec §7).
+    if (e instanceof ArgumentError) {
+      const message = args.some((a) => a.secret) ? e.withoutValue : e.message;
+      throw new TemplateError(`${name}: ${message}`, offset, t.span);
+    }
+    // V8 refuses strings past its maximum length with a RangeError, before allocating.
+    if (e instanceof RangeError) throw new TemplateError(`${name}: the result is longer than a string can hold`, offset, t.span);
     throw e;
   }
 }

@@ -36,14 +36,14 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 
 function decodeBase64(text: string, what: string): Buffer {
   const compact = text.replace(/\s+/g, '');
-  if (!BASE64.test(compact)) throw new ArgumentError(`${what} is not base64: "${text.slice(0, 40)}"`);
+  if (!BASE64.test(compact)) throw new ArgumentError(`${what} is not base64: "${text.slice(0, 40)}"`, `${what} is not base64`);
   return Buffer.from(compact, 'base64');
 }
 
 function count(text: string, what: string, max: number): number {
-  if (!/^[0-9]+$/.test(text)) throw new ArgumentError(`${what} must be a whole number, got "${text.slice(0, 40)}"`);
+  if (!/^[0-9]+$/.test(text)) throw new ArgumentError(`${what} must be a whole number, got "${text.slice(0, 40)}"`, `${what} must be a whole number`);
   const n = Number(text);
-  if (n > max) throw new ArgumentError(`${what} is ${n}, more than the limit of ${max}`);
+  if (n > max) throw new ArgumentError(`${what} is ${n}, more than the limit of ${max}`, `${what} is more than the limit of ${max}`);
   return n;
 }
 
