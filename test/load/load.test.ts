@@ -178,6 +178,27 @@ describe('load mode statistics', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(90);
   });
 
+  it('counts sessions that reach their deadline, and stops at Ctrl-C with exit 130', async () => {
+    server = await startScriptedServer({ ignore: ['NOOP'] });
+    await ws.write('stuck.yaml', `${header(server.port, 'deadline: 150ms\n')}steps:\n  - s: 220\n  - c: NOOP\n  - s: 250\n`);
+    const run = await ws.run(['run', 'stuck.yaml', '--repeat', '4', '--concurrency', '2', '--json', 'stuck.json']);
+    expect(run.code).toBe(1);
+    const { load } = await readJson('stuck.json');
+    expect(load.sessions).toEqual({ total: 4, passed: 0, failed: 4, errored: 0 });
+    expect(load.tests[0]!.failures.byKind).toEqual({ deadline: 4 });
+    expect(load.tests[0]!.failures.samples[0]!.message).toMatch(/deadline of 150ms/);
+
+    const interrupt = new AbortController();
+    await ws.write('forever.yaml', `${header(server.port)}steps:\n  - s: 220\n  - c: NOOP\n  - s: 250\n`);
+    const running = ws.run(['run', 'forever.yaml', '--duration', '1m', '--concurrency', '2', '--json', 'forever.json'], { signal: interrupt.signal });
+    setTimeout(() => interrupt.abort(), 200);
+    const stopped = await running;
+    expect(stopped.code).toBe(130);
+    const forever = await readJson('forever.json');
+    // Sessions cut short are left out: none had finished.
+    expect(forever.load).toMatchObject({ interrupted: true, sessions: { total: 0 } });
+  });
+
   it('refuses load flags that make no sense', async () => {
     await ws.write('any.yaml', `${header(1)}steps:\n  - s: 220\n`);
     for (const args of [

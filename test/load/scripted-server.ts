@@ -11,6 +11,8 @@ export interface ScriptOptions {
   readonly delays?: Readonly<Record<string, number>>;
   /** 1-based session number → whether its `MAIL` is refused with 451. */
   readonly failMail?: (session: number) => boolean;
+  /** Commands never answered (the client's deadline or timeout must end the wait). */
+  readonly ignore?: readonly string[];
 }
 
 export interface ScriptedServer {
@@ -76,6 +78,7 @@ export async function startScriptedServer(options: ScriptOptions = {}): Promise<
         }
         const word = line.split(' ')[0]!.toUpperCase();
         const delay = options.delays?.[word] ?? 0;
+        if (options.ignore?.includes(word)) continue;
         if (word === 'MAIL' && options.failMail?.(session)) reply('451 4.3.0 try again later\r\n', delay);
         else if (word === 'DATA') {
           inData = true;
