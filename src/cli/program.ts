@@ -6,7 +6,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 import { validateCommand } from './commands/validate.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
-import { importCommand } from './commands/import.js';
+import { importCommand, type ImportFlags } from './commands/import.js';
 import { demoCommand } from './commands/demo.js';
 import { VERSION } from './version.js';
 
@@ -91,7 +91,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--name <name>', 'the suite name')
     .option('--protocol <protocol>', 'smtp, lmtp, imap, pop3 or line (default: detected)')
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
-    .action(async (file: string, flags: { output?: string; name?: string; protocol?: string; format?: string }) => {
+    .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
+    .option('--port <port>', 'port to write into the spec (default: from the transcript)')
+    .action(async (file: string, flags: ImportFlags) => {
       code = await importCommand(file, flags, io);
     });
 

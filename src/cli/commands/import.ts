@@ -5,6 +5,13 @@ import { text as readStream } from 'node:stream/consumers';
 import { importTranscript } from '../../import/index.js';
 import type { ProtocolName } from '../../spec/model.js';
 import { EXIT, UsageError, type Io } from '../io.js';
+import { parsePositiveInt } from '../flags.js';
+
+function parsePort(text: string): number {
+  const port = parsePositiveInt('--port', text);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  return port;
+}
 
 const PROTOCOLS: readonly ProtocolName[] = ['smtp', 'lmtp', 'imap', 'pop3', 'line'];
 const FORMATS = ['auto', 'prefixed', 'swaks', 'telnet'] as const;
@@ -15,6 +22,8 @@ export interface ImportFlags {
   name?: string;
   protocol?: string;
   format?: string;
+  host?: string;
+  port?: string;
 }
 
 export async function importCommand(file: string, flags: ImportFlags, io: Io, stdin: () => Promise<string> = () => readStream(process.stdin)): Promise<number> {
@@ -30,7 +39,10 @@ export async function importCommand(file: string, flags: ImportFlags, io: Io, st
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  const port = flags.port !== undefined ? parsePort(flags.port) : undefined;
   const { yaml, warnings } = importTranscript(text, {
+    ...(flags.host !== undefined ? { host: flags.host } : {}),
+    ...(port !== undefined ? { port } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(flags.protocol !== undefined ? { protocol: flags.protocol as ProtocolName } : {}),
     ...(flags.format !== undefined ? { format: flags.format as Format } : {}),
