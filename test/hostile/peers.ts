@@ -373,15 +373,21 @@ function upgrade(conn: PeerConnection, pair: KeyPairPem, then: Behaviour): void 
 /**
  * Accepts MAIL, RCPT and DATA, then stops reading: the client's `data:` body fills the
  * kernel buffers and its write can never finish. A small highWaterMark makes Node stop
- * pulling from the kernel almost at once.
+ * pulling from the kernel almost at once. After `resumeAfterMs` it reads (and drops)
+ * again, so it can see the client's close: a peer that never reads never sees EOF.
  */
-export function stopReadingPeer(): Promise<Peer> {
+export function stopReadingPeer(options: { resumeAfterMs?: number } = {}): Promise<Peer> {
+  const resumeAfterMs = options.resumeAfterMs ?? 3000;
   return listen(
     smtpScript({
       DATA: (conn) => {
         conn.socket.pause();
         conn.socket.removeAllListeners('data');
         conn.socket.write('354 go ahead\r\n');
+        conn.after(resumeAfterMs, () => {
+          conn.socket.on('data', () => undefined);
+          conn.socket.resume();
+        });
       },
     }),
     { highWaterMark: 1024 },
