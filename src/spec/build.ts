@@ -1,0 +1,111 @@
+/**
+ * Stage 3: a schema-valid YAML document → the pure model (`model.ts`). Shorthands are
+ * normalised, `connect` and `tls` merged, defaults applied. Problems that need no context
+ * (durations, sizes, regexes, templates, protocols to infer, includes to find) are
+ * reported here; those that depend on where a step runs are `semantics.ts`'s.
+ */
+import type { Suite, Test, VarDef } from './model.js';
+import type { YNode } from './nodes.js';
+import type { Sink } from './sink.js';
+import type { ConnectBuilder } from './connect.js';
+import { duration } from './connect.js';
+import type { StepBuilder, StepEnv } from './steps.js';
+import { assignedNames } from './variables.js';
+import { didYouMean } from './suggest.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+export interface SuiteFile {
+  readonly root: YNode;
+  /** Absolute path. */
+  readonly path: string;
+  readonly display: string;
+  readonly baseDir: string;
+}
+
+export class SuiteBuilder {
+  constructor(
+    private readonly steps: StepBuilder,
+    private readonly connects: ConnectBuilder,
+    /** `--var` names: known everywhere, and they may be secrets. */
+    private readonly cliVars: ReadonlySet<string>,
+  ) {}
+
+  /** The suite, as far as it could be built; `sink.failed` says whether it is valid. */
+  build(file: SuiteFile, sink: Sink): Suite {
+    const root = file.root;
+    const vars = this.steps.vars(root.get('vars'), sink);
+    const timeoutMs = this.duration(root.get('timeout'), DEFAULT_TIMEOUT_MS, sink);
+    const deadlineMs = this.duration(root.get('deadline'), DEFAULT_DEADLINE_MS, sink);
+    const suiteDefaults = { timeoutMs, deadlineMs };
+    const testNodes = root.get('tests')?.items() ?? [];
+    const tests = root.has('steps')
+      ? [this.test(root, file, suiteDefaults, sink, true)]
+      : testNodes.map((node) => this.test(node, file, suiteDefaults, sink, false));
+    const secrets = this.secrets(root.get('secrets'), vars, tests, sink);
+    const description = root.get('description');
+    return {
+      file: file.display,
+      baseDir: file.baseDir,
+      span: root.get('name')?.entrySpan() ?? root.span(),
+      name: root.get('name')?.str() ?? '',
+      ...(description ? { description: description.str() } : {}),
+      tags: strings(root.get('tags')),
+      serial: root.get('serial')?.bool() ?? false,
+      vars,
+      secrets,
+      tests,
+    };
+  }
+
+  /** A test; with `single`, the file itself is the test (top-level `steps:`). */
+  private test(node: YNode, file: SuiteFile, defaults: { timeoutMs: number; deadlineMs: number }, sink: Sink, single: boolean): Test {
+    const root = file.root;
+    const own = single ? undefined : node;
+    const connectLayers = [root.get('connect'), own?.get('connect')].filter((n): n is YNode => n !== undefined);
+    const tlsLayers = [root.get('tls'), own?.get('tls')].filter((n): n is YNode => n !== undefined);
+    const env: StepEnv = { tlsLayers, connectLayers, includeStack: [file.path], sink, budget: { includes: 0 } };
+    const connect = connectLayers.length > 0 ? this.connects.forTest(connectLayers, tlsLayers, sink) : undefined;
+    const vars = own ? this.steps.vars(own.get('vars'), sink) : [];
+    const steps = this.steps.steps(node.get('steps'), env);
+    const skip = own?.get('skip');
+    return {
+      name: node.get('name')?.str() ?? '',
+      span: node.get('name')?.entrySpan() ?? node.anchorSpan(),
+      tags: strings(own?.get('tags')),
+      ...(skip && !(skip.kind === 'boolean' && !skip.bool()) ? { skip: skip.kind === 'string' ? { reason: skip.str() } : {} } : {}),
+      ...(connect ? { connect } : {}),
+      timeoutMs: this.duration(own?.get('timeout'), defaults.timeoutMs, sink),
+      deadlineMs: this.duration(own?.get('deadline'), defaults.deadlineMs, sink),
+      vars,
+      steps,
+    };
+  }
+
+  /** `secrets` must name variables of this file (or `--var`s). */
+  private secrets(node: YNode | undefined, vars: readonly VarDef[], tests: readonly Test[], sink: Sink): string[] {
+    const names = new Set<string>([...this.cliVars, ...vars.map((v) => v.name)]);
+    for (const t of tests) {
+      t.vars.forEach((v) => names.add(v.name));
+      assignedNames(t.steps).forEach((n) => names.add(n));
+    }
+    const out: string[] = [];
+    for (const item of node?.items() ?? []) {
+      const name = item.str();
+      if (!names.has(name)) {
+        sink.error(item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
+      }
+      out.push(name);
+    }
+    return out;
+  }
+
+  private duration(node: YNode | undefined, fallback: number, sink: Sink): number {
+    return node ? (duration(node, sink) ?? fallback) : fallback;
+  }
+}
+
+function strings(node: YNode | undefined): string[] {
+  return (node?.items() ?? []).map((n) => n.str());
+}

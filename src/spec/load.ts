@@ -1,0 +1,244 @@
+/**
+ * The loader's one entry: paths, directories and globs → checked, typed suites, or
+ * diagnostics a person can act on. A pipeline of stages, each in its own file:
+ *   inputs.ts (what to read) → yaml.ts (parse, positions kept) → schema.ts + schema-errors.ts
+ *   (shape, in the user's words) → build.ts/steps.ts/… (the model; context-free checks)
+ *   → semantics.ts (variables, connections, protocols).
+ * I/O happens only here and in inputs.ts, through functions that can be replaced.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SuiteBuilder } from './build.js';
+import { ConnectBuilder } from './connect.js';
+import type { Diagnostic } from './diagnostic.js';
+import { displayPath, expandInputs, type InputFs } from './inputs.js';
+import { Matchers } from './matcher.js';
+import { BuildNotes } from './notes.js';
+import type { Suite } from './model.js';
+import { rootNode, type YNode } from './nodes.js';
+import { Patterns } from './patterns.js';
+import { compiledSchema, matchesSchema } from './schema.js';
+import { explainSchemaErrors } from './schema-errors.js';
+import { literalSecretsIn, orderSecrets } from './secrets.js';
+import { checkFragment, checkSuite } from './semantics.js';
+import { Sink } from './sink.js';
+import { SourceFile } from './source.js';
+import { StepBuilder, type FragmentFile, type FragmentFiles, type StepEnv } from './steps.js';
+import { Templates } from './templates.js';
+import { TlsBuilder } from './tls.js';
+import { parseYaml } from './yaml.js';
+
+export interface LoadOptions {
+  readonly cwd: string;
+  /** `--var NAME=VALUE`: known everywhere, beating the spec's own `vars`. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Report `${env.NAME}` without a default when `env` lacks NAME (spec §7: the run stops
+   * before anything connects). Default true (for `run`); `validate` turns it off.
+   */
+  readonly checkEnv?: boolean;
+  /** Reads a file as UTF-8; throws if it cannot. Default: the file system. */
+  readonly readFile?: (path: string) => string;
+  /** Says what is at a path, and lists folders. Default: the file system. */
+  readonly fs?: InputFs;
+}
+
+export interface LoadResult {
+  /** The spec files that are valid, in input order (the invalid ones are in `diagnostics`). */
+  readonly suites: Suite[];
+  /** Display paths of the fragment files among the inputs (checked, not runnable). */
+  readonly fragments: string[];
+  /** Every problem of every file, sorted by file, line and column. */
+  readonly diagnostics: Diagnostic[];
+  /** Display path → text of every file read (for code frames). */
+  readonly sources: Map<string, string>;
+  /**
+   * Literal values of secret variables (and the defaults of `${env.X:-…}` in them) as
+   * written in the specs: redact these from code frames and any other output.
+   */
+  readonly secretLiterals: string[];
+}
+
+export async function loadSpecs(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
+  const cwd = resolve(options.cwd);
+  const expanded = await expandInputs(inputs, cwd, options.fs ?? nodeFs);
+  const loader = new Loader(cwd, options, new Set(expanded.files));
+  const diagnostics: Diagnostic[] = [...expanded.diagnostics];
+  const suites: Suite[] = [];
+  const fragments: string[] = [];
+  for (const path of expanded.files) {
+    const loaded = loader.input(path, diagnostics);
+    if (loaded?.kind === 'suite') suites.push(loaded.suite);
+    else if (loaded?.kind === 'fragment') fragments.push(loaded.display);
+  }
+  return {
+    suites,
+    fragments,
+    diagnostics: sortDiagnostics(dedupe(diagnostics)),
+    sources: loader.sources,
+    secretLiterals: orderSecrets(loader.secrets),
+  };
+}
+
+/** The literal secret values of a load result (also in `result.secretLiterals`). */
+export function literalSecrets(result: LoadResult): string[] {
+  return result.secretLiterals;
+}
+
+interface ReadFile {
+  readonly src: SourceFile;
+  /** The document, when it parsed and passed the schema. */
+  readonly root?: YNode;
+  readonly isFragment: boolean;
+  /** Problems of the file itself (YAML, schema), or of reading it. */
+  readonly problems: Diagnostic[];
+  /** Whether `problems` were already put into the output. */
+  reported: boolean;
+  readonly unreadable?: string;
+}
+
+type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: string } | undefined;
+
+class Loader implements FragmentFiles {
+  readonly sources = new Map<string, string>();
+  readonly secrets: string[] = [];
+  private readonly files = new Map<string, ReadFile>();
+  private readonly notes = new BuildNotes();
+  private readonly steps: StepBuilder;
+  private readonly suites: SuiteBuilder;
+  private readonly cliVars: ReadonlySet<string>;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly options: LoadOptions,
+    private readonly inputs: ReadonlySet<string>,
+  ) {
+    const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true });
+    const patterns = new Patterns(templates);
+    const tls = new TlsBuilder(templates, patterns);
+    const connects = new ConnectBuilder(templates, tls, this.notes);
+    this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes), tls, connects, this, this.notes);
+    this.cliVars = new Set(Object.keys(options.vars));
+    this.suites = new SuiteBuilder(this.steps, connects, this.cliVars);
+  }
+
+  input(path: string, out: Diagnostic[]): Loaded {
+    const file = this.read(path);
+    const sink = new Sink(out);
+    if (file.unreadable !== undefined) {
+      sink.error({ file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable);
+      return undefined;
+    }
+    if (!file.reported) {
+      file.reported = true;
+      sink.add(file.problems);
+    }
+    if (!file.root) return undefined;
+    const check = { cliVars: this.cliVars, notes: this.notes };
+    if (file.isFragment) {
+      const env: StepEnv = { tlsLayers: [], connectLayers: [], includeStack: [path], sink, budget: { includes: 0 } };
+      checkFragment(this.steps.fragment({ root: file.root, display: file.src.display, baseDir: file.src.baseDir }, env), sink, check);
+      return { kind: 'fragment', display: file.src.display };
+    }
+    const suite = this.suites.build({ root: file.root, path, display: file.src.display, baseDir: file.src.baseDir }, sink);
+    checkSuite(suite, sink, check);
+    return sink.failed ? undefined : { kind: 'suite', suite };
+  }
+
+  fragment(path: string, at: YNode, sink: Sink): FragmentFile | undefined {
+    const file = this.read(path);
+    if (file.unreadable !== undefined) {
+      sink.error(at.span(), `cannot include \`${at.str()}\`: ${file.unreadable}`);
+      return undefined;
+    }
+    if (!file.reported && !this.inputs.has(path)) {
+      file.reported = true;
+      sink.add(file.problems);
+    }
+    if (!file.root) {
+      sink.fail();
+      return undefined;
+    }
+    if (!file.isFragment) {
+      sink.error(at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
+      return undefined;
+    }
+    return { root: file.root, display: file.src.display, baseDir: file.src.baseDir };
+  }
+
+  displayOf(path: string): string {
+    return displayPath(path, this.cwd);
+  }
+
+  private read(path: string): ReadFile {
+    const cached = this.files.get(path);
+    if (cached) return cached;
+    const display = this.displayOf(path);
+    let text: string;
+    try {
+      text = (this.options.readFile ?? readUtf8)(path);
+    } catch (e) {
+      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, problems: [], reported: true, unreadable: readError(e) };
+      this.files.set(path, file);
+      return file;
+    }
+    this.sources.set(display, text);
+    const src = new SourceFile(path, display, dirname(path), text);
+    const file = this.parse(src);
+    this.files.set(path, file);
+    return file;
+  }
+
+  private parse(src: SourceFile): ReadFile {
+    const yaml = parseYaml(src);
+    if (!yaml.ok) return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
+    this.secrets.push(...literalSecretsIn(yaml.data, this.options.vars));
+    const root = rootNode(src, yaml.doc);
+    const isFragment = root.kind === 'map' && root.has('fragment');
+    if (!matchesSchema(yaml.data)) {
+      return { src, isFragment, problems: explainSchemaErrors(compiledSchema(), root, yaml.data), reported: false };
+    }
+    return { src, root, isFragment, problems: [], reported: false };
+  }
+}
+
+const nodeFs: InputFs = {
+  kind(path) {
+    try {
+      const s = statSync(path);
+      return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  list(dir) {
+    return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory() }));
+  },
+};
+
+function readUtf8(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+function readError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+  return (code && words[code]) ?? (e instanceof Error ? e.message : String(e));
+}
+
+/** The same problem reached twice (a fragment included from several tests): keep the shortest include trail. */
+function dedupe(list: readonly Diagnostic[]): Diagnostic[] {
+  const best = new Map<string, { d: Diagnostic; index: number }>();
+  list.forEach((d, index) => {
+    const key = `${d.span.file}:${d.span.line}:${d.span.col}:${d.message}`;
+    const seen = best.get(key);
+    if (!seen) best.set(key, { d, index });
+    else if ((d.includedFrom?.length ?? 0) < (seen.d.includedFrom?.length ?? 0)) best.set(key, { d, index: seen.index });
+  });
+  return [...best.values()].sort((a, b) => a.index - b.index).map((x) => x.d);
+}
+
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.col - b.span.col));
+}

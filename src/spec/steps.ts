@@ -1,0 +1,191 @@
+/**
+ * Steps (spec §3): one builder per action key, in a table. Each turns the YAML of one
+ * step into its `Step`. Problems go to the sink; the step still comes back (with
+ * placeholders where parts failed) so the later checks can look at the rest of the test.
+ */
+import { resolve } from 'node:path';
+import type { ConnectBuilder } from './connect.js';
+import { duration } from './connect.js';
+import type { Matchers } from './matcher.js';
+import type { DataBody, Fragment, RawBytes, Step, VarDef } from './model.js';
+import type { YNode } from './nodes.js';
+import type { BuildNotes } from './notes.js';
+import type { Sink } from './sink.js';
+import type { Templates } from './templates.js';
+import type { TlsBuilder } from './tls.js';
+import { walkVarDefs, walkVars } from './variables.js';
+
+export const DEFAULT_RETRY_DELAY_MS = 1000;
+/** Includes nested deeper than this are a mistake (a cycle is caught before). */
+const MAX_INCLUDE_DEPTH = 16;
+/** Fragments are built once per include site; a diamond of includes must not explode. */
+const MAX_INCLUDES_PER_SUITE = 10_000;
+
+/** What the steps of one test inherit, and where they stand. */
+export interface StepEnv {
+  /** The file's and the test's `tls` maps, outermost first. */
+  readonly tlsLayers: readonly YNode[];
+  /** The file's and the test's `connect` maps, outermost first (a `connect` step inherits some keys). */
+  readonly connectLayers: readonly YNode[];
+  /** Absolute paths: the spec file, then each fragment being included. */
+  readonly includeStack: readonly string[];
+  readonly sink: Sink;
+  /** Shared by a whole suite, to bound the work includes can cause. */
+  readonly budget: { includes: number };
+}
+
+export interface FragmentFile {
+  readonly root: YNode;
+  readonly display: string;
+  readonly baseDir: string;
+}
+
+/** Finds fragment files for `include`; reports problems of the file itself. */
+export interface FragmentFiles {
+  fragment(path: string, at: YNode, sink: Sink): FragmentFile | undefined;
+  /** A path as shown to users. */
+  displayOf(path: string): string;
+}
+
+type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs'> }[Step['kind']];
+type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
+
+export class StepBuilder {
+  private readonly table: Readonly<Record<string, Builder>>;
+
+  constructor(
+    private readonly templates: Templates,
+    private readonly matchers: Matchers,
+    private readonly tls: TlsBuilder,
+    private readonly connects: ConnectBuilder,
+    private readonly files: FragmentFiles,
+    private readonly notes: BuildNotes,
+  ) {
+    const ms = (v: YNode, env: StepEnv): number => duration(v, env.sink) ?? 0;
+    this.table = {
+      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.templates.read(n, env.sink)) }),
+      send: (v, _s, env) => ({ kind: 'raw', bytes: this.raw(v, env.sink) }),
+      data: (v, _s, env) => ({ kind: 'data', body: this.data(v, env.sink) }),
+      s: (v, _s, env) => ({ kind: 'expect', matcher: this.matchers.build(v, env.sink) }),
+      tls: (v, _s, env) => ({ kind: 'tls', options: this.tls.merge(v.kind === 'map' ? [...env.tlsLayers, v] : env.tlsLayers, v.keySpan(), env.sink) }),
+      connect: (v, _s, env) => ({ kind: 'connect', connect: this.connects.forStep(v, env.connectLayers, env.tlsLayers, env.sink) }),
+      use: (v) => ({ kind: 'use', name: v.str() }),
+      close: () => ({ kind: 'close' }),
+      silent: (v, _s, env) => ({ kind: 'silent', durationMs: ms(v, env) }),
+      sleep: (v, _s, env) => ({ kind: 'sleep', durationMs: ms(v, env) }),
+      set: (v, _s, env) => ({ kind: 'set', vars: this.vars(v, env.sink) }),
+      repeat: (v, _s, env) => {
+        const as = v.get('as');
+        return { kind: 'repeat', times: v.get('times')?.num() ?? 1, ...(as ? { as: as.str() } : {}), steps: this.steps(v.get('steps'), env) };
+      },
+      retry: (v, _s, env) => {
+        const delay = v.get('delay');
+        const delayMs = (delay ? duration(delay, env.sink) : undefined) ?? DEFAULT_RETRY_DELAY_MS;
+        return { kind: 'retry', times: v.get('times')?.num() ?? 1, delayMs, steps: this.steps(v.get('steps'), env) };
+      },
+      include: (v, s, env) => this.include(v, s, env),
+    };
+  }
+
+  steps(list: YNode | undefined, env: StepEnv): Step[] {
+    return (list?.items() ?? []).flatMap((node) => this.step(node, env) ?? []);
+  }
+
+  /** `vars`, `set` and `with` maps: name → template. */
+  vars(node: YNode | undefined, sink: Sink): VarDef[] {
+    return (node?.entries() ?? []).map((entry) => ({ name: entry.key ?? '', value: this.templates.read(entry, sink), span: entry.keySpan() }));
+  }
+
+  /** A fragment built for one include site (it inherits that test's TLS and connect defaults). */
+  fragment(file: FragmentFile, env: StepEnv): Fragment {
+    const vars = this.vars(file.root.get('vars'), env.sink);
+    const steps = this.steps(file.root.get('steps'), env);
+    return { file: file.display, description: file.root.get('fragment')?.str() ?? '', baseDir: file.baseDir, vars, steps, params: fragmentParams(vars, steps) };
+  }
+
+  private step(node: YNode, env: StepEnv): Step | undefined {
+    const action = node.entries().find((e) => e.key !== undefined && e.key in this.table);
+    const build = action && this.table[action.key ?? ''];
+    // The schema guarantees one action; nothing to build without it.
+    if (!action || !build) return undefined;
+    const body = build(action, node, env);
+    const name = node.get('name');
+    const timeout = node.get('timeout');
+    const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
+    const step = { ...body, span: action.entrySpan(), ...(name ? { name: name.str() } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
+    this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
+    return step;
+  }
+
+  private raw(v: YNode, sink: Sink): RawBytes {
+    if (v.kind === 'string') return { kind: 'text', value: this.templates.read(v, sink) };
+    const hex = v.get('hex');
+    if (hex) return { kind: 'hex', value: hex.str().replace(/\s+/g, '').toLowerCase() };
+    const node = v.get('base64') as YNode;
+    const value = node.str().replace(/\s+/g, '');
+    if (value.replace(/=+$/, '').length % 4 === 1 || /=[^=]/.test(value)) {
+      sink.error(node.span(), '`base64` is not valid base64 (RFC 4648)', 'its length is wrong, or `=` stands inside it');
+    }
+    return { kind: 'base64', value };
+  }
+
+  private data(v: YNode, sink: Sink): DataBody {
+    if (v.kind === 'string') return { kind: 'text', value: this.templates.read(v, sink), dotStuff: true };
+    const dotStuff = v.get('dotStuff')?.bool() ?? true;
+    const file = v.get('file');
+    if (file) return { kind: 'file', path: this.templates.read(file, sink), dotStuff };
+    return { kind: 'text', value: this.templates.read(v.get('text') as YNode, sink), dotStuff };
+  }
+
+  private include(v: YNode, step: YNode, env: StepEnv): Body {
+    const sink = env.sink;
+    const withVars = this.vars(step.get('with'), sink);
+    const placeholder = (): Body => ({
+      kind: 'include',
+      fragment: this.notes.markBroken({ file: v.str(), description: '', baseDir: '', vars: [], steps: [], params: [] }),
+      with: withVars,
+    });
+    const text = v.str();
+    if (text.includes('${')) {
+      sink.error(v.span(), 'an `include` path cannot hold `${…}`', 'includes are resolved when the spec is loaded, before any variable has a value');
+      return placeholder();
+    }
+    const from = env.includeStack[env.includeStack.length - 1] ?? '';
+    const path = resolve(from, '..', text);
+    const at = env.includeStack.indexOf(path);
+    if (at >= 0) {
+      const chain = [...env.includeStack.slice(at), path].map((p) => this.files.displayOf(p));
+      sink.error(v.span(), `include cycle: ${chain.join(' → ')}`, 'a fragment may not include itself, directly or through others');
+      return placeholder();
+    }
+    if (env.includeStack.length > MAX_INCLUDE_DEPTH) {
+      sink.error(v.span(), `includes are nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      return placeholder();
+    }
+    env.budget.includes += 1;
+    if (env.budget.includes > MAX_INCLUDES_PER_SUITE) {
+      sink.error(v.span(), `more than ${MAX_INCLUDES_PER_SUITE} includes in one spec file`, 'fragments that include each other several times multiply');
+      return placeholder();
+    }
+    const file = this.files.fragment(path, v, sink);
+    if (!file) return placeholder();
+    const fragment = this.fragment(file, { ...env, includeStack: [...env.includeStack, path], sink: sink.within(step.entrySpan()) });
+    return { kind: 'include', fragment, with: withVars };
+  }
+}
+
+/** Names a fragment uses before it sets them: the including test must supply them. */
+export function fragmentParams(vars: readonly VarDef[], steps: readonly Step[]): string[] {
+  const params = new Set<string>();
+  const known = new Set<string>();
+  const found = (name: string): void => {
+    params.add(name);
+    known.add(name);
+  };
+  const report = { unknown: found, missingParam: found };
+  // Defaults may use parameters and earlier defaults; a defaulted name is not a parameter.
+  walkVarDefs(vars, known, report);
+  walkVars(steps, known, report);
+  for (const def of vars) params.delete(def.name);
+  return [...params];
+}

@@ -1,0 +1,96 @@
+/**
+ * Strings of a spec as templates (spec §7), read from YAML scalars with exact spans: a
+ * problem inside `${…}` is shown at its own column when the string stands on one line
+ * character for character. Load-time checks that need no context are made here: syntax,
+ * function names and argument counts, and (for `run`) environment variables that are
+ * unset and have no default.
+ */
+import { FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
+import type { Template } from '../template/types.js';
+import type { YNode } from './nodes.js';
+import type { Sink } from './sink.js';
+import type { Span } from './span.js';
+import { didYouMean } from './suggest.js';
+
+export interface TemplateOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly checkEnv: boolean;
+}
+
+/** The span of `length` characters at `offset` in a template's source, when it maps one to one. */
+export function spanIn(t: Template, offset: number, length: number): Span {
+  const s = t.span;
+  const exact = s.line === s.endLine && s.endCol - s.col === t.source.length;
+  if (!exact) return s;
+  const col = s.col + offset;
+  return { ...s, col, endCol: Math.min(s.endCol, col + Math.max(1, length)) };
+}
+
+export class Templates {
+  constructor(private readonly options: TemplateOptions) {}
+
+  /**
+   * The whole scalar (a string, or a number or boolean as written) as a template. A
+   * template that does not parse is reported and comes back as plain text, so later
+   * checks go on without inventing problems of their own.
+   */
+  read(node: YNode, sink: Sink): Template {
+    const text = node.kind === 'string' ? node.str() : node.written();
+    return this.slice(node, text, 0, sink);
+  }
+
+  /**
+   * `text`, which starts at `start` within the node's string value (after a leading `\`,
+   * or inside `/…/`), as a template.
+   */
+  slice(node: YNode, text: string, start: number, sink: Sink): Template {
+    const offset = node.valueOffset();
+    const span = offset === undefined ? node.span() : node.src.span(offset + start, offset + start + text.length);
+    return this.parse(text, span, sink);
+  }
+
+  /** A template for a value the user did not write (a default), at `span`. */
+  literal(text: string, span: Span): Template {
+    return { source: text, parts: text === '' ? [] : [{ kind: 'text', value: text }], span };
+  }
+
+  private parse(text: string, span: Span, sink: Sink): Template {
+    const parsed = parseTemplate(text, span);
+    if (!parsed.ok) {
+      const placeholder = this.literal(text, span);
+      sink.error(spanIn(placeholder, parsed.offset, 1), parsed.message);
+      return placeholder;
+    }
+    this.check(parsed.template, sink);
+    return parsed.template;
+  }
+
+  private check(t: Template, sink: Sink): void {
+    const refs = templateRefs(t);
+    for (const call of refs.calls) {
+      const fn = FUNCTIONS.get(call.name);
+      const at = spanIn(t, call.offset, call.name.length);
+      if (!fn) {
+        sink.error(at, `unknown function \`${call.name}\``, didYouMean(call.name, FUNCTIONS.keys()) ?? `functions: ${[...FUNCTIONS.keys()].join(', ')}`);
+      } else if (call.argc < fn.minArgs || call.argc > fn.maxArgs) {
+        sink.error(at, `\`${call.name}\` takes ${arity(fn.minArgs, fn.maxArgs)}, got ${call.argc}`, fn.summary);
+      }
+    }
+    if (!this.options.checkEnv) return;
+    for (const env of refs.envs) {
+      if (env.hasDefault || this.options.env[env.name] !== undefined) continue;
+      sink.error(
+        spanIn(t, env.offset, `env.${env.name}`.length),
+        `the environment variable \`${env.name}\` is not set`,
+        `set it, or give a default: \`\${env.${env.name}:-…}\``,
+      );
+    }
+  }
+}
+
+function arity(min: number, max: number): string {
+  const n = (k: number): string => `${k} argument${k === 1 ? '' : 's'}`;
+  if (min === max) return n(min);
+  if (max === min + 1) return `${min} or ${n(max)}`;
+  return `${min} to ${n(max)}`;
+}
