@@ -33,7 +33,12 @@ export function jsonStrings(text: string): string {
   const visit = (node: unknown): void => {
     if (typeof node === 'string') out.push(node);
     else if (Array.isArray(node)) node.forEach(visit);
-    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) (out.push(k), visit(v));
+    else if (node !== null && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        out.push(k);
+        visit(v);
+      }
+    }
   };
   visit(JSON.parse(text) as unknown);
   return out.join('\n');

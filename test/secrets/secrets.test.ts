@@ -27,7 +27,6 @@ const SECRETS: readonly Secret[] = [
   { name: 'cli_pass', value: CLI },
 ];
 
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('latin1');
 
 /**
