@@ -114,7 +114,7 @@ class Loader implements FragmentFiles {
     private readonly options: LoadOptions,
     private readonly inputs: ReadonlySet<string>,
   ) {
-    const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true });
+    const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true }, this.notes);
     const patterns = new Patterns(templates);
     const tls = new TlsBuilder(templates, patterns);
     const connects = new ConnectBuilder(templates, tls, this.notes);
@@ -146,7 +146,7 @@ class Loader implements FragmentFiles {
     return sink.failed ? undefined : { kind: 'suite', suite };
   }
 
-  fragment(path: string, at: YNode, sink: Sink): FragmentFile | undefined {
+  fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined {
     const file = this.read(path);
     if (file.unreadable !== undefined) {
       sink.error(at.span(), `cannot include \`${at.str()}\`: ${file.unreadable}`);
@@ -154,7 +154,7 @@ class Loader implements FragmentFiles {
     }
     if (!file.reported && !this.inputs.has(path)) {
       file.reported = true;
-      sink.add(file.problems);
+      inside.add(file.problems);
     }
     if (!file.root) {
       sink.fail();

@@ -146,6 +146,46 @@ export class YNode {
     return raw === n.value && !raw.includes('\n') ? start + inner : undefined;
   }
 
+  /**
+   * Where each character of a string scalar's value stands in the file: a function from
+   * an index in the value to an offset in the source. Known for single-line plain or
+   * quoted strings without escapes, and for literal block scalars (`|`), line by line;
+   * undefined otherwise (escapes, folding), when only the whole scalar can be pointed at.
+   */
+  charOffsets(): ((index: number) => number) | undefined {
+    const start = this.valueOffset();
+    if (start !== undefined) return (i) => start + i;
+    const n = this.value;
+    if (!isScalar(n) || n !== this.node || n.type !== 'BLOCK_LITERAL' || typeof n.value !== 'string' || !n.range) return undefined;
+    const text = this.src.text;
+    const headerEnd = text.indexOf('\n', n.range[0]);
+    if (headerEnd < 0) return undefined;
+    const valueLines = n.value.split('\n');
+    const lineStarts: number[] = [];
+    let at = headerEnd + 1;
+    let indent: number | undefined;
+    for (const line of valueLines) {
+      const end = text.indexOf('\n', at);
+      const source = text.slice(at, end < 0 ? text.length : end).replace(/\r$/, '');
+      if (line !== '') {
+        indent ??= source.length - source.trimStart().length;
+        if (source.slice(indent) !== line) return undefined;
+      }
+      lineStarts.push(at + (line === '' ? 0 : (indent ?? 0)));
+      if (end < 0) break;
+      at = end + 1;
+    }
+    return (i) => {
+      let line = 0;
+      let rest = i;
+      while (line < valueLines.length - 1 && rest > (valueLines[line] ?? '').length) {
+        rest -= (valueLines[line] ?? '').length + 1;
+        line += 1;
+      }
+      return (lineStarts[line] ?? n.range?.[0] ?? 0) + rest;
+    };
+  }
+
   /** Follow a path of keys and indices, as in a JSON pointer. */
   at(path: readonly (string | number)[]): YNode | undefined {
     const [seg, ...rest] = path;

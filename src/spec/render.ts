@@ -60,3 +60,9 @@ function cut(line: string, span: Span): { before: string; marked: string; after:
   const end = span.endLine === span.line ? Math.min(Math.max(start, span.endCol - 1), line.length) : line.length;
   return { before: line.slice(0, start), marked: line.slice(start, end), after: line.slice(end) };
 }
+
+/** Replaces every literal secret with `***` (longest first, so one inside another goes whole). */
+export function secretRedactor(literals: readonly string[]): (text: string) => string {
+  const ordered = [...new Set(literals)].filter((s) => s !== '').sort((a, b) => b.length - a.length);
+  return (text) => ordered.reduce((t, secret) => t.split(secret).join('***'), text);
+}

@@ -11,7 +11,7 @@ import type { AnySchemaObject } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
 import type { YNode } from './nodes.js';
 import type { CompiledSchema, SchemaError } from './schema.js';
-import { andList, didYouMean, orList } from './suggest.js';
+import { andList, closest, didYouMean, orList } from './suggest.js';
 import { checkRegexFlags, durationHint, sizeHint, splitRegexLiteral } from './values.js';
 
 type Path = readonly (string | number)[];
@@ -41,13 +41,31 @@ function explainAt(schema: CompiledSchema, root: YNode, data: unknown, pointer: 
     if (choice.kind === 'branch') explainAt(schema, root, data, `${e.schemaPointer}/oneOf/${choice.index}`, e.path, out);
     else out.push(...choice.diagnostics);
   }
-  // A value of the wrong type makes its other complaints noise.
-  const wrongType = errors.filter((e) => e.keyword === 'type').map((e) => e.path);
-  errors = errors.filter((e) => e.keyword === 'type' || !wrongType.some((p) => samePath(p, e.path)));
+  // A value of the wrong type makes its other complaints noise; the first (outermost)
+  // type complaint says it. The branches of an anyOf are summed up by the anyOf itself.
+  const typed = new Set<string>();
+  errors = errors.filter((e) => {
+    const key = e.path.join('/');
+    if (e.keyword === 'type') {
+      if (typed.has(key)) return false;
+      typed.add(key);
+    }
+    return !/\/anyOf\/\d+$/.test(e.schemaPointer);
+  });
+  errors = errors.filter((e) => e.keyword === 'type' || !typed.has(e.path.join('/')));
+  // A required key that is missing because it was misspelt: the unknown key's "did you
+  // mean" says it all.
+  errors = errors.filter((e) => e.keyword !== 'required' || !errors.some((x) => misspelt(x, e)));
   for (const e of errors) {
     const d = describeError(schema, root, data, e);
     if (d) out.push(d);
   }
+}
+
+function misspelt(unknown: SchemaError, required: SchemaError): boolean {
+  if (unknown.keyword !== 'additionalProperties' || unknown.path.join('/') !== required.path.join('/')) return false;
+  const allowed = Object.keys((unknown.schemaNode.properties ?? {}) as object);
+  return closest(String(unknown.params.additionalProperty), allowed) === String(required.params.missingProperty);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -203,6 +221,7 @@ function badPropertyName(name: string, here: YNode | undefined, span: Diagnostic
 function badPattern(e: SchemaError, value: unknown, span: Diagnostic['span']): Diagnostic {
   const text = String(value);
   const what = subject(e.path);
+  if (e.schemaNode.pattern === '\\S') return { span, message: `${what} must not be empty` };
   switch (e.schemaPointer) {
     case '/definitions/duration': {
       const hint = durationHint(text);
@@ -270,6 +289,7 @@ const NOUNS: Readonly<Record<string, string>> = {
   '/definitions/patternList': 'a string or a list of strings',
   '/definitions/varValue': 'a string, a number or `true`/`false`',
   '/definitions/test': 'a map (`name:`, `steps:` …)',
+  '/definitions/test/properties/skip': '`true` or a reason (a string)',
   '': 'a map of keys such as `name:` and `tests:`',
   '/definitions/suiteFile': 'a map of keys such as `name:` and `tests:`',
   '/definitions/fragmentFile': 'a map of keys such as `fragment:` and `steps:`',
@@ -393,10 +413,6 @@ function valueAt(data: unknown, path: Path): unknown {
 
 function isUnder(path: Path, prefix: Path): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
-}
-
-function samePath(a: Path, b: Path): boolean {
-  return a.length === b.length && isUnder(a, b);
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

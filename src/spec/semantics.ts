@@ -13,8 +13,7 @@ import type { ConnectSpec, Fragment, Matcher, ProtocolName, Step, Suite, Test } 
 import type { Sink } from './sink.js';
 import type { Span } from './span.js';
 import { didYouMean, orList } from './suggest.js';
-import { spanIn } from './templates.js';
-import { tlsTemplates, walkVarDefs, walkVars, type VarReport } from './variables.js';
+import { assignedNames, tlsTemplates, walkVarDefs, walkVars, type VarReport } from './variables.js';
 
 /** The test's own connection, for `use`. */
 export const MAIN_CONNECTION = 'main';
@@ -32,7 +31,7 @@ export function checkSuite(suite: Suite, sink: Sink, options: CheckOptions): voi
 /** A fragment on its own (`validate` of a directory): parameters and connections are the includer's business. */
 export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOptions): void {
   const known = new Set([...options.cliVars, ...fragment.params]);
-  const report = varReport(known, sink, options);
+  const report = varReport(known, new Set(), sink, options);
   walkVarDefs(fragment.vars, known, report);
   walkVars(fragment.steps, known, report);
   const state: ConnectionState = { current: 'unknown', names: new Map(), opened: true, reported: true };
@@ -41,7 +40,8 @@ export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOpti
 
 function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions): void {
   const known = new Set(options.cliVars);
-  const report = varReport(known, sink, options);
+  const everywhere = new Set([...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
+  const report = varReport(known, everywhere, sink, options);
   walkVarDefs(suite.vars, known, report);
   walkVarDefs(test.vars, known, report);
   if (test.connect) {
@@ -69,11 +69,15 @@ function checkRefs(t: Template, known: Set<string>, report: VarReport): void {
   known.delete('');
 }
 
-function varReport(known: Set<string>, sink: Sink, options: CheckOptions): VarReport {
+/** `everywhere`: names the test sets somewhere, for "set later" hints. */
+function varReport(known: Set<string>, everywhere: ReadonlySet<string>, sink: Sink, options: CheckOptions): VarReport {
   return {
     isBroken: (fragment) => options.notes.isBroken(fragment),
     unknown(name, t, offset) {
-      sink.error(spanIn(t, offset, name.length), `unknown variable \`${name}\``, didYouMean(name, known) ?? hintForUnknown(name));
+      const hint = everywhere.has(name)
+        ? `\`${name}\` is set later: a variable is known only after the step (or the \`vars\` entry) that sets it`
+        : (didYouMean(name, known) ?? hintForUnknown(name));
+      sink.error(options.notes.locate(t, offset, name.length), `unknown variable \`${name}\``, hint);
     },
     missingParam(name, include) {
       sink.error(

@@ -40,9 +40,14 @@ export interface FragmentFile {
   readonly baseDir: string;
 }
 
-/** Finds fragment files for `include`; reports problems of the file itself. */
+/** Finds fragment files for `include`. */
 export interface FragmentFiles {
-  fragment(path: string, at: YNode, sink: Sink): FragmentFile | undefined;
+  /**
+   * The fragment at `path`. Problems of the include itself (no such file, not a
+   * fragment) go to `sink`, at `at`; problems inside the file go to `inside` (which
+   * knows the include trail).
+   */
+  fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined;
   /** A path as shown to users. */
   displayOf(path: string): string;
 }
@@ -52,6 +57,7 @@ type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
 
 export class StepBuilder {
   private readonly table: Readonly<Record<string, Builder>>;
+  private readonly cycles = new Set<string>();
 
   constructor(
     private readonly templates: Templates,
@@ -154,8 +160,15 @@ export class StepBuilder {
     const path = resolve(from, '..', text);
     const at = env.includeStack.indexOf(path);
     if (at >= 0) {
-      const chain = [...env.includeStack.slice(at), path].map((p) => this.files.displayOf(p));
-      sink.error(v.span(), `include cycle: ${chain.join(' → ')}`, 'a fragment may not include itself, directly or through others');
+      const cycle = env.includeStack.slice(at);
+      // One cycle, reached from each of its files, is still one problem.
+      const key = [...cycle].sort().join('\n');
+      if (this.cycles.has(key)) sink.fail();
+      else {
+        this.cycles.add(key);
+        const chain = [...cycle, path].map((p) => this.files.displayOf(p));
+        sink.error(v.span(), `include cycle: ${chain.join(' → ')}`, 'a fragment may not include itself, directly or through others');
+      }
       return placeholder();
     }
     if (env.includeStack.length > MAX_INCLUDE_DEPTH) {
@@ -167,9 +180,10 @@ export class StepBuilder {
       sink.error(v.span(), `more than ${MAX_INCLUDES_PER_SUITE} includes in one spec file`, 'fragments that include each other several times multiply');
       return placeholder();
     }
-    const file = this.files.fragment(path, v, sink);
+    const inside = sink.within(step.entrySpan());
+    const file = this.files.fragment(path, v, sink, inside);
     if (!file) return placeholder();
-    const fragment = this.fragment(file, { ...env, includeStack: [...env.includeStack, path], sink: sink.within(step.entrySpan()) });
+    const fragment = this.fragment(file, { ...env, includeStack: [...env.includeStack, path], sink: inside });
     return { kind: 'include', fragment, with: withVars };
   }
 }

@@ -8,6 +8,7 @@
 import { FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
 import type { Template } from '../template/types.js';
 import type { YNode } from './nodes.js';
+import type { BuildNotes, Locator } from './notes.js';
 import type { Sink } from './sink.js';
 import type { Span } from './span.js';
 import { didYouMean } from './suggest.js';
@@ -17,17 +18,11 @@ export interface TemplateOptions {
   readonly checkEnv: boolean;
 }
 
-/** The span of `length` characters at `offset` in a template's source, when it maps one to one. */
-export function spanIn(t: Template, offset: number, length: number): Span {
-  const s = t.span;
-  const exact = s.line === s.endLine && s.endCol - s.col === t.source.length;
-  if (!exact) return s;
-  const col = s.col + offset;
-  return { ...s, col, endCol: Math.min(s.endCol, col + Math.max(1, length)) };
-}
-
 export class Templates {
-  constructor(private readonly options: TemplateOptions) {}
+  constructor(
+    private readonly options: TemplateOptions,
+    private readonly notes: BuildNotes,
+  ) {}
 
   /**
    * The whole scalar (a string, or a number or boolean as written) as a template. A
@@ -46,7 +41,12 @@ export class Templates {
   slice(node: YNode, text: string, start: number, sink: Sink): Template {
     const offset = node.valueOffset();
     const span = offset === undefined ? node.span() : node.src.span(offset + start, offset + start + text.length);
-    return this.parse(text, span, sink);
+    const chars = node.charOffsets();
+    const locate = chars && ((at: number, length: number): Span => {
+      const from = chars(start + at);
+      return node.src.span(from, Math.min(from + length, chars(start + at + length - 1) + 1));
+    });
+    return this.parse(text, span, sink, locate);
   }
 
   /** A template for a value the user did not write (a default), at `span`. */
@@ -54,13 +54,13 @@ export class Templates {
     return { source: text, parts: text === '' ? [] : [{ kind: 'text', value: text }], span };
   }
 
-  private parse(text: string, span: Span, sink: Sink): Template {
+  private parse(text: string, span: Span, sink: Sink, locate: Locator | undefined): Template {
     const parsed = parseTemplate(text, span);
     if (!parsed.ok) {
-      const placeholder = this.literal(text, span);
-      sink.error(spanIn(placeholder, parsed.offset, 1), parsed.message);
-      return placeholder;
+      sink.error(locate ? locate(parsed.offset, 1) : span, parsed.message);
+      return this.literal(text, span);
     }
+    if (locate) this.notes.setLocator(parsed.template, locate);
     this.check(parsed.template, sink);
     return parsed.template;
   }
@@ -69,7 +69,7 @@ export class Templates {
     const refs = templateRefs(t);
     for (const call of refs.calls) {
       const fn = FUNCTIONS.get(call.name);
-      const at = spanIn(t, call.offset, call.name.length);
+      const at = this.notes.locate(t, call.offset, call.name.length);
       if (!fn) {
         sink.error(at, `unknown function \`${call.name}\``, didYouMean(call.name, FUNCTIONS.keys()) ?? `functions: ${[...FUNCTIONS.keys()].join(', ')}`);
       } else if (call.argc < fn.minArgs || call.argc > fn.maxArgs) {
@@ -80,7 +80,7 @@ export class Templates {
     for (const env of refs.envs) {
       if (env.hasDefault || this.options.env[env.name] !== undefined) continue;
       sink.error(
-        spanIn(t, env.offset, `env.${env.name}`.length),
+        this.notes.locate(t, env.offset, `env.${env.name}`.length),
         `the environment variable \`${env.name}\` is not set`,
         `set it, or give a default: \`\${env.${env.name}:-…}\``,
       );

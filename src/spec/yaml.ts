@@ -3,9 +3,11 @@
  * keys, bad indentation, several documents…) become diagnostics at their position, in
  * our words where we have better ones.
  */
-import { parseDocument, type Document, type YAMLError } from 'yaml';
+import { isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { SourceFile } from './source.js';
+import type { Span } from './span.js';
+import type { Scalar } from 'yaml';
 
 export type YamlResult =
   | { readonly ok: true; readonly doc: Document.Parsed; readonly data: unknown }
@@ -14,14 +16,18 @@ export type YamlResult =
 /** Aliases may repeat a node this many times in all; past it, it is an attack, not a spec. */
 const MAX_ALIAS_COUNT = 1000;
 
-type Wording = (error: YAMLError, src: SourceFile) => { message: string; hint?: string };
+type Wording = (error: YAMLError, src: SourceFile, doc: Document.Parsed) => { message: string; hint?: string; span?: Span };
 
 /** YAML error codes we word ourselves; others keep yaml's own message, lower-cased. */
 const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
-  DUPLICATE_KEY: (e, src) => ({
-    message: `duplicate key \`${src.text.slice(e.pos[0], e.pos[1]).trim()}\``,
-    hint: 'each key may appear once in a map',
-  }),
+  DUPLICATE_KEY: (e, src, doc) => {
+    const key = keyAt(doc, e.pos[0]);
+    return {
+      message: key ? `duplicate key \`${String(key.value)}\`` : 'duplicate key',
+      hint: 'each key may appear once in a map',
+      ...(key?.range ? { span: src.span(key.range[0], key.range[1]) } : {}),
+    };
+  },
   MULTIPLE_DOCS: () => ({
     message: 'a spec file holds one YAML document; this one has several (`---`)',
     hint: 'put each suite in its own file',
@@ -32,7 +38,7 @@ const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
 export function parseYaml(src: SourceFile): YamlResult {
   const doc = parseDocument(src.text, { lineCounter: src.lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src)) };
+    return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src, doc)) };
   }
   if (doc.contents === null) {
     return {
@@ -48,11 +54,26 @@ export function parseYaml(src: SourceFile): YamlResult {
   }
 }
 
-function yamlDiagnostic(error: YAMLError, src: SourceFile): Diagnostic {
+function yamlDiagnostic(error: YAMLError, src: SourceFile, doc: Document.Parsed): Diagnostic {
   const start = error.pos[0] ?? 0;
   const end = Math.max(start, error.pos[1] ?? start);
-  const { message, hint } = WORDING[error.code]?.(error, src) ?? { message: yamlWords(error.message) };
-  return { span: src.span(start, end), message, ...(hint ? { hint } : {}) };
+  const { message, hint, span } = WORDING[error.code]?.(error, src, doc) ?? { message: yamlWords(error.message) };
+  return { span: span ?? src.span(start, end), message, ...(hint ? { hint } : {}) };
+}
+
+/** The key scalar that starts at `offset`, if any (yaml points at the start of a duplicate key only). */
+function keyAt(doc: Document.Parsed, offset: number): Scalar | undefined {
+  let found: Scalar | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** yaml's messages are sentences ("Map keys must be unique"); ours start lower-case, no period. */
