@@ -3,7 +3,7 @@
  * standalone code, so loading specs does not pay ajv's compile (half a second or more)
  * on every run. It only says valid or not; explaining an invalid file compiles the
  * schema for real (`schema.ts`), which is fine since a person is about to read errors.
- * `test/spec/schema-generated.test.ts` checks that the file matches the schema, and
+ * `test/spec/schema.test.ts` checks that the file matches the schema, and
  * rewrites it when run with UPDATE_GENERATED=1.
  */
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
@@ -21,7 +21,7 @@ const HEADER = [
   '/* eslint-disable */',
   '// @ts-nocheck',
   '// GENERATED from schemas/convospec.schema.json by src/spec/schema-codegen.ts. Do not edit:',
-  '// run `UPDATE_GENERATED=1 npx vitest run test/spec/schema-generated.test.ts` after changing the schema.',
+  '// run `UPDATE_GENERATED=1 npx vitest run test/spec/schema.test.ts` after changing the schema.',
   '',
 ].join('\n');
 
