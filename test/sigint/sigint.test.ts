@@ -1,0 +1,147 @@
+/**
+ * Ctrl-C (spec §8): the built CLI, run as a real process against a server that never
+ * answers, gets SIGINT once a quick test has finished. It must close its sockets, write the
+ * reports of what finished, and exit 130.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspace, type Workspace } from '../helpers/cli.js';
+import { goodPeer, silentPeer, type Peer } from '../hostile/peers.js';
+import { findAll, parseXml } from '../report/xml.js';
+import type { JsonReport } from '../../src/report/json.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'dist/cli/main.js');
+
+/** Newest modification time of any file under `dir` (bounded by the tree's size). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/** Build dist/ when it is missing or older than src/. Type errors elsewhere still emit JS. */
+function buildIfStale(): void {
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (!existsSync(MAIN)) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+let ws: Workspace;
+let good: Peer;
+let slow: Peer;
+
+beforeAll(async () => {
+  buildIfStale();
+  ws = await workspace();
+  good = await goodPeer();
+  slow = await silentPeer();
+}, 200_000);
+
+afterAll(async () => {
+  await Promise.all([good.close(), slow.close()]);
+  await ws.dispose();
+});
+
+/** Resolves with stdout once `pattern` shows in it; rejects if the process exits or time runs out. */
+function waitForOutput(child: ChildProcess, read: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`not seen within ${timeoutMs}ms: ${pattern}\nstdout so far:\n${read()}`)), timeoutMs);
+    const onData = (): void => {
+      if (pattern.test(read())) done();
+    };
+    const onExit = (): void => done(new Error(`exited before ${pattern} showed:\n${read()}`));
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+    onData();
+  });
+}
+
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the CLI did not exit within ${timeoutMs}ms of SIGINT`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+describe('Ctrl-C', () => {
+  it('closes the sockets, writes the reports of finished tests, and exits 130', async () => {
+    const file = await ws.write(
+      'slow.yaml',
+      `name: interrupted
+tests:
+  - name: quick
+    connect: { host: 127.0.0.1, port: ${good.port}, protocol: smtp }
+    steps:
+      - s: 220
+      - c: QUIT
+      - s: 221
+  - name: waits for ever
+    timeout: 5m
+    connect: { host: 127.0.0.1, port: ${slow.port}, protocol: smtp }
+    steps:
+      - s: 220
+`,
+    );
+    const child = spawn(process.execPath, [MAIN, 'run', file, '--junit', 'out/junit.xml', '--json', 'out/report.json'], {
+      cwd: ws.dir,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    try {
+      await waitForOutput(child, () => stdout, /✓ interrupted › quick/, 20_000);
+      // The slow test is connected and waiting (bounded poll: 100 × 100ms).
+      for (let i = 0; i < 100 && slow.accepted === 0; i++) await delay(100);
+      expect(slow.accepted).toBe(1);
+      expect(slow.closed).toBe(0);
+
+      child.kill('SIGINT');
+      const { code, signal } = await exitOf(child, 15_000);
+      expect({ code, signal, stderr }).toMatchObject({ code: 130, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+
+    // The server saw the connection close.
+    await slow.waitAllClosed(1, 5_000);
+
+    const report = JSON.parse(await readFile(join(ws.dir, 'out/report.json'), 'utf8')) as JsonReport;
+    expect(report.summary.interrupted).toBe(true);
+    const tests = report.suites.flatMap((s) => s.tests);
+    expect(tests.find((t) => t.name === 'quick')?.status).toBe('passed');
+    // An unfinished test is left out, not reported as failed (spec §8).
+    expect(tests.find((t) => t.name === 'waits for ever')).toBeUndefined();
+
+    const junit = parseXml(await readFile(join(ws.dir, 'out/junit.xml'), 'utf8'));
+    const cases = findAll(junit, 'testcase');
+    expect(cases.map((c) => c.attrs.name)).toContain('quick');
+    expect(cases.find((c) => c.attrs.name === 'quick')?.children.some((c) => c.name === 'failure' || c.name === 'error')).toBe(false);
+  }, 60_000);
+});
