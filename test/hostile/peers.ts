@@ -292,7 +292,7 @@ export function resetPeer(): Promise<Peer> {
     smtpScript({
       EHLO: (conn) => {
         conn.socket.write('250-peer.convospec.test\r\n250-PIPEL');
-        conn.after(150, () => conn.socket.resetAndDestroy());
+        conn.after(300, () => conn.socket.resetAndDestroy());
       },
     }),
   );

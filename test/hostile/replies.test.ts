@@ -85,11 +85,11 @@ describe('hostile peers while reading a reply', () => {
   });
 
   it('a server that drips its greeting a byte at a time: the timeout is for the whole reply', async () => {
-    // 31 bytes, 200ms apart: every gap is well inside 1s, the whole greeting takes 6s.
-    const peer = await start(dripPeer('220 slowly.convospec.test ESMTP\r\n', 200));
+    // 33 bytes, 100ms apart: every gap is well inside 1s, the whole greeting takes 3.3s.
+    const peer = await start(dripPeer('220 slowly.convospec.test ESMTP\r\n', 100));
     const { reports, at } = await run('drip.yaml', spec(peer.port, '      - s: 220 #fails'));
     expectFailure(reports, at, /no reply within 1s/);
-    expect(jsonTest(reports, 'hostile').failure?.message).toMatch(/received so far: "220 s/);
+    expect(jsonTest(reports, 'hostile').failure?.message).toMatch(/received so far: "220/);
     expect(reports.elapsedMs).toBeLessThan(HANG_GUARD_MS);
     await peer.waitAllClosed();
   });
