@@ -14,40 +14,46 @@ source "$here/lib.sh"
 [[ $(id -u) == 0 ]] || die "start.sh runs as root (Postfix and Dovecot drop privileges themselves)"
 bash "$here/install.sh"
 
-PF=$SERVERS_DIR/postfix
-DV=$SERVERS_DIR/dovecot
-MAIL=$SERVERS_DIR/mail
-TLS=$SERVERS_DIR/tls
-MARKER=$SERVERS_DIR/.convospec-servers
+# Configuration files name everything through $SERVERS_PATH (see lib.sh).
+PF=$SERVERS_PATH/postfix
+DV=$SERVERS_PATH/dovecot
+MAIL=$SERVERS_PATH/mail
+TLS=$SERVERS_PATH/tls
+MARKER=$SERVERS_PATH/.convospec-servers
 VMAIL_UID=$(id -u mail)
 VMAIL_GID=$(id -g mail)
 
-# Unix socket paths are limited to 107 bytes; Dovecot's base_dir holds sockets with names
-# up to ~30 bytes. A deep checkout gets a short symlink in /tmp pointing into the folder.
-run_dir_for() {
-  local real=$1
-  if ((${#real} <= 70)); then
-    printf '%s\n' "$real"
-  else
-    printf '/tmp/convospec-run-%s\n' "$(printf '%s' "$real" | cksum | cut -d' ' -f1)"
-  fi
-}
-
 stop_servers
 
+# On any failure from here on, show what the servers said.
+dump_logs() {
+  local f
+  for f in "$SERVERS_PATH/start.log" "$PF/postfix.log" "$DV/dovecot.log"; do
+    [[ -f $f ]] && { printf '[servers] --- last lines of %s\n' "$f" >&2; tail -n 40 "$f" >&2; }
+  done
+  return 0
+}
+trap 'dump_logs' ERR
+
 # Start from an empty folder each time, but only delete a folder that this script made.
-if [[ -e $SERVERS_DIR ]]; then
+if [[ -e $SERVERS_PATH ]]; then
   if [[ -f $MARKER ]]; then
-    rm -rf "$SERVERS_DIR"
-  elif [[ -n $(ls -A "$SERVERS_DIR") ]]; then
-    die "$SERVERS_DIR exists, is not empty and was not made by start.sh: choose another CONVOSPEC_SERVERS_DIR"
+    rm -rf "$SERVERS_PATH"
+  elif [[ -n $(ls -A "$SERVERS_PATH") ]]; then
+    die "$SERVERS_PATH exists, is not empty and was not made by start.sh: choose another CONVOSPEC_SERVERS_DIR"
   fi
 fi
-mkdir -p "$SERVERS_DIR"
-chmod 755 "$SERVERS_DIR"
+mkdir -p "$SERVERS_PATH"
+chmod 755 "$SERVERS_PATH"
 touch "$MARKER"
+if [[ $SERVERS_PATH != "$SERVERS_DIR" ]]; then
+  [[ -L $SERVERS_DIR ]] && rm "$SERVERS_DIR"
+  [[ -d $SERVERS_DIR ]] && { rmdir "$SERVERS_DIR" 2>/dev/null || die "$SERVERS_DIR must be empty or absent"; }
+  mkdir -p "$(dirname "$SERVERS_DIR")"
+  ln -s "$SERVERS_PATH" "$SERVERS_DIR"
+fi
 # The servers' unprivileged users (postfix, mail, dovecot) must reach into the folder.
-runuser -u nobody -- test -x "$SERVERS_DIR" ||
+runuser -u nobody -- test -x "$SERVERS_PATH" ||
   die "$SERVERS_DIR is not reachable by unprivileged users (a parent folder lacks o+x): set CONVOSPEC_SERVERS_DIR to a folder such as /var/tmp/convospec-servers"
 
 for port in "${ALL_PORTS[@]}"; do
@@ -61,9 +67,8 @@ done
 log "certificates in $TLS"
 bash "$here/certs.sh" "$TLS"
 
-RUN=$(run_dir_for "$DV/run")
-mkdir -p "$DV/run" "$DV/state"
-if [[ $RUN != "$DV/run" ]]; then ln -sfn "$DV/run" "$RUN"; fi
+RUN=$DV/run
+mkdir -p "$RUN" "$DV/state"
 SASL_SOCKET=$RUN/auth-postfix
 
 # Fill a template's @NAME@ placeholders.
@@ -104,19 +109,11 @@ postmap -c "$PF/etc" "hash:$PF/etc/vmailbox"
 log "Dovecot in $DV"
 render dovecot.conf >"$DV/dovecot.conf"
 
-dump_logs() {
-  local f
-  for f in "$SERVERS_DIR/start.log" "$PF/postfix.log" "$DV/dovecot.log"; do
-    [[ -f $f ]] && { printf '[servers] --- last lines of %s\n' "$f" >&2; tail -n 40 "$f" >&2; }
-  done
-  return 0
-}
-trap 'dump_logs' ERR
 
 # The daemons must not keep the caller's stdout/stderr open: `$(start.sh)` would never end.
-postfix -c "$PF/etc" check </dev/null >>"$SERVERS_DIR/start.log" 2>&1
-postfix -c "$PF/etc" start </dev/null >>"$SERVERS_DIR/start.log" 2>&1
-dovecot -c "$DV/dovecot.conf" </dev/null >>"$SERVERS_DIR/start.log" 2>&1
+postfix -c "$PF/etc" check </dev/null >>"$SERVERS_PATH/start.log" 2>&1
+postfix -c "$PF/etc" start </dev/null >>"$SERVERS_PATH/start.log" 2>&1
+dovecot -c "$DV/dovecot.conf" </dev/null >>"$SERVERS_PATH/start.log" 2>&1
 
 # Wait (at most 30 s) until every listener answers on both addresses.
 log "waiting for ports ${ALL_PORTS[*]} on ${LISTEN_ADDRESSES[*]}"
@@ -138,8 +135,8 @@ cat >"$SERVERS_DIR/env" <<ENV
 export MAIL_HOST=127.0.0.1
 export MAIL_HOST2=127.0.0.2
 export MAIL_SERVERNAME=$MAIL_SERVERNAME
-export MAIL_CA=$TLS/ca.crt
-export MAIL_OTHER_CA=$TLS/other-ca.crt
+export MAIL_CA=$SERVERS_DIR/tls/ca.crt
+export MAIL_OTHER_CA=$SERVERS_DIR/tls/other-ca.crt
 export SMTP_PORT=$SMTP_PORT
 export SUBMISSION_PORT=$SUBMISSION_PORT
 export SMTPS_PORT=$SMTPS_PORT
