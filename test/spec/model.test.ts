@@ -167,12 +167,12 @@ describe('steps', () => {
     const t = (await suite('fragments.yaml')).tests[0] as Test;
     const first = step(t, 'include');
     expect(first.fragment.file).toBe('fragments/login.yaml');
-    expect(first.fragment.params.sort()).toEqual(['pass', 'user']);
+    expect([...first.fragment.params].sort()).toEqual(['pass', 'user']);
     expect(first.fragment.vars.map((v) => v.name)).toEqual(['tag']);
     const second = step(t, 'include', 1);
     expect(second.name).toBe('login again');
     expect(second.with.map((v) => v.name)).toEqual(['tag']);
-    expect(second.fragment.params.sort()).toEqual(['pass', 'user']);
+    expect([...second.fragment.params].sort()).toEqual(['pass', 'user']);
     const nested = second.fragment.steps[0];
     expect(nested?.kind === 'include' && nested.fragment.file).toBe('fragments/login.yaml');
   });

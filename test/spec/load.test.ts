@@ -1,0 +1,111 @@
+/** The loader's entry: inputs, directories and globs, fragments, options, the result's parts. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { literalSecrets, loadSpecs } from '../../src/spec/load.js';
+import { load, rendered } from './helpers.js';
+
+const SPEC = 'name: S\nconnect: { port: 25 }\nsteps: [{ s: 220 }]\n';
+const FRAGMENT = 'fragment: F\nsteps: [{ c: "HELO ${who}" }]\n';
+
+describe('inputs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'convospec-load-'));
+    const files: Record<string, string> = {
+      'a.yaml': SPEC,
+      'sub/b.yml': SPEC.replace('S', 'B'),
+      'sub/frag.yaml': FRAGMENT,
+      'sub/notes.txt': 'not yaml',
+      'node_modules/x/c.yaml': 'broken: [',
+      '.hidden/d.yaml': 'broken: [',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const opts = () => ({ cwd: dir, vars: {}, env: {} });
+
+  it('recurses directories to *.yaml and *.yml, skipping node_modules and dot-directories; fragments are checked, not returned', async () => {
+    const r = await loadSpecs(['.'], opts());
+    expect(r.diagnostics).toEqual([]);
+    expect(r.suites.map((s) => s.file)).toEqual(['a.yaml', 'sub/b.yml']);
+    expect(r.fragments).toEqual(['sub/frag.yaml']);
+    expect([...r.sources.keys()].sort()).toEqual(['a.yaml', 'sub/b.yml', 'sub/frag.yaml']);
+  });
+
+  it('expands globs, and reads each file once', async () => {
+    const r = await loadSpecs(['**/*.yml', 'sub/b.yml', 'sub'], opts());
+    expect(r.suites.map((s) => s.file)).toEqual(['sub/b.yml']);
+    expect(r.fragments).toEqual(['sub/frag.yaml']);
+  });
+
+  it('reports inputs that do not exist and globs that match nothing', async () => {
+    const r = await loadSpecs(['missing.yaml', 'nothing/*.yaml', 'a.yaml'], opts());
+    expect(r.diagnostics.map((d) => `${d.span.file}: ${d.message}`)).toEqual(['missing.yaml: no such file or directory', 'nothing/*.yaml: no spec file matches `nothing/*.yaml`']);
+    expect(r.suites).toHaveLength(1);
+  });
+
+  it('reads through an injected readFile', async () => {
+    const r = await loadSpecs(['a.yaml'], { ...opts(), readFile: () => SPEC.replace('S', 'Injected') });
+    expect(r.suites[0]?.name).toBe('Injected');
+  });
+
+  it('a fragment on its own is checked "parameters aside", but not its unknown functions', async () => {
+    writeFileSync(join(dir, 'sub/frag.yaml'), 'fragment: F\nsteps: [{ c: "HELO ${who} ${nope()}" }, { use: other }]\n');
+    const r = await loadSpecs(['sub/frag.yaml'], opts());
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['unknown function `nope`']);
+  });
+});
+
+describe('options', () => {
+  it('checks unset environment variables only when asked (run: yes, validate: no)', async () => {
+    expect((await load(['invalid/sem-env-unset.yaml'], { checkEnv: false })).diagnostics).toEqual([]);
+    expect((await load(['invalid/sem-env-unset.yaml'], { env: { CONVOSPEC_TEST_UNSET_PASSWORD: 'x' } })).diagnostics).toEqual([]);
+    expect((await load(['invalid/sem-env-unset.yaml'])).diagnostics).toHaveLength(1);
+  });
+
+  it('gives the literal values of secrets, from invalid files too, and --var values of secret names', async () => {
+    const r = await load(['invalid/sem-secret-redacted.yaml', 'valid/format-example.yaml'], { vars: { pass: 'from-the-command-line' } });
+    expect(r.secretLiterals.sort()).toEqual(['from-the-command-line', 'hunter2', 'secret']);
+    expect(literalSecrets(r)).toBe(r.secretLiterals);
+    expect(rendered(r)).not.toContain('hunter2');
+  });
+});
+
+describe('fragments through includes', () => {
+  it('shows a problem inside a fragment once, with where it was included from', async () => {
+    const r = await load(['invalid/sem-fragment-error.yaml', 'invalid/sem-fragment-error.yaml']);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]?.includedFrom?.map((s) => `${s.file}:${s.line}`)).toEqual(['invalid/sem-fragment-error.yaml:5']);
+  });
+
+  it('a fragment that is also an input shows its own problems without an include trail', async () => {
+    const r = await load(['invalid/sem-fragment-broken.yaml', 'fragments/broken-schema.yaml']);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]?.includedFrom).toBeUndefined();
+  });
+
+  it('reports a cycle once, whichever file it is reached from', async () => {
+    const r = await load(['fragments/cycle-a.yaml', 'fragments/cycle-b.yaml', 'invalid/sem-include-cycle.yaml']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['include cycle: fragments/cycle-a.yaml → fragments/cycle-b.yaml → fragments/cycle-a.yaml']);
+    expect(r.suites).toEqual([]);
+  });
+
+  it('every fixture directory loads in one pass with every problem of every file', async () => {
+    const r = await load(['invalid', 'valid', 'fragments']);
+    const files = new Set(r.diagnostics.map((d) => d.span.file));
+    // In input order: the valid fixtures, then the spec that sem-include-not-fragment includes.
+    const valid = (await load(['valid'])).suites.map((x) => x.file);
+    expect(r.suites.map((x) => x.file)).toEqual([...valid, 'fragments/not-a-fragment.yaml']);
+    expect([...files].filter((f) => f.startsWith('invalid/')).length).toBeGreaterThan(100);
+    // Sorted by file, then line and column.
+    const keys = r.diagnostics.map((d) => [d.span.file, d.span.line, d.span.col] as const);
+    const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]));
+    expect(keys).toEqual(sorted);
+  });
+});
