@@ -57,6 +57,8 @@ export interface TestContext {
   readonly startedAt: number;
   readonly deadlineAt: number;
   record(dir: TranscriptDirection, text: string): void;
+  /** False when `record` keeps nothing (load mode): callers skip building the text. */
+  readonly recording: boolean;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
   readonly transcript: TranscriptEntry[];

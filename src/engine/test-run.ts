@@ -96,6 +96,7 @@ function createContext(
     startedAt,
     deadlineAt: startedAt + test.deadlineMs,
     transcript,
+    recording: keep || options.onTranscript !== undefined,
     ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, text: string) {
       if (!keep && !options.onTranscript) return;

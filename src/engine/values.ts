@@ -14,6 +14,10 @@ import { StepFailure } from './failure.js';
  * secret, so the transcript shows `AUTH PLAIN ***`, not `***`.
  */
 export function evaluateTracked(ctx: TestContext, template: Template): Value {
+  // Most lines of a spec hold no `${…}`: their text needs no scope and no evaluation.
+  const parts = template.parts;
+  if (parts.length === 0) return EMPTY;
+  if (parts.length === 1 && parts[0]!.kind === 'text') return { text: parts[0]!.value, secret: false };
   const scope = scopeOf(ctx);
   if (template.parts.length <= 1) {
     const value = evaluateOrFail(template, scope);
@@ -36,6 +40,8 @@ export function evaluateTracked(ctx: TestContext, template: Template): Value {
   }
   return { text, secret };
 }
+
+const EMPTY: Value = { text: '', secret: false };
 
 export function evaluateRegexTracked(ctx: TestContext, pattern: RegexPattern): RegExp {
   try {

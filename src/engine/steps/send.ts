@@ -22,7 +22,7 @@ export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<v
   await write(ctx, live, payload, step.span, step.timeoutMs);
   for (const text of lines) {
     live.session.sent({ kind: 'line', text });
-    ctx.record('c', escapeText(text));
+    if (ctx.recording) ctx.record('c', escapeText(text));
   }
 }
 
@@ -31,7 +31,7 @@ export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<voi
   const bytes = rawBytes(step, ctx);
   await write(ctx, live, bytes, step.span, step.timeoutMs);
   live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
-  ctx.record('c', escapeBytes(bytes));
+  if (ctx.recording) ctx.record('c', escapeBytes(bytes));
 }
 
 export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> {
@@ -52,7 +52,7 @@ export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<v
   const payload = Buffer.from(lines.map((l) => l + '\r\n').join('') + '.\r\n', 'utf8');
   await write(ctx, live, payload, step.span, step.timeoutMs);
   live.session.sent({ kind: 'data' });
-  recordBody(ctx, lines);
+  if (ctx.recording) recordBody(ctx, lines);
 }
 
 /**
