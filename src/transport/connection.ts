@@ -7,8 +7,8 @@ import { LineReader } from './line-reader.js';
 import { handshake } from './tls-handshake.js';
 import { TransportError } from './types.js';
 import type { Connection, ResolvedTls, TlsInfo } from './types.js';
-import { waitUntil } from './wait.js';
-import type { WaitContext } from './wait.js';
+import { abortError, waitUntil } from './wait.js';
+import type { Settle, WaitContext } from './wait.js';
 
 export interface SocketConnectionOptions {
   readonly host: string;
@@ -17,6 +17,13 @@ export interface SocketConnectionOptions {
   readonly limits: Limits;
   readonly context: WaitContext;
   readonly tls?: TlsInfo;
+}
+
+const SENT: Promise<void> = Promise.resolve();
+
+function settleWrite(settle: Settle<void>, outcome: 'sent' | TransportError): void {
+  if (outcome === 'sent') settle.resolve();
+  else settle.reject(outcome);
 }
 
 export class SocketConnection implements Connection {
@@ -71,23 +78,36 @@ export class SocketConnection implements Connection {
 
   write(data: Buffer, deadline: number): Promise<void> {
     if (this.closed) return Promise.reject(locallyClosedError());
-    const started = this.options.context.clock.now();
+    const { context, target } = this.options;
+    if (context.signal?.aborted) return Promise.reject(abortError(context.signal));
+    const started = context.clock.now();
     const socket = this.socket;
+    const queued = socket.writableLength;
+    // The callback fires once the bytes are handed to the kernel; a peer that stops
+    // reading fills its window and ours, and then only the deadline ends the wait.
+    let outcome: 'pending' | 'sent' | TransportError = 'pending';
+    let waiting: Settle<void> | undefined;
+    socket.write(data, (error) => {
+      outcome = error ? socketError(error, 'io', target) : 'sent';
+      if (waiting) settleWrite(waiting, outcome);
+    });
+    // With nothing queued before, Node hands a write to the kernel at once when it can: then
+    // the stream holds nothing and the bytes are sent already, so no timer is needed (the
+    // callback, due on the next tick, has nothing left to say).
+    if (queued === 0 && socket.writableLength === 0 && !socket.destroyed) return SENT;
     return waitUntil<void>(
-      this.options.context,
+      context,
       deadline,
       (settle) => {
         const within = formatDuration(deadline - started);
         settle.reject(new TransportError('timeout', `the server stopped reading: could not send within ${within}`));
       },
       (settle) => {
-        // The callback fires once the bytes are handed to the kernel; a peer that stops
-        // reading fills its window and ours, and then only the deadline ends the wait.
-        socket.write(data, (error) => {
-          if (error) settle.reject(socketError(error, 'io', this.options.target));
-          else settle.resolve();
-        });
-        return () => undefined;
+        if (outcome !== 'pending') settleWrite(settle, outcome);
+        else waiting = settle;
+        return () => {
+          waiting = undefined;
+        };
       },
     );
   }

@@ -36,8 +36,11 @@ function readError(error: Error): TransportError {
   return socketError(error, 'io', '');
 }
 
-/** How the byte stream ended: the server's EOF, or an error (reset, our own close). */
-type Terminal = 'eof' | TransportError;
+/**
+ * How the byte stream ended: the server's EOF, our own close (`local`: its error is made only
+ * when a read asks, as every connection ends so and an Error's stack is costly), or an error.
+ */
+type Terminal = 'eof' | 'local' | TransportError;
 
 export class LineReader {
   private readonly queue = new ByteQueue();
@@ -107,11 +110,24 @@ export class LineReader {
   /** Our side closed: every pending and later read fails with `closed`. */
   shutdown(): void {
     this.detach();
-    if (!(this.terminal instanceof TransportError)) this.terminal = locallyClosedError();
+    if (!(this.terminal instanceof TransportError)) this.terminal = 'local';
     this.wake?.();
   }
 
   readLine(deadline: number): Promise<Buffer> {
+    // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
+    if (this.wake === undefined && !this.context.signal?.aborted && this.queue.length > 0) {
+      let line: Buffer | undefined;
+      try {
+        line = this.takeLine();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (line) {
+        this.flow();
+        return Promise.resolve(line);
+      }
+    }
     return this.wait<Buffer>(
       deadline,
       0,
@@ -171,7 +187,7 @@ export class LineReader {
       0,
       (settle) => {
         if (this.terminal === 'eof') settle.resolve();
-        else if (this.terminal) settle.reject(this.terminal);
+        else if (this.terminal) settle.reject(this.terminalError());
       },
       (settle) => {
         const partial = this.queue.peek();
@@ -208,7 +224,7 @@ export class LineReader {
   }
 
   private terminalError(partial?: Buffer): TransportError {
-    const terminal = this.terminal;
+    const terminal = this.terminal === 'local' ? locallyClosedError() : this.terminal;
     if (terminal === undefined || terminal === 'eof') return closedError(partial);
     if (!partial || partial.length === 0) return terminal;
     return new TransportError(terminal.kind, terminal.message, partial, { cause: terminal.cause });
@@ -274,7 +290,7 @@ export class LineReader {
 
   private readonly onClose = (): void => {
     // A close with neither EOF nor error first is our own destroy().
-    this.terminal ??= locallyClosedError();
+    this.terminal ??= 'local';
     this.wake?.();
   };
 }

@@ -61,13 +61,14 @@ export function waitUntil<T>(
       timer = setTimeout(arm, Math.min(left, MAX_DELAY_MS));
     };
 
-    signal?.addEventListener('abort', onAbort, { once: true });
     const undo = body(settle);
     if (settled) {
       undo();
       return;
     }
     cleanup = undo;
+    // Only a wait that really waits listens for Ctrl-C: most reads find their line buffered.
+    signal?.addEventListener('abort', onAbort, { once: true });
     // The first check waits one macrotask even for a past deadline, so a body that settles on
     // an already-queued event still wins; afterwards the injected clock decides.
     timer = setTimeout(arm, Math.max(0, Math.min(deadline - clock.now(), MAX_DELAY_MS)));
