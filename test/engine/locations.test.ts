@@ -13,6 +13,8 @@ const { ws, peer, relay } = setup();
 interface Case {
   readonly name: string;
   readonly protocol?: string;
+  /** More keys for the test's `connect`. */
+  readonly connect?: string;
   readonly script: readonly PeerAction[];
   /** Steps, one per line; the failing one carries `#fails`. */
   readonly steps: readonly string[];
@@ -88,6 +90,15 @@ const CASES: readonly Case[] = [
     kind: 'mismatch',
   },
   {
+    name: 'line limit',
+    connect: 'limits: { line: 64 }',
+    script: [send('220 mx\r\n'), expectBytes('EHLO c\r\n'), send(`250-${'x'.repeat(100)}\r\n250 ok\r\n`), waitClose()],
+    steps: ['s: 220', 'c: EHLO c', 's: 250 #fails'],
+    at: '250',
+    message: /^line longer than 64 bytes; received so far: "250-x{60}/,
+    kind: 'limit',
+  },
+  {
     name: 'imap status',
     protocol: 'imap',
     script: [send('* OK ready\r\n'), expectBytes('a1 LOGIN a b\r\n'), send('a1 NO [AUTHENTICATIONFAILED] no\r\n'), waitClose()],
@@ -113,7 +124,7 @@ describe('failure locations', () => {
     const good = await peer([send('220 mx\r\n'), expectBytes('QUIT\r\n'), send('221 bye\r\n'), close()]);
     const tests = CASES.map(
       (c, i) => `  - name: ${c.name}
-    connect: { port: ${peers[i]!.port}, protocol: ${c.protocol ?? 'smtp'} }
+    connect: { port: ${peers[i]!.port}, protocol: ${c.protocol ?? 'smtp'}${c.connect ? `, ${c.connect}` : ''} }
     steps:
 ${c.steps.map((s) => `      - ${s.replace('#fails', `#fails-${i}-`)}`).join('\n')}
 `,
@@ -140,7 +151,7 @@ ${tests.join('')}`;
       expect({ name: c.name, line: t.failure?.line, col: t.failure?.col }).toEqual({ name: c.name, ...where });
       expect(run.cli.stdout).toContain(`locations.yaml:${where.line}:${where.col}: ${t.failure!.message}`);
     }
-    expect(run.cli.stdout).toMatch(/1 passed, 10 failed/);
+    expect(run.cli.stdout).toMatch(/1 passed, 11 failed/);
   });
 
   it('a refused connection fails at the connect that named the port', async () => {

@@ -2,8 +2,9 @@
  * SMTP and LMTP at the byte level: real specs through the CLI against scripted peers that
  * assert exactly what they receive (spec-format §3, §4).
  */
-import { describe, expect, it } from 'vitest';
-import { close, expectBytes, send, sendSplit, waitClose } from '../helpers/peer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPki, type Pki } from '../../src/pki/index.js';
+import { close, expectBytes, send, sendSplit, upgradeTls, waitClose } from '../helpers/peer.js';
 import { expectFailed, expectPassed, expectReceived, positionOf, runSpec, setup } from './harness.js';
 
 const { ws, peer } = setup();
@@ -274,5 +275,64 @@ describe('lmtp', () => {
     );
     expectPassed(run);
     await expectReceived(p, wire);
+  });
+});
+
+describe('STARTTLS and implicit TLS', () => {
+  let pki: Pki;
+  beforeAll(async () => {
+    pki = await createPki();
+    await ws().write('ca.pem', pki.ca.cert);
+  });
+
+  it('discards a reply injected after the STARTTLS 220 (RFC 3207 §6) and talks over TLS', async () => {
+    const p = await peer([
+      send('220 mx\r\n'),
+      expectBytes('STARTTLS\r\n'),
+      // In the same packet as the 220: a man in the middle's reply, to be dropped.
+      send('220 2.0.0 go ahead\r\n250 injected before the handshake\r\n'),
+      upgradeTls(pki.server),
+      expectBytes('EHLO client.test\r\n'),
+      send('250-mx over tls\r\n250 AUTH PLAIN\r\n'),
+      waitClose(),
+    ]);
+    const run = await runSpec(
+      ws(),
+      'starttls.yaml',
+      `name: starttls
+connect: { port: ${p.port}, protocol: smtp }
+tls: { ca: ca.pem, servername: mail.convospec.test }
+timeout: 3s
+steps:
+  - s: 220
+  - c: STARTTLS
+  - s: { code: 220, lines: [220 2.0.0 go ahead] }
+  - tls: { expect: { authorized: true, subject: /mail.convospec.test|CN=/ } }
+  - c: EHLO client.test
+  - s: { code: 250, lines: [250-mx over tls, 250 AUTH PLAIN], excludes: [injected] }
+`,
+    );
+    expectPassed(run);
+    await expectReceived(p, 'STARTTLS\r\nEHLO client.test\r\n');
+  });
+
+  it('connects with implicit TLS (connect tls: true), verified against the CA', async () => {
+    const p = await peer([upgradeTls(pki.server), send('220 smtps ready\r\n'), expectBytes('QUIT\r\n'), send('221 bye\r\n'), close()]);
+    const run = await runSpec(
+      ws(),
+      'smtps.yaml',
+      `name: smtps
+connect: { port: ${p.port}, protocol: smtp, tls: { expect: { authorized: true } } }
+tls: { ca: ca.pem, servername: mail.convospec.test }
+timeout: 3s
+steps:
+  - s: 220 smtps ready
+  - c: QUIT
+  - s: 221
+  - s: { closed: true }
+`,
+    );
+    expectPassed(run);
+    await expectReceived(p, 'QUIT\r\n');
   });
 });
