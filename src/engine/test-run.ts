@@ -2,6 +2,7 @@
  * Running ONE test: variables, its connection, its steps, and always a result — a failure
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
+import { setMaxListeners } from 'node:events';
 import type { Step, Suite, Test } from '../spec/model.js';
 import type { Value } from '../template/types.js';
 import { Redactor } from '../template/index.js';
@@ -42,6 +43,9 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     stop.abort('deadline');
   }, test.deadlineMs);
   const onInterrupt = (): void => stop.abort(options.signal.reason);
+  // Every running test listens (and stops listening when it ends): as many as run at once
+  // is no leak, so Node's warning past 10 listeners does not apply.
+  setMaxListeners(0, options.signal);
   if (options.signal.aborted) onInterrupt();
   else options.signal.addEventListener('abort', onInterrupt, { once: true });
   const signal = stop.signal;
