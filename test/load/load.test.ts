@@ -199,6 +199,23 @@ describe('load mode statistics', () => {
     expect(forever.load).toMatchObject({ interrupted: true, sessions: { total: 0 } });
   });
 
+  it('runs many sessions at once without Node warning about abort listeners', async () => {
+    server = await startScriptedServer({ delays: { NOOP: 20 } });
+    await ws.write('wide.yaml', `${header(server.port)}steps:\n  - s: 220\n  - c: NOOP\n  - s: 250\n  - c: QUIT\n  - s: 221\n`);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const run = await ws.run(['run', 'wide.yaml', '--repeat', '60', '--concurrency', '30']);
+      expect(run.code).toBe(0);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    expect(server.stats.maxOpen).toBeGreaterThan(10);
+  });
+
   it('refuses load flags that make no sense', async () => {
     await ws.write('any.yaml', `${header(1)}steps:\n  - s: 220\n`);
     for (const args of [
