@@ -196,7 +196,7 @@ describe('loader: random and mutated specs', () => {
       fc.asyncProperty(seed, fc.array(mutation, { minLength: 1, maxLength: 6 }), async (text, mutations) => {
         checkResult(await load(mutate(text, mutations)));
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
   });
 
@@ -205,7 +205,7 @@ describe('loader: random and mutated specs', () => {
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
         checkResult(await load(SEEDS[0]!, mutate(FRAGMENT_TEXT, mutations)));
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 
@@ -224,7 +224,7 @@ describe('loader: random and mutated specs', () => {
       fc.asyncProperty(fc.oneof(yamlish, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 })), async (text) => {
         checkResult(await load(text));
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
