@@ -84,6 +84,7 @@ copy_repo "$work/baseline"
 if build_and_run "$work/baseline"; then
   log "baseline passes"
 else
+  sed -n '/^✗/,/^$/p' "$work/baseline/run.log" >&2
   die "the unmodified copy does not pass specs/: fix that first (see above)"
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by start.sh and stop.sh
 # Shared by start.sh and stop.sh: where the private folder is, and the ports.
 # Sourced, not run. Everything the CI servers own lives under $SERVERS_DIR.
 
