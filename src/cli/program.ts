@@ -3,12 +3,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, type Io } from './io.js';
-import { validateCommand } from './commands/validate.js';
-import { runCommand, type RunFlags } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { importCommand, type ImportFlags } from './commands/import.js';
-import { demoCommand } from './commands/demo.js';
+import type { RunFlags } from './commands/run.js';
+import type { ImportFlags } from './commands/import.js';
 import { VERSION } from './version.js';
+
+// Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
+// code, which would cost every `run` and `validate` ~200 ms of start-up (docs/load.md).
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -55,6 +55,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('[paths...]', 'files, directories or globs', ['.'])
     .option('--var <name=value>', 'a variable given at run time (counts as known)', collect, [])
     .action(async (paths: string[], flags: { var: string[] }) => {
+      const { validateCommand } = await import('./commands/validate.js');
       code = await validateCommand(paths, flags, io);
     });
 
@@ -64,6 +65,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       .description('run specs against servers')
       .argument('[paths...]', 'files, directories or globs', ['.']),
   ).action(async (paths: string[], flags: RunFlags) => {
+    const { runCommand } = await import('./commands/run.js');
     code = await runCommand(paths, flags, io);
   });
 
@@ -73,13 +75,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       .description('start the embedded demo mail servers and run specs against them')
       .argument('[paths...]', 'files, directories or globs', ['examples']),
   ).action(async (paths: string[], flags: RunFlags) => {
+    const { demoCommand } = await import('./commands/demo.js');
     code = await demoCommand(paths, flags, io);
   });
 
   program
     .command('schema')
     .description('print the path of the JSON Schema (for editors)')
-    .action(() => {
+    .action(async () => {
+      const { schemaCommand } = await import('./commands/schema.js');
       code = schemaCommand(io);
     });
 
@@ -94,6 +98,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
     .option('--port <port>', 'port to write into the spec (default: from the transcript)')
     .action(async (file: string, flags: ImportFlags) => {
+      const { importCommand } = await import('./commands/import.js');
       code = await importCommand(file, flags, io);
     });
 
