@@ -24,7 +24,6 @@ import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
 import { parseLoadFlags, parseShardFlag } from '../../load/flags.js';
-import { loadCommand } from '../../load/command.js';
 
 export interface RunFlags {
   junit?: string;
@@ -115,6 +114,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   if (load) {
+    const { loadCommand } = await import('../../load/command.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
   }
   const emit = dispatcher(reporters);
