@@ -9,7 +9,8 @@ import type { WaitContext } from './wait.js';
 
 /** `127.0.0.1:25`, `[::1]:25`. */
 export function target(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  // An IPv6 address holds a colon; asking first spares compiling Node's IPv6 regex (~10 ms).
+  return host.includes(':') && net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 const ignore = (): void => undefined;
