@@ -281,3 +281,69 @@ tests:
     expectPassed(run);
   });
 });
+
+describe('step labels and where a deadline lands', () => {
+  it("a failing step's `name:` is in the failure (JSON stepName, console `step:`)", async () => {
+    const p = await peer([send('220 mx\r\n'), expectBytes('EHLO x\r\n'), send('502 no\r\n'), waitClose()]);
+    const text = `name: labels
+connect: { port: ${p.port}, protocol: smtp }
+timeout: 3s
+tests:
+  - name: labelled
+    steps:
+      - s: 220
+      - c: EHLO x
+      - name: EHLO is accepted
+        s: 250
+`;
+    const run = await runSpec(ws(), 'labels.yaml', text);
+    const t = expectFailed(run, 'labelled', 'expected reply code 250, got 502');
+    expect(t.failure?.stepName).toBe('EHLO is accepted');
+    expect(run.cli.stdout).toContain('step: EHLO is accepted');
+  });
+
+  it('a `use` step with a `name:` label still switches to the connection it names', async () => {
+    const main = await peer([send('220 main\r\n'), expectBytes('NOOP\r\n'), send('250 main\r\n'), waitClose()]);
+    const other = await peer([send('220 other\r\n'), waitClose()]);
+    const run = await runSpec(
+      ws(),
+      'use-label.yaml',
+      `name: use label
+connect: { port: ${main.port}, protocol: smtp }
+timeout: 3s
+steps:
+  - s: 220 main
+  - connect: { port: ${other.port}, protocol: smtp, as: other }
+  - s: 220 other
+  - name: back to the first connection
+    use: main
+  - c: NOOP
+  - s: 250 main
+`,
+    );
+    expectPassed(run);
+    await expectReceived(main, 'NOOP\r\n');
+  });
+
+  it("a deadline reached during retry's delay points at the retry, not at the step that was retried", async () => {
+    const p = await peer([send('220 mx\r\n'), expectBytes('VRFY a\r\n'), send('450 later\r\n'), waitClose()]);
+    const text = `name: retry deadline
+connect: { port: ${p.port}, protocol: smtp }
+timeout: 3s
+tests:
+  - name: slow poll
+    deadline: 300ms
+    steps:
+      - s: 220
+      - retry: #retry
+          times: 3
+          delay: 60s
+          steps:
+            - c: VRFY a
+            - s: 250
+`;
+    const run = await runSpec(ws(), 'retry-deadline.yaml', text);
+    const t = expectFailed(run, 'slow poll', "the test's deadline of 300ms was reached");
+    expect(t.failure).toMatchObject(positionOf(text, 'retry', '#retry'));
+  });
+});
