@@ -54,7 +54,7 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
     progress.status(undefined);
   }
   const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
-  const report = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact });
+  const report = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: input.json !== undefined });
   const results = allResults(suites, recorder);
   const summary = summarize(results, outcome.durationMs, outcome.interrupted);
 

@@ -38,6 +38,18 @@ export interface LatencySummary {
   readonly p99: number;
   readonly max: number;
   readonly mean: number;
+  /**
+   * `--json` only: the whole histogram (microseconds) in HdrHistogram's standard compressed
+   * base64 form (`HISTFAAA…`), so shards' results merge exactly (docs/load.md).
+   */
+  readonly histogram?: string;
+}
+
+/** HdrHistogram's V2 compressed base64 encoding; its module (~100 ms to load) only when asked. */
+export function encodeHistogram(histogram: Histogram): string {
+  // Loading it adds `encodeIntoCompressedBase64` to the pure-JS histograms' prototype.
+  require('hdr-histogram-js/dist/JsHistogram.encoding.js');
+  return (histogram as Histogram & { encodeIntoCompressedBase64(): string }).encodeIntoCompressedBase64();
 }
 
 export function summarize(histogram: Histogram): LatencySummary {

@@ -7,7 +7,7 @@ import type { LoadOutcome } from '../engine/load.js';
 import type { Shard } from '../engine/shard.js';
 import { displayPath } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';
-import { summarize, type LatencySummary } from './histogram.js';
+import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
 
 export interface LoadSettings {
@@ -88,6 +88,8 @@ export interface LoadReportInput {
   readonly cwd: string;
   /** Masks secrets that a label (spec text) could show. */
   readonly redact: (text: string) => string;
+  /** Add each histogram, encoded (for `--json`: shards merge exactly). */
+  readonly histograms?: boolean;
 }
 
 export function loadReport(input: LoadReportInput): LoadReport {
@@ -112,6 +114,8 @@ export function loadReport(input: LoadReportInput): LoadReport {
 
 function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
   const { cwd, redact } = input;
+  const latency = (h: Histogram): LatencySummary =>
+    input.histograms && h.totalCount > 0 ? { ...summarize(h), histogram: encodeHistogram(h) } : summarize(h);
   return {
     file: displayPath(cwd, t.suite.file),
     suite: t.suite.name,
@@ -119,7 +123,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
     line: t.test.span.line,
     col: t.test.span.col,
     sessions: { total: t.runs, passed: t.runs - t.failed - t.errored, failed: t.failed, errored: t.errored },
-    latency: summarize(t.sessionLatency),
+    latency: latency(t.sessionLatency),
     steps: t.rows().map((row) => {
       const file = displayPath(cwd, row.span.file);
       return {
@@ -130,7 +134,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
         label: escapeControl(redact(row.label)),
         count: row.count,
         failed: row.failed,
-        latency: summarize(row.latency),
+        latency: latency(row.latency),
       };
     }),
     failures: {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 import type { LoadReport, LoadStepReport } from '../../src/load/report.js';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 
 let ws: Workspace;
 let server: ScriptedServer | undefined;
@@ -86,6 +87,10 @@ describe('load mode statistics', () => {
     expect(noop.p50).toBeLessThan(80 + 150);
     expect(noop.p50 - ehlo.p50).toBeGreaterThan(30);
     expect(test!.latency.p50).toBeGreaterThanOrEqual(98);
+    // The whole histogram travels in the JSON, in HdrHistogram's own encoding (for merging shards).
+    const decoded = decodeFromCompressedBase64(noop.histogram!);
+    expect(decoded.totalCount).toBe(20);
+    expect(Math.min(decoded.getValueAtPercentile(50), decoded.maxValue) / 1000).toBeCloseTo(noop.p50, 0);
     expect(load.sessionsPerSecond).toBeGreaterThan(0);
 
     expect(run.stdout).toMatch(/p50 ms\s+p95 ms\s+p99 ms\s+max ms/);
