@@ -91,7 +91,12 @@ export function expectFailed(run: SpecRun, name: string, message: RegExp | strin
 
 /** The peer's `index`th connection: its script's outcome and every byte it received (latin1). */
 export async function connection(peer: Peer, index = 0): Promise<{ outcome: PeerOutcome; received: string }> {
-  const session = await peer.session(index);
+  // Bounded: a spec that never connected (invalid, or it failed earlier) must not hang the test.
+  let timer: NodeJS.Timeout | undefined;
+  const none = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the peer saw no connection #${index}`)), 5000);
+  });
+  const session = await Promise.race([peer.session(index), none]).finally(() => clearTimeout(timer));
   const outcome = await session.done;
   return { outcome, received: session.received.toString('latin1') };
 }
