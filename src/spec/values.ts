@@ -103,7 +103,7 @@ export function checkRegexCompiles(probe: string, flags: string): Parsed<RegExp>
   }
 }
 
-/** `250`, `2xx`, `55X`: a reply code pattern (spec §5), normalised to lower-case `x`. */
+/** `250`, `2xx`, `55X`: a reply code pattern (spec §5), normalised to lower-case `x`; as the schema's `codePattern`. */
 export function codePattern(text: string): string | undefined {
-  return /^[0-9xX]{3}$/.test(text) ? text.toLowerCase() : undefined;
+  return /^[1-5xX][0-9xX]{2}$/.test(text) ? text.toLowerCase() : undefined;
 }

@@ -65,6 +65,7 @@ describe('regex literals', () => {
     expect(codePattern('2XX')).toBe('2xx');
     expect(codePattern('250')).toBe('250');
     expect(codePattern('25')).toBeUndefined();
+    expect(codePattern('650')).toBeUndefined();
   });
 });
 
