@@ -7,7 +7,8 @@ import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
 import type { ProtocolSession } from '../protocol/types.js';
 import type { Scope, Value } from '../template/types.js';
-import type { Redactor, RegexCache } from '../template/index.js';
+import type { RegexCache } from '../template/index.js';
+import type { Secrets } from './secrets.js';
 import type { TranscriptDirection, TranscriptEntry } from './events.js';
 import type { TimeoutContext } from './failure.js';
 
@@ -47,7 +48,8 @@ export interface TestContext {
   readonly test: Test;
   readonly world: EngineEnvironment;
   readonly vars: Map<string, Value>;
-  readonly redactor: Redactor;
+  /** Every secret value this test has sent or holds; all output goes through it. */
+  readonly redactor: Secrets;
   readonly connections: Map<string, LiveConnection>;
   current: LiveConnection | undefined;
   /** The step running now, for failures that come from outside it (deadline, Ctrl-C). */
@@ -56,7 +58,8 @@ export interface TestContext {
   readonly signal: AbortSignal;
   readonly startedAt: number;
   readonly deadlineAt: number;
-  record(dir: TranscriptDirection, text: string): void;
+  /** A transcript line: raw text or bytes; redacted, escaped and bounded here. */
+  record(dir: TranscriptDirection, raw: string | Buffer): void;
   /** False when `record` keeps nothing (load mode): callers skip building the text. */
   readonly recording: boolean;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */

@@ -6,12 +6,14 @@
 import type { Span } from '../spec/span.js';
 import type { FailureKind } from './events.js';
 import { TransportError, type TransportErrorKind } from '../transport/types.js';
-import { escapeBytes } from './display.js';
+import type { Secrets } from './secrets.js';
 import { formatDuration } from './duration.js';
 
 export class StepFailure extends Error {
   /** The `include` steps this failure passed through, innermost first (filled on the way out). */
   readonly includedFrom: Span[] = [];
+  /** The `name:` of the innermost named step it came from (set on the way out). */
+  stepName: string | undefined;
 
   constructor(
     readonly kind: FailureKind,
@@ -56,15 +58,16 @@ export interface TimeoutContext {
 }
 
 /** Translate a transport error into a step failure at `span`. */
-export function fromTransport(error: TransportError, span: Span, activity: Activity, wait: TimeoutContext): StepFailure {
-  const partial = error.partial && error.partial.length > 0 ? `; received so far: "${escapeBytes(error.partial)}"` : '';
+export function fromTransport(error: TransportError, span: Span, activity: Activity, wait: TimeoutContext, secrets: Secrets): StepFailure {
+  const partial = error.partial && error.partial.length > 0 ? `; received so far: "${secrets.tail(error.partial)}"` : '';
   const kind = KIND_OF[error.kind];
   let message: string;
   switch (error.kind) {
     case 'timeout':
+      // At connect the transport knows which phase stalled (TCP, or the implicit-TLS handshake).
       message = wait.deadlineBound
         ? `the test's deadline of ${formatDuration(wait.deadlineMs)} was reached ${WAITING_FOR[activity]}`
-        : timeoutMessage(activity, wait.timeoutMs);
+        : timeoutMessage(error.phase === 'tls' ? 'tls' : activity, wait.timeoutMs);
       return new StepFailure(wait.deadlineBound ? 'deadline' : kind, message + partial, span);
     case 'closed':
       message = `the server closed the connection ${WAITING_FOR[activity]}`;

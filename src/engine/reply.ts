@@ -53,25 +53,32 @@ export async function readReply(live: LiveConnection, options: ReplyOptions, dea
         throw new Error(`unknown frame step ${JSON.stringify(never)}`);
       }
     }
-    // Only the tail is ever shown (withReceived keeps 400 bytes): keeping it all made a
-    // large multi-line reply (a POP3 RETR) quadratic to read.
-    if (received.length > 64) received = [Buffer.concat(received).subarray(-400)];
+    // Only a tail is ever shown: keeping it all made a large multi-line reply (a POP3 RETR)
+    // quadratic to read. The kept tail is far longer than the shown one, so a secret cut at
+    // its start can never reach the part shown (Secrets.tail redacts, then cuts).
+    if (received.length > 64) received = [tail(Buffer.concat(received))];
   }
 }
 
 const NEWLINE = Buffer.from('\n');
 
+/** Bytes of a failed reply kept for the message and the transcript. */
+export const KEPT_TAIL_BYTES = 16 * 1024;
+
+function tail(bytes: Buffer): Buffer {
+  return bytes.length <= KEPT_TAIL_BYTES ? bytes : bytes.subarray(bytes.length - KEPT_TAIL_BYTES);
+}
+
 function overBudget(budget: number, received: Buffer[], extra?: Buffer): TransportError {
   const all = Buffer.concat(extra ? [...received, extra] : received);
-  return new TransportError('limit', `reply longer than ${formatBytes(budget)} (limits.reply)`, all.subarray(Math.max(0, all.length - 200)));
+  return new TransportError('limit', `reply longer than ${formatBytes(budget)} (limits.reply)`, tail(all));
 }
 
 /** Put the lines already read for this reply in front of what the failed read had. */
 function withReceived(error: unknown, received: Buffer[]): unknown {
   if (!(error instanceof TransportError) || received.length === 0) return error;
   const all = Buffer.concat(error.partial ? [...received, error.partial] : received);
-  const tail = all.subarray(Math.max(0, all.length - 400));
-  return new TransportError(error.kind, error.message, tail, { cause: error });
+  return new TransportError(error.kind, error.message, tail(all), { cause: error });
 }
 
 export function formatBytes(n: number): string {

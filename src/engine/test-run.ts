@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Step, Suite, Test } from '../spec/model.js';
 import type { Value } from '../template/types.js';
-import { Redactor } from '../template/index.js';
+import { Secrets } from './secrets.js';
 import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
 import type { EngineEnvironment, TestContext } from './context.js';
 import { StepFailure } from './failure.js';
@@ -27,6 +27,9 @@ export function testInfo(suite: Suite, test: Test): TestInfo {
   return { file: suite.file, suite: suite.name, name: test.name, span: test.span, tags: [...suite.tags, ...test.tags] };
 }
 
+/** How long after the deadline the backstop timer fires. */
+const DEADLINE_BACKSTOP_MS = 100;
+
 export async function runTest(suite: Suite, test: Test, world: EngineEnvironment, options: TestRunOptions): Promise<TestResult> {
   const info = testInfo(suite, test);
   const startedAt = world.clock.now();
@@ -38,10 +41,13 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
   // every call), which grew without end over a load run's thousands of tests.
   const stop = new AbortController();
   let deadlineReached = false;
+  // Waits end at the deadline themselves and fail at their own step's key; this timer is
+  // the backstop for waits without one (sleep, a retry's delay). A little later, so the two
+  // never race to report the same deadline at two different places.
   const timer = setTimeout(() => {
     deadlineReached = true;
     stop.abort('deadline');
-  }, test.deadlineMs);
+  }, test.deadlineMs + DEADLINE_BACKSTOP_MS);
   const onInterrupt = (): void => stop.abort(options.signal.reason);
   // Every running test listens (and stops listening when it ends): as many as run at once
   // is no leak, so Node's warning past 10 listeners does not apply.
@@ -85,7 +91,7 @@ function createContext(
   startedAt: number,
 ): TestContext {
   const transcript: TranscriptEntry[] = [];
-  const redactor = new Redactor();
+  const redactor = new Secrets();
   const keep = options.keepTranscript ?? true;
   const ctx: TestContext = {
     suite,
@@ -102,11 +108,11 @@ function createContext(
     transcript,
     recording: keep || options.onTranscript !== undefined,
     ...(options.onStep ? { onStep: options.onStep } : {}),
-    record(dir: TranscriptDirection, text: string) {
+    record(dir: TranscriptDirection, raw: string | Buffer) {
       if (!keep && !options.onTranscript) return;
       const entry: TranscriptEntry = {
         dir,
-        text: redactor.redact(text),
+        text: redactor.line(raw),
         atMs: world.clock.now() - startedAt,
         ...(ctx.connections.size > 1 && ctx.current ? { connection: ctx.current.name } : {}),
       };
@@ -139,6 +145,7 @@ function toFailure(error: unknown, ctx: TestContext): Failure {
       message: error.message,
       span: error.span,
       includedFrom: error.includedFrom,
+      ...(error.stepName !== undefined ? { stepName: error.stepName } : {}),
       ...(error.detail.expected !== undefined ? { expected: error.detail.expected } : {}),
       ...(error.detail.actual !== undefined ? { actual: error.detail.actual } : {}),
     };
@@ -158,7 +165,7 @@ function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
     : { kind: 'interrupted', message: 'interrupted', span: ctx.activeSpan, includedFrom: [] };
 }
 
-function redactFailure(failure: Failure, redactor: Redactor): Failure {
+function redactFailure(failure: Failure, redactor: Secrets): Failure {
   return {
     ...failure,
     message: redactor.redact(failure.message),

@@ -66,7 +66,7 @@ export async function handshake(
       deadline,
       (settle) => {
         const within = formatDuration(deadline - started);
-        settle.reject(new TransportError('timeout', `the TLS handshake did not finish within ${within}`));
+        settle.reject(new TransportError('timeout', `the TLS handshake did not finish within ${within}`, undefined, { phase: 'tls' }));
       },
       (settle) => {
         const onSecure = (): void => settle.resolve();

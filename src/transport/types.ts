@@ -25,11 +25,15 @@ export class TransportError extends Error {
     message: string,
     /** Bytes received so far for the read that failed (shown escaped to the user). */
     readonly partial?: Buffer,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; phase?: 'tls' },
   ) {
     super(message, options);
     this.name = 'TransportError';
+    if (options?.phase) this.phase = options.phase;
   }
+
+  /** Set when the failure happened in a TLS handshake (a stalled implicit-TLS connect is not a TCP timeout). Additive. */
+  readonly phase?: 'tls';
 }
 
 export interface ConnectOptions {

@@ -79,7 +79,8 @@ describe('write', () => {
     const big = Buffer.alloc(64 * 1024 * 1024, 0x41);
     const error = await failure(conn.write(big, inMs(500)));
     expect(error.kind).toBe('timeout');
-    expect(error.message).toBe('the server stopped reading: could not send within 500ms');
+    // The wait is measured from when the write began, a hair after the deadline was set.
+    expect(error.message).toMatch(/^the server stopped reading: could not send within (4[5-9]\d|500)ms$/);
     // Still usable for reading and closing afterwards.
     expect(await conn.waitForData(inMs(50))).toBe(false);
   });

@@ -48,7 +48,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
           return;
         }
       }
-      const failure = fromTransport(error, spec.span, error.kind === 'tls' ? 'tls' : 'connect', wait);
+      const failure = fromTransport(error, spec.span, error.kind === 'tls' ? 'tls' : 'connect', wait, ctx.redactor);
       throw error.kind === 'refused' ? new StepFailure(failure.kind, `connection refused by ${where}`, spec.span) : failure;
     }
     throw error;
@@ -117,7 +117,7 @@ export async function runTls(step: StepOf<'tls'>, ctx: TestContext): Promise<voi
     }
     if (isTransportError(error)) {
       if (error.kind === 'tls') ctx.record('tls', `handshake failed: ${error.message}`);
-      throw fromTransport(error, step.span, 'tls', wait);
+      throw fromTransport(error, step.span, 'tls', wait, ctx.redactor);
     }
     throw error;
   }

@@ -4,11 +4,10 @@
 import type { Step } from '../../spec/model.js';
 import type { TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitUntil } from '../context.js';
-import { readReply, type Observed } from '../reply.js';
+import { KEPT_TAIL_BYTES, readReply, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
-import { escapeBytes } from '../display.js';
 import { currentConnection } from './current.js';
 
 type ExpectStep = Extract<Step, { kind: 'expect' }>;
@@ -22,8 +21,8 @@ export async function runExpect(step: ExpectStep, ctx: TestContext): Promise<voi
     observed = await readReply(live, matcher.multiline ? { multiline: matcher.multiline.value } : {}, at);
   } catch (error) {
     if (isTransportError(error)) {
-      if (error.partial?.length) recordRaw(ctx, error.partial);
-      throw fromTransport(error, matcher.span, 'reply', wait);
+      if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
+      throw fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
     }
     throw error;
   }
@@ -57,8 +56,13 @@ function dropConnection(ctx: TestContext): void {
   ctx.current = undefined;
 }
 
-function recordRaw(ctx: TestContext, raw: Buffer): void {
+/**
+ * Each line of what came, as an `s:` transcript line. A tail cut from a longer reply starts
+ * mid-line: that first piece is left out (it could be the end of a secret).
+ */
+function recordRaw(ctx: TestContext, raw: Buffer, cutAtStart = false): void {
   const lines = raw.toString('latin1').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  for (const l of lines) ctx.record('s', escapeBytes(Buffer.from(l.replace(/\r$/, ''), 'latin1')));
+  if (cutAtStart && lines.length > 1) lines.shift();
+  for (const l of lines) ctx.record('s', Buffer.from(l.replace(/\r$/, ''), 'latin1'));
 }

@@ -4,6 +4,7 @@
  */
 import type { Step, StepKind } from '../../spec/model.js';
 import type { TestContext } from '../context.js';
+import { StepFailure } from '../failure.js';
 import { runData, runRaw, runSend } from './send.js';
 import { runExpect } from './expect.js';
 import { runClose, runConnect, runTls, runUse } from './connection.js';
@@ -33,18 +34,14 @@ export const runSteps: RunSteps = async (steps, ctx) => {
   for (const step of steps) {
     if (ctx.signal.aborted) return;
     ctx.activeSpan = step.span;
-    const runner = STEP_RUNNERS[step.kind] as StepRunner<StepKind>;
-    if (!ctx.onStep) {
-      await runner(step, ctx, runSteps);
-      continue;
-    }
-    const started = ctx.world.clock.now();
+    const started = ctx.onStep ? ctx.world.clock.now() : 0;
     try {
-      await runner(step, ctx, runSteps);
+      await (STEP_RUNNERS[step.kind] as StepRunner<StepKind>)(step, ctx, runSteps);
     } catch (error) {
-      ctx.onStep(step, ctx.world.clock.now() - started, false);
+      ctx.onStep?.(step, ctx.world.clock.now() - started, false);
+      if (error instanceof StepFailure && error.stepName === undefined && step.name !== undefined) error.stepName = step.name;
       throw error;
     }
-    ctx.onStep(step, ctx.world.clock.now() - started, true);
+    ctx.onStep?.(step, ctx.world.clock.now() - started, true);
   }
 };

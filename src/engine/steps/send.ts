@@ -9,7 +9,6 @@ import type { TestContext, LiveConnection } from '../context.js';
 import { stepTimeout, waitUntil } from '../context.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
-import { escapeBytes, escapeText } from '../display.js';
 import { resolve } from 'node:path';
 import { currentConnection } from './current.js';
 
@@ -22,7 +21,7 @@ export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<v
   await write(ctx, live, payload, step.span, step.timeoutMs);
   for (const text of lines) {
     live.session.sent({ kind: 'line', text });
-    if (ctx.recording) ctx.record('c', escapeText(text));
+    if (ctx.recording) ctx.record('c', text);
   }
 }
 
@@ -31,7 +30,7 @@ export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<voi
   const bytes = rawBytes(step, ctx);
   await write(ctx, live, bytes, step.span, step.timeoutMs);
   live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
-  if (ctx.recording) ctx.record('c', escapeBytes(bytes));
+  if (ctx.recording) ctx.record('c', bytes);
 }
 
 export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> {
@@ -70,7 +69,7 @@ const BODY_LINES_SHOWN = 20;
 
 function recordBody(ctx: TestContext, lines: string[]): void {
   const shown = lines.slice(0, BODY_LINES_SHOWN);
-  for (const l of shown) ctx.record('c', escapeText(l));
+  for (const l of shown) ctx.record('c', l);
   if (lines.length > shown.length) ctx.record('info', `… ${lines.length - shown.length} more lines of the body`);
   ctx.record('c', '.');
 }
@@ -96,7 +95,7 @@ async function write(ctx: TestContext, live: LiveConnection, payload: Buffer, sp
   try {
     await live.connection.write(payload, at);
   } catch (error) {
-    if (isTransportError(error)) throw fromTransport(error, span, 'send', wait);
+    if (isTransportError(error)) throw fromTransport(error, span, 'send', wait, ctx.redactor);
     throw error;
   }
 }

@@ -4,7 +4,6 @@ import type { TestContext } from '../context.js';
 import { waitUntil } from '../context.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { formatDuration } from '../duration.js';
-import { escapeBytes } from '../display.js';
 import { currentConnection } from './current.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
@@ -19,7 +18,7 @@ export async function runSilent(step: StepOf<'silent'>, ctx: TestContext): Promi
   try {
     spoke = await live.connection.waitForData(at);
   } catch (error) {
-    if (isTransportError(error)) throw fromTransport(error, step.span, 'silence', wait);
+    if (isTransportError(error)) throw fromTransport(error, step.span, 'silence', wait, ctx.redactor);
     throw error;
   }
   if (wait.deadlineBound && !spoke) {
@@ -28,8 +27,8 @@ export async function runSilent(step: StepOf<'silent'>, ctx: TestContext): Promi
   if (!spoke) return;
   const line = await live.connection
     .readLine(ctx.world.clock.now() + SHOW_WHAT_CAME_MS)
-    .then((l) => escapeBytes(l))
-    .catch((error: unknown) => (isTransportError(error) && error.partial ? escapeBytes(error.partial) : ''));
+    .then((l) => ctx.redactor.tail(l))
+    .catch((error: unknown) => (isTransportError(error) && error.partial ? ctx.redactor.tail(error.partial) : ''));
   ctx.record('s', line);
   throw new StepFailure('mismatch', `expected no data for ${formatDuration(step.durationMs)}, but the server sent: "${line}"`, step.span, {
     expected: 'silence',
