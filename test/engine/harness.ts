@@ -108,15 +108,8 @@ export async function expectReceived(peer: Peer, bytes: string, index = 0): Prom
   expect(outcome, received).toEqual({ completed: true });
 }
 
-/** 1-based line of the first line of `text` containing `needle` (the nth, if given). */
-export function lineOf(text: string, needle: string, nth = 1): number {
-  let seen = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.includes(needle) && ++seen === nth) return i + 1;
-  }
-  throw new Error(`"${needle}" not in the spec`);
-}
+import { lineOf } from '../helpers/source.js';
+export { lineOf };
 
 /**
  * 1-based line and column of `needle` on the first line holding `marker` (a comment such as

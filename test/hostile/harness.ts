@@ -103,15 +103,8 @@ export function expectFailure(
   expectPrintable(reports.cli.stderr);
 }
 
-/** 1-based line of the first line of `text` that contains `needle` (for file:line:col). */
-export function lineOf(text: string, needle: string, nth = 1): number {
-  let seen = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.includes(needle) && ++seen === nth) return i + 1;
-  }
-  throw new Error(`"${needle}" not in the spec`);
-}
+import { lineOf } from '../helpers/source.js';
+export { lineOf };
 
 export interface Location {
   readonly file: string;
