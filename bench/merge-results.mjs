@@ -12,6 +12,7 @@
 // HdrHistograms, then percentiles are read from the sum. Percentiles are never averaged.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import process from 'node:process';
 
 const [out, ...inputs] = process.argv.slice(2);
 if (!out || inputs.length === 0 || !/\.(xml|json)$/.test(out)) {
