@@ -4,6 +4,9 @@
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVERS_DIR=${CONVOSPEC_SERVERS_DIR:-$REPO/.servers}
+# The servers' configuration files need absolute paths.
+[[ $SERVERS_DIR == /* ]] || SERVERS_DIR=$PWD/$SERVERS_DIR
+
 # True if unprivileged users (postfix, mail, dovecot) can reach PATH, judged by its nearest
 # existing ancestor (a checkout under /root, mode 700, cannot be reached).
 reachable() {
