@@ -15,28 +15,39 @@ import { join } from 'node:path';
 const count = Number(process.argv[2] ?? 1000);
 if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new Error(`usage: validate.js [N from 1 to 100000], got ${process.argv[2]}`);
 
-/** A spec of the usual size: three tests, templates, every matcher form, a fragment. */
+/**
+ * A spec of the usual size: the format page's opening example (one test of 15 steps:
+ * templates, codes, `contains`, a TLS check), plus an include of a shared fragment. Every
+ * tenth spec is three times that: more tests, every matcher form, `data`, `repeat`.
+ */
 function spec(i: number): string {
-  return `# yaml-language-server: $schema=../schemas/convospec.schema.json
-name: Submission ${i}
-connect: { host: "\${env.MAIL_HOST:-127.0.0.1}", port: "\${env.SUBMISSION_PORT:-587}", protocol: smtp, timeout: 5s }
-tls: { ca: ../certs/ca.pem, servername: mail.convospec.test }
-vars: { user: "alice${i}@example.test", pass: "\${env.MAIL_PASS:-secret}" }
+  const head = `# yaml-language-server: $schema=../schemas/convospec.schema.json
+name: Submission port ${i}
+connect: { host: "\${env.REMOTE_SRV:-127.0.0.1}", port: 587, protocol: smtp }
+tls: { ca: ../certs/ca.pem }
+vars: { user: alice${i}, pass: "\${env.MAIL_PASS:-secret}" }
 secrets: [pass]
-timeout: 5s
 tests:
-  - name: AUTH after STARTTLS ${i}
+  - name: AUTH is refused before STARTTLS, accepted after
     steps:
       - s: 220
       - c: EHLO client.test
-      - s: { code: 250, contains: [STARTTLS, '/AUTH .*PLAIN/'] }
+      - s: { code: 250, contains: [STARTTLS, /AUTH .*PLAIN/] }
+      - c: AUTH PLAIN \${sasl_plain(user, pass)}
+      - s: { code: 530, enhanced: 5.7.0 }
       - c: STARTTLS
       - s: 220
-      - tls: { expect: { protocol: '/^TLSv1\\.[23]$/', authorized: true } }
+      - tls:
+          expect: { protocol: '/^TLSv1\\.[23]$/', authorized: true }
       - include: ../fragments/ehlo.yaml
       - c: AUTH PLAIN \${sasl_plain(user, pass)}
-      - s: { code: 235, enhanced: 2.7.0 }
-  - name: mail ${i}
+      - s: 235
+      - c: QUIT
+      - s: 221
+      - s: { closed: true }
+`;
+  if (i % 10 !== 0) return head;
+  return `${head}  - name: mail ${i}
     vars: { rcpt: "bob@example.test" }
     steps:
       - s: "2xx"
@@ -73,7 +84,12 @@ try {
   mkdirSync(join(dir, 'specs'));
   mkdirSync(join(dir, 'fragments'));
   writeFileSync(join(dir, 'fragments', 'ehlo.yaml'), FRAGMENT);
-  for (let i = 0; i < count; i += 1) writeFileSync(join(dir, 'specs', `spec-${String(i).padStart(6, '0')}.yaml`), spec(i));
+  let bytes = FRAGMENT.length;
+  for (let i = 0; i < count; i += 1) {
+    const text = spec(i);
+    bytes += text.length;
+    writeFileSync(join(dir, 'specs', `spec-${String(i).padStart(6, '0')}.yaml`), text);
+  }
 
   const imported = performance.now();
   const { loadSpecs } = await import('../src/spec/load.js');
@@ -89,7 +105,7 @@ try {
   const peakMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
     [
-      `specs:        ${count} (+1 fragment), ${result.suites.reduce((n, s) => n + s.tests.length, 0)} tests`,
+      `specs:        ${count} (+1 fragment), ${result.suites.reduce((n, s) => n + s.tests.length, 0)} tests, ${(bytes / 1024).toFixed(0)} KiB of YAML`,
       `import:       ${(started - imported).toFixed(0)} ms`,
       `loadSpecs:    ${loadMs.toFixed(0)} ms wall (${((loadMs * 1000) / count).toFixed(0)} µs per spec), ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`,
       `peak RSS:     ${peakMiB.toFixed(0)} MiB`,

@@ -26,9 +26,12 @@ const MAX_DEPTH = 32;
 
 export async function expandInputs(inputs: readonly string[], cwd: string, fs: InputFs): Promise<Inputs> {
   const files: string[] = [];
+  const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const add = (path: string): void => {
-    if (!files.includes(path)) files.push(path);
+    if (seen.has(path)) return;
+    seen.add(path);
+    files.push(path);
   };
   for (const input of inputs) {
     const abs = resolve(cwd, input);

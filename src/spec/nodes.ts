@@ -10,6 +10,8 @@ import type { SourceFile } from './source.js';
 export type NodeKind = 'map' | 'list' | 'string' | 'number' | 'boolean' | 'null';
 
 export class YNode {
+  private memo?: YNode[];
+
   constructor(
     readonly src: SourceFile,
     readonly doc: Document.Parsed,
@@ -75,6 +77,11 @@ export class YNode {
   }
 
   entries(): YNode[] {
+    this.memo ??= this.readEntries();
+    return this.memo;
+  }
+
+  private readEntries(): YNode[] {
     const n = this.value;
     if (!isMap(n)) return [];
     const out: YNode[] = [];

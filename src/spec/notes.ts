@@ -19,9 +19,18 @@ export class BuildNotes {
     this.locators.set(t, locate);
   }
 
-  /** Where `length` characters at `offset` of a template stand; the whole string when unknown. */
+  /**
+   * Where `length` characters at `offset` of a template stand. A template whose span is
+   * one line exactly as long as its source maps one to one and needs no locator; others
+   * (block scalars) have one; else the whole string is shown.
+   */
   locate(t: Template, offset: number, length: number): Span {
-    return this.locators.get(t)?.(offset, Math.max(1, length)) ?? t.span;
+    const located = this.locators.get(t);
+    if (located) return located(offset, Math.max(1, length));
+    const s = t.span;
+    if (s.line !== s.endLine || s.endCol - s.col !== t.source.length) return s;
+    const col = s.col + offset;
+    return { ...s, col, endCol: Math.min(s.endCol, col + Math.max(1, length)) };
   }
 
   setKeySpans(node: object, spans: ReadonlyMap<string, Span>): void {

@@ -53,8 +53,8 @@ function explainAt(schema: CompiledSchema, root: YNode, data: unknown, pointer: 
     return !/\/anyOf\/\d+$/.test(e.schemaPointer);
   });
   errors = errors.filter((e) => e.keyword === 'type' || !typed.has(e.path.join('/')));
-  // A required key that is missing because it was misspelt: the unknown key's "did you
-  // mean" says it all.
+  // A required key that is missing because it was misspelt (or hidden in a `<<` merge):
+  // the unknown key's message says it all.
   errors = errors.filter((e) => e.keyword !== 'required' || !errors.some((x) => misspelt(x, e)));
   for (const e of errors) {
     const d = describeError(schema, root, data, e);
@@ -64,6 +64,8 @@ function explainAt(schema: CompiledSchema, root: YNode, data: unknown, pointer: 
 
 function misspelt(unknown: SchemaError, required: SchemaError): boolean {
   if (unknown.keyword !== 'additionalProperties' || unknown.path.join('/') !== required.path.join('/')) return false;
+  // A YAML merge key would have brought the missing key: saying it is missing is noise.
+  if (unknown.params.additionalProperty === '<<') return true;
   const allowed = Object.keys((unknown.schemaNode.properties ?? {}) as object);
   return closest(String(unknown.params.additionalProperty), allowed) === String(required.params.missingProperty);
 }
@@ -206,7 +208,7 @@ function unknownKey(e: SchemaError, here: YNode | undefined, span: Diagnostic['s
   if (key === 'with' && e.schemaPointer.startsWith('/definitions/step/oneOf/')) {
     return { span: at, message: '`with` is only allowed beside `include`' };
   }
-  const special = hintFor(KEY_HINTS, e.schemaPointer, key);
+  const special = key === '<<' ? { hint: 'YAML merge keys (`<<: *anchor`) are not supported: share settings with the file\'s keys, `vars` or fragments' } : hintFor(KEY_HINTS, e.schemaPointer, key);
   const hint = special.hint ?? didYouMean(key, allowed) ?? (allowed.length <= 10 ? `keys here: ${andList(allowed)}` : undefined);
   return { span: at, message: `unknown key \`${key}\` in ${contextOf(e.schemaPointer, e.path)}`, ...(hint ? { hint } : {}) };
 }

@@ -119,7 +119,8 @@ export class StepBuilder {
     const timeout = node.get('timeout');
     const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
     const step = { ...body, span: action.entrySpan(), ...(name ? { name: name.str() } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
-    this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
+    // Only these kinds are pointed at by later checks (a key or value of their own).
+    if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
     return step;
   }
 

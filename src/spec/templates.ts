@@ -40,7 +40,9 @@ export class Templates {
    */
   slice(node: YNode, text: string, start: number, sink: Sink): Template {
     const offset = node.valueOffset();
-    const span = offset === undefined ? node.span() : node.src.span(offset + start, offset + start + text.length);
+    if (offset !== undefined) return this.parse(text, node.src.span(offset + start, offset + start + text.length), sink, undefined);
+    // Not one line character for character: a block scalar maps line by line, or not at all.
+    const span = node.span();
     const chars = node.charOffsets();
     const locate = chars && ((at: number, length: number): Span => {
       const from = chars(start + at);
@@ -57,8 +59,9 @@ export class Templates {
   private parse(text: string, span: Span, sink: Sink, locate: Locator | undefined): Template {
     const parsed = parseTemplate(text, span);
     if (!parsed.ok) {
-      sink.error(locate ? locate(parsed.offset, 1) : span, parsed.message);
-      return this.literal(text, span);
+      const placeholder = this.literal(text, span);
+      sink.error(locate ? locate(parsed.offset, 1) : this.notes.locate(placeholder, parsed.offset, 1), parsed.message);
+      return placeholder;
     }
     if (locate) this.notes.setLocator(parsed.template, locate);
     this.check(parsed.template, sink);
