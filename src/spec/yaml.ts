@@ -36,7 +36,7 @@ const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
 };
 
 export function parseYaml(src: SourceFile): YamlResult {
-  const doc = parseDocument(src.text, { lineCounter: src.lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(src.text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src, doc)) };
   }
