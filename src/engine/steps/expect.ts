@@ -2,6 +2,7 @@
  * `s:` — read one reply and match it (spec §4, §5). Captures become variables of the test.
  */
 import type { Step } from '../../spec/model.js';
+import type { ReplyOptions } from '../../protocol/types.js';
 import type { TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitUntil } from '../context.js';
 import { KEPT_TAIL_BYTES, readReply, type Observed } from '../reply.js';
@@ -12,13 +13,18 @@ import { currentConnection } from './current.js';
 
 type ExpectStep = Extract<Step, { kind: 'expect' }>;
 
+// Reply options without an allocation per reply (a load run reads millions).
+const PROTOCOL_DEFAULT: ReplyOptions = {};
+const MULTILINE: ReplyOptions = { multiline: true };
+const SINGLE_LINE: ReplyOptions = { multiline: false };
+
 export async function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
   const { at, wait } = waitUntil(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   let observed: Observed;
   try {
-    observed = await readReply(live, matcher.multiline ? { multiline: matcher.multiline.value } : {}, at);
+    observed = await readReply(live, matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT, at);
   } catch (error) {
     if (isTransportError(error)) {
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);

@@ -5,6 +5,7 @@
  */
 import type { Step } from '../../spec/model.js';
 import type { Span } from '../../spec/span.js';
+import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
 import { stepTimeout, waitUntil } from '../context.js';
 import { evaluateTracked } from '../values.js';
@@ -14,10 +15,28 @@ import { currentConnection } from './current.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
+/**
+ * The bytes of sending steps whose text holds no `${…}`: the same in every session, so a load
+ * run builds them once. Keyed by the (immutable) step; derived from it alone.
+ */
+interface LiteralPayload {
+  readonly eol: string;
+  readonly lines: readonly string[];
+  readonly payload: Buffer;
+}
+const literalPayloads = new WeakMap<Step, LiteralPayload>();
+
+const isLiteral = (t: Template): boolean => t.parts.length === 0 || (t.parts.length === 1 && t.parts[0]!.kind === 'text');
+
 export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
-  const lines = step.lines.map((line) => evaluateTracked(ctx, line).text);
-  const payload = Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8');
+  let built = literalPayloads.get(step);
+  if (built === undefined || built.eol !== live.eol) {
+    const lines = step.lines.map((line) => evaluateTracked(ctx, line).text);
+    built = { eol: live.eol, lines, payload: Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8') };
+    if (step.lines.every(isLiteral)) literalPayloads.set(step, built);
+  }
+  const { lines, payload } = built;
   await write(ctx, live, payload, step.span, step.timeoutMs);
   for (const text of lines) {
     live.session.sent({ kind: 'line', text });
@@ -36,6 +55,13 @@ export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<voi
 export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const body = step.body;
+  const built = literalPayloads.get(step);
+  if (built !== undefined) {
+    await write(ctx, live, built.payload, step.span, step.timeoutMs);
+    live.session.sent({ kind: 'data' });
+    if (ctx.recording) recordBody(ctx, built.lines);
+    return;
+  }
   let text: string;
   if (body.kind === 'text') {
     text = evaluateTracked(ctx, body.value).text;
@@ -49,6 +75,7 @@ export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<v
   }
   const lines = dataLines(text, body.dotStuff);
   const payload = Buffer.from(lines.map((l) => l + '\r\n').join('') + '.\r\n', 'utf8');
+  if (body.kind === 'text' && isLiteral(body.value)) literalPayloads.set(step, { eol: '\r\n', lines, payload });
   await write(ctx, live, payload, step.span, step.timeoutMs);
   live.session.sent({ kind: 'data' });
   if (ctx.recording) recordBody(ctx, lines);
@@ -67,7 +94,7 @@ export function dataLines(text: string, dotStuff: boolean): string[] {
 
 const BODY_LINES_SHOWN = 20;
 
-function recordBody(ctx: TestContext, lines: string[]): void {
+function recordBody(ctx: TestContext, lines: readonly string[]): void {
   const shown = lines.slice(0, BODY_LINES_SHOWN);
   for (const l of shown) ctx.record('c', l);
   if (lines.length > shown.length) ctx.record('info', `… ${lines.length - shown.length} more lines of the body`);
