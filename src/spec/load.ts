@@ -192,7 +192,11 @@ class Loader implements FragmentFiles {
 
   private parse(src: SourceFile): ReadFile {
     const yaml = parseYaml(src);
-    if (!yaml.ok) return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
+    if (!yaml.ok) {
+      // The code frames of a broken file show its lines: hide what secrets can still be read.
+      this.secrets.push(...literalSecretsIn(yaml.partial, this.options.vars));
+      return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
+    }
     this.secrets.push(...literalSecretsIn(yaml.data, this.options.vars));
     const root = rootNode(src, yaml.doc);
     const isFragment = root.kind === 'map' && root.has('fragment');

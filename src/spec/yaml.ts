@@ -11,7 +11,8 @@ import type { Scalar } from 'yaml';
 
 export type YamlResult =
   | { readonly ok: true; readonly doc: Document.Parsed; readonly data: unknown }
-  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+  /** `partial`: what could be read of a broken document, for finding secrets to hide in its code frames. */
+  | { readonly ok: false; readonly diagnostics: Diagnostic[]; readonly partial?: unknown };
 
 /** Aliases may repeat a node this many times in all; past it, it is an attack, not a spec. */
 const MAX_ALIAS_COUNT = 1000;
@@ -38,7 +39,7 @@ const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
 export function parseYaml(src: SourceFile): YamlResult {
   const doc = parseDocument(src.text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src, doc)) };
+    return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src, doc)), partial: partialData(doc) };
   }
   if (doc.contents === null) {
     return {
@@ -51,6 +52,14 @@ export function parseYaml(src: SourceFile): YamlResult {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, diagnostics: [{ span: src.head(), message: `the YAML cannot be read: ${lowerFirst(message)}` }] };
+  }
+}
+
+function partialData(doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
   }
 }
 

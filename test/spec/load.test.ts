@@ -75,6 +75,14 @@ describe('options', () => {
     expect(literalSecrets(r)).toBe(r.secretLiterals);
     expect(rendered(r)).not.toContain('hunter2');
   });
+
+  it('finds secrets in a file whose YAML is broken, whose lines the code frames show', async () => {
+    const text = 'name: e\nconnect: { port: 25 }\nvars: { pass: hunter2, other: [unclosed }\nsecrets: [pass]\nsteps: [{ s: 220 }]\n';
+    const r = await load(['broken.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.secretLiterals).toEqual(['hunter2']);
+    expect(rendered(r)).toContain('pass: ***');
+  });
 });
 
 describe('fragments through includes', () => {
