@@ -38,8 +38,10 @@ function explainAt(schema: CompiledSchema, root: YNode, data: unknown, pointer: 
     handled.push(e.path);
     errors = errors.filter((x) => !isUnder(x.path, e.path));
     const choice = chooseBranch(schema, e.schemaNode, e.schemaPointer, valueAt(data, e.path), e.path, root);
-    if (choice.kind === 'branch') explainAt(schema, root, data, `${e.schemaPointer}/oneOf/${choice.index}`, e.path, out);
-    else out.push(...choice.diagnostics);
+    if (choice.kind === 'done') out.push(...choice.diagnostics);
+    else if (e.schemaPointer.startsWith('/')) explainAt(schema, root, data, `${e.schemaPointer}/oneOf/${choice.index}`, e.path, out);
+    // An error from a schema node we cannot place (never seen): still one plain message.
+    else out.push({ span: (root.at(e.path) ?? root).span(), message: `${subject(e.path)} is not valid here` });
   }
   // A value of the wrong type makes its other complaints noise; the first (outermost)
   // type complaint says it. The branches of an anyOf are summed up by the anyOf itself.

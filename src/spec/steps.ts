@@ -118,7 +118,10 @@ export class StepBuilder {
     const name = node.get('name');
     const timeout = node.get('timeout');
     const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
-    const step = { ...body, span: action.entrySpan(), ...(name ? { name: name.str() } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
+    // A `use` step's `name` in the model is the connection it names (model.ts), so its
+    // label, if any, cannot be kept.
+    const label = name && body.kind !== 'use' ? { name: name.str() } : {};
+    const step = { ...body, span: action.entrySpan(), ...label, ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
     // Only these kinds are pointed at by later checks (a key or value of their own).
     if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
     return step;

@@ -177,6 +177,15 @@ describe('steps', () => {
     expect(nested?.kind === 'include' && nested.fragment.file).toBe('fragments/login.yaml');
   });
 
+  it("a `use` step's `name` is the connection it names, even beside a `name:` label", async () => {
+    const result = await load(['x.yaml'], {
+      readFile: () => 'name: u\nconnect: { port: 25 }\nsteps:\n  - connect: { port: 143, as: imap }\n  - name: back\n    use: main\n  - s: 220\n',
+      fs: { kind: () => 'file', list: () => [] },
+    });
+    expect(rendered(result)).toBe('');
+    expect(step(result.suites[0]?.tests[0] as Test, 'use').name).toBe('main');
+  });
+
   it('`--var` names count as known variables', async () => {
     const result = await load(['valid/fragments.yaml', 'invalid/sem-unknown-variable.yaml'], { vars: { usr: 'x', mailbox: 'INBOX' } });
     expect(rendered(result)).toBe('');
