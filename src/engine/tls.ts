@@ -13,7 +13,10 @@ export async function resolveTls(ctx: TestContext, options: TlsOptions, host: st
   const readPem = async (field: 'ca' | 'cert' | 'key'): Promise<Buffer | undefined> => {
     const template = options[field];
     if (!template) return undefined;
-    const path = resolve(ctx.suite.baseDir, evaluateTracked(ctx, template).text);
+    const text = evaluateTracked(ctx, template).text;
+    // An empty path is no file: `ca: "${env.MAIL_CA:-}"` trusts the system CAs alone when unset.
+    if (text === '') return undefined;
+    const path = resolve(ctx.suite.baseDir, text);
     try {
       return await ctx.world.readFile(path);
     } catch (error) {
