@@ -88,8 +88,8 @@ export function literalSecrets(result: LoadResult): string[] {
 
 interface ReadFile {
   readonly src: SourceFile;
-  /** The document, when it parsed and passed the schema. */
-  readonly root?: YNode;
+  /** The document, when it parsed and passed the schema; dropped once a spec file is built (only fragments are read again). */
+  root?: YNode;
   readonly isFragment: boolean;
   /** Problems of the file itself (YAML, schema), or of reading it. */
   readonly problems: Diagnostic[];
@@ -142,6 +142,7 @@ class Loader implements FragmentFiles {
       return { kind: 'fragment', display: file.src.display };
     }
     const suite = this.suites.build({ root: file.root, path, display: file.src.display, baseDir: file.src.baseDir }, sink);
+    delete file.root;
     checkSuite(suite, sink, check);
     return sink.failed ? undefined : { kind: 'suite', suite };
   }
@@ -152,15 +153,16 @@ class Loader implements FragmentFiles {
       sink.error(at.span(), `cannot include \`${at.str()}\`: ${file.unreadable}`);
       return undefined;
     }
-    if (!file.reported && !this.inputs.has(path)) {
-      file.reported = true;
-      inside.add(file.problems);
-    }
-    if (!file.root) {
+    if (file.problems.length > 0) {
+      // Its own problems say what is wrong with it (once, with this include trail unless it is an input).
+      if (!file.reported && !this.inputs.has(path)) {
+        file.reported = true;
+        inside.add(file.problems);
+      }
       sink.fail();
       return undefined;
     }
-    if (!file.isFragment) {
+    if (!file.isFragment || !file.root) {
       sink.error(at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
       return undefined;
     }

@@ -98,6 +98,12 @@ describe('fragments through includes', () => {
     expect(r.diagnostics[0]?.includedFrom).toBeUndefined();
   });
 
+  it('says a spec is not a fragment even after loading it as a spec', async () => {
+    const r = await load(['fragments/not-a-fragment.yaml', 'invalid/sem-include-not-fragment.yaml']);
+    expect(r.suites.map((x) => x.file)).toEqual(['fragments/not-a-fragment.yaml']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['`../fragments/not-a-fragment.yaml` is not a fragment']);
+  });
+
   it('reports a cycle once, whichever file it is reached from', async () => {
     const r = await load(['fragments/cycle-a.yaml', 'fragments/cycle-b.yaml', 'invalid/sem-include-cycle.yaml']);
     expect(r.diagnostics.map((d) => d.message)).toEqual(['include cycle: fragments/cycle-a.yaml → fragments/cycle-b.yaml → fragments/cycle-a.yaml']);
