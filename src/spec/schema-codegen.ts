@@ -8,14 +8,13 @@
  */
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
+import { FAST_OPTIONS } from './schema-options.js';
 
 type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
 // A CommonJS module whose `module.exports` is the function, while its types say `default`.
 const loaded = standalone as unknown as StandaloneCode | { default: StandaloneCode };
 const standaloneCode: StandaloneCode = typeof loaded === 'function' ? loaded : loaded.default;
 
-/** The same options as the explaining validator, minus the error detail. */
-export const FAST_OPTIONS = { allowUnionTypes: true, strict: true, strictRequired: false } as const;
 
 const HEADER = [
   '/* eslint-disable */',

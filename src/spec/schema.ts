@@ -7,10 +7,12 @@
  * problem at the YAML node concerned.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
-import { FAST_OPTIONS } from './schema-codegen.js';
+import type * as AjvModule from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
+import { FAST_OPTIONS } from './schema-options.js';
 import { validate as generatedValidate } from './schema-validator.generated.js';
 
 /** Does the data of a spec file have the shape the schema asks for? Fast: no compile. */
@@ -59,7 +61,9 @@ export class CompiledSchema {
     // Only explanations run this, so compile quickly rather than run quickly: no
     // meta-schema check (the generated validator's test does that) and no code
     // optimisation, which together save most of a second.
-    this.ajv = new Ajv({ ...FAST_OPTIONS, allErrors: true, verbose: true, validateSchema: false, code: { optimize: false } });
+    // ajv itself is loaded only now: a run over valid specs never needs it.
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
+    this.ajv = new AjvClass({ ...FAST_OPTIONS, allErrors: true, verbose: true, validateSchema: false, code: { optimize: false } });
     this.ajv.addSchema(schema);
     indexPointers(schema, '', this.pointers);
   }
