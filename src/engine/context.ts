@@ -6,7 +6,8 @@ import type { ProtocolName, Suite, Test, Limits, Step } from '../spec/model.js';
 import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
 import type { ProtocolSession } from '../protocol/types.js';
-import type { Scope, Value } from '../template/types.js';
+import { resolve } from 'node:path';
+import type { Scope, Template, Value } from '../template/types.js';
 import type { RegexCache } from '../template/index.js';
 import type { Secrets } from './secrets.js';
 import type { TranscriptDirection, TranscriptEntry } from './events.js';
@@ -54,6 +55,12 @@ export interface TestContext {
   current: LiveConnection | undefined;
   /** The step running now, for failures that come from outside it (deadline, Ctrl-C). */
   activeSpan: Span;
+  /**
+   * Folder of each file (by its display path, as in spans) that this test's templates come
+   * from: a relative path resolves against the file it is WRITTEN in, even when TLS options
+   * merged it into a step of a fragment elsewhere.
+   */
+  readonly dirs: Map<string, string>;
   /** Aborted by Ctrl-C or the test's deadline. */
   readonly signal: AbortSignal;
   readonly startedAt: number;
@@ -65,6 +72,11 @@ export interface TestContext {
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
   readonly transcript: TranscriptEntry[];
+}
+
+/** A path from a template, resolved against the folder of the file the template is written in. */
+export function resolvePath(ctx: TestContext, template: Template, path: string): string {
+  return resolve(ctx.dirs.get(template.span.file) ?? ctx.suite.baseDir, path);
 }
 
 export function scopeOf(ctx: TestContext): Scope {

@@ -102,6 +102,7 @@ function createContext(
     connections: new Map(),
     current: undefined,
     activeSpan: test.span,
+    dirs: new Map([[suite.file, suite.baseDir]]),
     signal,
     startedAt,
     deadlineAt: startedAt + test.deadlineMs,

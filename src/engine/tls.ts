@@ -2,10 +2,9 @@
  * TLS options → what the transport needs, and `tls.expect` assertions (spec §6).
  */
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
 import type { TextPattern, TlsExpect, TlsOptions } from '../spec/model.js';
 import type { ResolvedTls, TlsInfo } from '../transport/types.js';
-import type { TestContext } from './context.js';
+import { resolvePath, type TestContext } from './context.js';
 import { evaluateRegexTracked, evaluateTracked } from './values.js';
 import { StepFailure } from './failure.js';
 
@@ -16,7 +15,7 @@ export async function resolveTls(ctx: TestContext, options: TlsOptions, host: st
     const text = evaluateTracked(ctx, template).text;
     // An empty path is no file: `ca: "${env.MAIL_CA:-}"` trusts the system CAs alone when unset.
     if (text === '') return undefined;
-    const path = resolve(ctx.suite.baseDir, text);
+    const path = resolvePath(ctx, template, text);
     try {
       return await ctx.world.readFile(path);
     } catch (error) {

@@ -136,7 +136,7 @@ export type Step =
   | (StepBase & { readonly kind: 'expect'; readonly matcher: Matcher })
   | (StepBase & { readonly kind: 'tls'; readonly options: TlsOptions })
   | (StepBase & { readonly kind: 'connect'; readonly connect: ConnectSpec })
-  | (StepBase & { readonly kind: 'use'; readonly name: string })
+  | (StepBase & { readonly kind: 'use'; /** The connection (`as:`) to make current. */ readonly connection: string })
   | (StepBase & { readonly kind: 'close' })
   | (StepBase & { readonly kind: 'silent'; readonly durationMs: number })
   | (StepBase & { readonly kind: 'sleep'; readonly durationMs: number })

@@ -147,10 +147,10 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
         if (step.connect.as !== undefined) state.names.set(step.connect.as, state.current);
         break;
       case 'use': {
-        const target = state.names.get(step.name);
+        const target = state.names.get(step.connection);
         if (target) state.current = target;
         else if (state.current !== 'unknown') {
-          sink.error(options.notes.keySpan(step, 'value') ?? step.span, `no connection is named \`${step.name}\` here`, didYouMean(step.name, state.names.keys()) ?? connectionHint(state));
+          sink.error(options.notes.keySpan(step, 'value') ?? step.span, `no connection is named \`${step.connection}\` here`, didYouMean(step.connection, state.names.keys()) ?? connectionHint(state));
         }
         break;
       }

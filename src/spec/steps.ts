@@ -75,7 +75,7 @@ export class StepBuilder {
       s: (v, _s, env) => ({ kind: 'expect', matcher: this.matchers.build(v, env.sink) }),
       tls: (v, _s, env) => ({ kind: 'tls', options: this.tls.merge(v.kind === 'map' ? [...env.tlsLayers, v] : env.tlsLayers, v.keySpan(), env.sink) }),
       connect: (v, _s, env) => ({ kind: 'connect', connect: this.connects.forStep(v, env.connectLayers, env.tlsLayers, env.sink) }),
-      use: (v) => ({ kind: 'use', name: v.str() }),
+      use: (v) => ({ kind: 'use', connection: v.str() }),
       close: () => ({ kind: 'close' }),
       silent: (v, _s, env) => ({ kind: 'silent', durationMs: ms(v, env) }),
       sleep: (v, _s, env) => ({ kind: 'sleep', durationMs: ms(v, env) }),
@@ -118,9 +118,7 @@ export class StepBuilder {
     const name = node.get('name');
     const timeout = node.get('timeout');
     const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
-    // A `use` step's `name` in the model is the connection it names (model.ts), so its
-    // label, if any, cannot be kept.
-    const label = name && body.kind !== 'use' ? { name: name.str() } : {};
+    const label = name ? { name: name.str() } : {};
     const step = { ...body, span: action.entrySpan(), ...label, ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
     // Only these kinds are pointed at by later checks (a key or value of their own).
     if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));

@@ -154,7 +154,7 @@ describe('steps', () => {
     expect(text((step(t, 'data').body as { value: Template }).value)).toBe('Subject: ${subject}\n\n.leading dot\n');
     expect(step(t, 'data', 1).body).toMatchObject({ kind: 'file', dotStuff: false });
     expect(step(t, 'retry')).toMatchObject({ times: 5, delayMs: 200 });
-    expect(step(t, 'use').name).toBe('pop');
+    expect(step(t, 'use').connection).toBe('pop');
     expect(step(t, 'raw', 0).bytes.kind).toBe('text');
     expect(step(t, 'raw', 1).bytes).toEqual({ kind: 'hex', value: '0d0a' });
     expect(step(t, 'raw', 2).bytes).toEqual({ kind: 'base64', value: 'UVVJVA0K' });
@@ -177,13 +177,15 @@ describe('steps', () => {
     expect(nested?.kind === 'include' && nested.fragment.file).toBe('fragments/login.yaml');
   });
 
-  it("a `use` step's `name` is the connection it names, even beside a `name:` label", async () => {
+  it('a `use` step keeps both the connection it names and its `name:` label', async () => {
     const result = await load(['x.yaml'], {
       readFile: () => 'name: u\nconnect: { port: 25 }\nsteps:\n  - connect: { port: 143, as: imap }\n  - name: back\n    use: main\n  - s: 220\n',
       fs: { kind: () => 'file', list: () => [] },
     });
     expect(rendered(result)).toBe('');
-    expect(step(result.suites[0]?.tests[0] as Test, 'use').name).toBe('main');
+    const use = step(result.suites[0]?.tests[0] as Test, 'use');
+    expect(use.connection).toBe('main');
+    expect(use.name).toBe('back');
   });
 
   it('`--var` names count as known variables', async () => {

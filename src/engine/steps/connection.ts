@@ -84,13 +84,13 @@ export async function runConnect(step: StepOf<'connect'>, ctx: TestContext): Pro
 }
 
 export async function runUse(step: StepOf<'use'>, ctx: TestContext): Promise<void> {
-  const live = ctx.connections.get(step.name);
+  const live = ctx.connections.get(step.connection);
   if (!live) {
     const open = [...ctx.connections.keys()].join(', ') || 'none';
-    throw new StepFailure('error', `no open connection named "${step.name}" (open: ${open})`, step.span);
+    throw new StepFailure('error', `no open connection named "${step.connection}" (open: ${open})`, step.span);
   }
   ctx.current = live;
-  ctx.record('info', `use ${step.name}`);
+  ctx.record('info', `use ${step.connection}`);
 }
 
 export async function runClose(step: StepOf<'close'>, ctx: TestContext): Promise<void> {

@@ -1,6 +1,7 @@
 /** `set`, `repeat`, `retry` and `include` (spec §3): steps that run other steps or set variables. */
 import type { Step } from '../../spec/model.js';
 import type { TestContext } from '../context.js';
+import type { Value } from '../../template/types.js';
 import { evaluateTracked } from '../values.js';
 import { StepFailure } from '../failure.js';
 
@@ -36,20 +37,29 @@ export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps
 
 /**
  * A fragment runs with the including test's variables, its own defaults for parameters the
- * test did not set, and `with:` on top. What it sets stays inside it (docs/format.md).
+ * test did not set, and `with:` on top. Afterwards those parameters are as they were, and
+ * what the fragment set or captured stays known, as the loader's checks assume
+ * (docs/format.md §3, include).
  */
 export async function runInclude(step: StepOf<'include'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
-  const saved = new Map(ctx.vars);
-  for (const def of step.fragment.vars) if (!ctx.vars.has(def.name)) ctx.vars.set(def.name, evaluateTracked(ctx, def.value));
+  const params = new Map<string, Value | undefined>();
+  const bind = (name: string, value: Value): void => {
+    if (!params.has(name)) params.set(name, ctx.vars.get(name));
+    ctx.vars.set(name, value);
+  };
+  for (const def of step.fragment.vars) if (!ctx.vars.has(def.name)) bind(def.name, evaluateTracked(ctx, def.value));
   const given = step.with.map((def) => [def.name, evaluateTracked(ctx, def.value)] as const);
-  for (const [name, value] of given) ctx.vars.set(name, value);
+  for (const [name, value] of given) bind(name, value);
+  ctx.dirs.set(step.fragment.file, step.fragment.baseDir);
   try {
     await runSteps(step.fragment.steps, ctx);
   } catch (error) {
     if (error instanceof StepFailure) error.includedFrom.push(step.span);
     throw error;
   } finally {
-    ctx.vars.clear();
-    for (const [name, value] of saved) ctx.vars.set(name, value);
+    for (const [name, before] of params) {
+      if (before === undefined) ctx.vars.delete(name);
+      else ctx.vars.set(name, before);
+    }
   }
 }

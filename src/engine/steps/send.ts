@@ -7,10 +7,9 @@ import type { Step } from '../../spec/model.js';
 import type { Span } from '../../spec/span.js';
 import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
-import { stepTimeout, waitUntil } from '../context.js';
+import { resolvePath, stepTimeout, waitUntil } from '../context.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
-import { resolve } from 'node:path';
 import { currentConnection } from './current.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
@@ -66,7 +65,7 @@ export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<v
   if (body.kind === 'text') {
     text = evaluateTracked(ctx, body.value).text;
   } else {
-    const path = resolve(ctx.suite.baseDir, evaluateTracked(ctx, body.path).text);
+    const path = resolvePath(ctx, body.path, evaluateTracked(ctx, body.path).text);
     try {
       text = (await ctx.world.readFile(path)).toString('utf8');
     } catch (error) {
