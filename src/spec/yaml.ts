@@ -39,7 +39,7 @@ const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
 export function parseYaml(src: SourceFile): YamlResult {
   const doc = parseDocument(src.text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { ok: false, diagnostics: doc.errors.map((e) => yamlDiagnostic(e, src, doc)), partial: partialData(doc) };
+    return { ok: false, diagnostics: reportable(doc.errors).map((e) => yamlDiagnostic(e, src, doc)), partial: partialData(doc) };
   }
   if (doc.contents === null) {
     return {
@@ -63,11 +63,36 @@ function partialData(doc: Document.Parsed): unknown {
   }
 }
 
+/**
+ * Errors we word ourselves all stand on their own (two duplicate keys are two mistakes); of
+ * yaml's syntax errors only the first is reported: the rest are its echoes (one unquoted
+ * `{` in a flow map gives four or five), and a list of them hides the one that matters.
+ */
+function reportable(errors: readonly YAMLError[]): YAMLError[] {
+  const syntax = errors.find((e) => !WORDING[e.code]);
+  return errors.filter((e) => WORDING[e.code] || e === syntax);
+}
+
 function yamlDiagnostic(error: YAMLError, src: SourceFile, doc: Document.Parsed): Diagnostic {
   const start = error.pos[0] ?? 0;
   const end = Math.max(start, error.pos[1] ?? start);
-  const { message, hint, span } = WORDING[error.code]?.(error, src, doc) ?? { message: yamlWords(error.message) };
-  return { span: span ?? src.span(start, end), message, ...(hint ? { hint } : {}) };
+  const worded = WORDING[error.code]?.(error, src, doc);
+  if (worded) return { span: worded.span ?? src.span(start, end), message: worded.message, ...(worded.hint ? { hint: worded.hint } : {}) };
+  const hint = inFlowCollection(src.text, start)
+    ? "in flow style ({…} or […]) quote a value that holds { } [ ] , : or #, e.g. match: '/a{2}/'"
+    : undefined;
+  return { span: src.span(start, end), message: `not valid YAML here: ${yamlWords(error.message)}`, ...(hint ? { hint } : {}) };
+}
+
+/** Whether `offset` stands after an unclosed `{` or `[` on its own line (spec-format §5's quoting advice). */
+function inFlowCollection(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  let depth = 0;
+  for (const ch of text.slice(lineStart, offset)) {
+    if (ch === '{' || ch === '[') depth++;
+    else if ((ch === '}' || ch === ']') && depth > 0) depth--;
+  }
+  return depth > 0;
 }
 
 /** The key scalar that starts at `offset`, if any (yaml points at the start of a duplicate key only). */
