@@ -142,6 +142,7 @@ export class SocketConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.reader.shutdown();
+    this.options.context.group?.dispose();
     // Newest first: Node 20 crashes (SIGSEGV) when the TCP socket under a live TLSSocket is
     // destroyed before the TLSSocket; destroying the TLSSocket destroys the TCP socket too.
     for (const socket of [...this.sockets].reverse()) socket.destroy();

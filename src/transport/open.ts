@@ -3,16 +3,24 @@ import { SocketConnection } from './connection.js';
 import { connectTcp, target } from './tcp.js';
 import { handshake } from './tls-handshake.js';
 import type { Connection, ConnectOptions, OpenConnection } from './types.js';
+import { WaitGroup } from './wait.js';
 import type { WaitContext } from './wait.js';
 
 export const openConnection: OpenConnection = async (options: ConnectOptions): Promise<Connection> => {
-  const context: WaitContext = { clock: options.clock, ...(options.signal ? { signal: options.signal } : {}) };
-  const where = target(options.host, options.port);
-  const socket = await connectTcp(options.host, options.port, options.deadline, context);
-  const base = { host: options.host, target: where, limits: options.limits, context };
-  if (!options.tls) return new SocketConnection(socket, base);
-  // Implicit TLS ("TLS right at connect", spec §2): the same handshake as after STARTTLS,
-  // so a failure after TCP connected is always kind `tls`, never `refused`.
-  const secured = await handshake(socket, options.host, options.tls, options.deadline, context);
-  return new SocketConnection(secured.socket, { ...base, tls: secured.info }, [socket]);
+  // All waits of this connection, from its connect to its close, share one timer (wait.ts).
+  const group = new WaitGroup(options.clock, options.signal);
+  const context: WaitContext = { clock: options.clock, ...(options.signal ? { signal: options.signal } : {}), group };
+  try {
+    const where = target(options.host, options.port);
+    const socket = await connectTcp(options.host, options.port, options.deadline, context);
+    const base = { host: options.host, target: where, limits: options.limits, context };
+    if (!options.tls) return new SocketConnection(socket, base);
+    // Implicit TLS ("TLS right at connect", spec §2): the same handshake as after STARTTLS,
+    // so a failure after TCP connected is always kind `tls`, never `refused`.
+    const secured = await handshake(socket, options.host, options.tls, options.deadline, context);
+    return new SocketConnection(secured.socket, { ...base, tls: secured.info }, [socket]);
+  } catch (error) {
+    group.dispose();
+    throw error;
+  }
 };
