@@ -6,6 +6,9 @@ import { once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
+import type { DemoLimits } from './limits.js';
+import { LineSocket } from './line-socket.js';
+import type { DemoLogger } from './logger.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -46,6 +49,60 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+    },
+  };
+}
+
+export interface ListenerPairContext {
+  readonly host: string;
+  readonly keyPair: { readonly cert: string; readonly key: string };
+  readonly limits: DemoLimits;
+  readonly logger: DemoLogger;
+}
+
+/** A plain listener (offering STARTTLS/STLS) and an implicit-TLS one, serving the same sessions. */
+export interface ListenerPair {
+  readonly plainPort: number;
+  readonly tlsPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * IMAP and POP3 both listen twice: `run(io, offersStartTls)` serves one connection; an
+ * error it throws is logged and ends that connection only.
+ */
+export async function listenPair(
+  name: string,
+  context: ListenerPairContext,
+  run: (io: LineSocket, offersStartTls: boolean) => Promise<void>,
+): Promise<ListenerPair> {
+  const { limits, logger } = context;
+  const serve = (offersStartTls: boolean) => (socket: net.Socket) => {
+    const io = new LineSocket(socket, limits);
+    void run(io, offersStartTls).catch((error: unknown) => {
+      logger.error(`demo ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      io.destroy();
+    });
+  };
+  const common = {
+    host: context.host,
+    maxConnections: limits.connections,
+    handshakeMs: limits.idleMs,
+    onError: (error: Error) => logger.error(`demo ${name}: ${error.message}`),
+  };
+  const listeners: Listener[] = [];
+  try {
+    listeners.push(await listen({ ...common, onSocket: serve(true) }));
+    listeners.push(await listen({ ...common, tls: context.keyPair, onSocket: serve(false) }));
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw error;
+  }
+  return {
+    plainPort: listeners[0]?.port ?? 0,
+    tlsPort: listeners[1]?.port ?? 0,
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
     },
   };
 }

@@ -4,12 +4,11 @@
  * implicit TLS (RFC 8314). The maildrop is a snapshot of the user's INBOX taken at login;
  * DELE marks, QUIT commits (RFC 1939 §6).
  */
-import type net from 'node:net';
 import type tls from 'node:tls';
 import type { DemoLimits } from './limits.js';
-import { IdleTimeoutError, isPeerFailure, LineSocket, LineTooLongError } from './line-socket.js';
-import { listen } from './listener.js';
-import type { Listener } from './listener.js';
+import type { LineSocket} from './line-socket.js';
+import { IdleTimeoutError, isPeerFailure, LineTooLongError } from './line-socket.js';
+import { listenPair } from './listener.js';
 import type { DemoLogger } from './logger.js';
 import type { MailStore, Mailbox, StoredMessage } from './mailbox.js';
 import { splitMessage } from './message.js';
@@ -294,32 +293,6 @@ const COMMANDS: Readonly<Record<string, Pop3Command>> = {
 };
 
 export async function startPop3(context: Pop3Context): Promise<Pop3Listeners> {
-  const { limits, logger } = context;
-  const serve = (offersStls: boolean) => (socket: net.Socket) => {
-    const io = new LineSocket(socket, limits);
-    void new Pop3Session(io, context, offersStls).run().catch((error: unknown) => {
-      logger.error(`demo pop3: ${error instanceof Error ? error.message : String(error)}`);
-      io.destroy();
-    });
-  };
-  const common = {
-    host: context.host,
-    maxConnections: limits.connections,
-    handshakeMs: limits.idleMs,
-    onError: (error: Error) => logger.error(`demo pop3: ${error.message}`),
-  };
-  const listeners: Listener[] = [];
-  try {
-    listeners.push(await listen({ ...common, onSocket: serve(true) }));
-    listeners.push(await listen({ ...common, tls: context.keyPair, onSocket: serve(false) }));
-  } catch (error) {
-    await Promise.all(listeners.map((l) => l.close()));
-    throw error;
-  }
-  return {
-    ports: { pop3: listeners[0]?.port ?? 0, pop3s: listeners[1]?.port ?? 0 },
-    close: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
-    },
-  };
+  const pair = await listenPair('pop3', context, (io, offersStls) => new Pop3Session(io, context, offersStls).run());
+  return { ports: { pop3: pair.plainPort, pop3s: pair.tlsPort }, close: () => pair.close() };
 }
