@@ -117,6 +117,16 @@ tests:
 `;
 }
 
+/** Share of CPU time idle over `ms`, all cores: a load average still counts a build that just ended. */
+async function idleShare(ms = 2000) {
+  const total = (cpus) => cpus.reduce((n, c) => n + Object.values(c.times).reduce((a, b) => a + b, 0), 0);
+  const idle = (cpus) => cpus.reduce((n, c) => n + c.times.idle, 0);
+  const before = os.cpus();
+  await sleep(ms);
+  const after = os.cpus();
+  return (idle(after) - idle(before)) / Math.max(1, total(after) - total(before));
+}
+
 function machine() {
   return {
     nproc: os.availableParallelism(),
@@ -131,9 +141,9 @@ const work = await mkdtemp(join(os.tmpdir(), 'convospec-bench-'));
 let sink;
 try {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run bash bench/run.sh, which builds it`);
-  const m = machine();
-  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}, load average ${m.loadavg}`);
-  if (os.loadavg()[0] > m.nproc / 2) log('WARNING: the machine is busy; figures will be low and noisy');
+  const m = { ...machine(), idleBefore: Math.round((await idleShare()) * 100) };
+  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}, load average ${m.loadavg}, CPU idle before the start ${m.idleBefore}%`);
+  if (m.idleBefore < 85) log('WARNING: the machine is busy; figures will be low and noisy');
 
   const sinkArgs = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${PORT}`, '1000'];
   sink = spawn(SINK, sinkArgs, { stdio: 'ignore' });
@@ -237,7 +247,7 @@ function round(n, digits = 0) {
 function summary(r, table) {
   const { messagesPerSecond: mps, ratios, coldStartMs: cold } = r;
   return `
-machine: ${r.machine.nproc} × ${r.machine.cpu}, node ${r.machine.node}, ${r.machine.kernel}, load average at start ${r.machine.loadavg}
+machine: ${r.machine.nproc} × ${r.machine.cpu}, node ${r.machine.node}, ${r.machine.kernel}, CPU idle before the start ${r.machine.idleBefore}%
 N = ${r.n} messages, C = ${r.c} concurrent sessions, median of ${r.runs} runs, process start included
 
 | tool | messages/s |
