@@ -55,8 +55,11 @@ export function createReplyBuilder(): ReplyBuilder {
   return {
     line(bytes, shown = bytes) {
       raw.push(bytes, NEWLINE);
-      if (shown !== null) finish(shown);
-      return decodeUtf8(bytes);
+      const text = decodeUtf8(bytes);
+      // The usual case (the line shown as it came, nothing open): decode it once, not twice.
+      if (shown === bytes && open.length === 0) lines.push(text);
+      else if (shown !== null) finish(shown);
+      return text;
     },
     bytes(bytes) {
       raw.push(bytes);
@@ -72,7 +75,15 @@ export function createReplyBuilder(): ReplyBuilder {
       return lines;
     },
     build(fields) {
-      return { ...fields, lines: [...lines], raw: Buffer.concat(raw) };
+      // `raw` is for transcripts and failures: joined only when read (a load run reads none).
+      let joined: Buffer | undefined;
+      return {
+        ...fields,
+        lines: [...lines],
+        get raw(): Buffer {
+          return (joined ??= Buffer.concat(raw));
+        },
+      };
     },
   };
 }
