@@ -5,8 +5,12 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import type { CliRun, Workspace } from '../helpers/cli.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { workspace, type CliRun, type Workspace } from '../helpers/cli.js';
+import { lineOf } from '../helpers/source.js';
+import { goodPeer, type Peer } from './peers.js';
+
+export { lineOf };
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
 import type { JsonReport, JsonTest } from '../../src/report/json.js';
 
@@ -103,8 +107,6 @@ export function expectFailure(
   expectPrintable(reports.cli.stderr);
 }
 
-import { lineOf } from '../helpers/source.js';
-export { lineOf };
 
 export interface Location {
   readonly file: string;
@@ -126,4 +128,41 @@ export function keyAt(file: string, text: string, marker: string, key?: string):
   const source = text.split('\n')[line - 1]!;
   const col = key ? source.indexOf(`${key}:`) + 1 : /^\s*- /.exec(source)![0].length + 1;
   return { file, line, col };
+}
+
+export interface HostileSetup {
+  /** The run's workspace (valid once `beforeAll` ran). */
+  ws(): Workspace;
+  /** A well-behaved SMTP peer shared by the file: its test must pass beside each hostile one. */
+  good(): Peer;
+  /** Register a hostile peer so it is closed after the test. */
+  start(peer: Promise<Peer>): Promise<Peer>;
+}
+
+/** Workspace, a good peer, and hostile peers closed after each test: the hooks every hostile file needs. */
+export function hostileSetup(prepare: (ws: Workspace) => Promise<void> = async () => {}): HostileSetup {
+  let ws: Workspace | undefined;
+  let good: Peer | undefined;
+  const peers: Peer[] = [];
+  beforeAll(async () => {
+    ws = await workspace();
+    await prepare(ws);
+    good = await goodPeer();
+  });
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((p) => p.close()));
+  });
+  afterAll(async () => {
+    await good?.close();
+    await ws?.dispose();
+  });
+  return {
+    ws: () => ws!,
+    good: () => good!,
+    start: async (peer) => {
+      const p = await peer;
+      peers.push(p);
+      return p;
+    },
+  };
 }

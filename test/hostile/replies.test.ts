@@ -4,49 +4,24 @@
  * admin's words, promptly and within its limits; the good one still passes; the reports
  * stay well-formed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { workspace, type Workspace } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
 import {
   closingPeer,
   dripPeer,
   endlessLinePeer,
   endlessReplyPeer,
   garbagePeer,
-  goodPeer,
   resetPeer,
   silentPeer,
-  type Peer,
 } from './peers.js';
-import { expectFailure, jsonTest, matcherAt, runWithReports } from './harness.js';
+import { expectFailure, hostileSetup, jsonTest, matcherAt, runWithReports } from './harness.js';
 
 /** A hang guard for runs whose step timeout is 1s: generous, these machines are shared. */
 const HANG_GUARD_MS = 15_000;
 /** How much the process may grow while a peer floods it (a leak would be hundreds of MB). */
 const RSS_GROWTH_MAX = 150 * 1024 * 1024;
 
-let ws: Workspace;
-let good: Peer;
-const peers: Peer[] = [];
-
-beforeAll(async () => {
-  ws = await workspace();
-  good = await goodPeer();
-});
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-
-afterAll(async () => {
-  await good.close();
-  await ws.dispose();
-});
-
-async function start(peer: Promise<Peer>): Promise<Peer> {
-  const p = await peer;
-  peers.push(p);
-  return p;
-}
+const { ws: workspaceOf, good: goodOf, start } = hostileSetup();
 
 /** A spec with the hostile test (its steps given) and a good test, 1s timeouts. */
 function spec(port: number, steps: string, connectExtra = ''): string {
@@ -58,7 +33,7 @@ tests:
     steps:
 ${steps}
   - name: good
-    connect: { host: 127.0.0.1, port: ${good.port}, protocol: smtp }
+    connect: { host: 127.0.0.1, port: ${goodOf().port}, protocol: smtp }
     steps:
       - s: 220
       - c: EHLO client.test
@@ -70,8 +45,8 @@ ${steps}
 
 /** Writes the spec, runs it, and gives the reports and where the `#fails` step's matcher is. */
 async function run(name: string, text: string) {
-  const file = await ws.write(name, text);
-  const reports = await runWithReports(ws, file);
+  const file = await workspaceOf().write(name, text);
+  const reports = await runWithReports(workspaceOf(), file);
   return { reports, at: matcherAt(name, text) };
 }
 

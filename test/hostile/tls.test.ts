@@ -4,40 +4,18 @@
  * a stalled handshake ends at its timeout, and plaintext injected before the handshake is
  * never read as a reply.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCert, createPki, type Pki } from '../../src/pki/index.js';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { goodPeer, injectingStartTlsPeer, stalledStartTlsPeer, stalledTlsPeer, startTlsPeer, tlsPeer, type Peer } from './peers.js';
-import { expectFailure, jsonTest, keyAt, lineOf, runWithReports, type Location } from './harness.js';
+import { injectingStartTlsPeer, stalledStartTlsPeer, stalledTlsPeer, startTlsPeer, tlsPeer } from './peers.js';
+import { expectFailure, hostileSetup, jsonTest, keyAt, lineOf, runWithReports, type Location } from './harness.js';
 
 const HANG_GUARD_MS = 15_000;
 
-let ws: Workspace;
 let pki: Pki;
-let good: Peer;
-const peers: Peer[] = [];
-
-beforeAll(async () => {
-  ws = await workspace();
+const { ws: workspaceOf, good: goodOf, start } = hostileSetup(async (w) => {
   pki = await createPki();
-  await ws.write('ca.pem', pki.ca.cert);
-  good = await goodPeer();
+  await w.write('ca.pem', pki.ca.cert);
 });
-
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-
-afterAll(async () => {
-  await good.close();
-  await ws.dispose();
-});
-
-async function start(peer: Promise<Peer>): Promise<Peer> {
-  const p = await peer;
-  peers.push(p);
-  return p;
-}
 
 function spec(port: number, steps: string, connectExtra = ''): string {
   return `name: hostile tls
@@ -49,7 +27,7 @@ tests:
     steps:
 ${steps}
   - name: good
-    connect: { host: 127.0.0.1, port: ${good.port}, protocol: smtp }
+    connect: { host: 127.0.0.1, port: ${goodOf().port}, protocol: smtp }
     steps:
       - s: 220
       - c: EHLO client.test
@@ -77,8 +55,8 @@ describe('hostile TLS peers', () => {
   it.each(CERT_FAILURES)('implicit TLS with the %s certificate: the connect step fails and says why', async (kind, message) => {
     const peer = await start(tlsPeer(await createCert(kind, { ca: pki.ca })));
     const text = spec(peer.port, '      - s: 220', ', tls: true');
-    const file = await ws.write(`implicit-${kind}.yaml`, text);
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write(`implicit-${kind}.yaml`, text);
+    const reports = await runWithReports(workspaceOf(), file);
     expectFailure(reports, connectAt(`implicit-${kind}.yaml`, text), message);
     expect(jsonTest(reports, 'hostile').failure?.kind).toBe('tls');
     expect(reports.elapsedMs).toBeLessThan(HANG_GUARD_MS);
@@ -88,8 +66,8 @@ describe('hostile TLS peers', () => {
   it.each(CERT_FAILURES)('STARTTLS with the %s certificate: the tls step fails and says why', async (kind, message) => {
     const peer = await start(startTlsPeer(await createCert(kind, { ca: pki.ca })));
     const text = spec(peer.port, [...STARTTLS, '      - tls: {} #fails', '      - c: EHLO client.test'].join('\n'));
-    const file = await ws.write(`starttls-${kind}.yaml`, text);
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write(`starttls-${kind}.yaml`, text);
+    const reports = await runWithReports(workspaceOf(), file);
     expectFailure(reports, keyAt(`starttls-${kind}.yaml`, text, '#fails'), message);
     expect(reports.elapsedMs).toBeLessThan(HANG_GUARD_MS);
     await peer.waitAllClosed();
@@ -98,8 +76,8 @@ describe('hostile TLS peers', () => {
   it('implicit TLS, handshake never answered: fails within the connect timeout and says it was the handshake', async () => {
     const peer = await start(stalledTlsPeer());
     const text = spec(peer.port, '      - s: 220', ', tls: true, timeout: 1s');
-    const file = await ws.write('implicit-stalled.yaml', text);
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write('implicit-stalled.yaml', text);
+    const reports = await runWithReports(workspaceOf(), file);
     expectFailure(reports, connectAt('implicit-stalled.yaml', text), /TLS handshake did not finish within 1s/);
     expect(reports.elapsedMs).toBeLessThan(HANG_GUARD_MS);
     await peer.waitAllClosed();
@@ -108,8 +86,8 @@ describe('hostile TLS peers', () => {
   it('STARTTLS, handshake never answered: "the TLS handshake did not finish within 1s" at the tls step', async () => {
     const peer = await start(stalledStartTlsPeer());
     const text = spec(peer.port, [...STARTTLS, '      - tls: {} #fails'].join('\n'));
-    const file = await ws.write('starttls-stalled.yaml', text);
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write('starttls-stalled.yaml', text);
+    const reports = await runWithReports(workspaceOf(), file);
     expectFailure(reports, keyAt('starttls-stalled.yaml', text, '#fails'), /the TLS handshake did not finish within 1s/);
     expect(reports.elapsedMs).toBeLessThan(HANG_GUARD_MS);
     await peer.waitAllClosed();
@@ -125,8 +103,8 @@ describe('hostile TLS peers', () => {
       '      - c: QUIT',
       '      - s: 221',
     ].join('\n');
-    const file = await ws.write('injection.yaml', spec(peer.port, steps));
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write('injection.yaml', spec(peer.port, steps));
+    const reports = await runWithReports(workspaceOf(), file);
     expect(reports.cli.code, reports.cli.stdout).toBe(0);
     expect(jsonTest(reports, 'hostile').status).toBe('passed');
     const lines = jsonTest(reports, 'hostile').transcript;
@@ -142,8 +120,8 @@ describe('hostile TLS peers', () => {
     const peer = await start(injectingStartTlsPeer(pki.server));
     const steps = [...STARTTLS, '      - tls: {}', '      - c: EHLO client.test', '      - s: 250', '      - s: { closed: true, timeout: 1s } #fails'].join('\n');
     const text = spec(peer.port, steps);
-    const file = await ws.write('injection-bare.yaml', text);
-    const reports = await runWithReports(ws, file);
+    const file = await workspaceOf().write('injection-bare.yaml', text);
+    const reports = await runWithReports(workspaceOf(), file);
     const hostile = jsonTest(reports, 'hostile');
     // The 250 read was the real multi-line one, so the stream is empty after it and the
     // server (which keeps the connection) never closes: the last step times out.
