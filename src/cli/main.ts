@@ -6,6 +6,14 @@
 import { runCli } from './program.js';
 import { EXIT } from './io.js';
 
+// `convospec run --list | head`: a reader that goes away is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const interrupt = new AbortController();
 let interrupts = 0;
 process.on('SIGINT', () => {

@@ -145,3 +145,19 @@ tests:
     expect(cases.find((c) => c.attrs.name === 'quick')?.children.some((c) => c.name === 'failure' || c.name === 'error')).toBe(false);
   }, 60_000);
 });
+
+describe('a reader that goes away (`convospec run --list | head -1`)', () => {
+  it('exits quietly: no EPIPE stack trace', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `  - name: test ${i}\n    steps: []`).join('\n');
+    const file = await ws.write('many.yaml', `name: many\nconnect: { port: 25 }\ntests:\n${lines}\n`);
+    const child = spawn(process.execPath, [MAIN, 'run', file, '--list'], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    // Read the first chunk, then close our end of the pipe, as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error:|at /);
+    expect(code).toBe(0);
+  });
+});
