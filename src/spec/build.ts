@@ -9,6 +9,7 @@ import type { YNode } from './nodes.js';
 import type { Sink } from './sink.js';
 import type { ConnectBuilder } from './connect.js';
 import { duration } from './connect.js';
+import type { Rejected } from './rejected.js';
 import type { StepBuilder, StepEnv } from './steps.js';
 import { assignedNames } from './variables.js';
 import { didYouMean } from './suggest.js';
@@ -22,6 +23,8 @@ export interface SuiteFile {
   readonly path: string;
   readonly display: string;
   readonly baseDir: string;
+  /** Set when the file failed the schema: the parts to leave out (see `rejected.ts`). */
+  readonly rejected?: Rejected;
 }
 
 export class SuiteBuilder {
@@ -40,10 +43,13 @@ export class SuiteBuilder {
     const deadlineMs = this.duration(root.get('deadline'), DEFAULT_DEADLINE_MS, sink);
     const suiteDefaults = { timeoutMs, deadlineMs };
     const testNodes = root.get('tests')?.items() ?? [];
+    // A test the schema rejected outside its steps is left out (its problem is reported).
+    const kept = testNodes.filter((node) => !file.rejected?.hasOutsideSteps(node));
     const tests = root.has('steps')
       ? [this.test(root, file, suiteDefaults, sink, true)]
-      : testNodes.map((node) => this.test(node, file, suiteDefaults, sink, false));
-    const secrets = this.secrets(root.get('secrets'), vars, tests, sink);
+      : kept.map((node) => this.test(node, file, suiteDefaults, sink, false));
+    // Names set only in a left-out test are unknown: `secrets` is checked only when all are here.
+    const secrets = this.secrets(root.get('secrets'), vars, tests, kept.length === testNodes.length ? sink : undefined);
     const description = root.get('description');
     return {
       file: file.display,
@@ -65,7 +71,7 @@ export class SuiteBuilder {
     const own = single ? undefined : node;
     const connectLayers = [root.get('connect'), own?.get('connect')].filter((n): n is YNode => n !== undefined);
     const tlsLayers = [root.get('tls'), own?.get('tls')].filter((n): n is YNode => n !== undefined);
-    const env: StepEnv = { tlsLayers, connectLayers, includeStack: [file.path], sink, budget: { includes: 0 } };
+    const env: StepEnv = { tlsLayers, connectLayers, includeStack: [file.path], sink, budget: { includes: 0 }, ...(file.rejected ? { rejected: file.rejected } : {}) };
     const connect = connectLayers.length > 0 ? this.connects.forTest(connectLayers, tlsLayers, sink) : undefined;
     const vars = own ? this.steps.vars(own.get('vars'), sink) : [];
     const steps = this.steps.steps(node.get('steps'), env);
@@ -84,7 +90,7 @@ export class SuiteBuilder {
   }
 
   /** `secrets` must name variables of this file (or `--var`s). */
-  private secrets(node: YNode | undefined, vars: readonly VarDef[], tests: readonly Test[], sink: Sink): string[] {
+  private secrets(node: YNode | undefined, vars: readonly VarDef[], tests: readonly Test[], sink: Sink | undefined): string[] {
     const names = new Set<string>([...this.cliVars, ...vars.map((v) => v.name)]);
     for (const t of tests) {
       t.vars.forEach((v) => names.add(v.name));
@@ -94,7 +100,7 @@ export class SuiteBuilder {
     for (const item of node?.items() ?? []) {
       const name = item.str();
       if (!names.has(name)) {
-        sink.error(item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
+        sink?.error(item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
       }
       out.push(name);
     }

@@ -17,6 +17,7 @@ import { BuildNotes } from './notes.js';
 import type { Suite } from './model.js';
 import { rootNode, type YNode } from './nodes.js';
 import { Patterns } from './patterns.js';
+import { rejectedParts, type Rejected } from './rejected.js';
 import { compiledSchema, matchesSchema } from './schema.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { literalSecretsIn, orderSecrets } from './secrets.js';
@@ -88,8 +89,13 @@ export function literalSecrets(result: LoadResult): string[] {
 
 interface ReadFile {
   readonly src: SourceFile;
-  /** The document, when it parsed and passed the schema; dropped once a spec file is built (only fragments are read again). */
+  /**
+   * The document, when it parsed and passed the schema (or failed it only inside steps or
+   * tests: see `rejected`); dropped once a spec file is built (only fragments are read again).
+   */
   root?: YNode;
+  /** The parts the schema rejected, when the rest of the file can still be checked. */
+  readonly rejected?: Rejected;
   readonly isFragment: boolean;
   /** Problems of the file itself (YAML, schema), or of reading it. */
   readonly problems: Diagnostic[];
@@ -135,16 +141,42 @@ class Loader implements FragmentFiles {
       sink.add(file.problems);
     }
     if (!file.root) return undefined;
+    if (file.rejected) return this.checkRest(file, file.root, path, file.rejected, out);
+    return this.check(file, file.root, path, sink);
+  }
+
+  private check(file: ReadFile, root: YNode, path: string, sink: Sink, rejected?: Rejected): Loaded {
     const check = { cliVars: this.cliVars, notes: this.notes };
+    const only = rejected ? { rejected } : {};
     if (file.isFragment) {
-      const env: StepEnv = { tlsLayers: [], connectLayers: [], includeStack: [path], sink, budget: { includes: 0 } };
-      checkFragment(this.steps.fragment({ root: file.root, display: file.src.display, baseDir: file.src.baseDir }, env), sink, check);
+      const env: StepEnv = { tlsLayers: [], connectLayers: [], includeStack: [path], sink, budget: { includes: 0 }, ...only };
+      checkFragment(this.steps.fragment({ root, display: file.src.display, baseDir: file.src.baseDir }, env), sink, check);
       return { kind: 'fragment', display: file.src.display };
     }
-    const suite = this.suites.build({ root: file.root, path, display: file.src.display, baseDir: file.src.baseDir }, sink);
+    const suite = this.suites.build({ root, path, display: file.src.display, baseDir: file.src.baseDir, ...only }, sink);
     delete file.root;
     checkSuite(suite, sink, check);
     return sink.failed ? undefined : { kind: 'suite', suite };
+  }
+
+  /**
+   * The later checks of a file that failed the schema, over the parts it did not reject.
+   * Its problems are already out; such a file is never runnable (nor a listed fragment). The model of a broken
+   * file is built from data no schema vouched for: should that ever throw, the schema's
+   * problems alone stand (an internal slip must not hide them).
+   */
+  private checkRest(file: ReadFile, root: YNode, path: string, rejected: Rejected, out: Diagnostic[]): Loaded {
+    const found: Diagnostic[] = [];
+    try {
+      this.check(file, root, path, new Sink(found), rejected);
+      out.push(...found);
+    } catch {
+      // Nothing to add: see above.
+    } finally {
+      delete file.root;
+    }
+    // As before: a file with schema problems is neither a suite nor a listed fragment.
+    return undefined;
   }
 
   fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined {
@@ -203,7 +235,9 @@ class Loader implements FragmentFiles {
     const root = rootNode(src, yaml.doc);
     const isFragment = root.kind === 'map' && root.has('fragment');
     if (!matchesSchema(yaml.data)) {
-      return { src, isFragment, problems: explainSchemaErrors(compiledSchema(), root, yaml.data), reported: false };
+      const problems = explainSchemaErrors(compiledSchema(), root, yaml.data);
+      const rejected = rejectedParts(root, problems);
+      return rejected ? { src, root, isFragment, problems, reported: false, rejected } : { src, isFragment, problems, reported: false };
     }
     return { src, root, isFragment, problems: [], reported: false };
   }

@@ -11,6 +11,7 @@ import type { DataBody, Fragment, RawBytes, Step, VarDef } from './model.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes } from './notes.js';
 import type { Sink } from './sink.js';
+import { mayChangeScope, type Rejected } from './rejected.js';
 import type { Templates } from './templates.js';
 import type { TlsBuilder } from './tls.js';
 import { walkVarDefs, walkVars } from './variables.js';
@@ -32,6 +33,8 @@ export interface StepEnv {
   readonly sink: Sink;
   /** Shared by a whole suite, to bound the work includes can cause. */
   readonly budget: { includes: number };
+  /** Parts of this file the schema rejected: their steps become placeholders. */
+  readonly rejected?: Rejected;
 }
 
 export interface FragmentFile {
@@ -110,6 +113,7 @@ export class StepBuilder {
   }
 
   private step(node: YNode, env: StepEnv): Step | undefined {
+    if (env.rejected?.has(node)) return this.placeholder(node);
     const action = node.entries().find((e) => e.key !== undefined && e.key in this.table);
     const build = action && this.table[action.key ?? ''];
     // The schema guarantees one action; nothing to build without it.
@@ -123,6 +127,16 @@ export class StepBuilder {
     // Only these kinds are pointed at by later checks (a key or value of their own).
     if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
     return step;
+  }
+
+  /**
+   * A step the schema rejected (its problem is already reported): an include of nothing,
+   * so the checks after it go on. If it may have set variables or switched connections,
+   * the fragment is marked broken and the checks stop guessing what is known after it.
+   */
+  private placeholder(node: YNode): Step {
+    const fragment: Fragment = { file: '', description: '', baseDir: '', vars: [], steps: [], params: [] };
+    return { kind: 'include', fragment: mayChangeScope(node) ? this.notes.markBroken(fragment) : fragment, with: [], span: node.span() };
   }
 
   private raw(v: YNode, sink: Sink): RawBytes {
@@ -185,7 +199,9 @@ export class StepBuilder {
     const inside = sink.within(step.entrySpan());
     const file = this.files.fragment(path, v, sink, inside);
     if (!file) return placeholder();
-    const fragment = this.fragment(file, { ...env, includeStack: [...env.includeStack, path], sink: inside });
+    // The fragment passed the schema; `rejected` spoke of the including file only.
+    const { rejected: _rejected, ...inherited } = env;
+    const fragment = this.fragment(file, { ...inherited, includeStack: [...env.includeStack, path], sink: inside });
     return { kind: 'include', fragment, with: withVars };
   }
 }
