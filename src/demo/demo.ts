@@ -1,5 +1,5 @@
 /**
- * The embedded demo: every listener of docs/HELPERS.md's table on loopback port 0, a CA and
+ * The embedded demo: every listener of docs/environment.md's table on loopback port 0, a CA and
  * server certificate made at start-up, one shared in-memory mail store, and the environment
  * variables that point `examples/` at all of it.
  */
@@ -37,7 +37,7 @@ export interface DemoOptions {
   readonly tmpDir?: string;
 }
 
-/** The variables of docs/HELPERS.md, as the demo fills them in. */
+/** The variables of docs/environment.md, as the demo fills them in. */
 export type DemoEnv = Record<
   | 'MAIL_HOST'
   | 'MAIL_SERVERNAME'
