@@ -7,7 +7,7 @@ import type { Failure, InvalidFile, RunSummary, SuiteInfo, TestResult, Transcrip
 import type { Span } from '../spec/span.js';
 import { groupBySuite } from './grouping.js';
 import { displayPath } from './location.js';
-import { requireOutputPath, writeReportFile } from './output-file.js';
+import { createFileReporter } from './output-file.js';
 import type { ReporterFactory } from './types.js';
 
 /** Bumped on any change that could break a reader; additions of optional fields keep it. */
@@ -96,25 +96,11 @@ export interface JsonDiagnostic extends JsonSpan {
   readonly includedFrom: readonly JsonLocation[];
 }
 
-export const createJsonReporter: ReporterFactory = (context) => {
-  const target = requireOutputPath(context, 'json');
-  let suites: readonly SuiteInfo[] = [];
-  let startedAt: Date | undefined;
-  const write = (report: JsonReport): Promise<void> => writeReportFile(target, `${JSON.stringify(report, null, 2)}\n`);
-  return {
-    onRunStart(declared, at) {
-      suites = declared;
-      startedAt = at;
-    },
-    async onRunEnd(results, summary) {
-      const at = startedAt ?? new Date(context.now().getTime() - summary.durationMs);
-      await write(jsonReport({ suites, results, summary, startedAt: at, cwd: context.cwd }));
-    },
-    async onInvalidSpecs(files) {
-      await write(invalidJsonReport(files, context.cwd, context.now()));
-    },
-  };
-};
+export const createJsonReporter: ReporterFactory = (context) =>
+  createFileReporter(context, 'json', {
+    run: (output) => `${JSON.stringify(jsonReport(output), null, 2)}\n`,
+    invalid: (files, cwd, at) => `${JSON.stringify(invalidJsonReport(files, cwd, at), null, 2)}\n`,
+  });
 
 export interface JsonInput {
   readonly suites: readonly SuiteInfo[];

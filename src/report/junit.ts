@@ -14,7 +14,7 @@ import { xmlAttr, xmlCdata } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { groupBySuite } from './grouping.js';
 import { displayPath } from './location.js';
-import { requireOutputPath, writeReportFile } from './output-file.js';
+import { createFileReporter } from './output-file.js';
 import { formatEntry } from './transcript-text.js';
 import type { ReporterFactory } from './types.js';
 
@@ -29,24 +29,8 @@ const junit = createRequire(import.meta.url)('junit-report-builder') as Builder;
 const PLAIN = createPalette(false);
 const ROOT_NAME = 'convospec';
 
-export const createJunitReporter: ReporterFactory = (context) => {
-  const target = requireOutputPath(context, 'junit');
-  let suites: readonly SuiteInfo[] = [];
-  let startedAt: Date | undefined;
-  return {
-    onRunStart(declared, at) {
-      suites = declared;
-      startedAt = at;
-    },
-    async onRunEnd(results, summary) {
-      const at = startedAt ?? new Date(context.now().getTime() - summary.durationMs);
-      await writeReportFile(target, junitXml({ suites, results, startedAt: at, cwd: context.cwd }));
-    },
-    async onInvalidSpecs(files) {
-      await writeReportFile(target, invalidJunitXml(files, context.cwd, context.now()));
-    },
-  };
-};
+export const createJunitReporter: ReporterFactory = (context) =>
+  createFileReporter(context, 'junit', { run: junitXml, invalid: invalidJunitXml });
 
 export interface JunitInput {
   readonly suites: readonly SuiteInfo[];
