@@ -3,28 +3,18 @@
  * literals), dispatches them through the command table, and keeps the session's view of the
  * selected mailbox in step with the store.
  */
-import type tls from 'node:tls';
 import { COMMANDS, UID_COMMANDS } from './imap-commands.js';
 import type { Command, Completion, ImapState } from './imap-commands.js';
 import { atom, ImapSyntaxError, LITERAL_AT_END, tokenize } from './imap-parser.js';
 import type { RawCommand } from './imap-parser.js';
 import { BadCharsetError, SEARCH_CHARSETS } from './imap-search.js';
-import type { DemoLimits } from './limits.js';
 import { IdleTimeoutError, isPeerFailure, LineTooLongError } from './line-socket.js';
 import type { LineSocket } from './line-socket.js';
-import type { DemoLogger } from './logger.js';
-import type { MailStore, Mailbox, StoredMessage } from './mailbox.js';
+import type { ServiceContext } from './listener.js';
+import type { Mailbox, StoredMessage } from './mailbox.js';
 
-export interface ImapContext {
-  readonly serverName: string;
-  readonly store: MailStore;
-  /** For STARTTLS. */
-  readonly tls: tls.SecureContext;
-  /** For the implicit-TLS listener. */
-  readonly keyPair: { readonly cert: string; readonly key: string };
-  readonly limits: DemoLimits;
-  readonly logger: DemoLogger;
-}
+/** The listener's address is not the session's business. */
+export type ImapContext = Omit<ServiceContext, 'host'>;
 
 export interface Selection {
   readonly box: Mailbox;

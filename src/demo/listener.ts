@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { DemoLimits } from './limits.js';
 import { LineSocket } from './line-socket.js';
 import type { DemoLogger } from './logger.js';
+import type { MailStore } from './mailbox.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -58,6 +59,14 @@ export interface ListenerPairContext {
   readonly keyPair: { readonly cert: string; readonly key: string };
   readonly limits: DemoLimits;
   readonly logger: DemoLogger;
+}
+
+/** What the IMAP and POP3 sandboxes both need: the mail store, TLS for STARTTLS/STLS, bounds. */
+export interface ServiceContext extends ListenerPairContext {
+  readonly serverName: string;
+  readonly store: MailStore;
+  /** For STARTTLS/STLS. */
+  readonly tls: tls.SecureContext;
 }
 
 /** A plain listener (offering STARTTLS/STLS) and an implicit-TLS one, serving the same sessions. */

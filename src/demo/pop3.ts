@@ -4,27 +4,14 @@
  * implicit TLS (RFC 8314). The maildrop is a snapshot of the user's INBOX taken at login;
  * DELE marks, QUIT commits (RFC 1939 §6).
  */
-import type tls from 'node:tls';
-import type { DemoLimits } from './limits.js';
-import type { LineSocket} from './line-socket.js';
+import type { LineSocket } from './line-socket.js';
 import { IdleTimeoutError, isPeerFailure, LineTooLongError } from './line-socket.js';
-import { listenPair } from './listener.js';
-import type { DemoLogger } from './logger.js';
-import type { MailStore, Mailbox, StoredMessage } from './mailbox.js';
+import { listenPair, type ServiceContext } from './listener.js';
+import type { Mailbox, StoredMessage } from './mailbox.js';
 import { splitMessage } from './message.js';
 import { decodePlain } from './sasl.js';
 
-export interface Pop3Context {
-  readonly host: string;
-  readonly serverName: string;
-  readonly store: MailStore;
-  /** For STLS. */
-  readonly tls: tls.SecureContext;
-  /** For the implicit-TLS listener. */
-  readonly keyPair: { readonly cert: string; readonly key: string };
-  readonly limits: DemoLimits;
-  readonly logger: DemoLogger;
-}
+export type Pop3Context = ServiceContext;
 
 export interface Pop3Listeners {
   readonly ports: { readonly pop3: number; readonly pop3s: number };
