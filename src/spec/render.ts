@@ -6,6 +6,7 @@
 import { createColors } from 'picocolors';
 import type { Diagnostic } from './diagnostic.js';
 import { formatSpan, type Span } from './span.js';
+import { Redactor } from '../template/index.js';
 
 export interface RenderOptions {
   readonly color: boolean;
@@ -63,6 +64,8 @@ function cut(line: string, span: Span): { before: string; marked: string; after:
 
 /** Replaces every literal secret with `***` (longest first, so one inside another goes whole). */
 export function secretRedactor(literals: readonly string[]): (text: string) => string {
-  const ordered = [...new Set(literals)].filter((s) => s !== '').sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((t, secret) => t.split(secret).join('***'), text);
+  // The engine's own redactor: one pass, longest secret first.
+  const redactor = new Redactor();
+  for (const secret of literals) redactor.add(secret);
+  return (text) => redactor.redact(text);
 }

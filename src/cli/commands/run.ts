@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../spec/load.js';
-import { renderDiagnostics } from '../../spec/render.js';
+import { renderDiagnostics, secretRedactor } from '../../spec/render.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
@@ -19,7 +19,6 @@ import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
 import type { Reporter, ReporterContext } from '../../report/types.js';
 import { dispatchEvent } from '../../report/dispatch.js';
-import { literalRedactor } from '../redact.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
@@ -66,7 +65,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
   const reporters = await createReporters(flags, io, color);
-  const redact = literalRedactor(loaded.secretLiterals ?? []);
+  const redact = secretRedactor(loaded.secretLiterals ?? []);
 
   if (loaded.diagnostics.length > 0) {
     const byFile = new Map<string, Diagnostic[]>();
