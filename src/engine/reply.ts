@@ -4,6 +4,7 @@
  */
 import type { Reply, ReplyOptions } from '../protocol/types.js';
 import { TransportError } from '../transport/types.js';
+import { formatBytes } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
 
 export type Observed = { readonly kind: 'reply'; readonly reply: Reply } | { readonly kind: 'closed' };
@@ -79,10 +80,4 @@ function withReceived(error: unknown, received: Buffer[]): unknown {
   if (!(error instanceof TransportError) || received.length === 0) return error;
   const all = Buffer.concat(error.partial ? [...received, error.partial] : received);
   return new TransportError(error.kind, error.message, tail(all), { cause: error });
-}
-
-export function formatBytes(n: number): string {
-  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
