@@ -71,7 +71,7 @@ apply() {
 # Build the copy in $1 and run specs/; prints the failed tests; returns the run's exit code.
 build_and_run() {
   local dir=$1 rc=0
-  (cd "$dir" && node node_modules/typescript/bin/tsc -p tsconfig.build.json >"$dir/build.log" 2>&1) || true
+  (cd "$dir" && node node_modules/rolldown/bin/cli.mjs -c rolldown.config.mjs >"$dir/build.log" 2>&1) || true
   [[ -f $dir/dist/cli/main.js ]] || { log "build failed: see $dir/build.log"; cat "$dir/build.log" >&2; return 99; }
   (cd "$dir" && timeout 900 node dist/cli/main.js run specs/ --env-file "$env_file" --no-color >"$dir/run.log" 2>&1) || rc=$?
   grep -E '^  ✗ ' "$dir/run.log" | sed 's/^  ✗ /      /' || true

@@ -1,10 +1,11 @@
-import { fileURLToPath } from 'node:url';
+import { schemaPath } from '../../spec/schema.js';
 import { EXIT, type Io } from '../io.js';
 
-/** Where the schema ships: `schemas/` beside `dist/` in the package. */
-export const SCHEMA_PATH = fileURLToPath(new URL('../../../schemas/convospec.schema.json', import.meta.url));
-
+/**
+ * Prints where the schema ships (`schemas/` at the package root), found the way the loader
+ * finds it: upward from the running module, so the bundle in dist/ and the sources agree.
+ */
 export function schemaCommand(io: Io): number {
-  io.stdout.write(`${SCHEMA_PATH}\n`);
+  io.stdout.write(`${schemaPath()}\n`);
   return EXIT.ok;
 }
