@@ -61,25 +61,75 @@ export interface LoadResult {
   readonly secretLiterals: string[];
 }
 
+/**
+ * Every file loaded and checked, with the whole result kept (what `run` needs). Built on
+ * `loadEach`: it keeps what the visitor is told.
+ */
 export async function loadSpecs(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
-  const cwd = resolve(options.cwd);
-  const expanded = await expandInputs(inputs, cwd, options.fs ?? nodeFs);
-  const loader = new Loader(cwd, options, new Set(expanded.files));
-  const diagnostics: Diagnostic[] = [...expanded.diagnostics];
   const suites: Suite[] = [];
   const fragments: string[] = [];
-  for (const path of expanded.files) {
-    const loaded = loader.input(path, diagnostics);
-    if (loaded?.kind === 'suite') suites.push(loaded.suite);
-    else if (loaded?.kind === 'fragment') fragments.push(loaded.display);
-  }
-  return {
-    suites,
-    fragments,
-    diagnostics: sortDiagnostics(dedupe(diagnostics)),
-    sources: loader.sources,
-    secretLiterals: orderSecrets(loader.secrets),
-  };
+  const found: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  const { secretLiterals } = await loadEach(inputs, options, {
+    read: (display, text) => sources.set(display, text),
+    suite: (suite) => suites.push(suite),
+    fragment: (display) => fragments.push(display),
+    problems: (list) => {
+      for (const d of list) found.push(d);
+    },
+  });
+  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals };
+}
+
+/**
+ * What `loadEach` tells its caller, one input file at a time. A caller keeps what it needs
+ * and lets the rest go: `validate` keeps diagnostics and counts, so its memory does not
+ * grow with the number of specs (issue 7).
+ */
+export interface LoadVisitor {
+  /** A file was read (an input, or a file an `include` names): once per file, in reading order. */
+  read?(display: string, text: string): void;
+  /** An input that is a valid spec file, built. */
+  suite?(suite: Suite): void;
+  /** An input that is a fragment file, checked (not runnable). */
+  fragment?(display: string): void;
+  /**
+   * Problems, in the order found; pass all of them, once all files are done, through
+   * `finishDiagnostics`. `source` gives the text of a file they point into (the input
+   * just loaded, or a fragment), during this call only: keep the lines code frames need.
+   */
+  problems?(found: readonly Diagnostic[], source: (display: string) => string | undefined): void;
+}
+
+export interface LoadSummary {
+  /** As `LoadResult.secretLiterals`: known only once every file is read. */
+  readonly secretLiterals: string[];
+}
+
+/**
+ * The loader, streaming: each input file is read, checked and handed to `visitor` before
+ * the next one is read; the loader itself keeps only fragments (one copy each) and the
+ * secrets found. Same checks, same diagnostics as `loadSpecs`.
+ */
+export async function loadEach(inputs: readonly string[], options: LoadOptions, visitor: LoadVisitor): Promise<LoadSummary> {
+  const cwd = resolve(options.cwd);
+  const expanded = await expandInputs(inputs, cwd, options.fs ?? nodeFs);
+  const loader = new Loader(cwd, options, expanded.files, visitor);
+  if (expanded.diagnostics.length > 0) visitor.problems?.(expanded.diagnostics, () => undefined);
+  expanded.files.forEach((path, index) => {
+    const found: Diagnostic[] = [];
+    const loaded = loader.input(path, index, found);
+    if (loaded?.kind === 'suite') visitor.suite?.(loaded.suite);
+    else if (loaded?.kind === 'fragment') visitor.fragment?.(loaded.display);
+    if (found.length > 0) visitor.problems?.(found, (display) => loader.textOf(display));
+    loader.done(path);
+  });
+  return { secretLiterals: orderSecrets(loader.secrets) };
+}
+
+/** The problems a visitor was given, as `LoadResult.diagnostics`: each once, sorted by file, line and column. */
+export function finishDiagnostics(found: readonly Diagnostic[]): Diagnostic[] {
+  return sortDiagnostics(dedupe(found));
 }
 
 /** The literal secret values of a load result (also in `result.secretLiterals`). */
@@ -107,9 +157,18 @@ interface ReadFile {
 type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: string } | undefined;
 
 class Loader implements FragmentFiles {
-  readonly sources = new Map<string, string>();
-  readonly secrets: string[] = [];
+  readonly secrets = new Set<string>();
+  /**
+   * Files read and still held: fragments (and files named by an `include`) for good, an
+   * input until it is done (see `done`).
+   */
   private readonly files = new Map<string, ReadFile>();
+  /** Display path → text of the files held, for the visitor's code frames. */
+  private readonly texts = new Map<string, string>();
+  /** Absolute path of each input → its place in the input order. */
+  private readonly inputs = new Map<string, number>();
+  /** The place of the input being loaded. */
+  private current = 0;
   private readonly notes = new BuildNotes();
   private readonly steps: StepBuilder;
   private readonly suites: SuiteBuilder;
@@ -118,8 +177,10 @@ class Loader implements FragmentFiles {
   constructor(
     private readonly cwd: string,
     private readonly options: LoadOptions,
-    private readonly inputs: ReadonlySet<string>,
+    inputs: readonly string[],
+    private readonly visitor: LoadVisitor,
   ) {
+    inputs.forEach((path, index) => this.inputs.set(path, index));
     const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true }, this.notes);
     const patterns = new Patterns(templates);
     const tls = new TlsBuilder(templates, patterns);
@@ -129,7 +190,8 @@ class Loader implements FragmentFiles {
     this.suites = new SuiteBuilder(this.steps, connects, this.cliVars);
   }
 
-  input(path: string, out: Diagnostic[]): Loaded {
+  input(path: string, index: number, out: Diagnostic[]): Loaded {
+    this.current = index;
     const file = this.read(path);
     const sink = new Sink(out);
     if (file.unreadable !== undefined) {
@@ -179,6 +241,22 @@ class Loader implements FragmentFiles {
     return undefined;
   }
 
+  /**
+   * An input is done: forget it, unless it is a fragment (other files may include it). A
+   * spec file that an `include` names later is read again (only to say it is no fragment).
+   */
+  done(path: string): void {
+    const file = this.files.get(path);
+    if (!file || file.isFragment) return;
+    this.files.delete(path);
+    this.texts.delete(file.src.display);
+  }
+
+  /** The text of a file held now (see `LoadVisitor.problems`). */
+  textOf(display: string): string | undefined {
+    return this.texts.get(display);
+  }
+
   fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined {
     const file = this.read(path);
     if (file.unreadable !== undefined) {
@@ -217,7 +295,10 @@ class Loader implements FragmentFiles {
       this.files.set(path, file);
       return file;
     }
-    this.sources.set(display, text);
+    this.texts.set(display, text);
+    // Once per file: an input read again (after `done`, for an `include`) was told already.
+    const order = this.inputs.get(path);
+    if (order === undefined || order >= this.current) this.visitor.read?.(display, text);
     const src = new SourceFile(path, display, dirname(path), text);
     const file = this.parse(src);
     this.files.set(path, file);
@@ -228,10 +309,10 @@ class Loader implements FragmentFiles {
     const yaml = parseYaml(src);
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
-      this.secrets.push(...literalSecretsIn(yaml.partial, this.options.vars));
+      for (const secret of literalSecretsIn(yaml.partial, this.options.vars)) this.secrets.add(secret);
       return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
     }
-    this.secrets.push(...literalSecretsIn(yaml.data, this.options.vars));
+    for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
     const root = rootNode(src, yaml.doc);
     const isFragment = root.kind === 'map' && root.has('fragment');
     if (!matchesSchema(yaml.data)) {

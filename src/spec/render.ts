@@ -14,27 +14,63 @@ export interface RenderOptions {
   readonly redact?: (text: string) => string;
 }
 
-/** All diagnostics, in the order given, separated by blank lines; ends with a newline. */
-export function renderDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string>, options: RenderOptions): string {
+/**
+ * All diagnostics, in the order given, separated by blank lines; ends with a newline.
+ * `sources`: the text of each file (display path → text), or just the lines the
+ * diagnostics point at (`FrameLines`).
+ */
+export function renderDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string> | FrameLines, options: RenderOptions): string {
   const c = createColors(options.color);
   const redact = options.redact ?? ((s: string) => s);
-  const lines = (file: string): string[] | undefined => {
-    const text = sources.get(file);
-    return text === undefined ? undefined : text.split(/\r?\n/);
-  };
+  const lineOf = sources instanceof FrameLines ? (d: Diagnostic) => sources.line(d.span.file, d.span.line) : wholeFileLines(sources);
+  return diags.map((d) => renderOne(d, lineOf(d), c, redact)).join('\n');
+}
+
+/** The source line of each diagnostic, from whole texts (each split once). */
+function wholeFileLines(sources: ReadonlyMap<string, string>): (d: Diagnostic) => string | undefined {
   const cache = new Map<string, string[] | undefined>();
-  const sourceLines = (file: string): string[] | undefined => {
-    if (!cache.has(file)) cache.set(file, lines(file));
-    return cache.get(file);
+  return (d) => {
+    const file = d.span.file;
+    if (!cache.has(file)) cache.set(file, splitLines(sources.get(file)));
+    return cache.get(file)?.[d.span.line - 1];
   };
-  return diags.map((d) => renderOne(d, sourceLines(d.span.file), c, redact)).join('\n');
+}
+
+function splitLines(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(/\r?\n/);
+}
+
+/**
+ * The source lines code frames need, and no more: for each diagnostic kept, the line it
+ * points at. Lets `validate` drop each file's text once the file is checked (issue 7).
+ */
+export class FrameLines {
+  private readonly files = new Map<string, Map<number, string>>();
+
+  /** Keep the lines `diags` point at; `source` gives a file's text (undefined: none, so no frame). */
+  keep(diags: readonly Diagnostic[], source: (file: string) => string | undefined): void {
+    const split = new Map<string, string[] | undefined>();
+    for (const d of diags) {
+      const file = d.span.file;
+      if (!split.has(file)) split.set(file, splitLines(source(file)));
+      const line = split.get(file)?.[d.span.line - 1];
+      if (line === undefined) continue;
+      let lines = this.files.get(file);
+      if (!lines) this.files.set(file, (lines = new Map()));
+      lines.set(d.span.line, line);
+    }
+  }
+
+  /** The text of line `line` (1-based) of `file`, if it was kept. */
+  line(file: string, line: number): string | undefined {
+    return this.files.get(file)?.get(line);
+  }
 }
 
 type Colors = ReturnType<typeof createColors>;
 
-function renderOne(d: Diagnostic, lines: string[] | undefined, c: Colors, redact: (s: string) => string): string {
+function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (s: string) => string): string {
   const out: string[] = [];
-  const line = lines?.[d.span.line - 1];
   const where = line === undefined ? d.span.file : formatSpan(d.span);
   out.push(`${c.bold(where)}: ${c.bold(c.red(redact(d.message)))}`);
   if (line !== undefined) {
