@@ -22,9 +22,6 @@ import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer } from './typ
 import type { ReplyFields } from './reply-builder.js';
 import { createReplyBuilder } from './reply-builder.js';
 
-/** `ddd`, `ddd text` or `ddd-text`; group 2 is absent for a bare code. */
-const REPLY_LINE = /^(\d{3})(?:([ -])(.*))?$/s;
-
 /**
  * RFC 3463 §2: class "." subject "." detail, at the start of the text (RFC 2034 §4), ended
  * by a space or the end of the text. A `#` in front is written by some servers
@@ -36,40 +33,77 @@ export function enhancedCode(text: string): string | undefined {
   return ENHANCED.exec(text)?.[1];
 }
 
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * `ddd`, `ddd text` or `ddd-text`: the separator's char code, 0 for a bare code, -1 for any
+ * other line. Read by char code rather than a regex with groups: it runs for every reply
+ * line of a load run, and this is cheaper than the match array and its destructuring.
+ */
+function separatorOf(line: string): number {
+  if (line.length < 3 || !isDigit(line.charCodeAt(0)) || !isDigit(line.charCodeAt(1)) || !isDigit(line.charCodeAt(2))) return -1;
+  if (line.length === 3) return 0;
+  const separator = line.charCodeAt(3);
+  return separator === SPACE || separator === HYPHEN ? separator : -1;
+}
+
+/**
+ * Frames one reply. A class (one object per reply, methods on the prototype) rather than a
+ * literal of closures: a load run frames millions of replies.
+ */
+class SmtpFramer implements ReplyFramer {
+  private readonly reply = createReplyBuilder();
+  /** Texts of the lines so far; only a multi-line reply needs more than `first`. */
+  private readonly texts: string[] = [];
+  private code: string | undefined;
+
+  start(): FrameStep {
+    return NEED_LINE;
+  }
+
+  line(raw: Buffer): FrameStep {
+    const line = this.reply.line(raw);
+    const separator = separatorOf(line);
+    if (separator < 0) {
+      return this.malformed(line, `not an SMTP reply line (RFC 5321 §4.2: three digits, then a space or "-")`);
+    }
+    const lineCode = line.slice(0, 3);
+    const code = this.code;
+    if (code !== undefined && lineCode !== code) {
+      return this.malformed(line, `reply code changed from ${code} to ${lineCode} inside a multi-line reply (RFC 5321 §4.2.1)`);
+    }
+    this.code = lineCode;
+    const text = line.slice(4);
+    if (separator === HYPHEN) {
+      this.texts.push(text);
+      return NEED_LINE;
+    }
+    const texts = this.texts;
+    const first = texts.length === 0 ? text : (texts[0] as string);
+    const joined = texts.length === 0 ? text : `${texts.join('\n')}\n${text}`;
+    const enhanced = enhancedCode(first);
+    const fields: ReplyFields = enhanced === undefined
+      ? { code: Number(lineCode), text: joined }
+      : { code: Number(lineCode), text: joined, enhanced };
+    return { need: 'done', reply: this.reply.build(fields) };
+  }
+
+  bytes(): FrameStep {
+    throw new Error('smtp framer: no bytes were asked for');
+  }
+
+  private malformed(line: string, why: string): FrameStep {
+    return { need: 'done', reply: this.reply.build({ text: [...this.texts, line].join('\n'), malformed: why }) };
+  }
+}
+
+const NEED_LINE: FrameStep = { need: 'line' };
+
 function createSmtpFramer(): ReplyFramer {
-  const reply = createReplyBuilder();
-  const texts: string[] = [];
-  let code: string | undefined;
-
-  const malformed = (line: string, why: string): FrameStep => ({
-    need: 'done',
-    reply: reply.build({ text: [...texts, line].join('\n'), malformed: why }),
-  });
-
-  return {
-    start: () => ({ need: 'line' }),
-    line(raw) {
-      const line = reply.line(raw);
-      const parts = REPLY_LINE.exec(line);
-      if (!parts) {
-        return malformed(line, `not an SMTP reply line (RFC 5321 §4.2: three digits, then a space or "-")`);
-      }
-      const [, lineCode = '', separator, text = ''] = parts;
-      if (code !== undefined && lineCode !== code) {
-        return malformed(line, `reply code changed from ${code} to ${lineCode} inside a multi-line reply (RFC 5321 §4.2.1)`);
-      }
-      code = lineCode;
-      texts.push(text);
-      if (separator === '-') return { need: 'line' };
-      const first = texts[0] ?? '';
-      const fields: ReplyFields = { code: Number(code), text: texts.join('\n') };
-      const enhanced = enhancedCode(first);
-      return { need: 'done', reply: reply.build(enhanced === undefined ? fields : { ...fields, enhanced }) };
-    },
-    bytes() {
-      throw new Error('smtp framer: no bytes were asked for');
-    },
-  };
+  return new SmtpFramer();
 }
 
 export function createSmtpSession(): ProtocolSession {

@@ -99,6 +99,14 @@ describe('smtp framing (RFC 5321 §4.2)', () => {
     expect(rest).toBe('250-first\r\n250-sec');
   });
 
+  it('a reply has exactly the fields that apply, and raw besides', () => {
+    const { replies } = frame('250-2.0.0 a\r\n250 b\r\n250 c\r\n');
+    expect(Object.keys(replies[0] ?? {}).sort()).toEqual(['code', 'enhanced', 'lines', 'text']);
+    expect({ ...replies[0] }).toEqual({ code: 250, enhanced: '2.0.0', text: '2.0.0 a\nb', lines: ['250-2.0.0 a', '250 b'] });
+    expect(replies[0]?.raw.toString()).toBe('250-2.0.0 a\n250 b\n');
+    expect(Object.keys(replies[1] ?? {}).sort()).toEqual(['code', 'lines', 'text']);
+  });
+
   it('keeps raw bytes, each line followed by LF', () => {
     const { replies } = frame('250-a\r\n250 b\r\n');
     expect(replies[0]?.raw.toString()).toBe('250-a\n250 b\n');
@@ -116,6 +124,8 @@ describe('smtp framing (RFC 5321 §4.2)', () => {
       ['two digits', '25 ok\r\n', ['25 ok'], '25 ok'],
       ['four digits', '2500 ok\r\n', ['2500 ok'], '2500 ok'],
       ['tab separator', '250\tok\r\n', ['250\tok'], '250\tok'],
+      ['a letter among the digits', '2x0 ok\r\n', ['2x0 ok'], '2x0 ok'],
+      ['digits that are not ASCII', '\u0662\u0665\u0660 ok\r\n', ['\u0662\u0665\u0660 ok'], '\u0662\u0665\u0660 ok'],
       ['empty line', '\r\n', [''], ''],
       ['garbage inside a multi-line reply', '250-a\r\n250-b\r\noops\r\n', ['250-a', '250-b', 'oops'], 'a\nb\noops'],
       ['code changes inside a multi-line reply', '250-a\r\n251 b\r\n', ['250-a', '251 b'], 'a\n251 b'],
