@@ -91,15 +91,25 @@ export class SuiteBuilder {
 
   /** `secrets` must name variables of this file (or `--var`s). */
   private secrets(node: YNode | undefined, vars: readonly VarDef[], tests: readonly Test[], sink: Sink | undefined): string[] {
+    const items = node?.items() ?? [];
+    if (items.length === 0) return [];
     const names = new Set<string>([...this.cliVars, ...vars.map((v) => v.name)]);
-    for (const t of tests) {
-      t.vars.forEach((v) => names.add(v.name));
-      assignedNames(t.steps).forEach((n) => names.add(n));
-    }
+    // The tests' names are walked for only when a secret is not a file variable or `--var`.
+    let withTests = false;
+    const known = (name: string): boolean => {
+      if (!names.has(name) && !withTests) {
+        withTests = true;
+        for (const t of tests) {
+          t.vars.forEach((v) => names.add(v.name));
+          assignedNames(t.steps).forEach((n) => names.add(n));
+        }
+      }
+      return names.has(name);
+    };
     const out: string[] = [];
-    for (const item of node?.items() ?? []) {
+    for (const item of items) {
       const name = item.str();
-      if (!names.has(name)) {
+      if (!known(name)) {
         sink?.error(item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
       }
       out.push(name);

@@ -31,7 +31,7 @@ export function checkSuite(suite: Suite, sink: Sink, options: CheckOptions): voi
 /** A fragment on its own (`validate` of a directory): parameters and connections are the includer's business. */
 export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOptions): void {
   const known = new Set([...options.cliVars, ...fragment.params]);
-  const report = varReport(known, new Set(), sink, options);
+  const report = varReport(known, () => new Set(), sink, options);
   walkVarDefs(fragment.vars, known, report);
   walkVars(fragment.steps, known, report);
   const state: ConnectionState = { current: 'unknown', names: new Map(), opened: true, reported: true };
@@ -40,7 +40,8 @@ export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOpti
 
 function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions): void {
   const known = new Set(options.cliVars);
-  const everywhere = new Set([...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
+  // Only for the hint of an unknown name: not walked for the tests that have none.
+  const everywhere = (): ReadonlySet<string> => new Set([...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
   const report = varReport(known, everywhere, sink, options);
   walkVarDefs(suite.vars, known, report);
   walkVarDefs(test.vars, known, report);
@@ -69,12 +70,14 @@ function checkRefs(t: Template, known: Set<string>, report: VarReport): void {
   known.delete('');
 }
 
-/** `everywhere`: names the test sets somewhere, for "set later" hints. */
-function varReport(known: Set<string>, everywhere: ReadonlySet<string>, sink: Sink, options: CheckOptions): VarReport {
+/** `everywhere`: names the test sets somewhere, for "set later" hints (asked for once, at the first unknown name). */
+function varReport(known: Set<string>, everywhere: () => ReadonlySet<string>, sink: Sink, options: CheckOptions): VarReport {
+  let setSomewhere: ReadonlySet<string> | undefined;
   return {
     isBroken: (fragment) => options.notes.isBroken(fragment),
     unknown(name, t, offset) {
-      const hint = everywhere.has(name)
+      setSomewhere ??= everywhere();
+      const hint = setSomewhere.has(name)
         ? `\`${name}\` is set later: a variable is known only after the step (or the \`vars\` entry) that sets it`
         : (didYouMean(name, known) ?? hintForUnknown(name));
       sink.error(options.notes.locate(t, offset, name.length), `unknown variable \`${name}\``, hint);
