@@ -56,8 +56,18 @@ export class ByteQueue {
     return out;
   }
 
-  /** Remove and return the first `count` bytes (at most `length`). */
+  /**
+   * Remove and return the first `count` bytes (at most `length`). Bytes within the first
+   * chunk come as a view of it, not a copy (most lines do): chunks are the socket's own,
+   * never written to, so a view stays as it was.
+   */
   take(count: number): Buffer {
+    const head = this.chunks[0];
+    if (head !== undefined && head.length >= count) {
+      const view = head.subarray(0, count);
+      this.drop(count);
+      return view;
+    }
     const out = this.peek(count);
     this.drop(out.length);
     return out;

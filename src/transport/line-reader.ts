@@ -42,6 +42,8 @@ function readError(error: Error): TransportError {
  */
 type Terminal = 'eof' | 'local' | TransportError;
 
+type Attempt = (settle: Settle<unknown>) => void;
+
 export class LineReader {
   private readonly queue = new ByteQueue();
   private source: Duplex | undefined;
@@ -49,8 +51,12 @@ export class LineReader {
   private paused = false;
   /** Bytes the pending `readBytes` waits for; 0 when none. */
   private need = 0;
-  /** Re-checks the pending wait after any change; undefined when no read is waiting. */
-  private wake: (() => void) | undefined;
+  /**
+   * The read waiting now (at most one): what it tries after every change, and how it
+   * settles; both undefined when no read is waiting. Fields rather than a closure per wait.
+   */
+  private attempt: Attempt | undefined;
+  private settle: Settle<unknown> | undefined;
   private consumed = 0;
   private readonly highWater: number;
 
@@ -111,38 +117,42 @@ export class LineReader {
   shutdown(): void {
     this.detach();
     if (!(this.terminal instanceof TransportError)) this.terminal = 'local';
-    this.wake?.();
+    this.wake();
   }
 
   readLine(deadline: number): Promise<Buffer> {
-    // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
-    if (this.wake === undefined && !this.context.signal?.aborted && this.queue.length > 0) {
-      let line: Buffer | undefined;
-      try {
-        line = this.takeLine();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (line) {
-        this.flow();
-        return Promise.resolve(line);
-      }
+    let line: Buffer | undefined;
+    try {
+      line = this.bufferedLine();
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.wait<Buffer>(
-      deadline,
-      0,
-      (settle) => {
-        const line = this.takeLine();
-        if (line) settle.resolve(line);
-        else if (this.terminal) settle.reject(this.terminalError(this.queue.peek()));
-      },
-      (settle) => {
-        const partial = this.queue.peek();
-        const message = partial.length > 0 ? 'timed out in the middle of a line' : 'timed out waiting for a line';
-        settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
-      },
-    );
+    return line !== undefined ? Promise.resolve(line) : this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
   }
+
+  /**
+   * A line already buffered (the next lines of a multi-line reply), taken without a wait or
+   * a promise; undefined when a read must wait. Throws `limit` as `readLine` rejects.
+   */
+  bufferedLine(): Buffer | undefined {
+    if (this.settle !== undefined || this.context.signal?.aborted || this.queue.length === 0) return undefined;
+    const line = this.takeLine();
+    if (line) this.flow();
+    return line;
+  }
+
+  // The two halves of a line read, made once per reader: a load run waits for most lines.
+  private readonly attemptLine = (settle: Settle<Buffer>): void => {
+    const line = this.takeLine();
+    if (line) settle.resolve(line);
+    else if (this.terminal) settle.reject(this.terminalError(this.queue.peek()));
+  };
+
+  private readonly lineTimeout = (settle: Settle<Buffer>): void => {
+    const partial = this.queue.peek();
+    const message = partial.length > 0 ? 'timed out in the middle of a line' : 'timed out waiting for a line';
+    settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
+  };
 
   readBytes(count: number, deadline: number): Promise<Buffer> {
     const max = this.limits.replyBytes;
@@ -237,26 +247,34 @@ export class LineReader {
     attempt: (settle: Settle<T>) => void,
     onDeadline: (settle: Settle<T>) => void,
   ): Promise<T> {
-    if (this.wake) return Promise.reject(new Error('internal: a read is already waiting on this connection'));
+    if (this.settle) return Promise.reject(new Error('internal: a read is already waiting on this connection'));
     return waitUntil<T>(this.context, deadline, onDeadline, (settle) => {
-      const check = (): void => {
-        try {
-          attempt(settle);
-        } catch (error) {
-          settle.reject(error);
-        }
-      };
-      this.wake = check;
+      this.attempt = attempt as Attempt;
+      this.settle = settle;
       this.need = need;
-      check();
+      this.wake();
       this.flow();
-      return () => {
-        this.wake = undefined;
-        this.need = 0;
-        this.flow();
-      };
+      return this.endWait;
     });
   }
+
+  /** Re-checks the waiting read, if any, after a change. */
+  private wake(): void {
+    const settle = this.settle;
+    if (settle === undefined) return;
+    try {
+      this.attempt?.(settle);
+    } catch (error) {
+      settle.reject(error);
+    }
+  }
+
+  private readonly endWait = (): void => {
+    this.attempt = undefined;
+    this.settle = undefined;
+    this.need = 0;
+    this.flow();
+  };
 
   /** Pause the socket while the buffer is full, resume when a read makes room or needs more. */
   private flow(): void {
@@ -274,23 +292,23 @@ export class LineReader {
 
   private readonly onData = (chunk: Buffer): void => {
     this.queue.push(chunk);
-    this.wake?.();
+    this.wake();
     this.flow();
   };
 
   private readonly onEnd = (): void => {
     this.terminal ??= 'eof';
-    this.wake?.();
+    this.wake();
   };
 
   private readonly onError = (error: Error): void => {
     if (this.terminal === undefined || this.terminal === 'eof') this.terminal = readError(error);
-    this.wake?.();
+    this.wake();
   };
 
   private readonly onClose = (): void => {
     // A close with neither EOF nor error first is our own destroy().
     this.terminal ??= 'local';
-    this.wake?.();
+    this.wake();
   };
 }

@@ -103,6 +103,97 @@ export class WaitGroup {
 }
 
 /**
+ * One wait: its state and how it settles. A class, because a load run makes one for nearly
+ * every read: one object with methods on the prototype, where closures over the wait's
+ * state (a settle pair, a finish, the group's check and abort) were half a dozen.
+ */
+class Wait<T> implements Pending, Settle<T> {
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private cleanup: (() => void) | undefined;
+  private grouped = false;
+  /** The abort listener of a wait outside a group; undefined until it listens. */
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly context: WaitContext,
+    private readonly deadline: number,
+    private readonly onDeadline: (settle: Settle<T>) => void,
+    private readonly done: (value: T) => void,
+    private readonly fail: (error: unknown) => void,
+  ) {}
+
+  start(body: (settle: Settle<T>) => () => void): void {
+    const undo = body(this);
+    if (this.settled) {
+      undo();
+      return;
+    }
+    this.cleanup = undo;
+    const { group, signal, clock } = this.context;
+    if (group !== undefined) {
+      this.grouped = true;
+      group.add(this, this.deadline);
+      return;
+    }
+    // Only a wait that really waits listens for Ctrl-C: most reads find their line buffered.
+    const onAbort = (): void => this.abort();
+    this.onAbort = onAbort;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // The first check waits one macrotask even for a past deadline, so a body that settles on
+    // an already-queued event still wins; afterwards the injected clock decides.
+    this.timer = setTimeout(armWait, Math.max(0, Math.min(this.deadline - clock.now(), MAX_DELAY_MS)), this);
+  }
+
+  resolve(value: T): void {
+    if (this.finish()) this.done(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.finish()) this.fail(error);
+  }
+
+  /** For the group: settles the wait if its deadline has come, else returns the deadline. */
+  check(): number | undefined {
+    if (this.settled) return undefined;
+    if (this.deadline - this.context.clock.now() > 0) return this.deadline;
+    this.onDeadline(this);
+    return undefined;
+  }
+
+  abort(): void {
+    this.reject(abortError(this.context.signal));
+  }
+
+  /** Outside a group: at the deadline settle, before it wait again (for the injected clock). */
+  arm(): void {
+    const left = this.deadline - this.context.clock.now();
+    if (left <= 0) {
+      this.onDeadline(this);
+      return;
+    }
+    this.timer = setTimeout(armWait, Math.min(left, MAX_DELAY_MS), this);
+  }
+
+  /** True the first time: clears the timer, the listener and the body's hooks. */
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.grouped) this.context.group?.remove(this);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.context.signal?.removeEventListener('abort', this.onAbort);
+    const cleanup = this.cleanup;
+    this.cleanup = undefined;
+    cleanup?.();
+    return true;
+  }
+}
+
+function armWait(wait: { arm(): void }): void {
+  wait.arm();
+}
+
+/**
  * Runs `body` at once (so what is already buffered wins even at a past deadline); `body`
  * returns a cleanup that runs exactly once when the wait settles. At the deadline `onDeadline`
  * settles the wait (rejecting, or resolving for waits where silence is an answer).
@@ -114,66 +205,11 @@ export function waitUntil<T>(
   body: (settle: Settle<T>) => () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const { clock, signal } = context;
-    if (signal?.aborted) {
-      reject(abortError(signal));
+    if (context.signal?.aborted) {
+      reject(abortError(context.signal));
       return;
     }
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let cleanup: (() => void) | undefined;
-    let pending: Pending | undefined;
-    let listening = false;
-    const finish = (action: () => void): void => {
-      if (settled) return;
-      settled = true;
-      if (pending !== undefined) context.group?.remove(pending);
-      if (timer !== undefined) clearTimeout(timer);
-      if (listening) signal?.removeEventListener('abort', onAbort);
-      cleanup?.();
-      cleanup = undefined;
-      action();
-    };
-    const settle: Settle<T> = {
-      resolve: (value) => finish(() => resolve(value)),
-      reject: (error) => finish(() => reject(error)),
-    };
-    const onAbort = (): void => settle.reject(abortError(signal));
-    const arm = (): void => {
-      const left = deadline - clock.now();
-      if (left <= 0) {
-        onDeadline(settle);
-        return;
-      }
-      timer = setTimeout(arm, Math.min(left, MAX_DELAY_MS));
-    };
-
-    const undo = body(settle);
-    if (settled) {
-      undo();
-      return;
-    }
-    cleanup = undo;
-    const group = context.group;
-    if (group !== undefined) {
-      pending = {
-        check: () => {
-          if (settled) return undefined;
-          if (deadline - clock.now() > 0) return deadline;
-          onDeadline(settle);
-          return undefined;
-        },
-        abort: onAbort,
-      };
-      group.add(pending, deadline);
-      return;
-    }
-    // Only a wait that really waits listens for Ctrl-C: most reads find their line buffered.
-    signal?.addEventListener('abort', onAbort, { once: true });
-    listening = true;
-    // The first check waits one macrotask even for a past deadline, so a body that settles on
-    // an already-queued event still wins; afterwards the injected clock decides.
-    timer = setTimeout(arm, Math.max(0, Math.min(deadline - clock.now(), MAX_DELAY_MS)));
+    new Wait<T>(context, deadline, onDeadline, resolve, reject).start(body);
   });
 }
 

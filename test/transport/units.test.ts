@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ByteQueue, formatBytes, formatDuration, formatName, TransportError } from '../../src/transport/index.js';
 import { socketError } from '../../src/transport/errors.js';
 import { handshakeReason, verifyReason } from '../../src/transport/tls-reason.js';
-import { waitUntil } from '../../src/transport/wait.js';
+import { WaitGroup, waitUntil } from '../../src/transport/wait.js';
 import { realClock } from '../helpers/transport.js';
 
 describe('ByteQueue', () => {
@@ -155,5 +155,25 @@ describe('waitUntil', () => {
     await expect(pending).rejects.toBeInstanceOf(TransportError);
     await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
     expect(cleanups).toBe(1);
+  });
+
+  it('in a group: each wait settles at its own deadline, and an abort reaches the waiting ones', async () => {
+    const controller = new AbortController();
+    const group = new WaitGroup(realClock, controller.signal);
+    const context = { clock: realClock, signal: controller.signal, group };
+    let cleanups = 0;
+    const wait = (ms: number): Promise<string> =>
+      waitUntil<string>(context, realClock.now() + ms, (settle) => settle.resolve(`${ms} ms`), () => () => cleanups++);
+    const late = wait(60_000);
+    expect(await Promise.all([wait(30), wait(10)])).toEqual(['30 ms', '10 ms']);
+    const answered = waitUntil<string>(context, realClock.now() + 60_000, (settle) => settle.resolve('deadline'), (settle) => {
+      setImmediate(() => settle.resolve('body'));
+      return () => cleanups++;
+    });
+    expect(await answered).toBe('body');
+    controller.abort();
+    await expect(late).rejects.toMatchObject({ kind: 'aborted' });
+    expect(cleanups).toBe(4);
+    group.dispose();
   });
 });
