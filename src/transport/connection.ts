@@ -64,10 +64,6 @@ export class SocketConnection implements Connection {
     return this.reader.readLine(deadline);
   }
 
-  bufferedLine(): Buffer | undefined {
-    return this.reader.bufferedLine();
-  }
-
   readBytes(count: number, deadline: number): Promise<Buffer> {
     return this.reader.readBytes(count, deadline);
   }

@@ -121,24 +121,20 @@ export class LineReader {
   }
 
   readLine(deadline: number): Promise<Buffer> {
-    let line: Buffer | undefined;
-    try {
-      line = this.bufferedLine();
-    } catch (error) {
-      return Promise.reject(error);
+    // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
+    if (this.settle === undefined && !this.context.signal?.aborted && this.queue.length > 0) {
+      let line: Buffer | undefined;
+      try {
+        line = this.takeLine();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (line) {
+        this.flow();
+        return Promise.resolve(line);
+      }
     }
-    return line !== undefined ? Promise.resolve(line) : this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
-  }
-
-  /**
-   * A line already buffered (the next lines of a multi-line reply), taken without a wait or
-   * a promise; undefined when a read must wait. Throws `limit` as `readLine` rejects.
-   */
-  bufferedLine(): Buffer | undefined {
-    if (this.settle !== undefined || this.context.signal?.aborted || this.queue.length === 0) return undefined;
-    const line = this.takeLine();
-    if (line) this.flow();
-    return line;
+    return this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
   }
 
   // The two halves of a line read, made once per reader: a load run waits for most lines.

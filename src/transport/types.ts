@@ -80,12 +80,6 @@ export interface TlsInfo {
 export interface Connection {
   /** Next line without its LF (and a CR before it dropped). Fails with `limit` past `limits.lineBytes`. */
   readLine(deadline: number): Promise<Buffer>;
-  /**
-   * The next line if it is buffered already, without waiting (undefined when `readLine`
-   * would wait); throws what `readLine` would reject with. Spares a promise per line of a
-   * multi-line reply. Optional, added after v1 of this contract (additive).
-   */
-  bufferedLine?(): Buffer | undefined;
   /** Exactly `count` bytes. */
   readBytes(count: number, deadline: number): Promise<Buffer>;
   /** Resolves once the bytes are handed to the socket (flushed), or fails at the deadline. */
