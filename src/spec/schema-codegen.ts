@@ -25,9 +25,39 @@ const HEADER = [
 ].join('\n');
 
 export function validatorSource(schema: AnySchemaObject): string {
-  const ajv = new Ajv({ ...FAST_OPTIONS, code: { source: true, esm: true } });
-  const validate = ajv.compile(schema);
+  // messages: false: this validator only says yes or no, so its error texts would be dead
+  // code that every start-up still has to parse.
+  const ajv = new Ajv({ ...FAST_OPTIONS, messages: false, code: { source: true, esm: true } });
+  const validate = ajv.compile(withoutAnnotations(schema) as AnySchemaObject);
   const code = standaloneCode(ajv, validate);
   if (/\brequire\(/.test(code)) throw new Error('standalone validator needs a runtime require(); avoid the keyword that causes it');
   return `${HEADER}${code}\n`;
+}
+
+/**
+ * Annotation keywords (draft-07 §10) do not take part in validation, but ajv's standalone
+ * code embeds the schema objects it refers to, descriptions and all: about a sixth of the
+ * generated file. The explaining validator (`schema.ts`) keeps them; this one drops them.
+ */
+const ANNOTATIONS = new Set(['title', 'description', '$comment', 'examples', 'default', 'readOnly', 'writeOnly']);
+
+/** Keywords whose value is a schema, an array of schemas, or a map of name → schema. */
+const SUBSCHEMA = new Set(['items', 'additionalItems', 'contains', 'additionalProperties', 'propertyNames', 'not', 'if', 'then', 'else']);
+const SUBSCHEMA_LISTS = new Set(['items', 'allOf', 'anyOf', 'oneOf']);
+const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'dependencies']);
+
+export function withoutAnnotations(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(key)) continue;
+    if (SUBSCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map(withoutAnnotations);
+    else if (SUBSCHEMA.has(key)) out[key] = withoutAnnotations(value);
+    else if (SUBSCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
+      // The keys here are property or definition names (a property may be called
+      // `description`): only the values are schemas.
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, Array.isArray(sub) ? sub : withoutAnnotations(sub)]));
+    } else out[key] = value;
+  }
+  return out;
 }
