@@ -4,7 +4,7 @@
  * I/O at the edge: the file system is passed in.
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import type * as Tinyglobby from 'tinyglobby';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface InputFs {
@@ -33,13 +33,16 @@ export async function expandInputs(inputs: readonly string[], cwd: string, fs: I
     seen.add(path);
     files.push(path);
   };
+  // The glob engine is loaded only for an input that is neither a file nor a folder: most
+  // runs name files and folders, and start-up pays for every module it loads.
+  let glob: typeof Tinyglobby | undefined;
   for (const input of inputs) {
     const abs = resolve(cwd, input);
     const kind = fs.kind(abs);
     if (kind === 'file') add(abs);
     else if (kind === 'dir') walk(abs, fs, 0).sort().forEach(add);
-    else if (isDynamicPattern(input)) {
-      const found = await glob(input, { cwd, absolute: true, ignore: ['**/node_modules/**'], dot: false, onlyFiles: true });
+    else if ((glob ??= await import('tinyglobby')).isDynamicPattern(input)) {
+      const found = await glob.glob(input, { cwd, absolute: true, ignore: ['**/node_modules/**'], dot: false, onlyFiles: true });
       const specs = found.map((p) => resolve(p)).filter((p) => SPEC_FILE.test(p)).sort();
       if (specs.length === 0) diagnostics.push(inputProblem(input, `no spec file matches \`${input}\``));
       specs.forEach(add);
