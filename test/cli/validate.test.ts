@@ -32,7 +32,9 @@ async function reference(paths: string[], flags: { var: string[] }, io: Io): Pro
     return EXIT.invalid;
   }
   if (loaded.diagnostics.length === 0) {
-    io.stdout.write(`${files} file${files === 1 ? '' : 's'} valid (${loaded.suites.length} spec${loaded.suites.length === 1 ? '' : 's'}, ${loaded.fragments.length} fragment${loaded.fragments.length === 1 ? '' : 's'})\n`);
+    // Fragments reached by an include count too (`files` minus specs), as the command does.
+    const fragments = files - loaded.suites.length;
+    io.stdout.write(`${files} file${files === 1 ? '' : 's'} valid (${loaded.suites.length} spec${loaded.suites.length === 1 ? '' : 's'}, ${fragments} fragment${fragments === 1 ? '' : 's'})\n`);
     return EXIT.ok;
   }
   const redact = secretRedactor(loaded.secretLiterals);
@@ -114,6 +116,13 @@ describe('validate of files that include each other', () => {
     const out = await expectSameAsReference(dir, ['.']);
     expect(out.stderr).toContain('is not a fragment');
     expect(out.stderr).not.toContain('hunter2');
+  });
+
+  it('a fragment reached only by an include is counted as a fragment', async () => {
+    write('spec.yaml', 'name: S\nconnect: { port: 25 }\nsteps:\n  - include: frags/hello.yaml\n');
+    write('frags/hello.yaml', 'fragment: hello\nsteps: [{ s: 220 }]\n');
+    const out = await call(validateCommand, dir, ['spec.yaml']);
+    expect(out).toEqual({ code: EXIT.ok, stdout: '2 files valid (1 spec, 1 fragment)\n', stderr: '' });
   });
 
   it('an input that cannot be read has no code frame', async () => {
