@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -195,6 +195,8 @@ try {
   log(`cold start: node -e 0 ${median(bare).toFixed(0)} ms, convospec run (one session) ${median(cold).toFixed(0)} ms`);
 
   const validate = [];
+  const HEAP_HOOK = join(work, 'heap-after-gc.mjs');
+  await writeFile(HEAP_HOOK, "process.on('exit', () => { globalThis.gc(); process.stderr.write(`heap-after-gc ${process.memoryUsage().heapUsed}\\n`); });\n");
   for (const count of SPEC_COUNTS) {
     const dir = join(work, `specs-${count}`);
     await mkdir(dir, { recursive: true });
@@ -203,8 +205,12 @@ try {
     }
     const run = await timed('node', [CLI, 'validate', dir], { cwd: work, env: { NO_COLOR: '1' } });
     if (run.code !== 0) throw new Error(`validate of ${count} specs failed (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
-    validate.push({ specs: count, ms: run.ms, rssKiB: run.rssKiB });
-    log(`validate ${count} specs: ${run.ms.toFixed(0)} ms, peak RSS ${run.rssKiB} KiB`);
+    // Peak RSS says how far V8 let the heap grow, which it does more readily the more is
+    // allocated in all; what the run KEEPS is the heap after a full collection at its end.
+    const kept = await timed('node', ['--expose-gc', '--import', pathToFileURL(HEAP_HOOK).href, CLI, 'validate', dir], { cwd: work, env: { NO_COLOR: '1' } });
+    const heapMiB = Number(/^heap-after-gc (\d+)$/m.exec(kept.stderr)?.[1]) / 1048576 || undefined;
+    validate.push({ specs: count, ms: run.ms, rssKiB: run.rssKiB, heapMiB });
+    log(`validate ${count} specs: ${run.ms.toFixed(0)} ms, peak RSS ${run.rssKiB} KiB, heap kept at the end ${heapMiB?.toFixed(1)} MiB`);
     await rm(dir, { recursive: true, force: true });
     // The loader's own benchmark: in-process loadSpecs, its CPU time and peak RSS.
     if (existsSync(LOADER_BENCH)) {
@@ -229,7 +235,7 @@ try {
     convospecPeakRssKiB: Math.max(...convospecRuns.map((r) => r.rssKiB ?? 0)),
     ratios: { convospecToSmtpSource: round(convospecRate / sourceRate, 3), convospecToSwaks: round(convospecRate / swaksRate, 1) },
     coldStartMs: { node: round(median(bare)), convospec: round(median(cold)), difference: round(median(cold) - median(bare)) },
-    validate: validate.map((v) => ({ specs: v.specs, ms: round(v.ms), peakRssMiB: round((v.rssKiB ?? 0) / 1024, 1), ...(v.loaderBench ? { loaderBench: v.loaderBench } : {}) })),
+    validate: validate.map((v) => ({ specs: v.specs, ms: round(v.ms), peakRssMiB: round((v.rssKiB ?? 0) / 1024, 1), heapKeptMiB: round(v.heapMiB ?? 0, 1), ...(v.loaderBench ? { loaderBench: v.loaderBench } : {}) })),
   };
   await mkdir(join(here, 'out'), { recursive: true });
   await writeFile(join(here, 'out', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -261,10 +267,10 @@ convospec peak RSS during the load: ${(r.convospecPeakRssKiB / 1024).toFixed(1)}
 
 cold start (median of ${COLD_RUNS}): node -e 0 ${cold.node} ms; convospec run one.yaml (one session) ${cold.convospec} ms; difference ${cold.difference} ms
 
-| validate | time | peak RSS |
-|---|---:|---:|
-${r.validate.map((v) => `| ${v.specs} specs | ${v.ms} ms | ${v.peakRssMiB} MiB |`).join('\n')}
-${r.validate.filter((v) => v.loaderBench).map((v) => `\nbench/validate.ts ${v.specs} (in-process loadSpecs):\n${v.loaderBench}`).join('\n')}
+| validate | time | peak RSS | heap kept at the end (after a full GC) |
+|---|---:|---:|---:|
+${r.validate.map((v) => `| ${v.specs} specs | ${v.ms} ms | ${v.peakRssMiB} MiB | ${v.heapKeptMiB} MiB |`).join('\n')}
+${r.validate.filter((v) => v.loaderBench).map((v) => `\nbench/validate.ts ${v.specs} (in-process: validate, then loadSpecs):\n${v.loaderBench}`).join('\n')}
 
 last convospec load table:
 ${table}`;
