@@ -77,6 +77,10 @@ export class SocketConnection implements Connection {
   }
 
   write(data: Buffer, deadline: number): Promise<void> {
+    return this.writeNow(data, deadline) ?? SENT;
+  }
+
+  writeNow(data: Buffer, deadline: number): Promise<void> | undefined {
     if (this.closed) return Promise.reject(locallyClosedError());
     const { context, target } = this.options;
     if (context.signal?.aborted) return Promise.reject(abortError(context.signal));
@@ -94,7 +98,7 @@ export class SocketConnection implements Connection {
     // With nothing queued before, Node hands a write to the kernel at once when it can: then
     // the stream holds nothing and the bytes are sent already, so no timer is needed (the
     // callback, due on the next tick, has nothing left to say).
-    if (queued === 0 && socket.writableLength === 0 && !socket.destroyed) return SENT;
+    if (queued === 0 && socket.writableLength === 0 && !socket.destroyed) return undefined;
     return waitUntil<void>(
       context,
       deadline,

@@ -84,6 +84,12 @@ export interface Connection {
   readBytes(count: number, deadline: number): Promise<Buffer>;
   /** Resolves once the bytes are handed to the socket (flushed), or fails at the deadline. */
   write(data: Buffer, deadline: number): Promise<void>;
+  /**
+   * `write`, but undefined instead of a promise when the bytes went to the kernel at once, so
+   * a caller has nothing to wait for (a load run sends millions of lines). Optional: without
+   * it, callers use `write`. Additive.
+   */
+  writeNow?(data: Buffer, deadline: number): Promise<void> | undefined;
   /** Upgrade the live socket; bytes buffered before it are discarded (RFC 3207 §6). Resolves with the handshake's facts even when `verify: false` let an unverified peer through. */
   startTls(tls: ResolvedTls, deadline: number): Promise<TlsInfo>;
   /** True if any byte is buffered or arrives before the deadline; false if none does. Rejects with `closed` on EOF. */

@@ -3,9 +3,9 @@
  */
 import type { Step } from '../../spec/model.js';
 import type { ReplyOptions } from '../../protocol/types.js';
-import type { TestContext } from '../context.js';
+import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitUntil } from '../context.js';
-import { KEPT_TAIL_BYTES, readReply, type Observed } from '../reply.js';
+import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
@@ -18,20 +18,26 @@ const PROTOCOL_DEFAULT: ReplyOptions = {};
 const MULTILINE: ReplyOptions = { multiline: true };
 const SINGLE_LINE: ReplyOptions = { multiline: false };
 
-export async function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
+export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
   const { at, wait } = waitUntil(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
-  let observed: Observed;
-  try {
-    observed = await readReply(live, matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT, at);
-  } catch (error) {
-    if (isTransportError(error)) {
+  // The check runs inside the read's own async function (one layer per reply, not two).
+  return readReplyThen(
+    live,
+    matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
+    at,
+    (observed) => checkReply(step, ctx, live, observed),
+    (error) => {
+      if (!isTransportError(error)) return error;
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
-      throw fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
-    }
-    throw error;
-  }
+      return fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
+    },
+  );
+}
+
+function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
+  const matcher = step.matcher;
   if (observed.kind === 'closed') ctx.record('info', 'the server closed the connection');
   else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
 

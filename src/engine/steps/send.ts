@@ -27,7 +27,11 @@ const literalPayloads = new WeakMap<Step, LiteralPayload>();
 
 const isLiteral = (t: Template): boolean => t.parts.length === 0 || (t.parts.length === 1 && t.parts[0]!.kind === 'text');
 
-export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> {
+// The runners below return undefined when they finished at once: most sends are taken by the
+// kernel without a wait, and a promise (with an `await` on it per layer) is then pure cost in
+// a load run. Whatever has to wait returns its promise to `runSteps`, which awaits it.
+
+export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   let built = literalPayloads.get(step);
   if (built === undefined || built.eol !== live.eol) {
@@ -35,32 +39,35 @@ export async function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<v
     built = { eol: live.eol, lines, payload: Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8') };
     if (step.lines.every(isLiteral)) literalPayloads.set(step, built);
   }
-  const { lines, payload } = built;
-  await write(ctx, live, payload, step.span, step.timeoutMs);
-  for (const text of lines) {
-    live.session.sent({ kind: 'line', text });
-    if (ctx.recording) ctx.record('c', text);
-  }
+  const { lines } = built;
+  const sent = (): void => {
+    for (const text of lines) {
+      live.session.sent({ kind: 'line', text });
+      if (ctx.recording) ctx.record('c', text);
+    }
+  };
+  return after(write(ctx, live, built.payload, step.span, step.timeoutMs), sent);
 }
 
-export async function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> {
+export function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   const bytes = rawBytes(step, ctx);
-  await write(ctx, live, bytes, step.span, step.timeoutMs);
-  live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
-  if (ctx.recording) ctx.record('c', bytes);
+  return after(write(ctx, live, bytes, step.span, step.timeoutMs), () => {
+    live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
+    if (ctx.recording) ctx.record('c', bytes);
+  });
 }
 
-export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> {
+export function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
-  const body = step.body;
   const built = literalPayloads.get(step);
-  if (built !== undefined) {
-    await write(ctx, live, built.payload, step.span, step.timeoutMs);
-    live.session.sent({ kind: 'data' });
-    if (ctx.recording) recordBody(ctx, built.lines);
-    return;
-  }
+  if (built !== undefined) return sendBody(ctx, live, step, built.lines, built.payload);
+  return buildBody(step, ctx).then(({ lines, payload }) => sendBody(ctx, live, step, lines, payload));
+}
+
+/** The body's lines and bytes, the first time for a literal body, or each time. */
+async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ lines: string[]; payload: Buffer }> {
+  const body = step.body;
   let text: string;
   if (body.kind === 'text') {
     text = evaluateTracked(ctx, body.value).text;
@@ -75,9 +82,23 @@ export async function runData(step: StepOf<'data'>, ctx: TestContext): Promise<v
   const lines = dataLines(text, body.dotStuff);
   const payload = Buffer.from(lines.map((l) => l + '\r\n').join('') + '.\r\n', 'utf8');
   if (body.kind === 'text' && isLiteral(body.value)) literalPayloads.set(step, { eol: '\r\n', lines, payload });
-  await write(ctx, live, payload, step.span, step.timeoutMs);
-  live.session.sent({ kind: 'data' });
-  if (ctx.recording) recordBody(ctx, lines);
+  return { lines, payload };
+}
+
+function sendBody(ctx: TestContext, live: LiveConnection, step: StepOf<'data'>, lines: readonly string[], payload: Buffer): Promise<void> | undefined {
+  return after(write(ctx, live, payload, step.span, step.timeoutMs), () => {
+    live.session.sent({ kind: 'data' });
+    if (ctx.recording) recordBody(ctx, lines);
+  });
+}
+
+/** Runs `then` once the write is done: at once when it was, else when its promise settles. */
+function after(pending: Promise<void> | undefined, then: () => void): Promise<void> | undefined {
+  if (pending === undefined) {
+    then();
+    return undefined;
+  }
+  return pending.then(then);
 }
 
 /**
@@ -116,12 +137,18 @@ function rawBytes(step: StepOf<'raw'>, ctx: TestContext): Buffer {
   }
 }
 
-async function write(ctx: TestContext, live: LiveConnection, payload: Buffer, span: Span, ownTimeout: number | undefined): Promise<void> {
+/** Undefined when the bytes are sent already; else a promise that fails as the step would. */
+function write(ctx: TestContext, live: LiveConnection, payload: Buffer, span: Span, ownTimeout: number | undefined): Promise<void> | undefined {
   const { at, wait } = waitUntil(ctx, stepTimeout(ctx, ownTimeout));
+  const connection = live.connection;
+  let pending: Promise<void> | undefined;
   try {
-    await live.connection.write(payload, at);
+    pending = connection.writeNow ? connection.writeNow(payload, at) : connection.write(payload, at);
   } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending?.catch((error: unknown) => {
     if (isTransportError(error)) throw fromTransport(error, span, 'send', wait, ctx.redactor);
     throw error;
-  }
+  });
 }
