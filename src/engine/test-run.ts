@@ -48,12 +48,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     deadlineReached = true;
     stop.abort('deadline');
   }, test.deadlineMs + DEADLINE_BACKSTOP_MS);
-  const onInterrupt = (): void => stop.abort(options.signal.reason);
-  // Every running test listens (and stops listening when it ends): as many as run at once
-  // is no leak, so Node's warning past 10 listeners does not apply.
-  setMaxListeners(0, options.signal);
-  if (options.signal.aborted) onInterrupt();
-  else options.signal.addEventListener('abort', onInterrupt, { once: true });
+  const unwatch = watchInterrupt(options.signal, stop);
   const signal = stop.signal;
   const ctx = createContext(suite, test, world, options, signal, startedAt);
   let failure: Failure | undefined;
@@ -68,7 +63,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
       : toFailure(error, ctx);
   } finally {
     clearTimeout(timer);
-    options.signal.removeEventListener('abort', onInterrupt);
+    unwatch();
     for (const live of ctx.connections.values()) live.connection.close();
   }
   const durationMs = world.clock.now() - startedAt;
@@ -81,6 +76,41 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
   };
 }
+
+/**
+ * The tests running under each run signal. Ctrl-C reaches them through ONE listener per run
+ * signal, which aborts each test's own signal in the order the tests started (as a listener
+ * per test did): adding and removing an EventTarget listener per test was about 5% of a load
+ * run's cost, a Set entry is next to nothing. Keyed weakly by the run's signal.
+ */
+const runningTests = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Aborts `stop` when the run is interrupted (at once if it is already); returns the undo. */
+function watchInterrupt(run: AbortSignal, stop: AbortController): () => void {
+  if (run.aborted) {
+    stop.abort(run.reason);
+    return noop;
+  }
+  let tests = runningTests.get(run);
+  if (tests === undefined) {
+    const started = new Set<AbortController>();
+    tests = started;
+    runningTests.set(run, started);
+    // The run's signal may have other listeners besides this one (a load run's pacing, one
+    // per worker): as many as run at once is no leak, so Node's warning past 10 does not apply.
+    setMaxListeners(0, run);
+    run.addEventListener('abort', () => {
+      for (const test of [...started]) test.abort(run.reason);
+    }, { once: true });
+  }
+  const mine = tests;
+  mine.add(stop);
+  return () => {
+    mine.delete(stop);
+  };
+}
+
+const noop = (): void => undefined;
 
 function createContext(
   suite: Suite,
