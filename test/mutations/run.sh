@@ -19,7 +19,7 @@ source "$here/../servers/lib.sh"
 
 # name | file | exact text to replace (must occur once) | replacement | what it breaks
 MUTATIONS=(
-  "smtp-dash-final|src/protocol/smtp.ts|if (separator === '-') return { need: 'line' };|if (separator === 'mutant') return { need: 'line' };|an SMTP \"250-\" line is taken as the reply's last line"
+  "smtp-dash-final|src/protocol/smtp.ts|if (separator === HYPHEN) {|if (separator === -2) {|an SMTP \"250-\" line is taken as the reply's last line"
   "imap-literals-ignored|src/protocol/imap-commands.ts|return found ? { count: Number(found[1]), synchronising: found[2] === '' } : undefined;|return found ? undefined : undefined;|IMAP {n} literals are not recognised, in replies or in commands"
   "data-dot-stuffing-off|src/engine/steps/send.ts|return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;|return dotStuff ? lines.map((l) => l) : lines;|DATA bodies are sent without dot-stuffing"
   "pop3-dot-unstuffing-off|src/protocol/pop3.ts|reply.line(raw, raw[0] === DOT ? raw.subarray(1) : raw);|reply.line(raw, raw);|POP3 multi-line bodies are not dot-unstuffed"
