@@ -12,6 +12,7 @@ import type { Step, Suite, Test } from '../spec/model.js';
 import type { TestResult } from './events.js';
 import type { EngineEnvironment } from './context.js';
 import { runTest } from './test-run.js';
+import { RunInterrupt } from './interrupt.js';
 
 export interface LoadOptions {
   /** Sessions in flight at once. */
@@ -66,6 +67,7 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
   const interval = options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : 0;
   const queue = new UnitQueue(planUnits(suites, observer, options.repeat ?? Infinity));
   const { signal } = options;
+  const interrupt = new RunInterrupt(signal);
   let paced = 0;
   let sessions = 0;
 
@@ -73,7 +75,7 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
     const sessionStart = clock.now();
     let firstStepAt = -1;
     const result = await runTest(suite, test, world, {
-      signal,
+      interrupt,
       keepTranscript: false,
       onStep(step, ms, passed) {
         if (firstStepAt < 0) firstStepAt = clock.now() - ms;

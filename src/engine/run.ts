@@ -6,6 +6,7 @@ import type { Suite, Test } from '../spec/model.js';
 import type { RunEvent, RunSummary, SuiteInfo, TestResult } from './events.js';
 import type { EngineEnvironment } from './context.js';
 import { runTest, testInfo } from './test-run.js';
+import { RunInterrupt } from './interrupt.js';
 
 export interface RunOptions {
   readonly concurrency: number;
@@ -41,6 +42,8 @@ export async function runSuites(suites: readonly Suite[], world: EngineEnvironme
   let bailed = false;
   let nextUnit = 0;
 
+  const interrupt = new RunInterrupt(options.signal);
+
   const runUnit = async (unit: Unit): Promise<void> => {
     for (const { test, index } of unit.tests) {
       if (options.signal.aborted) return;
@@ -52,7 +55,7 @@ export async function runSuites(suites: readonly Suite[], world: EngineEnvironme
       }
       await emit({ type: 'test-start', test: info });
       const result = await runTest(unit.suite, test, world, {
-        signal: options.signal,
+        interrupt,
         ...(options.liveTranscripts ? { onTranscript: (entry) => void emit({ type: 'transcript', test: info, entry }) } : {}),
       });
       // A test cut short by Ctrl-C did not finish: it is left out (spec §8).

@@ -2,7 +2,6 @@
  * Running ONE test: variables, its connection, its steps, and always a result — a failure
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
-import { setMaxListeners } from 'node:events';
 import type { Step, Suite, Test } from '../spec/model.js';
 import type { Value } from '../template/types.js';
 import { Secrets } from './secrets.js';
@@ -13,9 +12,11 @@ import { evaluateTracked } from './values.js';
 import { runSteps } from './steps/index.js';
 import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
 import { formatDuration } from './duration.js';
+import type { RunInterrupt } from './interrupt.js';
 
 export interface TestRunOptions {
-  readonly signal: AbortSignal;
+  /** The run's Ctrl-C (one per run: `new RunInterrupt(signal)`). */
+  readonly interrupt: RunInterrupt;
   readonly onTranscript?: (entry: TranscriptEntry) => void;
   /** Load mode: keep no transcript (memory stays flat over thousands of runs). */
   readonly keepTranscript?: boolean;
@@ -48,7 +49,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     deadlineReached = true;
     stop.abort('deadline');
   }, test.deadlineMs + DEADLINE_BACKSTOP_MS);
-  const unwatch = watchInterrupt(options.signal, stop);
+  const unwatch = options.interrupt.watch(stop);
   const signal = stop.signal;
   const ctx = createContext(suite, test, world, options, signal, startedAt);
   let failure: Failure | undefined;
@@ -76,41 +77,6 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
   };
 }
-
-/**
- * The tests running under each run signal. Ctrl-C reaches them through ONE listener per run
- * signal, which aborts each test's own signal in the order the tests started (as a listener
- * per test did): adding and removing an EventTarget listener per test was about 5% of a load
- * run's cost, a Set entry is next to nothing. Keyed weakly by the run's signal.
- */
-const runningTests = new WeakMap<AbortSignal, Set<AbortController>>();
-
-/** Aborts `stop` when the run is interrupted (at once if it is already); returns the undo. */
-function watchInterrupt(run: AbortSignal, stop: AbortController): () => void {
-  if (run.aborted) {
-    stop.abort(run.reason);
-    return noop;
-  }
-  let tests = runningTests.get(run);
-  if (tests === undefined) {
-    const started = new Set<AbortController>();
-    tests = started;
-    runningTests.set(run, started);
-    // The run's signal may have other listeners besides this one (a load run's pacing, one
-    // per worker): as many as run at once is no leak, so Node's warning past 10 does not apply.
-    setMaxListeners(0, run);
-    run.addEventListener('abort', () => {
-      for (const test of [...started]) test.abort(run.reason);
-    }, { once: true });
-  }
-  const mine = tests;
-  mine.add(stop);
-  return () => {
-    mine.delete(stop);
-  };
-}
-
-const noop = (): void => undefined;
 
 function createContext(
   suite: Suite,
