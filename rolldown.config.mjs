@@ -1,15 +1,19 @@
 /**
- * The build: src/ bundled into dist/cli/ (README "Design": why a bundle).
+ * The build: src/ bundled into dist/cli/ (README "Design": why a bundle), in two parts:
  *
- * A cold `convospec run` used to load about 200 module files (84 of them yaml's); Node 20
- * has no compile cache, so every file cost a resolve, a read and a compile. Bundled, it loads
- * a handful of chunks; commands and reporters that are imported lazily (`demo`, `import`,
- * JUnit…) stay in chunks of their own, loaded only when used.
+ * 1. The program, src/cli/main.ts and all it imports, as ONE CommonJS file,
+ *    dist/cli/convospec-<hash>.cjs. A cold `convospec run` used to load about 200 module
+ *    files (84 of them yaml's), each resolved, read and compiled. One script can also be
+ *    compiled with a V8 code cache (Node 20 has none for ES modules), which is what part 2
+ *    does. Code that only some commands use (`demo`, `import`, JUnit…) is still imported
+ *    lazily: it is in the file, but not run, and V8 only pre-parses it.
+ * 2. The launcher, src/cli/launch.ts, as dist/cli/main.js (package.json `bin`): it finds the
+ *    program beside it by its name and starts it with the cache.
  *
  * Type checking is not done here: `npm run typecheck` (tsc) does it, in CI before the build.
- * The entry stays `dist/cli/main.js` (package.json `bin`), and every chunk lands beside it,
- * so `new URL('../../package.json', import.meta.url)` and the walk up to `schemas/` still find
- * the package root.
+ * Both files land in dist/cli/, so `new URL('../../package.json', import.meta.url)` and the
+ * walk up to `schemas/` still find the package root. `--dir` on the command line (bench/run.sh,
+ * test/mutations/run.sh) moves both.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -26,23 +30,65 @@ const require = createRequire(import.meta.url);
  */
 const yamlEsm = join(dirname(require.resolve('yaml/package.json')), 'browser', 'index.js');
 
-export default {
-  input: { main: 'src/cli/main.ts' },
+/**
+ * The demo mail servers (src/demo/, with smtp-server and the certificate library: half of all
+ * the code) are only for `convospec demo`: a file of their own, dist/cli/demo.cjs, so other
+ * commands never even parse them. The program imports it (lazily) by this path, in
+ * src/cli/commands/demo.ts; src/demo/ imports nothing of the program but src/pki/.
+ */
+const DEMO_IMPORT = /^\.\.\/\.\.\/demo\/index\.js$/;
+const DEMO_FILE = /[\\/]src[\\/]demo[\\/]index\.js$/;
+
+/** What all parts share. */
+const common = {
   platform: 'node',
-  resolve: { alias: { yaml: yamlEsm } },
-  // Loaded at run time with createRequire (ajv's full compiler only when a spec fails,
-  // hdr-histogram-js in load mode): they stay in node_modules, as dependencies.
-  external: [/^ajv(\/|$)/, /^hdr-histogram-js(\/|$)/],
-  output: {
-    dir: 'dist',
-    // dist/ is this build's alone: what an older build left there goes.
-    cleanDir: true,
-    format: 'esm',
-    entryFileNames: 'cli/[name].js',
-    chunkFileNames: 'cli/[name]-[hash].js',
-    sourcemap: true,
-    // Whitespace and comments out: less for V8 to scan at start-up. Names are kept (no
-    // mangling), so a stack trace of a bug still reads.
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-  },
+  // Whitespace and comments out: less for V8 to scan. Names are kept (no mangling), so a
+  // stack trace of a bug still reads.
+  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
 };
+
+export default [
+  {
+    input: { convospec: 'src/cli/main.ts' },
+    platform: common.platform,
+    resolve: { alias: { yaml: yamlEsm } },
+    // Loaded at run time with createRequire (ajv's full compiler only when a spec fails,
+    // hdr-histogram-js in load mode): they stay in node_modules, as dependencies.
+    external: [/^ajv(\/|$)/, /^hdr-histogram-js(\/|$)/, DEMO_IMPORT],
+    output: {
+      dir: 'dist',
+      // rolldown hands `paths` the external's id resolved to an absolute path, and takes back a
+      // path relative to `dir`.
+      paths: (id) => (DEMO_FILE.test(id) ? './cli/demo.cjs' : id),
+      // `import()` of an external as a `require` when used: the launcher runs the program as a
+      // plain script, where `import()` is not available.
+      dynamicImportInCjs: false,
+      // dist/ is this build's alone: what an older build left there goes. (This part is
+      // built first; the launcher after it.)
+      cleanDir: true,
+      format: 'cjs',
+      // One file: the launcher compiles one script (dynamic imports become lazy inits).
+      codeSplitting: false,
+      // The hash names the build: the launcher's cache files carry it, so a new build never
+      // reads an old build's cache.
+      entryFileNames: 'cli/[name]-[hash].cjs',
+      sourcemap: true,
+      minify: common.minify,
+    },
+  },
+  {
+    input: { demo: 'src/demo/index.ts' },
+    platform: common.platform,
+    output: { dir: 'dist', format: 'cjs', codeSplitting: false, entryFileNames: 'cli/[name].cjs', sourcemap: true, minify: common.minify },
+  },
+  {
+    input: { main: 'src/cli/launch.ts' },
+    platform: common.platform,
+    output: {
+      dir: 'dist',
+      format: 'esm',
+      entryFileNames: 'cli/[name].js',
+      minify: common.minify,
+    },
+  },
+];

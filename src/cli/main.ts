@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 /**
- * The only place that reads argv, the environment and the real streams, and calls
- * `process.exit`. Everything else takes an `Io`.
+ * The program: the only place that reads argv, the environment and the real streams, and
+ * calls `process.exit`. Everything else takes an `Io`. Built to dist/cli/convospec-<hash>.cjs
+ * and started by launch.ts (the `convospec` command), which adds a compile cache.
  */
 import { runCli } from './program.js';
 import { EXIT } from './io.js';
@@ -23,7 +23,8 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
-const code = await runCli(process.argv.slice(2), {
+// Not a top-level await: the bundle is CommonJS, to be compiled with a code cache (launch.ts).
+void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: process.stdout,
@@ -31,7 +32,8 @@ const code = await runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   signal: interrupt.signal,
   now: () => new Date(),
+}).then((code) => {
+  process.exitCode = code;
+  // Open handles (a socket still closing) must not keep a finished run alive.
+  setTimeout(() => process.exit(code), 200).unref();
 });
-process.exitCode = code;
-// Open handles (a socket still closing) must not keep a finished run alive.
-setTimeout(() => process.exit(code), 200).unref();

@@ -3,46 +3,25 @@
  * answers, gets SIGINT once a quick test has finished. It must close its sockets, write the
  * reports of what finished, and exit 130.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { goodPeer, silentPeer, type Peer } from '../hostile/peers.js';
 import { findAll, parseXml } from '../report/xml.js';
 import type { JsonReport } from '../../src/report/json.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/cli/main.js');
-
-/** Newest modification time of any file under `dir` (bounded by the tree's size). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return latest;
-}
-
-/** Build dist/ (`npm run build`: the bundle) when it is missing or older than src/. */
-function buildIfStale(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules/rolldown/bin/cli.mjs'), '-c', 'rolldown.config.mjs'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (!existsSync(MAIN)) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
-}
+let MAIN: string;
 
 let ws: Workspace;
 let good: Peer;
 let slow: Peer;
 
 beforeAll(async () => {
-  buildIfStale();
+  MAIN = builtCli();
   ws = await workspace();
   good = await goodPeer();
   slow = await silentPeer();
@@ -108,7 +87,8 @@ tests:
     );
     const child = spawn(process.execPath, [MAIN, 'run', file, '--junit', 'out/junit.xml', '--json', 'out/report.json'], {
       cwd: ws.dir,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      // Through the launcher's compile cache, as users run it (a cache of this test's own).
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CONVOSPEC_DISABLE_COMPILE_CACHE: undefined, CONVOSPEC_COMPILE_CACHE: join(ws.dir, 'cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

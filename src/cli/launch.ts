@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * The `convospec` command (package.json `bin`, built to dist/cli/main.js): it starts the
+ * program, the bundle dist/cli/convospec-<hash>.cjs built from main.ts, with a V8 code cache.
+ *
+ * Why: Node 20 compiles every file of a program again at every start (Node 22's
+ * `module.enableCompileCache()` is what this does by hand). A `convospec run` of one spec spent
+ * about half of its own start-up compiling (issue 7: cold start within 150 ms of bare Node).
+ * Here the bundle is compiled as one script whose code V8 serializes at the end of a run; the
+ * next run of the same command deserializes it instead of compiling.
+ *
+ * The cache is one file per program build, Node version, architecture and command, in
+ * `$CONVOSPEC_COMPILE_CACHE`, else `$XDG_CACHE_HOME/convospec` (`~/.cache/convospec`;
+ * `%LOCALAPPDATA%\convospec` on Windows). `CONVOSPEC_DISABLE_COMPILE_CACHE=1` turns it off.
+ * V8 itself refuses a cache made by another V8 version or with other flags; a refused or
+ * unreadable cache is made again. A cache that cannot be written is not an error: the
+ * program just starts as without one. Nothing here writes to stdout, nor to stderr but for a
+ * broken install.
+ *
+ * This file imports only Node's own modules: it is built apart from the program (see
+ * rolldown.config.mjs) and must stay small.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+/** The program bundle's file name: its content hash is part of it (rolldown `[hash]`). */
+const PROGRAM = /^convospec-[\w-]+\.cjs$/;
+/** Subcommands with a cache of their own: each compiles different code. */
+const COMMANDS = new Set(['run', 'validate', 'demo', 'import', 'schema']);
+
+const here = dirname(fileURLToPath(import.meta.url));
+const name = readdirSync(here).find((file) => PROGRAM.test(file));
+if (name === undefined) {
+  process.stderr.write(`convospec: the program (convospec-*.cjs) is missing beside ${here}: a broken install, or run \`npm run build\`\n`);
+  process.exitCode = 1;
+} else {
+  const program = join(here, name);
+  const dir = cacheDirectory(process.env, process.platform);
+  if (dir === undefined) createRequire(program)(program);
+  else startCached(program, join(dir, cacheName(name, process.argv[2])));
+}
+
+function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  if (env.CONVOSPEC_DISABLE_COMPILE_CACHE !== undefined && env.CONVOSPEC_DISABLE_COMPILE_CACHE !== '') return undefined;
+  if (env.CONVOSPEC_COMPILE_CACHE) return env.CONVOSPEC_COMPILE_CACHE;
+  if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'convospec');
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'convospec');
+}
+
+/** `convospec-<hash>.run.node20.20.2-x64.v8cache`: what V8 checks too, in the name, so builds never overwrite each other's. */
+function cacheName(programName: string, command: string | undefined): string {
+  const kind = command !== undefined && COMMANDS.has(command) ? command : 'other';
+  return `${programName.slice(0, -'.cjs'.length)}.${kind}.node${process.versions.node}-${process.arch}.v8cache`;
+}
+
+/**
+ * Runs the bundle as Node runs a CommonJS file (same wrapper, same `require` for its
+ * dependencies), from the cached code when V8 takes it; writes the cache at exit otherwise.
+ */
+function startCached(file: string, cacheFile: string): void {
+  const cached = readOrUndefined(cacheFile);
+  // On the first line, so the bundle's line numbers (and its source map) stay right.
+  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'utf8')}\n})`;
+  const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  if (cached === undefined || script.cachedDataRejected === true) {
+    // At exit, not now: V8 then includes every function this run compiled (most are compiled
+    // lazily, on first call), so the next run of this command finds them all.
+    process.once('exit', () => writeCache(script, cacheFile));
+  }
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const module = { exports: {} };
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+}
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomically (parallel runs may race), private to the user; caches of other builds go. */
+function writeCache(script: Script, cacheFile: string): void {
+  try {
+    const dir = dirname(cacheFile);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    renameSync(temporary, cacheFile);
+    const build = cacheFile.slice(dir.length + 1).split('.')[0] ?? '';
+    for (const file of readdirSync(dir)) {
+      if (file.startsWith('convospec-') && file.endsWith('.v8cache') && !file.startsWith(`${build}.`)) rmSync(join(dir, file), { force: true });
+    }
+  } catch {
+    // No cache this time (read-only home, full disk…): the next run compiles as this one did.
+  }
+}
