@@ -5,6 +5,7 @@
 import type { ProtocolName, Suite, Test, Limits, Step } from '../spec/model.js';
 import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
+import type { StopToken } from '../transport/stop.js';
 import type { ProtocolSession } from '../protocol/types.js';
 import { resolve } from 'node:path';
 import type { Scope, Template, Value } from '../template/types.js';
@@ -61,8 +62,8 @@ export interface TestContext {
    * merged it into a step of a fragment elsewhere.
    */
   readonly dirs: Map<string, string>;
-  /** Aborted by Ctrl-C or the test's deadline. */
-  readonly signal: AbortSignal;
+  /** Stopped by Ctrl-C or the test's deadline; `stop.signal` for Node APIs that want one. */
+  readonly stop: StopToken;
   readonly startedAt: number;
   readonly deadlineAt: number;
   /** A transcript line: raw text or bytes; redacted, escaped and bounded here. */

@@ -83,7 +83,7 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
       },
     });
     // A session cut short by Ctrl-C did not finish: it is left out, as in `runSuites`.
-    if (signal.aborted && result.failure?.kind === 'interrupted') return;
+    if (interrupt.interrupted && result.failure?.kind === 'interrupted') return;
     sessions += 1;
     observer.onSession(result, firstStepAt >= 0 ? firstStepAt - sessionStart : undefined);
   };
@@ -95,14 +95,14 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
     if (at >= stopAt) return false;
     const wait = at - clock.now();
     if (wait > 0) await world.sleep(wait, signal).catch(() => undefined);
-    return !signal.aborted;
+    return !interrupt.interrupted;
   };
 
   const worker = async (): Promise<void> => {
     // Each turn starts one unit's session or waits for a busy serial unit to free; the
     // queue ends (repeat) or the clock passes `stopAt` (duration), so the loop ends.
     for (;;) {
-      if (signal.aborted || clock.now() >= stopAt) return;
+      if (interrupt.interrupted || clock.now() >= stopAt) return;
       const unit = queue.take();
       if (unit === 'done') return;
       if (unit === 'wait') {
@@ -112,7 +112,7 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
       try {
         if (!(await pace())) return;
         for (const { test, observer } of unit.tests) {
-          if (signal.aborted) return;
+          if (interrupt.interrupted) return;
           await runSession(unit.suite, test, observer);
         }
       } finally {
@@ -122,7 +122,7 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
   };
 
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  return { sessions, durationMs: clock.now() - startedAt, interrupted: signal.aborted };
+  return { sessions, durationMs: clock.now() - startedAt, interrupted: interrupt.interrupted };
 }
 
 function planUnits(suites: readonly Suite[], observer: LoadObserver, repeat: number): LoadUnit[] {

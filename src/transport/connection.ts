@@ -83,7 +83,7 @@ export class SocketConnection implements Connection {
   writeNow(data: Buffer, deadline: number): Promise<void> | undefined {
     if (this.closed) return Promise.reject(locallyClosedError());
     const { context, target } = this.options;
-    if (context.signal?.aborted) return Promise.reject(abortError(context.signal));
+    if (context.stop?.stopped) return Promise.reject(abortError(context.stop));
     const started = context.clock.now();
     const socket = this.socket;
     const queued = socket.writableLength;

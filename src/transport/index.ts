@@ -5,6 +5,7 @@ export { LineReader } from './line-reader.js';
 export { ByteQueue } from './byte-queue.js';
 export { formatBytes, formatDuration } from './format.js';
 export { formatName } from './tls-info.js';
+export { StopToken, stopSignalOf } from './stop.js';
 export { TransportError } from './types.js';
 export type {
   Clock,
@@ -12,6 +13,7 @@ export type {
   ConnectOptions,
   OpenConnection,
   ResolvedTls,
+  StopSignal,
   TlsInfo,
   TransportErrorKind,
 } from './types.js';

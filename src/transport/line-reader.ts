@@ -122,7 +122,7 @@ export class LineReader {
 
   readLine(deadline: number): Promise<Buffer> {
     // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
-    if (this.settle === undefined && !this.context.signal?.aborted && this.queue.length > 0) {
+    if (this.settle === undefined && !this.context.stop?.stopped && this.queue.length > 0) {
       let line: Buffer | undefined;
       try {
         line = this.takeLine();

@@ -3,13 +3,15 @@ import { SocketConnection } from './connection.js';
 import { connectTcp, target } from './tcp.js';
 import { handshake } from './tls-handshake.js';
 import type { Connection, ConnectOptions, OpenConnection } from './types.js';
+import { stopSignalOf } from './stop.js';
 import { WaitGroup } from './wait.js';
 import type { WaitContext } from './wait.js';
 
 export const openConnection: OpenConnection = async (options: ConnectOptions): Promise<Connection> => {
   // All waits of this connection, from its connect to its close, share one timer (wait.ts).
-  const group = new WaitGroup(options.clock, options.signal);
-  const context: WaitContext = { clock: options.clock, ...(options.signal ? { signal: options.signal } : {}), group };
+  const stop = options.stop ?? (options.signal ? stopSignalOf(options.signal) : undefined);
+  const group = new WaitGroup(options.clock, stop);
+  const context: WaitContext = { clock: options.clock, ...(stop ? { stop } : {}), group };
   try {
     const where = target(options.host, options.port);
     const socket = await connectTcp(options.host, options.port, options.deadline, context);

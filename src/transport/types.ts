@@ -45,6 +45,25 @@ export interface ConnectOptions {
   readonly tls?: ResolvedTls;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
+  /** Like `signal`, and preferred over it when both are given: cheaper per test (see `StopSignal`). Additive. */
+  readonly stop?: StopSignal;
+}
+
+/**
+ * "Stop waiting": Ctrl-C or a test's deadline, as waits see it. An `AbortSignal` does the
+ * same, but a load run makes one per session, and its EventTarget machinery (controller,
+ * signal, listener objects) was a visible share of a session's cost; this is a flag and a
+ * set of callbacks. Additive.
+ */
+export interface StopSignal {
+  readonly stopped: boolean;
+  /** Why it stopped (the abort reason); undefined before. */
+  readonly reason: unknown;
+  /**
+   * Calls `listener` once when it stops; returns the undo. Not called when already stopped:
+   * check `stopped` first (as with an AbortSignal's 'abort' listener).
+   */
+  onStop(listener: () => void): () => void;
 }
 
 /** TLS options with templates evaluated and files read. */

@@ -3,12 +3,13 @@
  * is aborted, whichever comes first, and it always clears its timer and listeners.
  */
 import { TransportError } from './types.js';
-import type { Clock } from './types.js';
+import type { Clock, StopSignal } from './types.js';
 
 export interface WaitContext {
   readonly clock: Clock;
-  readonly signal?: AbortSignal;
-  /** A connection's waits share one timer and one abort listener (see `WaitGroup`). */
+  /** Ctrl-C or the test's deadline: every wait ends with `aborted`. */
+  readonly stop?: StopSignal;
+  /** A connection's waits share one timer and one stop listener (see `WaitGroup`). */
   readonly group?: WaitGroup;
 }
 
@@ -41,12 +42,13 @@ export class WaitGroup {
   /** When the timer is due (clock time); Infinity without a timer. */
   private timerAt = Infinity;
   private disposed = false;
+  private readonly unlisten: (() => void) | undefined;
 
   constructor(
     private readonly clock: Clock,
-    private readonly signal?: AbortSignal,
+    stop?: StopSignal,
   ) {
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.unlisten = stop?.onStop(this.onAbort);
   }
 
   add(wait: Pending, deadline: number): void {
@@ -73,7 +75,7 @@ export class WaitGroup {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.unlisten?.();
   }
 
   private schedule(at: number): void {
@@ -112,8 +114,8 @@ class Wait<T> implements Pending, Settle<T> {
   private timer: NodeJS.Timeout | undefined;
   private cleanup: (() => void) | undefined;
   private grouped = false;
-  /** The abort listener of a wait outside a group; undefined until it listens. */
-  private onAbort: (() => void) | undefined;
+  /** Undoes the stop listener of a wait outside a group; undefined until it listens. */
+  private unlisten: (() => void) | undefined;
 
   constructor(
     private readonly context: WaitContext,
@@ -130,16 +132,14 @@ class Wait<T> implements Pending, Settle<T> {
       return;
     }
     this.cleanup = undo;
-    const { group, signal, clock } = this.context;
+    const { group, stop, clock } = this.context;
     if (group !== undefined) {
       this.grouped = true;
       group.add(this, this.deadline);
       return;
     }
     // Only a wait that really waits listens for Ctrl-C: most reads find their line buffered.
-    const onAbort = (): void => this.abort();
-    this.onAbort = onAbort;
-    signal?.addEventListener('abort', onAbort, { once: true });
+    this.unlisten = stop?.onStop(() => this.abort());
     // The first check waits one macrotask even for a past deadline, so a body that settles on
     // an already-queued event still wins; afterwards the injected clock decides.
     this.timer = setTimeout(armWait, Math.max(0, Math.min(this.deadline - clock.now(), MAX_DELAY_MS)), this);
@@ -162,7 +162,7 @@ class Wait<T> implements Pending, Settle<T> {
   }
 
   abort(): void {
-    this.reject(abortError(this.context.signal));
+    this.reject(abortError(this.context.stop));
   }
 
   /** Outside a group: at the deadline settle, before it wait again (for the injected clock). */
@@ -181,7 +181,7 @@ class Wait<T> implements Pending, Settle<T> {
     this.settled = true;
     if (this.grouped) this.context.group?.remove(this);
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort !== undefined) this.context.signal?.removeEventListener('abort', this.onAbort);
+    this.unlisten?.();
     const cleanup = this.cleanup;
     this.cleanup = undefined;
     cleanup?.();
@@ -205,14 +205,14 @@ export function waitUntil<T>(
   body: (settle: Settle<T>) => () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (context.signal?.aborted) {
-      reject(abortError(context.signal));
+    if (context.stop?.stopped) {
+      reject(abortError(context.stop));
       return;
     }
     new Wait<T>(context, deadline, onDeadline, resolve, reject).start(body);
   });
 }
 
-export function abortError(signal?: AbortSignal): TransportError {
-  return new TransportError('aborted', 'interrupted', undefined, { cause: signal?.reason });
+export function abortError(stop?: StopSignal): TransportError {
+  return new TransportError('aborted', 'interrupted', undefined, { cause: stop?.reason });
 }

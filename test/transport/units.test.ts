@@ -1,7 +1,7 @@
 /** The pure parts of the transport: byte queue, formatting, names, failure wording, waits. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ByteQueue, formatBytes, formatDuration, formatName, TransportError } from '../../src/transport/index.js';
+import { ByteQueue, formatBytes, formatDuration, formatName, StopToken, stopSignalOf, TransportError } from '../../src/transport/index.js';
 import { socketError } from '../../src/transport/errors.js';
 import { handshakeReason, verifyReason } from '../../src/transport/tls-reason.js';
 import { WaitGroup, waitUntil } from '../../src/transport/wait.js';
@@ -142,25 +142,63 @@ describe('waitUntil', () => {
     expect(cleanups).toBe(1);
   });
 
-  it('an abort rejects with `aborted` and cleans up', async () => {
-    const controller = new AbortController();
+  it('a stop rejects with `aborted` and cleans up', async () => {
+    const stop = new StopToken();
     let cleanups = 0;
     const pending = waitUntil<void>(
-      { clock: realClock, signal: controller.signal },
+      { clock: realClock, stop },
       realClock.now() + 60_000,
       (settle) => settle.resolve(),
       () => () => cleanups++,
     );
-    controller.abort();
+    stop.stop('deadline');
     await expect(pending).rejects.toBeInstanceOf(TransportError);
-    await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted', cause: 'deadline' });
+    expect(cleanups).toBe(1);
+    await expect(waitUntil<void>({ clock: realClock, stop }, realClock.now() + 60_000, (settle) => settle.resolve(), () => () => cleanups++)).rejects.toMatchObject({ kind: 'aborted' });
     expect(cleanups).toBe(1);
   });
 
-  it('in a group: each wait settles at its own deadline, and an abort reaches the waiting ones', async () => {
+  it('an AbortSignal works as a stop', async () => {
     const controller = new AbortController();
-    const group = new WaitGroup(realClock, controller.signal);
-    const context = { clock: realClock, signal: controller.signal, group };
+    const pending = waitUntil<void>({ clock: realClock, stop: stopSignalOf(controller.signal) }, realClock.now() + 60_000, (settle) => settle.resolve(), () => () => undefined);
+    controller.abort('ctrl-c');
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted', cause: 'ctrl-c' });
+  });
+
+  it("a stop token's lazy AbortSignal aborts with it, made before or after the stop", () => {
+    const early = new StopToken();
+    const signal = early.signal;
+    expect(signal.aborted).toBe(false);
+    early.stop('deadline');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('deadline');
+    expect(early.signal).toBe(signal);
+    const late = new StopToken();
+    late.stop('ctrl-c');
+    late.stop('deadline');
+    expect(late.reason).toBe('ctrl-c');
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe('ctrl-c');
+  });
+
+  it('a stop calls its listeners once, in order, and not those undone', () => {
+    const stop = new StopToken();
+    const calls: string[] = [];
+    stop.onStop(() => calls.push('a'));
+    const undo = stop.onStop(() => calls.push('b'));
+    stop.onStop(() => calls.push('c'));
+    undo();
+    stop.stop('x');
+    stop.stop('y');
+    stop.onStop(() => calls.push('late'));
+    expect(calls).toEqual(['a', 'c']);
+  });
+
+  it('in a group: each wait settles at its own deadline, and a stop reaches the waiting ones', async () => {
+    const stop = new StopToken();
+    const group = new WaitGroup(realClock, stop);
+    const context = { clock: realClock, stop, group };
     let cleanups = 0;
     const wait = (ms: number): Promise<string> =>
       waitUntil<string>(context, realClock.now() + ms, (settle) => settle.resolve(`${ms} ms`), () => () => cleanups++);
@@ -171,7 +209,7 @@ describe('waitUntil', () => {
       return () => cleanups++;
     });
     expect(await answered).toBe('body');
-    controller.abort();
+    stop.stop('ctrl-c');
     await expect(late).rejects.toMatchObject({ kind: 'aborted' });
     expect(cleanups).toBe(4);
     group.dispose();

@@ -36,7 +36,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
       limits: spec.limits,
       deadline: at,
       clock: ctx.world.clock,
-      signal: ctx.signal,
+      stop: ctx.stop,
       ...(tls ? { tls } : {}),
     });
   } catch (error) {

@@ -30,7 +30,7 @@ export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps
       if (attempt >= step.times) throw error;
       ctx.record('info', `retry ${attempt}/${step.times} failed: ${error.message}; trying again in ${step.delayMs}ms`);
       ctx.activeSpan = step.span; // a deadline or Ctrl-C during the delay stops the retry, not the retried step
-      await ctx.world.sleep(step.delayMs, ctx.signal);
+      await ctx.world.sleep(step.delayMs, ctx.stop.signal);
     }
   }
 }

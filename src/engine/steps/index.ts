@@ -36,7 +36,7 @@ const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
 
 export const runSteps: RunSteps = async (steps, ctx) => {
   for (const step of steps) {
-    if (ctx.signal.aborted) return;
+    if (ctx.stop.stopped) return;
     ctx.activeSpan = step.span;
     const started = ctx.onStep ? ctx.world.clock.now() : 0;
     try {

@@ -37,5 +37,5 @@ export async function runSilent(step: StepOf<'silent'>, ctx: TestContext): Promi
 }
 
 export async function runSleep(step: StepOf<'sleep'>, ctx: TestContext): Promise<void> {
-  await ctx.world.sleep(step.durationMs, ctx.signal);
+  await ctx.world.sleep(step.durationMs, ctx.stop.signal);
 }
