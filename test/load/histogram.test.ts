@@ -26,6 +26,16 @@ describe('latency histogram', () => {
     expect(summarize(h).p99).toBeLessThanOrEqual(summarize(h).max);
   });
 
+  it('writes the mean into JSON, after the maximum, as read from the histogram when asked', () => {
+    const h = createHistogram();
+    for (let ms = 1; ms <= 100; ms++) recordMs(h, ms);
+    const s = summarize(h);
+    const json = JSON.parse(JSON.stringify(s)) as Record<string, number>;
+    expect(Object.keys(json)).toEqual(['count', 'p50', 'p95', 'p99', 'max', 'mean']);
+    expect(json.mean).toBe(Math.round(h.mean) / 1000);
+    expect({ ...s }.mean).toBe(json.mean);
+  });
+
   it('summarizes an empty histogram as zeros', () => {
     expect(summarize(createHistogram())).toEqual({ count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 });
   });
