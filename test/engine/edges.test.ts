@@ -346,4 +346,21 @@ tests:
     const t = expectFailed(run, 'slow poll', "the test's deadline of 300ms was reached");
     expect(t.failure).toMatchObject(positionOf(text, 'retry', '#retry'));
   });
+
+  it('a deadline reached during a `sleep` ends the sleep and points at it', async () => {
+    const p = await peer([send('220 mx\r\n'), waitClose()]);
+    const text = `name: sleep deadline
+connect: { port: ${p.port}, protocol: smtp }
+timeout: 3s
+tests:
+  - name: long nap
+    deadline: 300ms
+    steps:
+      - s: 220
+      - sleep: 60s #sleep
+`;
+    const run = await runSpec(ws(), 'sleep-deadline.yaml', text);
+    const t = expectFailed(run, 'long nap', "the test's deadline of 300ms was reached");
+    expect(t.failure).toMatchObject(positionOf(text, 'sleep', '#sleep'));
+  });
 });
