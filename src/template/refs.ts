@@ -9,10 +9,17 @@ export interface TemplateRefs {
 
 /** Every reference in source order; offsets are positions within `t.source`. */
 export function templateRefs(t: Template): TemplateRefs {
-  const refs: MutableRefs = { vars: [], envs: [], calls: [] };
-  for (const part of t.parts) if (part.kind === 'expr') collect(part.expr, refs);
-  return refs;
+  let refs: MutableRefs | undefined;
+  for (const part of t.parts) {
+    if (part.kind !== 'expr') continue;
+    refs ??= { vars: [], envs: [], calls: [] };
+    collect(part.expr, refs);
+  }
+  return refs ?? NO_REFS;
 }
+
+/** Most strings of a spec are plain text: they share this one (nothing is ever added to it). */
+const NO_REFS: TemplateRefs = Object.freeze({ vars: Object.freeze([]), envs: Object.freeze([]), calls: Object.freeze([]) });
 
 type MutableRefs = { -readonly [K in keyof TemplateRefs]: TemplateRefs[K][number][] };
 

@@ -25,6 +25,25 @@ describe('parseTemplate', () => {
     expect(tpl('cost $5 $${HOME} $').parts).toEqual([{ kind: 'text', value: 'cost $5 ${HOME} $' }]);
   });
 
+  it('reads $${ next to a real ${', () => {
+    expect(tpl('a$$${b}${c}$').parts).toEqual([
+      { kind: 'text', value: 'a$${b}' },
+      { kind: 'expr', offset: 7, expr: { kind: 'var', name: 'c', offset: 9 } },
+      { kind: 'text', value: '$' },
+    ]);
+  });
+
+  it('reads every $${ as a literal ${, left to right', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('$', '{', 'a') }), (s) => {
+        // No `}`: a `${` left after unescaping cannot parse, so an accepted string is all text.
+        const r = parseTemplate(s, span);
+        if (r.ok) expect(r.template.parts.map((p) => (p.kind === 'text' ? p.value : '?')).join('')).toBe(s.replaceAll('$${', '${'));
+        else expect(s.replaceAll('$${', '').includes('${')).toBe(true);
+      }),
+    );
+  });
+
   it('parses a variable with offsets of ${ and of the name', () => {
     expect(tpl('MAIL FROM:<${ from }>').parts).toEqual([
       { kind: 'text', value: 'MAIL FROM:<' },
