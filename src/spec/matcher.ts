@@ -14,17 +14,29 @@ import { codePattern, parseDuration } from './values.js';
 
 type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
 
+/**
+ * The keys whose own position a later check points at (`semantics.ts`: "`code` makes no
+ * sense in imap"); the spans of the others are never asked for, so they are not kept.
+ */
+const POINTED_AT: ReadonlySet<string> = new Set(['code', 'enhanced', 'status', 'multiline']);
+
 export class Matchers {
   constructor(
     private readonly patterns: Patterns,
     private readonly notes: BuildNotes,
   ) {}
 
-  /** Always a matcher: problems are reported, and the parts at fault stand in as placeholders. */
+  /**
+   * Always a matcher: problems are reported, and the parts at fault stand in as placeholders.
+   * A shorthand (`s: 250`) keeps no key spans: its code's span is the matcher's own, which is
+   * what the checks fall back to.
+   */
   build(node: YNode, sink: Sink): Matcher {
     switch (node.kind) {
-      case 'number':
-        return this.keep({ span: node.span(), code: [{ value: node.written(), span: node.span() }] }, [['code', node.span()]]);
+      case 'number': {
+        const span = node.span();
+        return { span, code: [{ value: node.written(), span }] };
+      }
       case 'string':
         return this.fromString(node, sink);
       case 'list':
@@ -45,9 +57,10 @@ export class Matchers {
   private fromString(node: YNode, sink: Sink): Matcher {
     const text = node.str();
     const code = codePattern(text);
-    if (code !== undefined) return this.keep({ span: node.span(), code: [{ value: code, span: node.span() }] }, [['code', node.span()]]);
+    const span = node.span();
+    if (code !== undefined) return { span, code: [{ value: code, span }] };
     const pattern = this.patterns.text(node, sink);
-    return pattern.kind === 'regex' ? { span: node.span(), match: pattern } : { span: node.span(), whole: pattern };
+    return pattern.kind === 'regex' ? { span, match: pattern } : { span, whole: pattern };
   }
 
   private fromMap(node: YNode, sink: Sink): Matcher {
@@ -55,7 +68,7 @@ export class Matchers {
     const spans: [string, Span][] = [];
     for (const entry of node.entries()) {
       const key = entry.key ?? '';
-      spans.push([key, entry.keySpan()]);
+      if (POINTED_AT.has(key)) spans.push([key, entry.keySpan()]);
       switch (key) {
         case 'code':
           m.code = this.codes(entry);
@@ -128,7 +141,7 @@ export class Matchers {
   }
 
   private keep(m: Matcher, spans: readonly [string, Span][]): Matcher {
-    this.notes.setKeySpans(m, new Map(spans));
+    if (spans.length > 0) this.notes.setKeySpans(m, new Map(spans));
     return m;
   }
 }

@@ -11,6 +11,9 @@ export type NodeKind = 'map' | 'list' | 'string' | 'number' | 'boolean' | 'null'
 
 export class YNode {
   private memo?: YNode[];
+  /** `value` and `kind`, found once: the builders ask a node for them again and again. */
+  private target?: Node | null;
+  private knownKind?: NodeKind;
 
   constructor(
     readonly src: SourceFile,
@@ -23,13 +26,21 @@ export class YNode {
     readonly key?: string,
   ) {}
 
+  /** The node itself, or the node an alias stands for. */
   private get value(): Node | null {
+    if (this.target !== undefined) return this.target;
     let n: Node | null = this.node;
     for (let hops = 0; n && isAlias(n) && hops < 64; hops += 1) n = (n.resolve(this.doc) as Node | undefined) ?? null;
+    this.target = n;
     return n;
   }
 
   get kind(): NodeKind {
+    this.knownKind ??= this.readKind();
+    return this.knownKind;
+  }
+
+  private readKind(): NodeKind {
     const n = this.value;
     if (isMap(n)) return 'map';
     if (isSeq(n)) return 'list';
@@ -95,7 +106,8 @@ export class YNode {
   }
 
   get(key: string): YNode | undefined {
-    return this.entries().find((e) => e.key === key);
+    for (const entry of this.entries()) if (entry.key === key) return entry;
+    return undefined;
   }
 
   has(key: string): boolean {
@@ -149,8 +161,9 @@ export class YNode {
     const quoted = n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE';
     if (!quoted && n.type !== 'PLAIN') return undefined;
     const inner = quoted ? 1 : 0;
-    const raw = this.src.text.slice(start + inner, end - inner);
-    return raw === n.value && !raw.includes('\n') ? start + inner : undefined;
+    // The source between the quotes is the value itself (compared in place: no copy made).
+    const same = end - start - 2 * inner === n.value.length && this.src.text.startsWith(n.value, start + inner);
+    return same && !n.value.includes('\n') ? start + inner : undefined;
   }
 
   /**

@@ -57,6 +57,8 @@ export interface FragmentFiles {
 
 type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs'> }[Step['kind']];
 type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
+/** What every step has besides its body, set on the body once it is built. */
+type StepLabel = { -readonly [K in 'span' | 'name' | 'timeoutMs']?: Step[K] };
 
 export class StepBuilder {
   private readonly table: Readonly<Record<string, Builder>>;
@@ -97,7 +99,12 @@ export class StepBuilder {
   }
 
   steps(list: YNode | undefined, env: StepEnv): Step[] {
-    return (list?.items() ?? []).flatMap((node) => this.step(node, env) ?? []);
+    const out: Step[] = [];
+    for (const node of list?.items() ?? []) {
+      const step = this.step(node, env);
+      if (step) out.push(step);
+    }
+    return out;
   }
 
   /** `vars`, `set` and `with` maps: name → template. */
@@ -118,15 +125,18 @@ export class StepBuilder {
     const build = action && this.table[action.key ?? ''];
     // The schema guarantees one action; nothing to build without it.
     if (!action || !build) return undefined;
-    const body = build(action, node, env);
+    // The body is new and no one else's: it becomes the step (keys in the same order as a
+    // copy `{ ...body, span, name, timeoutMs }` would have, without making that copy).
+    const step = build(action, node, env) as Body & StepLabel;
+    step.span = action.entrySpan();
     const name = node.get('name');
+    if (name) step.name = name.str();
     const timeout = node.get('timeout');
     const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
-    const label = name ? { name: name.str() } : {};
-    const step = { ...body, span: action.entrySpan(), ...label, ...(timeoutMs !== undefined ? { timeoutMs } : {}) } as Step;
+    if (timeoutMs !== undefined) step.timeoutMs = timeoutMs;
     // Only these kinds are pointed at by later checks (a key or value of their own).
     if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
-    return step;
+    return step as Step;
   }
 
   /**
