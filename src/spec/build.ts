@@ -4,7 +4,7 @@
  * (durations, sizes, regexes, templates, protocols to infer, includes to find) are
  * reported here; those that depend on where a step runs are `semantics.ts`'s.
  */
-import type { Suite, Test, VarDef } from './model.js';
+import type { ConnectSpec, Suite, Test, VarDef } from './model.js';
 import type { YNode } from './nodes.js';
 import type { Sink } from './sink.js';
 import type { ConnectBuilder } from './connect.js';
@@ -41,7 +41,11 @@ export class SuiteBuilder {
     const vars = this.steps.vars(root.get('vars'), sink);
     const timeoutMs = this.duration(root.get('timeout'), DEFAULT_TIMEOUT_MS, sink);
     const deadlineMs = this.duration(root.get('deadline'), DEFAULT_DEADLINE_MS, sink);
-    const suiteDefaults = { timeoutMs, deadlineMs };
+    // A test without a `connect` or `tls` of its own has the file's connection: built once
+    // (its templates parsed once, its problems found once), shared by those tests.
+    let fileConnect: ConnectSpec | undefined;
+    const sharedConnect = (): ConnectSpec | undefined => (fileConnect ??= this.connects.forTest(layers(root.get('connect')), layers(root.get('tls')), sink));
+    const suiteDefaults = { timeoutMs, deadlineMs, sharedConnect };
     const testNodes = root.get('tests')?.items() ?? [];
     // A test the schema rejected outside its steps is left out (its problem is reported).
     const kept = testNodes.filter((node) => !file.rejected?.hasOutsideSteps(node));
@@ -66,13 +70,14 @@ export class SuiteBuilder {
   }
 
   /** A test; with `single`, the file itself is the test (top-level `steps:`). */
-  private test(node: YNode, file: SuiteFile, defaults: { timeoutMs: number; deadlineMs: number }, sink: Sink, single: boolean): Test {
+  private test(node: YNode, file: SuiteFile, defaults: TestDefaults, sink: Sink, single: boolean): Test {
     const root = file.root;
     const own = single ? undefined : node;
-    const connectLayers = [root.get('connect'), own?.get('connect')].filter((n): n is YNode => n !== undefined);
-    const tlsLayers = [root.get('tls'), own?.get('tls')].filter((n): n is YNode => n !== undefined);
+    const connectLayers = layers(root.get('connect'), own?.get('connect'));
+    const tlsLayers = layers(root.get('tls'), own?.get('tls'));
     const env: StepEnv = { tlsLayers, connectLayers, includeStack: [file.path], sink, budget: { includes: 0 }, ...(file.rejected ? { rejected: file.rejected } : {}) };
-    const connect = connectLayers.length > 0 ? this.connects.forTest(connectLayers, tlsLayers, sink) : undefined;
+    const ownConnection = own?.has('connect') || own?.has('tls');
+    const connect = ownConnection ? this.connects.forTest(connectLayers, tlsLayers, sink) : defaults.sharedConnect();
     const vars = own ? this.steps.vars(own.get('vars'), sink) : [];
     const steps = this.steps.steps(node.get('steps'), env);
     const skip = own?.get('skip');
@@ -120,6 +125,18 @@ export class SuiteBuilder {
   private duration(node: YNode | undefined, fallback: number, sink: Sink): number {
     return node ? (duration(node, sink) ?? fallback) : fallback;
   }
+}
+
+interface TestDefaults {
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  /** The file's connection, for the tests that add nothing to it. */
+  readonly sharedConnect: () => ConnectSpec | undefined;
+}
+
+/** The file's and the test's maps of one key, outermost first, those present. */
+function layers(fileLevel: YNode | undefined, testLevel?: YNode): YNode[] {
+  return [fileLevel, testLevel].filter((n): n is YNode => n !== undefined);
 }
 
 function strings(node: YNode | undefined): string[] {

@@ -85,6 +85,29 @@ describe('options', () => {
   });
 });
 
+describe('the file\'s connection', () => {
+  const one = (text: string) => load(['f.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+
+  it('is one connection for the tests that add nothing to it, its problem said once', async () => {
+    const text = 'name: c\nconnect: { port: 2525 }\ntests:\n  - { name: a, steps: [{ s: 220 }] }\n  - { name: b, steps: [{ s: 220 }] }\n';
+    const r = await one(text);
+    expect(r.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`)).toEqual(['2:18 port 2525 does not imply a protocol: `protocol` is needed']);
+    const ok = await one(text.replace('port: 2525', 'port: 25'));
+    const [a, b] = ok.suites[0]?.tests ?? [];
+    expect(a?.connect).toBeDefined();
+    expect(b?.connect).toBe(a?.connect);
+  });
+
+  it('is merged anew for a test with a `connect` or `tls` of its own', async () => {
+    const text = 'name: c\nconnect: { port: 25 }\ntests:\n  - { name: a, steps: [{ s: 220 }] }\n  - { name: b, connect: { host: mx.test }, steps: [{ s: 220 }] }\n  - { name: c, tls: { verify: false }, steps: [{ s: 220 }] }\n';
+    const [a, b, c] = (await one(text)).suites[0]?.tests ?? [];
+    expect(a?.connect?.host.source).toBe('127.0.0.1');
+    expect(b?.connect?.host.source).toBe('mx.test');
+    expect(c?.connect).not.toBe(a?.connect);
+    expect(c?.connect).toEqual(a?.connect);
+  });
+});
+
 describe('fragments through includes', () => {
   it('shows a problem inside a fragment once, with where it was included from', async () => {
     const r = await load(['invalid/sem-fragment-error.yaml', 'invalid/sem-fragment-error.yaml']);
