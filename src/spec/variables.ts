@@ -34,30 +34,27 @@ export function walkVars(steps: readonly Step[], known: Set<string>, report: Var
 }
 
 function walkStep(step: Step, known: Set<string>, report: VarReport): void {
-  const check = (t: Template | undefined): void => {
-    if (t) checkTemplate(t, known, report);
-  };
   switch (step.kind) {
     case 'send':
-      step.lines.forEach(check);
+      for (const t of step.lines) checkTemplate(t, known, report);
       return;
     case 'raw':
-      if (step.bytes.kind === 'text') check(step.bytes.value);
+      if (step.bytes.kind === 'text') checkTemplate(step.bytes.value, known, report);
       return;
     case 'data':
-      check(step.body.kind === 'text' ? step.body.value : step.body.path);
+      checkTemplate(step.body.kind === 'text' ? step.body.value : step.body.path, known, report);
       return;
     case 'expect':
-      matcherTemplates(step.matcher).forEach(check);
-      captureNames(step.matcher).forEach((n) => known.add(n));
+      checkMatcher(step.matcher, known, report);
+      addCaptureNames(step.matcher, known);
       return;
     case 'tls':
-      tlsTemplates(step.options).forEach(check);
+      for (const t of tlsTemplates(step.options)) checkTemplate(t, known, report);
       return;
     case 'connect':
-      check(step.connect.host);
-      check(step.connect.port);
-      if (step.connect.tls) tlsTemplates(step.connect.tls).forEach(check);
+      checkTemplate(step.connect.host, known, report);
+      checkTemplate(step.connect.port, known, report);
+      if (step.connect.tls) for (const t of tlsTemplates(step.connect.tls)) checkTemplate(t, known, report);
       return;
     case 'use':
     case 'close':
@@ -76,7 +73,7 @@ function walkStep(step: Step, known: Set<string>, report: VarReport): void {
       return;
     case 'include': {
       // `with` values are evaluated in the including test's scope, all before the fragment runs.
-      step.with.forEach((def) => check(def.value));
+      for (const def of step.with) checkTemplate(def.value, known, report);
       if (report.isBroken?.(step.fragment)) {
         known.add(ANY);
         return;
@@ -105,7 +102,7 @@ export function assignedNames(steps: readonly Step[]): string[] {
   const visit = (list: readonly Step[]): void => {
     for (const s of list) {
       if (s.kind === 'set') s.vars.forEach((d) => out.add(d.name));
-      else if (s.kind === 'expect') captureNames(s.matcher).forEach((n) => out.add(n));
+      else if (s.kind === 'expect') addCaptureNames(s.matcher, out);
       else if (s.kind === 'repeat') {
         if (s.as !== undefined) out.add(s.as);
         visit(s.steps);
@@ -121,29 +118,24 @@ export function assignedNames(steps: readonly Step[]): string[] {
   return [...out];
 }
 
-/** Names captured by a matcher, its `oneOf` alternatives included. */
-export function captureNames(m: Matcher): string[] {
-  return [...(m.capture ?? []).map((c) => c.name), ...(m.oneOf ?? []).flatMap(captureNames)];
+/** Names captured by a matcher, its `oneOf` alternatives included, added to `out`. */
+function addCaptureNames(m: Matcher, out: Set<string>): void {
+  for (const c of m.capture ?? []) out.add(c.name);
+  for (const alt of m.oneOf ?? []) addCaptureNames(alt, out);
 }
 
 function patternTemplate(p: TextPattern): Template {
   return p.kind === 'exact' ? p.value : p.source;
 }
 
-export function matcherTemplates(m: Matcher): Template[] {
-  const out: Template[] = [];
-  const add = (p: TextPattern | undefined): void => {
-    if (p) out.push(patternTemplate(p));
-  };
-  add(m.text);
-  add(m.whole);
-  add(m.match);
-  for (const line of m.lines?.value ?? []) if (line.kind !== 'ellipsis') add(line);
-  (m.contains ?? []).forEach(add);
-  (m.excludes ?? []).forEach(add);
-  (m.capture ?? []).forEach((c) => add(c.regex));
-  for (const alt of m.oneOf ?? []) out.push(...matcherTemplates(alt));
-  return out;
+/** Every template of a matcher (its `oneOf` alternatives included), checked where it stands: no list of them is made. */
+function checkMatcher(m: Matcher, known: Set<string>, report: VarReport): void {
+  for (const p of [m.text, m.whole, m.match]) if (p) checkTemplate(patternTemplate(p), known, report);
+  for (const line of m.lines?.value ?? []) if (line.kind !== 'ellipsis') checkTemplate(patternTemplate(line), known, report);
+  for (const p of m.contains ?? []) checkTemplate(patternTemplate(p), known, report);
+  for (const p of m.excludes ?? []) checkTemplate(patternTemplate(p), known, report);
+  for (const c of m.capture ?? []) checkTemplate(c.regex.source, known, report);
+  for (const alt of m.oneOf ?? []) checkMatcher(alt, known, report);
 }
 
 export function tlsTemplates(o: TlsOptions): Template[] {
