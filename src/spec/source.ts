@@ -25,22 +25,10 @@ export class SourceFile {
   span(start: number, end: number): Span {
     const from = Math.min(Math.max(0, start), this.text.length);
     const to = Math.min(Math.max(from, end), this.text.length);
-    const a = this.position(from);
-    const b = this.position(to);
-    return { file: this.display, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
-  }
-
-  /** 1-based line and column of an offset. */
-  private position(offset: number): { line: number; col: number } {
     const starts = this.lineStarts();
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
+    const a = lineIndex(starts, from);
+    const b = lineIndex(starts, to, a);
+    return { file: this.display, line: a + 1, col: from - (starts[a] ?? 0) + 1, endLine: b + 1, endCol: to - (starts[b] ?? 0) + 1 };
   }
 
   private lineStarts(): number[] {
@@ -57,4 +45,15 @@ export class SourceFile {
     const eol = this.text.indexOf('\n');
     return this.span(0, eol < 0 ? this.text.length : eol);
   }
+}
+
+/** 0-based index of the line holding `offset` (at or after line `lo`), by binary search over the lines' start offsets. */
+function lineIndex(starts: readonly number[], offset: number, lo = 0): number {
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
