@@ -12,6 +12,7 @@
  * The cache is one file per program build, Node version, architecture and command, in
  * `$CONVOSPEC_COMPILE_CACHE`, else `$XDG_CACHE_HOME/convospec` (`~/.cache/convospec`;
  * `%LOCALAPPDATA%\convospec` on Windows). `CONVOSPEC_DISABLE_COMPILE_CACHE=1` turns it off.
+ * The caches of the last few builds are kept, older ones removed when a cache is written.
  * V8 itself refuses a cache made by another V8 version or with other flags; a refused or
  * unreadable cache is made again. A cache that cannot be written is not an error: the
  * program just starts as without one. Nothing here writes to stdout, nor to stderr but for a
@@ -20,7 +21,7 @@
  * This file imports only Node's own modules: it is built apart from the program (see
  * rolldown.config.mjs) and must stay small.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,7 +49,13 @@ function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): stri
   if (env.CONVOSPEC_DISABLE_COMPILE_CACHE !== undefined && env.CONVOSPEC_DISABLE_COMPILE_CACHE !== '') return undefined;
   if (env.CONVOSPEC_COMPILE_CACHE) return env.CONVOSPEC_COMPILE_CACHE;
   if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'convospec');
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'convospec');
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'convospec');
+  try {
+    return join(homedir(), '.cache', 'convospec');
+  } catch {
+    // A user without a home (homedir() throws): no cache.
+    return undefined;
+  }
 }
 
 /** `convospec-<hash>.run.node20.20.2-x64.v8cache`: what V8 checks too, in the name, so builds never overwrite each other's. */
@@ -84,7 +91,10 @@ function readOrUndefined(path: string): Buffer | undefined {
   }
 }
 
-/** Atomically (parallel runs may race), private to the user; caches of other builds go. */
+/** Builds whose caches are kept: several installed versions (a global and a project's) must not evict each other. */
+const KEEP_BUILDS = 8;
+
+/** Atomically (parallel runs may race), private to the user; the caches of old builds go. */
 function writeCache(script: Script, cacheFile: string): void {
   try {
     const dir = dirname(cacheFile);
@@ -92,11 +102,20 @@ function writeCache(script: Script, cacheFile: string): void {
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
-    const build = cacheFile.slice(dir.length + 1).split('.')[0] ?? '';
-    for (const file of readdirSync(dir)) {
-      if (file.startsWith('convospec-') && file.endsWith('.v8cache') && !file.startsWith(`${build}.`)) rmSync(join(dir, file), { force: true });
-    }
+    removeOldBuilds(dir);
   } catch {
     // No cache this time (read-only home, full disk…): the next run compiles as this one did.
   }
+}
+
+/** Keeps the caches of the KEEP_BUILDS builds written to most recently (this one among them). */
+function removeOldBuilds(dir: string): void {
+  const newest = new Map<string, number>();
+  const files = readdirSync(dir).filter((file) => file.startsWith('convospec-') && file.endsWith('.v8cache'));
+  for (const file of files) {
+    const build = file.split('.')[0] ?? file;
+    newest.set(build, Math.max(newest.get(build) ?? 0, statSync(join(dir, file)).mtimeMs));
+  }
+  const old = new Set([...newest].sort((a, b) => b[1] - a[1]).slice(KEEP_BUILDS).map(([build]) => build));
+  for (const file of files) if (old.has(file.split('.')[0] ?? file)) rmSync(join(dir, file), { force: true });
 }

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,17 +102,25 @@ describe('the compile cache of the convospec command', () => {
     expect(cacheFiles(folder).map((f) => f.split('.')[1])).toEqual(['other', 'validate']);
   });
 
-  it('removes the caches of other builds when it writes its own', () => {
+  it('keeps the caches of the last 8 builds when it writes its own; older ones go', () => {
     const folder = cacheFolder('old-builds');
     convospec(['--version'], folder);
-    const old = `convospec-0ldBu1ld.validate.node${process.versions.node}-${process.arch}.v8cache`;
-    writeFileSync(join(folder, old), randomBytes(64));
+    const [own] = cacheFiles(folder);
+    // Nine other builds, written 1 to 9 hours ago; the newest seven stay beside this one.
+    const others = Array.from({ length: 9 }, (_, i) => `convospec-0ther${i + 1}.run.node${process.versions.node}-${process.arch}.v8cache`);
+    others.forEach((file, i) => {
+      const path = join(folder, file);
+      writeFileSync(path, randomBytes(64));
+      const hoursAgo = new Date(Date.now() - (i + 1) * 3_600_000);
+      utimesSync(path, hoursAgo, hoursAgo);
+    });
     writeFileSync(join(folder, 'unrelated.txt'), 'kept');
     convospec(['validate', spec], folder);
     const files = cacheFiles(folder);
-    expect(files).not.toContain(old);
+    expect(files).toContain(own);
     expect(files).toContain('unrelated.txt');
-    expect(files.filter((f) => f.endsWith('.v8cache'))).toHaveLength(2);
+    expect(files.filter((f) => f.startsWith('convospec-0ther'))).toEqual(others.slice(0, 7));
+    expect(files.filter((f) => f.endsWith('.v8cache'))).toHaveLength(2 + 7);
   });
 
   it('runs as without a cache when the cache cannot be written', () => {
