@@ -11,9 +11,8 @@ import { StepFailure } from './failure.js';
 import { evaluateTracked } from './values.js';
 import { runSteps } from './steps/index.js';
 import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
-import { formatDuration } from './duration.js';
 import type { RunInterrupt } from './interrupt.js';
-import { StopToken } from '../transport/index.js';
+import { formatDuration, StopToken } from '../transport/index.js';
 
 export interface TestRunOptions {
   /** The run's Ctrl-C (one per run: `new RunInterrupt(signal)`). */

@@ -58,6 +58,9 @@ describe('formatting', () => {
     expect(formatDuration(9_999)).toBe('10s');
     expect(formatDuration(1_500)).toBe('1.5s');
     expect(formatDuration(120_000)).toBe('2m');
+    expect(formatDuration(90_000)).toBe('1m 30s');
+    expect(formatDuration(59_990)).toBe('1m');
+    expect(formatDuration(3_600_000)).toBe('60m');
   });
 
   it('names most specific first, whatever the encoding order', () => {

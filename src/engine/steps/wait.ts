@@ -3,7 +3,7 @@ import type { Step } from '../../spec/model.js';
 import type { TestContext } from '../context.js';
 import { waitUntil } from '../context.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../transport/index.js';
 import { currentConnection } from './current.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
