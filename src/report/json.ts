@@ -3,11 +3,11 @@
  * Text is copied as the engine gave it (already redacted and `\xHH`-escaped); JSON itself
  * can hold anything, so nothing more is escaped here.
  */
-import type { Failure, InvalidFile, RunSummary, SuiteInfo, TestResult, TranscriptEntry } from '../engine/events.js';
+import type { Failure, InvalidFile, TestResult, TranscriptEntry } from '../engine/events.js';
 import type { Span } from '../spec/span.js';
 import { groupBySuite } from './grouping.js';
 import { displayPath } from './location.js';
-import { createFileReporter } from './output-file.js';
+import { createFileReporter, type RunOutput } from './output-file.js';
 import type { ReporterFactory } from './types.js';
 
 /** Bumped on any change that could break a reader; additions of optional fields keep it. */
@@ -102,13 +102,8 @@ export const createJsonReporter: ReporterFactory = (context) =>
     invalid: (files, cwd, at) => `${JSON.stringify(invalidJsonReport(files, cwd, at), null, 2)}\n`,
   });
 
-export interface JsonInput {
-  readonly suites: readonly SuiteInfo[];
-  readonly results: readonly TestResult[];
-  readonly summary: RunSummary;
-  readonly startedAt: Date;
-  readonly cwd: string;
-}
+/** What the JSON report is made from: a run's output, as every file reporter gets it. */
+export type JsonInput = RunOutput;
 
 export function jsonReport(input: JsonInput): JsonReport {
   const { summary, cwd } = input;
