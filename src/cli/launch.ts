@@ -70,17 +70,28 @@ function cacheName(programName: string, command: string | undefined): string {
  */
 function startCached(file: string, cacheFile: string): void {
   const cached = readOrUndefined(cacheFile);
-  // On the first line, so the bundle's line numbers (and its source map) stay right.
-  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'utf8')}\n})`;
-  const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  // Node's own CommonJS wrapper. On the first line, and that line's columns shifted back, so
+  // positions in stack traces are the file's (and its source map's).
+  const wrapper = '(function (exports, require, module, __filename, __dirname) { ';
+  const source = `${wrapper}${readFileSync(file, 'utf8')}\n})`;
+  const script = new Script(source, { filename: file, columnOffset: -wrapper.length, ...(cached ? { cachedData: cached } : {}) });
   if (cached === undefined || script.cachedDataRejected === true) {
     // At exit, not now: V8 then includes every function this run compiled (most are compiled
     // lazily, on first call), so the next run of this command finds them all.
     process.once('exit', () => writeCache(script, cacheFile));
   }
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const main = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} };
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  main.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+}
+
+/** At exit nothing may throw: a file that cannot be removed stays. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for the next write of the same name to replace.
+  }
 }
 
 function readOrUndefined(path: string): Buffer | undefined {
@@ -96,15 +107,16 @@ const KEEP_BUILDS = 8;
 
 /** Atomically (parallel runs may race), private to the user; the caches of old builds go. */
 function writeCache(script: Script, cacheFile: string): void {
+  const dir = dirname(cacheFile);
+  const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
-    const dir = dirname(cacheFile);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temporary = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
     removeOldBuilds(dir);
   } catch {
     // No cache this time (read-only home, full disk…): the next run compiles as this one did.
+    removeQuietly(temporary);
   }
 }
 
