@@ -1,19 +1,21 @@
 /**
- * The build: src/ bundled into dist/cli/ (README "Design": why a bundle), in two parts:
+ * The build: src/ bundled into dist/cli/ (README "Design": why a bundle), in three parts,
+ * built in this order:
  *
  * 1. The program, src/cli/main.ts and all it imports, as ONE CommonJS file,
  *    dist/cli/convospec-<hash>.cjs. A cold `convospec run` used to load about 200 module
  *    files (84 of them yaml's), each resolved, read and compiled. One script can also be
- *    compiled with a V8 code cache (Node 20 has none for ES modules), which is what part 2
- *    does. Code that only some commands use (`demo`, `import`, JUnit…) is still imported
- *    lazily: it is in the file, but not run, and V8 only pre-parses it.
- * 2. The launcher, src/cli/launch.ts, as dist/cli/main.js (package.json `bin`): it finds the
+ *    compiled with a V8 code cache (Node 20 has none for ES modules), which is what part 3
+ *    does. Code that only some commands use (`import`, JUnit…) is still imported lazily: it
+ *    is in the file, but not run, and V8 only pre-parses it.
+ * 2. The demo mail servers, src/demo/index.ts, as dist/cli/demo.cjs (see DEMO_IMPORT).
+ * 3. The launcher, src/cli/launch.ts, as dist/cli/main.js (package.json `bin`): it finds the
  *    program beside it by its name and starts it with the cache.
  *
  * Type checking is not done here: `npm run typecheck` (tsc) does it, in CI before the build.
- * Both files land in dist/cli/, so `new URL('../../package.json', import.meta.url)` and the
+ * All three land in dist/cli/, so `new URL('../../package.json', import.meta.url)` and the
  * walk up to `schemas/` still find the package root. `--dir` on the command line (bench/run.sh,
- * test/mutations/run.sh) moves both.
+ * test/mutations/run.sh) moves all three.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -39,18 +41,17 @@ const yamlEsm = join(dirname(require.resolve('yaml/package.json')), 'browser', '
 const DEMO_IMPORT = /^\.\.\/\.\.\/demo\/index\.js$/;
 const DEMO_FILE = /[\\/]src[\\/]demo[\\/]index\.js$/;
 
-/** What all parts share. */
-const common = {
-  platform: 'node',
-  // Whitespace and comments out: less for V8 to scan. Names are kept (no mangling), so a
-  // stack trace of a bug still reads.
-  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-};
+const platform = 'node';
+/**
+ * Whitespace and comments out: less for V8 to scan. Names are kept (no mangling), so a stack
+ * trace of a bug still reads.
+ */
+const minify = { compress: false, mangle: false, codegen: { removeWhitespace: true } };
 
 export default [
   {
     input: { convospec: 'src/cli/main.ts' },
-    platform: common.platform,
+    platform,
     resolve: { alias: { yaml: yamlEsm } },
     // Loaded at run time with createRequire (ajv's full compiler only when a spec fails,
     // hdr-histogram-js in load mode): they stay in node_modules, as dependencies.
@@ -64,7 +65,7 @@ export default [
       // plain script, where `import()` is not available.
       dynamicImportInCjs: false,
       // dist/ is this build's alone: what an older build left there goes. (This part is
-      // built first; the launcher after it.)
+      // built first; the demo and the launcher after it.)
       cleanDir: true,
       format: 'cjs',
       // One file: the launcher compiles one script (dynamic imports become lazy inits).
@@ -73,22 +74,22 @@ export default [
       // reads an old build's cache.
       entryFileNames: 'cli/[name]-[hash].cjs',
       sourcemap: true,
-      minify: common.minify,
+      minify,
     },
   },
   {
     input: { demo: 'src/demo/index.ts' },
-    platform: common.platform,
-    output: { dir: 'dist', format: 'cjs', codeSplitting: false, entryFileNames: 'cli/[name].cjs', sourcemap: true, minify: common.minify },
+    platform,
+    output: { dir: 'dist', format: 'cjs', codeSplitting: false, entryFileNames: 'cli/[name].cjs', sourcemap: true, minify },
   },
   {
     input: { main: 'src/cli/launch.ts' },
-    platform: common.platform,
+    platform,
     output: {
       dir: 'dist',
       format: 'esm',
       entryFileNames: 'cli/[name].js',
-      minify: common.minify,
+      minify,
     },
   },
 ];
