@@ -17,8 +17,11 @@ type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
 /**
  * The keys whose own position a later check points at (`semantics.ts`: "`code` makes no
  * sense in imap"); the spans of the others are never asked for, so they are not kept.
+ * `semantics.ts` asks only with a `PointedAtKey`, so a new check cannot ask for one not kept.
  */
-const POINTED_AT: ReadonlySet<string> = new Set(['code', 'enhanced', 'status', 'multiline']);
+const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline'] as const;
+export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
+const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 
 export class Matchers {
   constructor(

@@ -8,6 +8,7 @@
  */
 import { PROTOCOLS } from '../protocol/registry.js';
 import type { Template } from '../template/types.js';
+import type { PointedAtKey } from './matcher.js';
 import type { BuildNotes } from './notes.js';
 import type { ConnectSpec, Fragment, Matcher, ProtocolName, Step, Suite, Test } from './model.js';
 import type { Sink } from './sink.js';
@@ -198,7 +199,7 @@ function connectionHint(state: ConnectionState): string {
 
 function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: BuildNotes): void {
   const def = PROTOCOLS[protocol];
-  const at = (key: string, fallback: Span): Span => notes.keySpan(m, key) ?? fallback;
+  const at = (key: PointedAtKey, fallback: Span): Span => notes.keySpan(m, key) ?? fallback;
   const first = m.code?.[0];
   if (first && !def.hasReplyCodes) {
     const shorthand = first.span === m.span || (first.span.line === m.span.line && first.span.col === m.span.col);
