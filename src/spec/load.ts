@@ -313,7 +313,7 @@ class Loader implements FragmentFiles {
       return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
     }
     for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
-    const root = rootNode(src, yaml.doc);
+    const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
     if (!matchesSchema(yaml.data)) {
       const problems = explainSchemaErrors(compiledSchema(), root, yaml.data);

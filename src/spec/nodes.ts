@@ -1,38 +1,34 @@
 /**
- * A thin view over `yaml` nodes that knows its file, so every value read from a spec can
- * say where it stands. The loader reads specs only through this (after the schema has
- * checked their shapes), never through `doc.toJS()`, so no position is ever lost.
+ * A thin view over the YAML tree's nodes that knows its file, so every value read from a
+ * spec can say where it stands. The loader reads specs only through this (after the schema
+ * has checked their shapes), never through the plain data, so no position is ever lost.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 import type { Span } from './span.js';
 import type { SourceFile } from './source.js';
+import type { YamlNode, YamlScalar, YamlTree } from './yaml-tree.js';
 
 export type NodeKind = 'map' | 'list' | 'string' | 'number' | 'boolean' | 'null';
 
 export class YNode {
   private memo?: YNode[];
-  /** `value` and `kind`, found once: the builders ask a node for them again and again. */
-  private target?: Node | null;
   private knownKind?: NodeKind;
 
   constructor(
     readonly src: SourceFile,
-    readonly doc: Document.Parsed,
-    /** The value; null for a missing value (`key:` with nothing after it is a null scalar). */
-    readonly node: Node | null,
-    /** The key this value stands under, when it is a map value. */
-    readonly keyNode?: Scalar,
+    /** The whole file's tree. */
+    readonly tree: YamlTree,
+    /** The value (`key:` with nothing after it is a null scalar); null only for an empty file. */
+    readonly node: YamlNode | null,
+    /** The key this value stands under, when it is a map value and a scalar. */
+    readonly keyNode?: YamlScalar,
     /** The key's text, when it is a map value. */
     readonly key?: string,
   ) {}
 
-  /** The node itself, or the node an alias stands for. */
-  private get value(): Node | null {
-    if (this.target !== undefined) return this.target;
-    let n: Node | null = this.node;
-    for (let hops = 0; n && isAlias(n) && hops < 64; hops += 1) n = (n.resolve(this.doc) as Node | undefined) ?? null;
-    this.target = n;
-    return n;
+  /** The node itself, or the node an alias stands for (an anchor is always on a node, never on an alias). */
+  private get value(): YamlNode | null {
+    const n = this.node;
+    return n?.type === 'alias' ? n.target : n;
   }
 
   get kind(): NodeKind {
@@ -42,12 +38,12 @@ export class YNode {
 
   private readKind(): NodeKind {
     const n = this.value;
-    if (isMap(n)) return 'map';
-    if (isSeq(n)) return 'list';
-    if (isScalar(n)) {
+    if (n?.type === 'map') return 'map';
+    if (n?.type === 'seq') return 'list';
+    if (n?.type === 'scalar') {
       const v = n.value;
       if (typeof v === 'string') return 'string';
-      if (typeof v === 'number' || typeof v === 'bigint') return 'number';
+      if (typeof v === 'number') return 'number';
       if (typeof v === 'boolean') return 'boolean';
     }
     return 'null';
@@ -56,24 +52,20 @@ export class YNode {
   /** Span of the value (quotes included), or of the key when there is no value node. */
   span(): Span {
     const n = this.node;
-    if (n?.range) return this.src.span(n.range[0], n.range[1]);
-    return this.keySpan();
+    return n ? this.src.span(n.start, n.end) : this.keySpan();
   }
 
   /** Span of the key this value stands under, or of the value itself. */
   keySpan(): Span {
-    const k = this.keyNode;
-    if (k?.range) return this.src.span(k.range[0], k.range[1]);
-    const n = this.node;
-    if (n?.range) return this.src.span(n.range[0], n.range[1]);
-    return this.src.head();
+    const n = this.keyNode ?? this.node;
+    return n ? this.src.span(n.start, n.end) : this.src.head();
   }
 
   /** From the key to the end of the value (`s: 235`), or the value alone. */
   entrySpan(): Span {
-    const k = this.keyNode?.range;
-    const n = this.node?.range;
-    if (k && n) return this.src.span(k[0], Math.max(k[1], n[1]));
+    const k = this.keyNode;
+    const n = this.node;
+    if (k && n) return this.src.span(k.start, Math.max(k.end, n.end));
     return this.span();
   }
 
@@ -94,15 +86,8 @@ export class YNode {
 
   private readEntries(): YNode[] {
     const n = this.value;
-    if (!isMap(n)) return [];
-    const out: YNode[] = [];
-    for (const pair of n.items) {
-      if (!isPair(pair)) continue;
-      const keyNode = isScalar(pair.key) ? (pair.key as Scalar) : undefined;
-      const key = keyNode ? String(keyNode.value) : String(pair.key);
-      out.push(new YNode(this.src, this.doc, (pair.value as Node | null) ?? null, keyNode, key));
-    }
-    return out;
+    if (n?.type !== 'map') return [];
+    return n.items.map((pair) => new YNode(this.src, this.tree, pair.value, pair.key.type === 'scalar' ? pair.key : undefined, pair.name));
   }
 
   get(key: string): YNode | undefined {
@@ -116,14 +101,14 @@ export class YNode {
 
   items(): YNode[] {
     const n = this.value;
-    if (!isSeq(n)) return [];
-    return n.items.map((item) => new YNode(this.src, this.doc, (item as Node | null) ?? null));
+    if (n?.type !== 'seq') return [];
+    return n.items.map((item) => new YNode(this.src, this.tree, item));
   }
 
   /** The scalar's value as the YAML core schema read it. */
   scalar(): unknown {
     const n = this.value;
-    return isScalar(n) ? n.value : undefined;
+    return n?.type === 'scalar' ? n.value : undefined;
   }
 
   str(): string {
@@ -143,9 +128,7 @@ export class YNode {
   /** A scalar as the user wrote it: `007` stays `007`, `1.10` stays `1.10`. */
   written(): string {
     const n = this.value;
-    if (isScalar(n) && typeof n.value !== 'string' && n.range) {
-      return this.src.text.slice(n.range[0], n.range[1]);
-    }
+    if (n?.type === 'scalar' && typeof n.value !== 'string') return this.src.text.slice(n.start, n.end);
     return this.str();
   }
 
@@ -155,11 +138,11 @@ export class YNode {
    * first character. Undefined when escapes, folding or block style break the mapping.
    */
   valueOffset(): number | undefined {
-    const n = this.value;
-    if (!isScalar(n) || typeof n.value !== 'string' || !n.range || n !== this.node) return undefined;
-    const [start, end] = n.range;
-    const quoted = n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE';
-    if (!quoted && n.type !== 'PLAIN') return undefined;
+    const n = this.node;
+    if (n?.type !== 'scalar' || typeof n.value !== 'string') return undefined;
+    const { start, end } = n;
+    const quoted = n.style === 'double' || n.style === 'single';
+    if (!quoted && n.style !== 'plain') return undefined;
     const inner = quoted ? 1 : 0;
     // The source between the quotes is the value itself (compared in place: no copy made).
     const same = end - start - 2 * inner === n.value.length && this.src.text.startsWith(n.value, start + inner);
@@ -175,10 +158,10 @@ export class YNode {
   charOffsets(): ((index: number) => number) | undefined {
     const start = this.valueOffset();
     if (start !== undefined) return (i) => start + i;
-    const n = this.value;
-    if (!isScalar(n) || n !== this.node || n.type !== 'BLOCK_LITERAL' || typeof n.value !== 'string' || !n.range) return undefined;
+    const n = this.node;
+    if (n?.type !== 'scalar' || n.style !== 'literal' || typeof n.value !== 'string') return undefined;
     const text = this.src.text;
-    const headerEnd = text.indexOf('\n', n.range[0]);
+    const headerEnd = text.indexOf('\n', n.start);
     if (headerEnd < 0) return undefined;
     const valueLines = n.value.split('\n');
     const lineStarts: number[] = [];
@@ -202,7 +185,7 @@ export class YNode {
         rest -= (valueLines[line] ?? '').length + 1;
         line += 1;
       }
-      return (lineStarts[line] ?? n.range?.[0] ?? 0) + rest;
+      return (lineStarts[line] ?? n.start) + rest;
     };
   }
 
@@ -215,6 +198,6 @@ export class YNode {
   }
 }
 
-export function rootNode(src: SourceFile, doc: Document.Parsed): YNode {
-  return new YNode(src, doc, doc.contents as Node | null);
+export function rootNode(src: SourceFile, tree: YamlTree): YNode {
+  return new YNode(src, tree, tree.root);
 }

@@ -6,7 +6,6 @@
  * anywhere else (the file's own keys, `connect`, `vars`…) may change what every test
  * means: then the file gets no later checks at all (`rejectedParts` says so).
  */
-import { visit } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { YNode } from './nodes.js';
 import type { Span } from './span.js';
@@ -38,7 +37,8 @@ export class Rejected {
  * of its top-level steps); undefined when the file cannot be checked further.
  */
 export function rejectedParts(root: YNode, problems: readonly Diagnostic[]): Rejected | undefined {
-  if (root.kind !== 'map' || hasAlias(root)) return undefined;
+  // An alias can make one part's problem show at another part: no partial checks then.
+  if (root.kind !== 'map' || root.tree.hasAlias) return undefined;
   const tests = root.get('tests');
   const steps = root.get('steps');
   const units = tests?.kind === 'list' ? tests.items() : steps?.kind === 'list' ? steps.items() : [];
@@ -57,18 +57,6 @@ export function mayChangeScope(node: YNode, depth = 0): boolean {
   if (node.kind === 'list') return node.items().some((n) => mayChangeScope(n, depth + 1));
   if (node.kind !== 'map') return false;
   return node.entries().some((e) => SCOPE_KEYS.has(e.key ?? '') || mayChangeScope(e, depth + 1));
-}
-
-/** An alias can make one part's problem show at another part: no partial checks then. */
-function hasAlias(root: YNode): boolean {
-  let found = false;
-  visit(root.doc, {
-    Alias() {
-      found = true;
-      return visit.BREAK;
-    },
-  });
-  return found;
 }
 
 function inside(inner: Span, outer: Span): boolean {
