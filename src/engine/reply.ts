@@ -2,7 +2,7 @@
  * Reading ONE reply (spec §4): the protocol's framer says what it needs, the transport
  * reads it, bounded by the step's deadline and by `limits.reply` for the whole reply.
  */
-import type { Reply, ReplyOptions } from '../protocol/types.js';
+import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';
 import { TransportError } from '../transport/types.js';
 import { formatBytes } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
@@ -16,76 +16,183 @@ export function readReply(live: LiveConnection, options: ReplyOptions, deadline:
 const same = <T>(value: T): T => value;
 
 /**
- * `readReply` with what comes next in the same async function: `then` gets what was observed,
- * and an error of the read is thrown as `failed` makes it (an error of `then` passes
- * unchanged). One async layer per reply instead of two (the expect step's around this one),
- * which a load run pays millions of times.
+ * `readReply` with what comes next: `then` gets what was observed, and an error of the read
+ * is thrown as `failed` makes it (an error of `then` passes unchanged). One promise per
+ * reply: lines come by callback (`Connection.readLineOr`) where the connection offers it,
+ * where an async function awaiting a promise per line, awaited in turn by the step, cost a
+ * load run two promises and two trips through the microtask queue per line.
  */
-export async function readReplyThen<T>(
+export function readReplyThen<T>(
   live: LiveConnection,
   options: ReplyOptions,
   deadline: number,
   then: (observed: Observed) => T,
   failed: (error: unknown) => unknown,
 ): Promise<T> {
-  let observed: Observed;
-  try {
-    const framer = live.session.begin(options);
-    const budget = live.limits.replyBytes;
-    let used = 0;
-    let received: Buffer[] = [];
-    let next = framer.start();
-    // Each turn consumes at least one byte (a line's LF) of a reply bounded by `budget`,
-    // so this loop ends; the deadline bounds it in time.
-    read: for (;;) {
-      switch (next.need) {
-        case 'done':
-          observed = { kind: 'reply', reply: next.reply };
-          break read;
-        case 'line': {
-          let line: Buffer;
-          try {
-            line = await live.connection.readLine(deadline);
-          } catch (error) {
-            // EOF before the first byte of a reply is an observation (`closed: true`),
-            // not a transport fault.
-            if (error instanceof TransportError && error.kind === 'closed' && used === 0 && !error.partial?.length) {
-              observed = { kind: 'closed' };
-              break read;
+  return new Promise<T>((resolve, reject) => {
+    new ReplyRead<T>(live, options, deadline, then, failed, resolve, reject).run();
+  });
+}
+
+/** One reply being read: the framer asks, the connection answers, until the reply is done. */
+class ReplyRead<T> {
+  /** Made in the first `run`, where what it throws is a failure of the read as before. */
+  private framer: ReplyFramer | undefined;
+  private readonly budget: number;
+  private used = 0;
+  private received: Buffer[] = [];
+  private next: FrameStep = NEED_NOTHING;
+  private settled = false;
+
+  constructor(
+    private readonly live: LiveConnection,
+    private readonly options: ReplyOptions,
+    private readonly deadline: number,
+    private readonly then: (observed: Observed) => T,
+    private readonly failed: (error: unknown) => unknown,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.budget = live.limits.replyBytes;
+  }
+
+  /**
+   * Feeds the framer what is buffered, until the reply is done or a read has to wait (then a
+   * callback calls this again). Each turn consumes at least one byte (a line's LF) of a reply
+   * bounded by `budget`, so the loop ends; the deadline bounds the waits.
+   */
+  run(): void {
+    try {
+      if (this.framer === undefined) {
+        this.framer = this.live.session.begin(this.options);
+        this.next = this.framer.start();
+      }
+      const connection = this.live.connection;
+      for (;;) {
+        const next = this.next;
+        switch (next.need) {
+          case 'done':
+            this.finish({ kind: 'reply', reply: next.reply });
+            return;
+          case 'line': {
+            if (!connection.readLineOr) {
+              connection.readLine(this.deadline).then(this.onLine, this.onLineError);
+              return;
             }
-            throw withReceived(error, received);
+            let line: Buffer | undefined;
+            try {
+              line = connection.readLineOr(this.deadline, this.onLine, this.onLineError);
+            } catch (error) {
+              this.lineError(error);
+              return;
+            }
+            if (line === undefined) return;
+            this.takeLine(line);
+            break;
           }
-          used += line.length + 1;
-          if (used > budget) throw overBudget(budget, received, line);
-          received.push(line, NEWLINE);
-          next = framer.line(line);
-          break;
-        }
-        case 'bytes': {
-          if (used + next.count > budget) throw overBudget(budget, received);
-          const bytes = await live.connection.readBytes(next.count, deadline).catch((error: unknown) => {
-            throw withReceived(error, received);
-          });
-          used += bytes.length;
-          received.push(bytes);
-          next = framer.bytes(bytes);
-          break;
-        }
-        default: {
-          const never: never = next;
-          throw new Error(`unknown frame step ${JSON.stringify(never)}`);
+          case 'bytes': {
+            if (this.used + next.count > this.budget) throw overBudget(this.budget, this.received);
+            connection.readBytes(next.count, this.deadline).then(this.onBytes, this.onBytesError);
+            return;
+          }
+          default: {
+            const never: never = next;
+            throw new Error(`unknown frame step ${JSON.stringify(never)}`);
+          }
         }
       }
-      // Only a tail is ever shown: keeping it all made a large multi-line reply (a POP3 RETR)
-      // quadratic to read. The kept tail is far longer than the shown one, so a secret cut at
-      // its start can never reach the part shown (Secrets.tail redacts, then cuts).
-      if (received.length > 64) received = [tail(Buffer.concat(received))];
+    } catch (error) {
+      this.fail(error);
     }
-  } catch (error) {
-    throw failed(error);
   }
-  return then(observed);
+
+  private takeLine(line: Buffer): void {
+    this.used += line.length + 1;
+    if (this.used > this.budget) throw overBudget(this.budget, this.received, line);
+    this.received.push(line, NEWLINE);
+    this.next = (this.framer as ReplyFramer).line(line);
+    this.keepTail();
+  }
+
+  // Made once per reply, handed to every read of it.
+  private readonly onLine = (line: Buffer): void => {
+    try {
+      this.takeLine(line);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.run();
+  };
+
+  private readonly onLineError = (error: unknown): void => {
+    this.lineError(error);
+  };
+
+  private lineError(error: unknown): void {
+    // EOF before the first byte of a reply is an observation (`closed: true`), not a
+    // transport fault.
+    if (error instanceof TransportError && error.kind === 'closed' && this.used === 0 && !error.partial?.length) {
+      this.finish({ kind: 'closed' });
+      return;
+    }
+    this.fail(withReceived(error, this.received));
+  }
+
+  private readonly onBytes = (bytes: Buffer): void => {
+    try {
+      this.used += bytes.length;
+      this.received.push(bytes);
+      this.next = (this.framer as ReplyFramer).bytes(bytes);
+      this.keepTail();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.run();
+  };
+
+  private readonly onBytesError = (error: unknown): void => {
+    this.fail(withReceived(error, this.received));
+  };
+
+  /**
+   * Only a tail is ever shown: keeping it all made a large multi-line reply (a POP3 RETR)
+   * quadratic to read. The kept tail is far longer than the shown one, so a secret cut at its
+   * start can never reach the part shown (Secrets.tail redacts, then cuts).
+   */
+  private keepTail(): void {
+    if (this.received.length > 64) this.received = [tail(Buffer.concat(this.received))];
+  }
+
+  private finish(observed: Observed): void {
+    if (this.settled) return;
+    this.settled = true;
+    let result: T;
+    try {
+      result = this.then(observed);
+    } catch (error) {
+      this.reject(error);
+      return;
+    }
+    this.resolve(result);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    let thrown: unknown;
+    try {
+      thrown = this.failed(error);
+    } catch (error_) {
+      thrown = error_;
+    }
+    this.reject(thrown);
+  }
 }
+
+/** Until the framer's first step is asked for. */
+const NEED_NOTHING: FrameStep = { need: 'line' };
 
 const NEWLINE = Buffer.from('\n');
 

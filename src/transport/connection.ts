@@ -64,6 +64,10 @@ export class SocketConnection implements Connection {
     return this.reader.readLine(deadline);
   }
 
+  readLineOr(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined {
+    return this.reader.readLineOr(deadline, onLine, onError);
+  }
+
   readBytes(count: number, deadline: number): Promise<Buffer> {
     return this.reader.readBytes(count, deadline);
   }

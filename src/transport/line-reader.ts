@@ -18,7 +18,7 @@ import { closedError, locallyClosedError, socketError } from './errors.js';
 import { formatBytes } from './format.js';
 import { handshakeReason, isOpenSslError } from './tls-reason.js';
 import { TransportError } from './types.js';
-import { waitUntil } from './wait.js';
+import { abortError, waitThen, waitUntil } from './wait.js';
 import type { Settle, WaitContext } from './wait.js';
 
 const LF = 0x0a;
@@ -136,6 +136,31 @@ export class LineReader {
     }
     return this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
   }
+
+  /** `readLine` without a promise: see `Connection.readLineOr`. */
+  readLineOr(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined {
+    if (this.settle) throw new Error('internal: a read is already waiting on this connection');
+    const stop = this.context.stop;
+    if (stop?.stopped) throw abortError(stop);
+    const line = this.takeLine();
+    if (line) {
+      this.flow();
+      return line;
+    }
+    // Everything that could settle the read at once was just checked, so the wait below
+    // settles only on a later event: the callbacks never run before this returns.
+    if (this.terminal) throw this.terminalError(this.queue.peek());
+    waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
+    return undefined;
+  }
+
+  private readonly startLineWait = (settle: Settle<Buffer>): (() => void) => {
+    this.attempt = this.attemptLine as Attempt;
+    this.settle = settle as Settle<unknown>;
+    this.need = 0;
+    this.flow();
+    return this.endWait;
+  };
 
   // The two halves of a line read, made once per reader: a load run waits for most lines.
   private readonly attemptLine = (settle: Settle<Buffer>): void => {

@@ -99,6 +99,15 @@ export interface TlsInfo {
 export interface Connection {
   /** Next line without its LF (and a CR before it dropped). Fails with `limit` past `limits.lineBytes`. */
   readLine(deadline: number): Promise<Buffer>;
+  /**
+   * `readLine` without a promise, for the engine's reply reader (a load run reads millions of
+   * lines, and a promise per line with an `await` on it was a visible share of a reply's cost).
+   * A line already buffered is returned at once. Otherwise it returns undefined, and later
+   * exactly one of `onLine`/`onError` is called, never before it has returned. Throws at once
+   * what `readLine` would reject with at once (EOF or an error already seen, a line past the
+   * limit, a stopped test). Optional: without it, callers use `readLine`. Additive.
+   */
+  readLineOr?(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined;
   /** Exactly `count` bytes. */
   readBytes(count: number, deadline: number): Promise<Buffer>;
   /** Resolves once the bytes are handed to the socket (flushed), or fails at the deadline. */
