@@ -188,6 +188,62 @@ describe('how a read ends', () => {
   });
 });
 
+/** `readLineOr` as a promise: the line returned at once, or what a callback gets later. */
+function readLineOr(conn: SocketConnection, deadline: number): { now: Buffer | undefined; later: Promise<Buffer> } {
+  let now: Buffer | undefined;
+  let returned = false;
+  const later = new Promise<Buffer>((resolve, reject) => {
+    const early = (): void => {
+      if (!returned) reject(new Error('a callback ran before readLineOr returned'));
+    };
+    now = conn.readLineOr(
+      deadline,
+      (line) => (early(), resolve(line)),
+      (error) => (early(), reject(error as Error)),
+    );
+    returned = true;
+    if (now !== undefined) resolve(now);
+  });
+  return { now, later };
+}
+
+describe('readLineOr (lines by callback)', () => {
+  it('returns a buffered line at once, and calls back with one that comes later, never before returning', async () => {
+    const { conn } = await scripted([send('250-first\r\n250 second\r\n'), expectBytes('QUIT\r\n'), send('221 bye\r\n'), hold()]);
+    expect(text(await conn.readLine(inMs(5000)))).toBe('250-first');
+    const buffered = readLineOr(conn, inMs(5000));
+    expect(text(buffered.now ?? Buffer.alloc(0))).toBe('250 second');
+    const waiting = readLineOr(conn, inMs(5000));
+    expect(waiting.now).toBeUndefined();
+    await conn.write(Buffer.from('QUIT\r\n'), inMs(5000));
+    expect(text(await waiting.later)).toBe('221 bye');
+    expect(conn.bytesRead).toBe('250-first\r\n250 second\r\n221 bye\r\n'.length);
+  });
+
+  it('throws at once what is known at once: EOF, a line past the limit', async () => {
+    const { conn } = await scripted([send('221 bye\r\n'), close()]);
+    expect(text(await conn.readLine(inMs(5000)))).toBe('221 bye');
+    await expect(conn.waitForClose(inMs(5000))).resolves.toBeUndefined();
+    expect(() => conn.readLineOr(inMs(5000), () => undefined, () => undefined)).toThrow(TransportError);
+    const long = await scripted([send('x'.repeat(100) + '\r\n'), hold()], { limits: { ...defaultLimits, lineBytes: 10 } });
+    await expect(long.conn.waitForData(inMs(5000))).resolves.toBe(true);
+    expect(() => long.conn.readLineOr(inMs(5000), () => undefined, () => undefined)).toThrow(/line longer than/);
+  });
+
+  it('calls back with a timeout at the deadline, with the partial line, and with `aborted` on interrupt', async () => {
+    const { conn } = await scripted([send('250 partial'), hold()]);
+    const timedOut = await failure(readLineOr(conn, inMs(200)).later);
+    expect(timedOut.kind).toBe('timeout');
+    expect(text(timedOut.partial ?? Buffer.alloc(0))).toBe('250 partial');
+    const controller = new AbortController();
+    const other = await scripted([hold()], { signal: controller.signal });
+    const pending = readLineOr(other.conn, inMs(60_000));
+    controller.abort();
+    expect((await failure(pending.later)).kind).toBe('aborted');
+    expect(() => other.conn.readLineOr(inMs(60_000), () => undefined, () => undefined)).toThrow(/interrupted/);
+  });
+});
+
 describe('waitForData / waitForClose / close', () => {
   it('waitForData: false on silence, true on data, `closed` on EOF', async () => {
     const { conn } = await scripted([expectBytes('go\r\n'), send('x'), expectBytes('end\r\n'), close()]);
