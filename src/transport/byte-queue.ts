@@ -21,6 +21,13 @@ export class ByteQueue {
 
   /** Index of the first `byte` from the front, or -1. */
   indexOf(byte: number): number {
+    const chunks = this.chunks;
+    // One chunk (a reply that came in one read, the usual case): no walk.
+    if (chunks.length === 1) {
+      const found = (chunks[0] as Buffer).indexOf(byte, this.scanned);
+      if (found < 0) this.scanned = this.size;
+      return found;
+    }
     let offset = 0;
     for (const chunk of this.chunks) {
       if (offset + chunk.length > this.scanned) {
@@ -36,6 +43,8 @@ export class ByteQueue {
 
   /** The byte at `index` (which must be below `length`). */
   at(index: number): number {
+    const head = this.chunks[0];
+    if (head !== undefined && index < head.length) return head[index] as number;
     let offset = 0;
     for (const chunk of this.chunks) {
       if (index < offset + chunk.length) return chunk[index - offset] as number;

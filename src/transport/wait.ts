@@ -37,7 +37,12 @@ const MAX_DELAY_MS = 2_147_483_647;
  * sets it again for the next deadline. Timing is as exact as with a timer per wait.
  */
 export class WaitGroup {
-  private readonly pending = new Set<Pending>();
+  /**
+   * The waits now pending: one at a time, nearly always (a read, or a write the kernel did not
+   * take at once). An array, not a Set: a Set emptied and filled again per wait rehashes
+   * itself every few waits, which a load run pays per reply.
+   */
+  private readonly pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** When the timer is due (clock time); Infinity without a timer. */
   private timerAt = Infinity;
@@ -52,15 +57,18 @@ export class WaitGroup {
   }
 
   add(wait: Pending, deadline: number): void {
-    this.pending.add(wait);
+    this.pending.push(wait);
     // Unref'd while idle (below): a connection left open must not keep the process alive.
     this.timer?.ref();
     this.schedule(deadline);
   }
 
   remove(wait: Pending): void {
-    this.pending.delete(wait);
-    if (this.pending.size > 0) return;
+    const pending = this.pending;
+    const at = pending.indexOf(wait);
+    if (at === pending.length - 1) pending.pop();
+    else if (at >= 0) pending.splice(at, 1);
+    if (pending.length > 0) return;
     if (this.disposed) this.release();
     else this.timer?.unref();
   }
@@ -68,7 +76,7 @@ export class WaitGroup {
   /** The connection is closed: let go of the timer and the listener once no wait is left. */
   dispose(): void {
     this.disposed = true;
-    if (this.pending.size === 0) this.release();
+    if (this.pending.length === 0) this.release();
   }
 
   private release(): void {
@@ -93,10 +101,10 @@ export class WaitGroup {
     let next = Infinity;
     for (const wait of [...this.pending]) {
       const at = wait.check();
-      if (at !== undefined && this.pending.has(wait)) next = Math.min(next, at);
+      if (at !== undefined && this.pending.includes(wait)) next = Math.min(next, at);
     }
     if (next < Infinity) this.schedule(next);
-    else if (this.disposed && this.pending.size === 0) this.release();
+    else if (this.disposed && this.pending.length === 0) this.release();
   };
 
   private readonly onAbort = (): void => {
