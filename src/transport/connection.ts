@@ -4,6 +4,7 @@ import type { Limits } from '../spec/model.js';
 import { locallyClosedError, socketError } from './errors.js';
 import { formatDuration } from './format.js';
 import { LineReader } from './line-reader.js';
+import type { SocketIntake } from './intake.js';
 import { handshake } from './tls-handshake.js';
 import { TransportError } from './types.js';
 import type { Connection, ResolvedTls, TlsInfo } from './types.js';
@@ -17,6 +18,8 @@ export interface SocketConnectionOptions {
   readonly limits: Limits;
   readonly context: WaitContext;
   readonly tls?: TlsInfo;
+  /** The socket was made with this intake's `onread`: its bytes come from there. Additive. */
+  readonly intake?: SocketIntake;
 }
 
 const SENT: Promise<void> = Promise.resolve();
@@ -43,7 +46,7 @@ export class SocketConnection implements Connection {
     this.sockets = [...underlying, socket];
     this.info = options.tls;
     this.reader = new LineReader(options.limits, options.context);
-    this.reader.attach(socket);
+    this.reader.attach(socket, options.intake);
   }
 
   get tls(): TlsInfo | undefined {

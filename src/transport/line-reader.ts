@@ -19,6 +19,7 @@ import { formatBytes } from './format.js';
 import { handshakeReason, isOpenSslError } from './tls-reason.js';
 import { TransportError } from './types.js';
 import { abortError, waitThen, waitUntil } from './wait.js';
+import type { SocketIntake } from './intake.js';
 import type { Settle, WaitContext } from './wait.js';
 
 const LF = 0x0a;
@@ -47,6 +48,8 @@ type Attempt = (settle: Settle<unknown>) => void;
 export class LineReader {
   private readonly queue = new ByteQueue();
   private source: Duplex | undefined;
+  /** The intake the source's bytes come through instead of 'data' events, if any. */
+  private intake: SocketIntake | undefined;
   private terminal: Terminal | undefined;
   private paused = false;
   /** Bytes the pending `readBytes` waits for; 0 when none. */
@@ -82,16 +85,24 @@ export class LineReader {
     return this.paused;
   }
 
-  /** Start reading `source`; a fresh stream, so a previous EOF or error is forgotten. */
-  attach(source: Duplex): void {
+  /**
+   * Start reading `source`; a fresh stream, so a previous EOF or error is forgotten. With
+   * `intake`, its bytes come from there (a socket made with the intake's `onread`).
+   */
+  attach(source: Duplex, intake?: SocketIntake): void {
     this.detach();
     this.source = source;
     this.terminal = undefined;
     this.paused = false;
-    source.on('data', this.onData);
     source.on('end', this.onEnd);
     source.on('error', this.onError);
     source.on('close', this.onClose);
+    if (intake) {
+      this.intake = intake;
+      intake.connect(this.onData);
+    } else {
+      source.on('data', this.onData);
+    }
     this.flow();
   }
 
@@ -99,7 +110,9 @@ export class LineReader {
   detach(): void {
     const source = this.source;
     if (!source) return;
-    source.off('data', this.onData);
+    if (this.intake) this.intake.disconnect();
+    else source.off('data', this.onData);
+    this.intake = undefined;
     source.off('end', this.onEnd);
     source.off('error', this.onError);
     source.off('close', this.onClose);

@@ -5,6 +5,7 @@ import { socketError } from './errors.js';
 import { formatDuration } from './format.js';
 import { TransportError } from './types.js';
 import { waitUntil } from './wait.js';
+import type { SocketIntake } from './intake.js';
 import type { WaitContext } from './wait.js';
 
 /** `127.0.0.1:25`, `[::1]:25`. */
@@ -15,10 +16,11 @@ export function target(host: string, port: number): string {
 
 const ignore = (): void => undefined;
 
-export async function connectTcp(host: string, port: number, deadline: number, context: WaitContext): Promise<Socket> {
+/** With `intake`, what the socket receives goes there instead of to 'data' events (intake.ts). */
+export async function connectTcp(host: string, port: number, deadline: number, context: WaitContext, intake?: SocketIntake): Promise<Socket> {
   const where = target(host, port);
   const started = context.clock.now();
-  const socket = net.connect({ host, port });
+  const socket = net.connect(intake ? { host, port, onread: intake.onread } : { host, port });
   // Errors are read by whoever listens at the moment; this keeps a late one from crashing the run.
   socket.on('error', ignore);
   try {
