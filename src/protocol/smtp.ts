@@ -30,9 +30,16 @@ import { createReplyBuilder } from './reply-builder.js';
 const ENHANCED = /^#?([245]\.\d{1,3}\.\d{1,3})(?=[ \t]|$)/;
 
 export function enhancedCode(text: string): string | undefined {
+  // Most texts do not start like one (a greeting, EHLO keywords): no regex run for them.
+  const first = text.charCodeAt(0);
+  if (first !== HASH && first !== TWO && first !== FOUR && first !== FIVE) return undefined;
   return ENHANCED.exec(text)?.[1];
 }
 
+const HASH = 0x23;
+const TWO = 0x32;
+const FOUR = 0x34;
+const FIVE = 0x35;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
 
