@@ -77,9 +77,9 @@ function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (
     const gutter = `   ${d.span.line}`;
     const blank = ' '.repeat(gutter.length);
     const { before, marked, after } = cut(line, d.span);
-    const shownBefore = redact(before);
-    const shownMarked = redact(marked);
-    out.push(`${c.dim(gutter)} ${c.dim('|')} ${shownBefore}${shownMarked}${redact(after)}`.trimEnd());
+    const shownBefore = visible(redact(before));
+    const shownMarked = visible(redact(marked));
+    out.push(`${c.dim(gutter)} ${c.dim('|')} ${shownBefore}${shownMarked}${visible(redact(after))}`.trimEnd());
     const pad = [...shownBefore].map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
     const carets = '^'.repeat(Math.max(1, [...shownMarked].length));
     const hint = d.hint ? ` ${c.cyan(redact(d.hint))}` : '';
@@ -89,6 +89,19 @@ function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (
   }
   for (const from of d.includedFrom ?? []) out.push(`   ${c.dim(`included from ${formatSpan(from)}`)}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Control characters of a source line as their Unicode pictures (U+0001 → ␁, DEL → ␡, C1 → �),
+ * one column each so the carets stay under them: printed raw they are invisible, or (ESC) a
+ * terminal escape sequence from a spec file. Tabs stay tabs (the carets' padding copies them),
+ * and so does a CR (a CRLF file's line end).
+ */
+function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f-\x9f]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+  });
 }
 
 /** The line split at the span; a span running past the line is cut at its end. */

@@ -35,8 +35,12 @@ const PROBLEMS: Record<YamlProblem['code'], (p: YamlProblem) => { message: strin
 };
 
 /** js-yaml's reasons we word ourselves; the others are shown as they are. */
+const CONTROL = { message: 'a control character stands here', hint: 'write it as an escape in a double-quoted string, e.g. "\\x01" or "\\0"' };
 const REASONS: Readonly<Record<string, { message: string; hint?: string }>> = {
   'tab characters must not be used in indentation': { message: 'a tab is used for indentation', hint: 'YAML indents with spaces only' },
+  'expected valid JSON character': CONTROL,
+  'the stream contains non-printable characters': CONTROL,
+  'null byte is not allowed in input': CONTROL,
 };
 
 export function parseYaml(src: SourceFile): YamlResult {

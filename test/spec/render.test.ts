@@ -37,6 +37,12 @@ describe('renderDiagnostics', () => {
     expect(text.split('\n').slice(1, 3)).toEqual(['   4 | pass: *** x', '     |           ^']);
   });
 
+  it('shows control characters of the line as their pictures, one column each, so no escape sequence reaches the terminal', () => {
+    const raw = new Map([['a.yaml', 'c: "\x1b[2J\x01" x\x7f\r\n']]);
+    const text = renderDiagnostics([{ span: span(1, 9, 10), message: 'm' }], raw, { color: false });
+    expect(text.split('\n').slice(1, 3)).toEqual(['   1 | c: "\u241b[2J\u2401" x\u2421', '     |         ^']);
+  });
+
   it('colours only when asked', () => {
     const d: Diagnostic = { span: span(1, 1, 5), message: 'm', hint: 'h' };
     expect(renderDiagnostics([d], sources, { color: true })).toMatch(/\u001b\[/);
