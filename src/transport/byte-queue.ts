@@ -2,9 +2,15 @@
  * Received bytes as a list of chunks, so appending is O(1) and a 16 MiB literal arriving in
  * 64 KiB pieces is not copied over and over. Searching remembers how far it has looked, so a
  * line arriving a byte at a time is scanned once, not once per byte.
+ *
+ * Consumed bytes of the first chunk are skipped by an offset (`start`), not cut off with a
+ * new view: Node's `Buffer#subarray` reads `.buffer` (a call into C++) and builds a Buffer,
+ * and cutting the head on every take and drop cost a load run two of them per line read.
  */
 export class ByteQueue {
   private chunks: Buffer[] = [];
+  /** Bytes of `chunks[0]` already consumed. */
+  private start = 0;
   private size = 0;
   /** Bytes from the front known to hold no LF: the next search starts here. */
   private scanned = 0;
@@ -22,14 +28,19 @@ export class ByteQueue {
   /** Index of the first `byte` from the front, or -1. */
   indexOf(byte: number): number {
     const chunks = this.chunks;
+    const start = this.start;
     // One chunk (a reply that came in one read, the usual case): no walk.
     if (chunks.length === 1) {
-      const found = (chunks[0] as Buffer).indexOf(byte, this.scanned);
-      if (found < 0) this.scanned = this.size;
-      return found;
+      const found = (chunks[0] as Buffer).indexOf(byte, start + this.scanned);
+      if (found < 0) {
+        this.scanned = this.size;
+        return -1;
+      }
+      return found - start;
     }
-    let offset = 0;
-    for (const chunk of this.chunks) {
+    // `offset`: where each chunk's first unconsumed byte is, counted from the front.
+    let offset = -start;
+    for (const chunk of chunks) {
       if (offset + chunk.length > this.scanned) {
         const from = Math.max(0, this.scanned - offset);
         const found = chunk.indexOf(byte, from);
@@ -43,12 +54,10 @@ export class ByteQueue {
 
   /** The byte at `index` (which must be below `length`). */
   at(index: number): number {
-    const head = this.chunks[0];
-    if (head !== undefined && index < head.length) return head[index] as number;
-    let offset = 0;
+    let position = index + this.start;
     for (const chunk of this.chunks) {
-      if (index < offset + chunk.length) return chunk[index - offset] as number;
-      offset += chunk.length;
+      if (position < chunk.length) return chunk[position] as number;
+      position -= chunk.length;
     }
     throw new RangeError(`byte ${index} of ${this.size}`);
   }
@@ -58,9 +67,11 @@ export class ByteQueue {
     const wanted = Math.min(count, this.size);
     const out = Buffer.allocUnsafe(wanted);
     let filled = 0;
+    let from = this.start;
     for (const chunk of this.chunks) {
       if (filled >= wanted) break;
-      filled += chunk.copy(out, filled, 0, Math.min(chunk.length, wanted - filled));
+      filled += chunk.copy(out, filled, from, Math.min(chunk.length, from + wanted - filled));
+      from = 0;
     }
     return out;
   }
@@ -72,8 +83,9 @@ export class ByteQueue {
    */
   take(count: number): Buffer {
     const head = this.chunks[0];
-    if (head !== undefined && head.length >= count) {
-      const view = head.subarray(0, count);
+    const start = this.start;
+    if (head !== undefined && head.length - start >= count) {
+      const view = start === 0 && count === head.length ? head : head.subarray(start, start + count);
       this.drop(count);
       return view;
     }
@@ -88,12 +100,13 @@ export class ByteQueue {
     this.size -= left;
     this.scanned = Math.max(0, this.scanned - left);
     while (left > 0) {
-      const head = this.chunks[0] as Buffer;
-      if (head.length <= left) {
+      const rest = (this.chunks[0] as Buffer).length - this.start;
+      if (rest <= left) {
         this.chunks.shift();
-        left -= head.length;
+        this.start = 0;
+        left -= rest;
       } else {
-        this.chunks[0] = head.subarray(left);
+        this.start += left;
         left = 0;
       }
     }
@@ -101,6 +114,7 @@ export class ByteQueue {
 
   clear(): void {
     this.chunks = [];
+    this.start = 0;
     this.size = 0;
     this.scanned = 0;
   }

@@ -40,6 +40,36 @@ describe('ByteQueue', () => {
       }),
     );
   });
+
+  it('agrees with a flat buffer over any mix of pushes, takes and drops (a part-consumed first chunk)', () => {
+    const op = fc.oneof(
+      fc.record({ push: fc.uint8Array({ maxLength: 8 }) }),
+      fc.record({ take: fc.nat(10) }),
+      fc.record({ drop: fc.nat(10) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const queue = new ByteQueue();
+        let flat = Buffer.alloc(0);
+        for (const o of ops) {
+          if ('push' in o) {
+            queue.push(Buffer.from(o.push));
+            flat = Buffer.concat([flat, Buffer.from(o.push)]);
+          } else if ('take' in o) {
+            expect(queue.take(o.take)).toEqual(flat.subarray(0, o.take));
+            flat = flat.subarray(Math.min(o.take, flat.length));
+          } else {
+            queue.drop(o.drop);
+            flat = flat.subarray(Math.min(o.drop, flat.length));
+          }
+          expect(queue.length).toBe(flat.length);
+          expect(queue.indexOf(0x0a)).toBe(flat.indexOf(0x0a));
+          if (flat.length > 0) expect(queue.at(flat.length - 1)).toBe(flat[flat.length - 1]);
+          expect(queue.peek(5)).toEqual(flat.subarray(0, 5));
+        }
+      }),
+    );
+  });
 });
 
 describe('formatting', () => {
