@@ -70,6 +70,12 @@ export interface TestContext {
   record(dir: TranscriptDirection, raw: string | Buffer): void;
   /** False when `record` keeps nothing (load mode): callers skip building the text. */
   readonly recording: boolean;
+  /**
+   * Load mode: when the running step began (`runSteps` reads the clock then to time it). A
+   * step that starts its wait at once takes its deadline from it (`waitFromStepStart`) instead
+   * of reading the clock again. Undefined outside load mode.
+   */
+  stepStartedAt: number | undefined;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
   readonly transcript: TranscriptEntry[];
@@ -85,13 +91,22 @@ export function scopeOf(ctx: TestContext): Scope {
 }
 
 /** An absolute deadline for a wait of `timeoutMs`, never past the test's deadline. */
-export function waitUntil(ctx: TestContext, timeoutMs: number): { at: number; wait: TimeoutContext } {
-  const wanted = ctx.world.clock.now() + timeoutMs;
+export function waitUntil(ctx: TestContext, timeoutMs: number, now = ctx.world.clock.now()): { at: number; wait: TimeoutContext } {
+  const wanted = now + timeoutMs;
   const deadlineBound = ctx.deadlineAt < wanted;
   return {
     at: Math.min(wanted, ctx.deadlineAt),
     wait: { timeoutMs, deadlineBound, deadlineMs: ctx.test.deadlineMs },
   };
+}
+
+/**
+ * `waitUntil` from the running step's start when load mode read the clock then: for steps
+ * that wait before anything else of theirs can take time (a send, a reply), where the two
+ * readings lie microseconds apart. A load run spared about a dozen clock reads per session.
+ */
+export function waitFromStepStart(ctx: TestContext, timeoutMs: number): { at: number; wait: TimeoutContext } {
+  return waitUntil(ctx, timeoutMs, ctx.stepStartedAt);
 }
 
 /** The step's reply timeout: matcher → step → `--timeout` → test/file default. */

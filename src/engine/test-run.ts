@@ -104,6 +104,7 @@ function createContext(
     deadlineAt: startedAt + test.deadlineMs,
     transcript,
     recording: keep || options.onTranscript !== undefined,
+    stepStartedAt: undefined,
     ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, raw: string | Buffer) {
       if (!keep && !options.onTranscript) return;

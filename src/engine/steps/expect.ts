@@ -4,7 +4,7 @@
 import type { Step } from '../../spec/model.js';
 import type { ReplyOptions } from '../../protocol/types.js';
 import type { LiveConnection, TestContext } from '../context.js';
-import { scopeOf, stepTimeout, waitUntil } from '../context.js';
+import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
 import { TemplateError } from '../../template/index.js';
@@ -21,7 +21,7 @@ const SINGLE_LINE: ReplyOptions = { multiline: false };
 export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
-  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
+  const { at, wait } = waitFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
   return readReplyThen(
     live,

@@ -43,6 +43,7 @@ export const runSteps: RunSteps = async (steps, ctx) => {
     if (ctx.stop.stopped) return;
     ctx.activeSpan = step.span;
     const started = now;
+    if (ctx.onStep) ctx.stepStartedAt = started;
     try {
       const pending = (STEP_RUNNERS[step.kind] as StepRunner<StepKind>)(step, ctx, runSteps);
       if (pending !== undefined) await pending;

@@ -7,7 +7,7 @@ import type { Step } from '../../spec/model.js';
 import type { Span } from '../../spec/span.js';
 import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
-import { resolvePath, stepTimeout, waitUntil } from '../context.js';
+import { resolvePath, stepTimeout, waitFromStepStart, waitUntil } from '../context.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
@@ -46,13 +46,13 @@ export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> |
       if (ctx.recording) ctx.record('c', text);
     }
   };
-  return after(write(ctx, live, built.payload, step.span, step.timeoutMs), sent);
+  return after(write(ctx, live, built.payload, step.span, step.timeoutMs, true), sent);
 }
 
 export function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   const bytes = rawBytes(step, ctx);
-  return after(write(ctx, live, bytes, step.span, step.timeoutMs), () => {
+  return after(write(ctx, live, bytes, step.span, step.timeoutMs, true), () => {
     live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
     if (ctx.recording) ctx.record('c', bytes);
   });
@@ -61,8 +61,8 @@ export function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> | u
 export function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   const built = literalPayloads.get(step);
-  if (built !== undefined) return sendBody(ctx, live, step, built.lines, built.payload);
-  return buildBody(step, ctx).then(({ lines, payload }) => sendBody(ctx, live, step, lines, payload));
+  if (built !== undefined) return sendBody(ctx, live, step, built.lines, built.payload, true);
+  return buildBody(step, ctx).then(({ lines, payload }) => sendBody(ctx, live, step, lines, payload, false));
 }
 
 /** The body's lines and bytes, the first time for a literal body, or each time. */
@@ -85,8 +85,15 @@ async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ line
   return { lines, payload };
 }
 
-function sendBody(ctx: TestContext, live: LiveConnection, step: StepOf<'data'>, lines: readonly string[], payload: Buffer): Promise<void> | undefined {
-  return after(write(ctx, live, payload, step.span, step.timeoutMs), () => {
+function sendBody(
+  ctx: TestContext,
+  live: LiveConnection,
+  step: StepOf<'data'>,
+  lines: readonly string[],
+  payload: Buffer,
+  atStepStart: boolean,
+): Promise<void> | undefined {
+  return after(write(ctx, live, payload, step.span, step.timeoutMs, atStepStart), () => {
     live.session.sent({ kind: 'data' });
     if (ctx.recording) recordBody(ctx, lines);
   });
@@ -137,9 +144,21 @@ function rawBytes(step: StepOf<'raw'>, ctx: TestContext): Buffer {
   }
 }
 
-/** Undefined when the bytes are sent already; else a promise that fails as the step would. */
-function write(ctx: TestContext, live: LiveConnection, payload: Buffer, span: Span, ownTimeout: number | undefined): Promise<void> | undefined {
-  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, ownTimeout));
+/**
+ * Undefined when the bytes are sent already; else a promise that fails as the step would.
+ * `atStepStart`: nothing of the step took time before (no file was read), so the timeout may
+ * count from the step's start (`waitFromStepStart`).
+ */
+function write(
+  ctx: TestContext,
+  live: LiveConnection,
+  payload: Buffer,
+  span: Span,
+  ownTimeout: number | undefined,
+  atStepStart: boolean,
+): Promise<void> | undefined {
+  const timeout = stepTimeout(ctx, ownTimeout);
+  const { at, wait } = atStepStart ? waitFromStepStart(ctx, timeout) : waitUntil(ctx, timeout);
   const connection = live.connection;
   let pending: Promise<void> | undefined;
   try {
