@@ -90,7 +90,6 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
 
   /** Waits for this session's slot in the `--rate` schedule; false when it falls past the end. */
   const pace = async (): Promise<boolean> => {
-    if (interval === 0) return true;
     const at = startedAt + paced++ * interval;
     if (at >= stopAt) return false;
     const wait = at - clock.now();
@@ -110,7 +109,8 @@ export async function runLoad(suites: readonly Suite[], world: EngineEnvironment
         continue;
       }
       try {
-        if (!(await pace())) return;
+        // Without --rate there is nothing to wait for: no async call (and no await) per session.
+        if (interval !== 0 && !(await pace())) return;
         for (const { test, observer } of unit.tests) {
           if (interrupt.interrupted) return;
           await runSession(unit.suite, test, observer);

@@ -98,7 +98,8 @@ function createContext(
     connections: new Map(),
     current: undefined,
     activeSpan: test.span,
-    dirs: new Map([[suite.file, suite.baseDir]]),
+    // set(), not the constructor's list of pairs: that one walks iterators, per session.
+    dirs: new Map<string, string>().set(suite.file, suite.baseDir),
     stop,
     startedAt,
     deadlineAt: startedAt + test.deadlineMs,
@@ -123,16 +124,20 @@ function createContext(
 
 /** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (spec §1). */
 function setVariables(ctx: TestContext): void {
-  const secrets = new Set(ctx.suite.secrets);
+  const secrets = ctx.suite.secrets;
   const put = (name: string, value: Value): void => {
-    const secret = value.secret || secrets.has(name);
+    const secret = value.secret || secrets.includes(name);
     if (secret) ctx.redactor.add(value.text);
     ctx.vars.set(name, { text: value.text, secret });
   };
-  for (const [name, text] of Object.entries(ctx.world.cliVars)) put(name, { text, secret: false });
-  for (const def of [...ctx.suite.vars, ...ctx.test.vars]) {
-    if (Object.hasOwn(ctx.world.cliVars, def.name)) continue;
-    put(def.name, evaluateTracked(ctx, def.value));
+  const cliVars = ctx.world.cliVars;
+  for (const [name, text] of Object.entries(cliVars)) put(name, { text, secret: false });
+  // The file's, then the test's (each list walked as it is: a load run sets them per session).
+  for (const defs of [ctx.suite.vars, ctx.test.vars]) {
+    for (const def of defs) {
+      if (Object.hasOwn(cliVars, def.name)) continue;
+      put(def.name, evaluateTracked(ctx, def.value));
+    }
   }
 }
 

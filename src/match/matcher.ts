@@ -34,13 +34,20 @@ const CHECKS: readonly Check[] = [
 /** Longest explanation of one failed `oneOf` alternative. */
 const MAX_REASON = 160;
 
+type Captures = ReadonlyMap<string, Value>;
+
+/** What a matcher without `capture` and `oneOf` captures: one map for all (never written to). */
+const NO_CAPTURES: Captures = new Map();
+
+const isMiss = (result: Captures | Miss): result is Miss => !(result instanceof Map);
+
 export function matchReply(matcher: Matcher, observed: Observed, scope: Scope, ctx: MatchContext): MatchResult {
   const env: MatchEnv = { scope, ctx };
   const result = observed.kind === 'closed' ? matchClosed(matcher, env) : matchOne(matcher, observed.reply, env);
-  return result instanceof Map ? { ok: true, captures: result } : { ok: false, ...result };
+  return isMiss(result) ? { ok: false, ...result } : { ok: true, captures: result };
 }
 
-function matchOne(m: Matcher, reply: Reply, env: MatchEnv): Map<string, Value> | Miss {
+function matchOne(m: Matcher, reply: Reply, env: MatchEnv): Captures | Miss {
   if (m.closed !== undefined) {
     return {
       span: m.closed.span,
@@ -53,15 +60,17 @@ function matchOne(m: Matcher, reply: Reply, env: MatchEnv): Map<string, Value> |
     const miss = check(m, reply, env);
     if (miss !== undefined) return miss;
   }
+  // Most matchers capture nothing: no new map per reply (a load run matches millions).
+  if (m.oneOf === undefined && m.capture === undefined) return NO_CAPTURES;
   const captures = new Map<string, Value>();
   if (m.oneOf !== undefined) {
     const chosen = firstHolding(m.oneOf, m.span, (alt) => matchOne(alt, reply, env), headline(reply, env.ctx.protocol));
-    if (!(chosen instanceof Map)) return chosen;
+    if (isMiss(chosen)) return chosen;
     for (const [k, v] of chosen) captures.set(k, v);
   }
   if (m.capture !== undefined) {
     const taken = takeCaptures(m.capture, reply, env);
-    if (!(taken instanceof Map)) return taken;
+    if (isMiss(taken)) return taken;
     for (const [k, v] of taken) captures.set(k, v);
   }
   return captures;
@@ -71,8 +80,8 @@ function matchOne(m: Matcher, reply: Reply, env: MatchEnv): Map<string, Value> |
  * The server closed the connection instead of replying. Only `closed: true` holds, or a
  * `oneOf` whose alternative holds; any other key fails at its own span.
  */
-function matchClosed(m: Matcher, env: MatchEnv): Map<string, Value> | Miss {
-  if (m.closed !== undefined) return new Map();
+function matchClosed(m: Matcher, env: MatchEnv): Captures | Miss {
+  if (m.closed !== undefined) return NO_CAPTURES;
   const wanted = expectation(m);
   if (wanted !== undefined) {
     return {
@@ -116,13 +125,13 @@ function expectation(m: Matcher): { what: string; span: Span } | undefined {
 function firstHolding(
   alternatives: readonly Matcher[],
   fallback: Span,
-  tryOne: (alt: Matcher) => Map<string, Value> | Miss,
+  tryOne: (alt: Matcher) => Captures | Miss,
   actual: string,
-): Map<string, Value> | Miss {
+): Captures | Miss {
   const reasons: string[] = [];
   for (const alt of alternatives) {
     const r = tryOne(alt);
-    if (r instanceof Map) return r;
+    if (!isMiss(r)) return r;
     reasons.push(brief(r.message));
   }
   const count = alternatives.length === 1 ? 'the only alternative' : `none of the ${alternatives.length} alternatives`;

@@ -17,7 +17,8 @@ export interface MatchFailure {
   readonly actual?: string;
 }
 
-export type MatchResult = { readonly ok: true; readonly captures: Map<string, Value> } | MatchFailure;
+/** `captures` may be shared between results: read it, never write to it. */
+export type MatchResult = { readonly ok: true; readonly captures: ReadonlyMap<string, Value> } | MatchFailure;
 
 export interface MatchContext {
   readonly protocol: ProtocolName;

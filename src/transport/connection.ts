@@ -43,7 +43,7 @@ export class SocketConnection implements Connection {
     underlying: readonly Socket[] = [],
   ) {
     this.socket = socket;
-    this.sockets = [...underlying, socket];
+    this.sockets = underlying.length === 0 ? [socket] : [...underlying, socket];
     this.info = options.tls;
     this.reader = new LineReader(options.limits, options.context);
     this.reader.attach(socket, options.intake);
@@ -157,6 +157,7 @@ export class SocketConnection implements Connection {
     this.options.context.group?.dispose();
     // Newest first: Node 20 crashes (SIGSEGV) when the TCP socket under a live TLSSocket is
     // destroyed before the TLSSocket; destroying the TLSSocket destroys the TCP socket too.
-    for (const socket of [...this.sockets].reverse()) socket.destroy();
+    const sockets = this.sockets;
+    for (let i = sockets.length - 1; i >= 0; i--) sockets[i]!.destroy();
   }
 }

@@ -5,7 +5,11 @@
 import type { StopSignal } from './types.js';
 
 export class StopToken implements StopSignal {
-  private listeners: Set<() => void> | undefined;
+  /**
+   * An array, not a Set: a test has a listener or two (its connections' wait groups), and a
+   * load run makes a token per session, so a Set (its table) per session was pure cost.
+   */
+  private listeners: (() => void)[] | undefined;
   private controller: AbortController | undefined;
   private done = false;
   private why: unknown;
@@ -30,9 +34,12 @@ export class StopToken implements StopSignal {
 
   onStop(listener: () => void): () => void {
     if (this.done) return noop;
-    (this.listeners ??= new Set()).add(listener);
+    (this.listeners ??= []).push(listener);
     return () => {
-      this.listeners?.delete(listener);
+      const listeners = this.listeners;
+      if (listeners === undefined) return;
+      const at = listeners.indexOf(listener);
+      if (at >= 0) listeners.splice(at, 1);
     };
   }
 

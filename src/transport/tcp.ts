@@ -34,8 +34,10 @@ export async function connectTcp(host: string, port: number, deadline: number, c
       (settle) => {
         const onConnect = (): void => settle.resolve();
         const onError = (error: Error): void => settle.reject(socketError(error, 'connect', where));
-        socket.once('connect', onConnect);
-        socket.once('error', onError);
+        // `on`, not `once`: the cleanup below removes both at the first settle anyway, and
+        // `once` wraps each listener in a bound function, per connection.
+        socket.on('connect', onConnect);
+        socket.on('error', onError);
         return () => {
           socket.off('connect', onConnect);
           socket.off('error', onError);

@@ -94,7 +94,7 @@ export function failure(m: Matcher, observed: Observed, s: Scope = scope(), prot
   return r;
 }
 
-export function holds(m: Matcher, observed: Observed, s: Scope = scope(), protocol: ProtocolName = 'smtp'): Map<string, Value> {
+export function holds(m: Matcher, observed: Observed, s: Scope = scope(), protocol: ProtocolName = 'smtp'): ReadonlyMap<string, Value> {
   const r = run(m, observed, s, protocol);
   if (!r.ok) throw new Error(`expected the match to hold, got: ${r.message}`);
   return r.captures;

@@ -26,7 +26,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
   const tls = spec.tls ? await resolveTls(ctx, spec.tls, host) : undefined;
   const { at, wait } = waitUntil(ctx, spec.timeoutMs);
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  ctx.record('info', `connect ${where}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
+  if (ctx.recording) ctx.record('info', `connect ${where}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
   const expectError = spec.tls?.expect?.error;
   let connection;
   try {

@@ -55,7 +55,7 @@ function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, ob
       ...(result.actual !== undefined ? { actual: result.actual } : {}),
     });
   }
-  for (const [name, value] of result.captures) ctx.vars.set(name, value);
+  if (result.captures.size > 0) for (const [name, value] of result.captures) ctx.vars.set(name, value);
   if (observed.kind === 'closed') dropConnection(ctx);
 }
 
