@@ -7,7 +7,7 @@ import type { LoadOutcome } from '../engine/load.js';
 import type { Shard } from '../engine/shard.js';
 import { displayPath } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';
-import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram.js';
+import { encodeHistogram, summarize, type LatencyRecorder, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
 
 export interface LoadSettings {
@@ -114,8 +114,10 @@ export function loadReport(input: LoadReportInput): LoadReport {
 
 function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
   const { cwd, redact } = input;
-  const latency = (h: Histogram): LatencySummary =>
-    input.histograms && h.totalCount > 0 ? { ...summarize(h), histogram: encodeHistogram(h) } : summarize(h);
+  const latency = (recorder: LatencyRecorder): LatencySummary => {
+    const h = recorder.histogram();
+    return input.histograms && h.totalCount > 0 ? { ...summarize(h), histogram: encodeHistogram(h) } : summarize(h);
+  };
   return {
     file: displayPath(cwd, t.suite.file),
     suite: t.suite.name,

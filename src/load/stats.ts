@@ -10,7 +10,7 @@ import type { Clock } from '../transport/types.js';
 import type { Failure, FailureKind, TestResult } from '../engine/events.js';
 import type { LoadObserver, TestLoadObserver } from '../engine/load.js';
 import { testInfo } from '../engine/test-run.js';
-import { createHistogram, recordMs, type Histogram } from './histogram.js';
+import { LatencyRecorder } from './histogram.js';
 import { connectLabel, stepLabel } from './labels.js';
 
 /** Failures kept with their messages, per test; the rest are only counted. */
@@ -23,7 +23,7 @@ export interface StepRow {
   readonly label: string;
   count: number;
   failed: number;
-  readonly latency: Histogram;
+  readonly latency: LatencyRecorder;
 }
 
 export interface FailureSample {
@@ -38,7 +38,7 @@ export class TestLoad implements TestLoadObserver {
   errored = 0;
   readonly byKind = new Map<FailureKind, number>();
   readonly samples: FailureSample[] = [];
-  readonly sessionLatency: Histogram = createHistogram();
+  readonly sessionLatency = new LatencyRecorder();
   /** Wall clock of the first session's start and the last one's end. */
   firstStart = Infinity;
   lastEnd = -Infinity;
@@ -59,7 +59,7 @@ export class TestLoad implements TestLoadObserver {
     const row = this.byStep.get(step) ?? this.rowFor(step);
     row.count += 1;
     if (!passed) row.failed += 1;
-    recordMs(row.latency, ms);
+    row.latency.record(ms);
   }
 
   onSession(result: TestResult, connectMs: number | undefined): void {
@@ -67,11 +67,11 @@ export class TestLoad implements TestLoadObserver {
     this.firstStart = Math.min(this.firstStart, end - result.durationMs);
     this.lastEnd = Math.max(this.lastEnd, end);
     this.runs += 1;
-    recordMs(this.sessionLatency, result.durationMs);
+    this.sessionLatency.record(result.durationMs);
     const row = this.connectRow;
     if (row && connectMs !== undefined) {
       row.count += 1;
-      recordMs(row.latency, connectMs);
+      row.latency.record(connectMs);
     }
     const failure = result.failure;
     if (failure === undefined) return;
@@ -106,7 +106,7 @@ export class TestLoad implements TestLoadObserver {
   }
 
   private newRow(span: Span, label: string): StepRow {
-    const row: StepRow = { key: spanKey(span), span, label, count: 0, failed: 0, latency: createHistogram() };
+    const row: StepRow = { key: spanKey(span), span, label, count: 0, failed: 0, latency: new LatencyRecorder() };
     this.byKey.set(row.key, row);
     return row;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, recordMs, summarize } from '../../src/load/histogram.js';
+import fc from 'fast-check';
+import { createHistogram, encodeHistogram, LatencyRecorder, recordMs, summarize } from '../../src/load/histogram.js';
 
 describe('latency histogram', () => {
   it('gives percentiles within HdrHistogram precision (3 digits), in ms', () => {
@@ -39,4 +40,26 @@ describe('latency histogram', () => {
   it('summarizes an empty histogram as zeros', () => {
     expect(summarize(createHistogram())).toEqual({ count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 });
   });
+
+  it('a LatencyRecorder gives the histogram that recording each value gives', () => {
+    const ms = fc.oneof(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 5_000_000, noNaN: true }), fc.integer({ min: 0, max: 100 }));
+    fc.assert(
+      fc.property(fc.array(ms, { maxLength: 60 }), (values) => {
+        const direct = createHistogram();
+        const recorder = new LatencyRecorder();
+        for (const v of values) {
+          recordMs(direct, v);
+          recorder.record(v);
+        }
+        const made = recorder.histogram();
+        expect(made.totalCount).toBe(direct.totalCount);
+        expect(made.maxValue).toBe(direct.maxValue);
+        expect(made.minNonZeroValue).toBe(direct.minNonZeroValue);
+        expect({ ...summarize(made) }).toEqual({ ...summarize(direct) });
+        if (values.length > 0) expect(encodeHistogram(made)).toBe(encodeHistogram(direct));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
+
