@@ -24,7 +24,7 @@ const N = Number(process.argv[2] ?? 20000);
 const C = Number(process.argv[3] ?? 50);
 const SWAKS_N = Number(process.env.SWAKS_N ?? 200);
 const PORT = Number(process.env.SINK_PORT ?? 12525);
-const RUNS = Number(process.env.RUNS ?? 3);
+const RUNS = Number(process.env.RUNS ?? 5);
 const COLD_RUNS = Number(process.env.COLD_RUNS ?? 21);
 const SPEC_COUNTS = (process.env.SPEC_COUNTS ?? '1000,10000').split(',').map(Number);
 const SINK = '/usr/sbin/smtp-sink';
@@ -157,7 +157,11 @@ try {
   const cache = join(work, 'compile-cache');
   const env = { SINK_PORT: String(PORT), NO_COLOR: '1', CONVOSPEC_COMPILE_CACHE: cache };
 
+  // convospec and smtp-source take turns (convospec, smtp-source, convospec…): on a shared VM
+  // the machine's speed drifts over minutes, and runs of one tool back to back, then of the
+  // other, measured the drift as much as the tools. The ratio is the median of each turn's ratio.
   const convospecRuns = [];
+  const sourceRuns = [];
   for (let r = 0; r < RUNS; r++) {
     // No --json: the console's last line says how many sessions passed, and the run stays
     // exactly what a user would time.
@@ -168,16 +172,12 @@ try {
     }
     convospecRuns.push({ ...run, inside: Number(headline[2]) });
     log(`convospec: ${N} messages in ${run.ms.toFixed(0)} ms (${((N * 1000) / run.ms).toFixed(0)}/s; ${headline[2]}/s inside), peak RSS ${run.rssKiB} KiB`);
+    const source = await timed(SOURCE, ['-s', String(C), '-m', String(N), '-M', 'bench.convospec.test', '-f', 'sender@example.net', '-t', 'rcpt@example.org', `127.0.0.1:${PORT}`]);
+    if (source.code !== 0) throw new Error(`smtp-source failed (exit ${source.code}): ${source.stderr}`);
+    sourceRuns.push(source);
+    log(`smtp-source: ${N} messages in ${source.ms.toFixed(0)} ms (${((N * 1000) / source.ms).toFixed(0)}/s); this turn's ratio ${(source.ms / run.ms).toFixed(3)}`);
   }
   const lastTable = convospecRuns.at(-1).stdout;
-
-  const sourceRuns = [];
-  for (let r = 0; r < RUNS; r++) {
-    const run = await timed(SOURCE, ['-s', String(C), '-m', String(N), '-M', 'bench.convospec.test', '-f', 'sender@example.net', '-t', 'rcpt@example.org', `127.0.0.1:${PORT}`]);
-    if (run.code !== 0) throw new Error(`smtp-source failed (exit ${run.code}): ${run.stderr}`);
-    sourceRuns.push(run);
-    log(`smtp-source: ${N} messages in ${run.ms.toFixed(0)} ms (${((N * 1000) / run.ms).toFixed(0)}/s)`);
-  }
 
   const swaksLoop = `for i in $(seq ${SWAKS_N}); do swaks --silent 2 -s 127.0.0.1 -p ${PORT} -f sender@example.net -t rcpt@example.org --helo bench.convospec.test || exit 1; done`;
   const swaks = await timed('bash', ['-c', swaksLoop]);
@@ -249,7 +249,11 @@ try {
     messagesPerSecond: { convospec: round(convospecRate), smtpSource: round(sourceRate), swaks: round(swaksRate) },
     convospecInsidePerSecond: median(convospecRuns.map((r) => r.inside)),
     convospecPeakRssKiB: Math.max(...convospecRuns.map((r) => r.rssKiB ?? 0)),
-    ratios: { convospecToSmtpSource: round(convospecRate / sourceRate, 3), convospecToSwaks: round(convospecRate / swaksRate, 1) },
+    ratios: {
+      convospecToSmtpSource: round(median(convospecRuns.map((run, i) => sourceRuns[i].ms / run.ms)), 3),
+      convospecToSmtpSourceEachTurn: convospecRuns.map((run, i) => round(sourceRuns[i].ms / run.ms, 3)),
+      convospecToSwaks: round(convospecRate / swaksRate, 1),
+    },
     coldStartMs: {
       node: round(median(bare)),
       convospec: round(median(cold)),
@@ -284,7 +288,7 @@ N = ${r.n} messages, C = ${r.c} concurrent sessions, median of ${r.runs} runs, p
 | smtp-source -s ${r.c} -m ${r.n} | ${mps.smtpSource} |
 | swaks, a loop of ${r.swaksN} | ${mps.swaks} |
 
-convospec / smtp-source = ${ratios.convospecToSmtpSource}; convospec / swaks = ${ratios.convospecToSwaks}×
+convospec / smtp-source = ${ratios.convospecToSmtpSource} (median of the turns' ratios: ${ratios.convospecToSmtpSourceEachTurn.join(', ')}); convospec / swaks = ${ratios.convospecToSwaks}×
 convospec peak RSS during the load: ${(r.convospecPeakRssKiB / 1024).toFixed(1)} MiB
 
 cold start (median of ${COLD_RUNS}): node -e 0 ${cold.node} ms; convospec run one.yaml (one session) ${cold.convospec} ms; difference ${cold.difference} ms

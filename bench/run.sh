@@ -2,7 +2,7 @@
 # The benchmark (docs/load.md): bash bench/run.sh [N] [C]
 #   N  messages for convospec and smtp-source (default 20000)
 #   C  concurrent sessions (default 50)
-# Env: SWAKS_N (default 200), SINK_PORT (default 12525), RUNS (timed runs each, default 3).
+# Env: SWAKS_N (default 200), SINK_PORT (default 12525), RUNS (timed runs each, default 5; convospec and smtp-source take turns).
 # Not part of `npm test`. Builds convospec into node_modules/.cache/convospec-bench (never
 # touches dist/; outside what eslint and git look at). Results: bench/out/results.json.
 set -euo pipefail
