@@ -34,10 +34,9 @@ export interface YamlPair {
   readonly value: YamlNode;
 }
 
-/** A mapping. `end`: after its `}`, or (block style) after its last value. */
-export class YamlMap {
-  readonly type = 'map';
-  readonly items: YamlPair[] = [];
+/** A mapping or a sequence. `end`: after its `}` or `]`, or (block style) after its last node. */
+abstract class YamlCollection<Item> {
+  readonly items: Item[] = [];
   end: number;
   constructor(
     readonly start: number,
@@ -47,17 +46,12 @@ export class YamlMap {
   }
 }
 
-/** A sequence. `end`: after its `]`, or (block style) after its last item. */
-export class YamlSeq {
+export class YamlMap extends YamlCollection<YamlPair> {
+  readonly type = 'map';
+}
+
+export class YamlSeq extends YamlCollection<YamlNode> {
   readonly type = 'seq';
-  readonly items: YamlNode[] = [];
-  end: number;
-  constructor(
-    readonly start: number,
-    readonly flow: boolean,
-  ) {
-    this.end = start;
-  }
 }
 
 /** `*name`: stands for the node anchored `&name` before it. */
