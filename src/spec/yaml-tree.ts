@@ -68,10 +68,10 @@ export type YamlNode = YamlScalar | YamlMap | YamlSeq | YamlAlias;
 
 /** What makes a well-formed YAML text no spec: each is reported at [start, end). */
 export interface YamlProblem {
-  readonly code: 'duplicate-key' | 'multiple-documents' | 'unknown-anchor' | 'alias-expansion';
+  readonly code: 'duplicate-key' | 'multiple-documents' | 'unknown-anchor' | 'alias-expansion' | 'yaml-version';
   readonly start: number;
   readonly end: number;
-  /** The duplicate key, or the unknown anchor's name. */
+  /** The duplicate key, the unknown anchor's name, or the `%YAML` directive's version. */
   readonly name?: string;
 }
 
@@ -146,6 +146,13 @@ class TreeBuilder {
           const at = this.documentStart();
           this.problems.push({ code: 'multiple-documents', start: at, end: at + 3 });
           return false;
+        }
+        for (const directive of event.directives) {
+          // A `%YAML 1.1` file would mean `yes` is true: specs are read as YAML 1.2 only.
+          if (directive.kind === 'yaml' && directive.version !== '1.2') {
+            const at = Math.max(0, this.text.search(/^%YAML[ \t]/m));
+            this.problems.push({ code: 'yaml-version', start: at, end: at + '%YAML '.length + directive.version.length, name: directive.version });
+          }
         }
         return true;
       case EVENT_ID.MAPPING:

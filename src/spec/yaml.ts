@@ -31,6 +31,7 @@ const PROBLEMS: Record<YamlProblem['code'], (p: YamlProblem) => { message: strin
   'duplicate-key': (p) => ({ message: `duplicate key \`${p.name ?? ''}\``, hint: 'each key may appear once in a map' }),
   'multiple-documents': () => ({ message: 'a spec file holds one YAML document; this one has several (`---`)', hint: 'put each suite in its own file' }),
   'unknown-anchor': (p) => ({ message: `\`*${p.name ?? ''}\` refers to no anchor before it`, hint: `an alias repeats a node marked \`&${p.name ?? ''}\` earlier in the file` }),
+  'yaml-version': (p) => ({ message: `specs are YAML 1.2; this file asks for YAML ${p.name ?? ''}`, hint: 'remove the `%YAML` line (in YAML 1.2 `yes`, `no` and `on` are strings)' }),
   'alias-expansion': () => ({ message: `the YAML cannot be read: its aliases expand it past ${MAX_ALIAS_EXPANSION.toLocaleString('en')} nodes` }),
 };
 

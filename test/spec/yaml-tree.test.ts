@@ -137,6 +137,11 @@ describe('the YAML tree: problems', () => {
     expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
   });
 
+  it('a `%YAML` directive other than 1.2 is a problem at the directive; 1.2 is none', () => {
+    expect(tree('# head\n%YAML 1.1\n---\na: yes\n').problems).toEqual([{ code: 'yaml-version', start: 7, end: 16, name: '1.1' }]);
+    expect(tree('%YAML 1.2\n---\na: yes\n').problems).toEqual([]);
+  });
+
   it('an empty text, or comments alone, is no document', () => {
     expect(tree('').root).toBeNull();
     expect(tree('# nothing\n').root).toBeNull();
