@@ -41,7 +41,7 @@ class ReplyRead<T> {
   private readonly budget: number;
   private used = 0;
   private received: Buffer[] = [];
-  private next: FrameStep = NEED_NOTHING;
+  private next: FrameStep = NOT_STARTED;
   private settled = false;
 
   constructor(
@@ -191,8 +191,8 @@ class ReplyRead<T> {
   }
 }
 
-/** Until the framer's first step is asked for. */
-const NEED_NOTHING: FrameStep = { need: 'line' };
+/** A placeholder until the first `run` asks the framer for its first step (never acted on). */
+const NOT_STARTED: FrameStep = { need: 'line' };
 
 const NEWLINE = Buffer.from('\n');
 

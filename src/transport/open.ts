@@ -15,14 +15,11 @@ export const openConnection: OpenConnection = async (options: ConnectOptions): P
   const context: WaitContext = { clock: options.clock, ...(stop ? { stop } : {}), group };
   try {
     const where = target(options.host, options.port);
-    if (!options.tls) {
-      // A plain connection reads through an intake (intake.ts); STARTTLS later still works.
-      const intake = new SocketIntake();
-      const socket = await connectTcp(options.host, options.port, options.deadline, context, intake);
-      return new SocketConnection(socket, { host: options.host, target: where, limits: options.limits, context, intake });
-    }
-    const socket = await connectTcp(options.host, options.port, options.deadline, context);
+    // A plain connection reads through an intake (intake.ts); STARTTLS later still works.
+    const intake = options.tls ? undefined : new SocketIntake();
+    const socket = await connectTcp(options.host, options.port, options.deadline, context, intake);
     const base = { host: options.host, target: where, limits: options.limits, context };
+    if (!options.tls) return new SocketConnection(socket, { ...base, intake });
     // Implicit TLS ("TLS right at connect", spec §2): the same handshake as after STARTTLS,
     // so a failure after TCP connected is always kind `tls`, never `refused`.
     const secured = await handshake(socket, options.host, options.tls, options.deadline, context);

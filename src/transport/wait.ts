@@ -212,13 +212,7 @@ export function waitUntil<T>(
   onDeadline: (settle: Settle<T>) => void,
   body: (settle: Settle<T>) => () => void,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (context.stop?.stopped) {
-      reject(abortError(context.stop));
-      return;
-    }
-    new Wait<T>(context, deadline, onDeadline, resolve, reject).start(body);
-  });
+  return new Promise<T>((resolve, reject) => waitThen(context, deadline, onDeadline, body, resolve, reject));
 }
 
 /**
