@@ -334,8 +334,8 @@ function contentEnd(text: string, start: number, end: number): number {
 
 /** A key as the data's map has it: a scalar's value as text, anything else as written. */
 function keyName(text: string, key: YamlNode): string {
-  if (key.type === 'scalar') return key.value === null ? '' : String(key.value);
-  if (key.type === 'alias' && key.target.type === 'scalar') return key.target.value === null ? '' : String(key.target.value);
+  const node = key.type === 'alias' ? key.target : key;
+  if (node.type === 'scalar') return node.value === null ? '' : String(node.value);
   return text.slice(key.start, key.end);
 }
 
