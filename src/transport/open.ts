@@ -18,12 +18,12 @@ export const openConnection: OpenConnection = async (options: ConnectOptions): P
     // A plain connection reads through an intake (intake.ts); STARTTLS later still works.
     const intake = options.tls ? undefined : new SocketIntake();
     const socket = await connectTcp(options.host, options.port, options.deadline, context, intake);
-    const base = { host: options.host, target: where, limits: options.limits, context };
-    if (!options.tls) return new SocketConnection(socket, { ...base, intake });
+    // Each written out: `{ ...base, intake }` is a slow shape in Node 20's V8 (tcp.ts).
+    if (!options.tls) return new SocketConnection(socket, { host: options.host, target: where, limits: options.limits, context, intake });
     // Implicit TLS ("TLS right at connect", spec §2): the same handshake as after STARTTLS,
     // so a failure after TCP connected is always kind `tls`, never `refused`.
     const secured = await handshake(socket, options.host, options.tls, options.deadline, context);
-    return new SocketConnection(secured.socket, { ...base, tls: secured.info }, [socket]);
+    return new SocketConnection(secured.socket, { host: options.host, target: where, limits: options.limits, context, tls: secured.info }, [socket]);
   } catch (error) {
     group.dispose();
     throw error;
