@@ -4,8 +4,10 @@
 //
 // Everything is timed from outside, process start included, on loopback against Postfix's
 // smtp-sink: convospec `run --repeat N --concurrency C`, `smtp-source -s C -m N`, and a
-// loop of SWAKS_N swaks processes (fewer: about 30/s). Then the cold start of `convospec run`
-// on one spec against `node -e 0`, and `validate` time and peak RSS for 1,000 and 10,000 specs.
+// loop of SWAKS_N swaks processes (fewer: about 30/s); beside them the Node floor
+// (node-floor.mjs: the same session by hand on Node's net, no convospec). Then the cold
+// start of `convospec run` on one spec against `node -e 0`, and `validate` time and peak
+// RSS for 1,000 and 10,000 specs.
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -30,6 +32,7 @@ const SPEC_COUNTS = (process.env.SPEC_COUNTS ?? '1000,10000').split(',').map(Num
 const SINK = '/usr/sbin/smtp-sink';
 const SOURCE = '/usr/sbin/smtp-source';
 const TIME = '/usr/bin/time';
+const FLOOR = join(here, 'node-floor.mjs');
 
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -161,6 +164,7 @@ try {
   // the machine's speed drifts over minutes, and runs of one tool back to back, then of the
   // other, measured the drift as much as the tools. The ratio is the median of each turn's ratio.
   const convospecRuns = [];
+  const floorRuns = [];
   const sourceRuns = [];
   for (let r = 0; r < RUNS; r++) {
     // No --json: the console's last line says how many sessions passed, and the run stays
@@ -172,6 +176,10 @@ try {
     }
     convospecRuns.push({ ...run, inside: Number(headline[2]) });
     log(`convospec: ${N} messages in ${run.ms.toFixed(0)} ms (${((N * 1000) / run.ms).toFixed(0)}/s; ${headline[2]}/s inside), peak RSS ${run.rssKiB} KiB`);
+    const floor = await timed('node', [FLOOR, String(N), String(C), String(PORT)]);
+    if (floor.code !== 0 || floor.stdout.trim() !== `${N} sessions`) throw new Error(`node-floor failed (exit ${floor.code}): ${floor.stderr}`);
+    floorRuns.push(floor);
+    log(`node floor: ${N} messages in ${floor.ms.toFixed(0)} ms (${((N * 1000) / floor.ms).toFixed(0)}/s)`);
     const source = await timed(SOURCE, ['-s', String(C), '-m', String(N), '-M', 'bench.convospec.test', '-f', 'sender@example.net', '-t', 'rcpt@example.org', `127.0.0.1:${PORT}`]);
     if (source.code !== 0) throw new Error(`smtp-source failed (exit ${source.code}): ${source.stderr}`);
     sourceRuns.push(source);
@@ -240,6 +248,7 @@ try {
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
   const convospecRate = rate(N, median(convospecRuns.map((r) => r.ms)));
   const sourceRate = rate(N, median(sourceRuns.map((r) => r.ms)));
+  const floorRate = rate(N, median(floorRuns.map((r) => r.ms)));
   const swaksRate = rate(SWAKS_N, swaks.ms);
   const results = {
     machine: m,
@@ -247,7 +256,7 @@ try {
     c: C,
     swaksN: SWAKS_N,
     runs: RUNS,
-    messagesPerSecond: { convospec: round(convospecRate), smtpSource: round(sourceRate), swaks: round(swaksRate) },
+    messagesPerSecond: { convospec: round(convospecRate), nodeFloor: round(floorRate), smtpSource: round(sourceRate), swaks: round(swaksRate) },
     convospecInsidePerSecond: median(convospecRuns.map((r) => r.inside)),
     convospecPeakRssKiB: Math.max(...convospecRuns.map((r) => r.rssKiB ?? 0)),
     ratios: {
@@ -257,6 +266,10 @@ try {
       // one slow or fast moment of the VM moves it less than it can move a median of few turns.
       convospecToSmtpSourcePooled: round(sum(sourceRuns.map((r) => r.ms)) / sum(convospecRuns.map((r) => r.ms)), 3),
       convospecToSwaks: round(convospecRate / swaksRate, 1),
+      // Where the gap to smtp-source lies: Node's share (floor / smtp-source) and convospec's
+      // (convospec / floor). Medians of the turns, each turn's three runs back to back.
+      nodeFloorToSmtpSource: round(median(floorRuns.map((run, i) => sourceRuns[i].ms / run.ms)), 3),
+      convospecToNodeFloor: round(median(convospecRuns.map((run, i) => floorRuns[i].ms / run.ms)), 3),
     },
     coldStartMs: {
       node: round(median(bare)),
@@ -290,9 +303,11 @@ N = ${r.n} messages, C = ${r.c} concurrent sessions, median of ${r.runs} runs, p
 |---|---:|
 | convospec run --repeat ${r.n} --concurrency ${r.c} | ${mps.convospec} |
 | smtp-source -s ${r.c} -m ${r.n} | ${mps.smtpSource} |
+| the Node floor (bench/node-floor.mjs) | ${mps.nodeFloor} |
 | swaks, a loop of ${r.swaksN} | ${mps.swaks} |
 
 convospec / smtp-source = ${ratios.convospecToSmtpSource} (median of the turns' ratios: ${ratios.convospecToSmtpSourceEachTurn.join(', ')}; pooled, all smtp-source time over all convospec time: ${ratios.convospecToSmtpSourcePooled}); convospec / swaks = ${ratios.convospecToSwaks}×
+the Node floor / smtp-source = ${ratios.nodeFloorToSmtpSource}; convospec / the Node floor = ${ratios.convospecToNodeFloor}
 convospec peak RSS during the load: ${(r.convospecPeakRssKiB / 1024).toFixed(1)} MiB
 
 cold start (median of ${COLD_RUNS}): node -e 0 ${cold.node} ms; convospec run one.yaml (one session) ${cold.convospec} ms; difference ${cold.difference} ms

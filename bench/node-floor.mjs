@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The Node floor: the bench's SMTP session written by hand on Node's `net`, with nothing of
+// convospec (no spec, no steps, no timers, no matchers, no statistics): it checks each reply's
+// code and nothing more. What it reaches is about as fast as any Node client can run this
+// session on the machine, so `bench/run.mjs` times it beside convospec and smtp-source: the gap
+// from it to smtp-source is Node's own cost (its event loop, streams and V8), the gap from
+// convospec to it is convospec's. Not a tool for users.
+//
+//   node bench/node-floor.mjs N C PORT
+import net from 'node:net';
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
+
+const N = Number(process.argv[2] ?? 20000);
+const C = Number(process.argv[3] ?? 50);
+const PORT = Number(process.argv[4] ?? 12525);
+/** A session that takes longer than this is a broken sink: fail instead of hanging the bench. */
+const IDLE_MS = 10_000;
+
+// What convospec's bench spec sends and expects (bench/run.mjs MESSAGE_SPEC), in order: the
+// reply codes, and after each reply but the last the bytes to send.
+const EXPECT = [220, 250, 250, 250, 354, 250, 221];
+const SEND = [
+  'EHLO bench.convospec.test\r\n',
+  'MAIL FROM:<sender@example.net>\r\n',
+  'RCPT TO:<rcpt@example.org>\r\n',
+  'DATA\r\n',
+  'From: sender@example.net\r\nTo: rcpt@example.org\r\nSubject: convospec bench\r\n\r\nHello from the benchmark.\r\n.\r\n',
+  'QUIT\r\n',
+].map((text) => Buffer.from(text, 'latin1'));
+
+let started = 0;
+let finished = 0;
+
+function fail(message) {
+  process.stderr.write(`node-floor: ${message}\n`);
+  process.exit(1);
+}
+
+function session() {
+  if (started >= N) return;
+  started += 1;
+  const socket = net.connect({ host: '127.0.0.1', port: PORT });
+  socket.setNoDelay(true);
+  socket.setTimeout(IDLE_MS, () => fail(`no reply within ${IDLE_MS} ms`));
+  socket.on('error', (error) => fail(error.message));
+  let step = 0;
+  let partial = '';
+  socket.on('data', (chunk) => {
+    let text = partial + chunk.toString('latin1');
+    // Each line of a reply; RFC 5321 §4.2.1: `250-` continues it, `250 ` (or a bare code) ends it.
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n')) {
+      const line = text.slice(0, end);
+      text = text.slice(end + 1);
+      if (line[3] === '-') continue;
+      const code = Number(line.slice(0, 3));
+      if (code !== EXPECT[step]) fail(`expected ${EXPECT[step]}, got ${JSON.stringify(line)}`);
+      if (step < SEND.length) socket.write(SEND[step]);
+      step += 1;
+      if (step === EXPECT.length) {
+        socket.destroy();
+        finished += 1;
+        if (finished === N) process.stdout.write(`${N} sessions\n`);
+        else session();
+        return;
+      }
+    }
+    partial = text;
+  });
+}
+
+for (let i = 0; i < Math.min(C, N); i++) session();
