@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The Node floor: the bench's SMTP session written by hand on Node's `net`, with nothing of
-// convospec (no spec, no steps, no timers, no matchers, no statistics): it checks each reply's
-// code and nothing more. What it reaches is about as fast as any Node client can run this
-// session on the machine, so `bench/run.mjs` times it beside convospec and smtp-source: the gap
-// from it to smtp-source is Node's own cost (its event loop, streams and V8), the gap from
-// convospec to it is convospec's. Not a tool for users.
+// convospec (no spec, no steps, no timers or promises per session, no matchers, no
+// statistics): it checks each reply's code and nothing more. What it reaches is about as fast
+// as a Node client can run this session on the machine, so `bench/run.mjs` times it beside
+// convospec and smtp-source: the gap from it to smtp-source is Node's own cost (its event
+// loop, streams and V8), the gap from convospec to it is convospec's. Not a tool for users.
+// The session is bench/run.mjs's MESSAGE_SPEC, written again here as bytes: keep the two alike.
 //
 //   node bench/node-floor.mjs N C PORT
 import net from 'node:net';
@@ -18,8 +19,8 @@ const PORT = Number(process.argv[4] ?? 12525);
 /** No session finishing for this long is a broken sink: fail instead of hanging the bench. */
 const IDLE_MS = 10_000;
 
-// What convospec's bench spec sends and expects (bench/run.mjs MESSAGE_SPEC), in order: the
-// reply codes, and after each reply but the last the bytes to send.
+// What convospec's bench spec sends and expects, in order: the reply codes, and after each
+// reply but the last the bytes to send.
 const EXPECT = [220, 250, 250, 250, 354, 250, 221];
 const SEND = [
   'EHLO bench.convospec.test\r\n',
