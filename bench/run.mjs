@@ -64,6 +64,7 @@ async function waitForPort(port) {
   throw new Error(`smtp-sink did not listen on 127.0.0.1:${port}`);
 }
 
+/** The bench's session; node-floor.mjs sends and expects the same, written as bytes. */
 const MESSAGE_SPEC = `name: bench
 connect: { host: 127.0.0.1, port: "\${env.SINK_PORT}", protocol: smtp }
 tests:
