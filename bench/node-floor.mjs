@@ -5,7 +5,7 @@
 // as a Node client can run this session on the machine, so `bench/run.mjs` times it beside
 // convospec and smtp-source: the gap from it to smtp-source is Node's own cost (its event
 // loop, streams and V8), the gap from convospec to it is convospec's. Not a tool for users.
-// The session is bench/run.mjs's MESSAGE_SPEC, written again here as bytes: keep the two alike.
+// The session is bench/message.yaml, written again here as bytes: keep the two alike.
 //
 //   node bench/node-floor.mjs N C PORT
 import net from 'node:net';

@@ -65,30 +65,7 @@ async function waitForPort(port) {
 }
 
 /** The bench's session; node-floor.mjs sends and expects the same, written as bytes. */
-const MESSAGE_SPEC = `name: bench
-connect: { host: 127.0.0.1, port: "\${env.SINK_PORT}", protocol: smtp }
-tests:
-  - name: one message, every reply asserted
-    steps:
-      - s: 220
-      - c: EHLO bench.convospec.test
-      - s: 250
-      - c: MAIL FROM:<sender@example.net>
-      - s: 250
-      - c: RCPT TO:<rcpt@example.org>
-      - s: 250
-      - c: DATA
-      - s: 354
-      - data: |
-          From: sender@example.net
-          To: rcpt@example.org
-          Subject: convospec bench
-
-          Hello from the benchmark.
-      - s: 250
-      - c: QUIT
-      - s: 221
-`;
+const MESSAGE_SPEC = await readFile(new URL('./message.yaml', import.meta.url), 'utf8');
 
 /** A spec as users write them: vars, secrets, templates, regexes, several tests. */
 function validateSpec(i) {

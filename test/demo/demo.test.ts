@@ -24,7 +24,7 @@ const ENV_KEYS = [
 ];
 
 describe('startDemo', () => {
-  it('fills in exactly the variables of docs/HELPERS.md and cleans up on close', async () => {
+  it('fills in exactly the variables of docs/environment.md and cleans up on close', async () => {
     const messages: string[] = [];
     const now = new Date('2030-01-02T03:04:05Z');
     const demo = await startDemo({ logger: { info: (m) => messages.push(m), error: (m) => messages.push(m) }, now: () => now });

@@ -25,7 +25,7 @@ else
   SERVERS_PATH=$SERVERS_DIR
 fi
 
-# Ports from docs/HELPERS.md (the CI column). Listeners bind 127.0.0.1 and 127.0.0.2:
+# Ports from docs/environment.md (the CI column). Listeners bind 127.0.0.1 and 127.0.0.2:
 # Dovecot treats a client whose address equals the listener's as secured, so only the
 # second address shows the real pre-TLS behaviour (LOGINDISABLED, plaintext refused).
 SMTP_PORT=10025
