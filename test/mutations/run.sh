@@ -7,7 +7,8 @@
 #   bash test/mutations/run.sh --list     # names only
 #   bash test/mutations/run.sh smtp-dash-final pre-tls-buffer-kept
 #
-# Each mutation is applied to a COPY of the repository in a temporary folder (node_modules
+# Each mutation names the exact source text it changes, not its file, so files and folders
+# may move without breaking it. Each mutation is applied to a COPY of the repository in a temporary folder (node_modules
 # symlinked, never the working tree), built there, and run with
 # `convospec run specs/ --env-file <servers>/env`. A mutation is "caught" when the run
 # fails (exit 1), "MISSED" when it passes; an unmodified copy is run first and must pass.
@@ -17,13 +18,14 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../servers/lib.sh"
 
-# name | file | exact text to replace (must occur once) | replacement | what it breaks
+# name | exact text to replace (must occur once in all of src/, whatever file holds it, so
+# files and folders may move) | replacement | what it breaks
 MUTATIONS=(
-  "smtp-dash-final|src/protocol/smtp.ts|if (separator === HYPHEN) {|if (separator === -2) {|an SMTP \"250-\" line is taken as the reply's last line"
-  "imap-literals-ignored|src/protocol/imap-commands.ts|return found ? { count: Number(found[1]), synchronising: found[2] === '' } : undefined;|return found ? undefined : undefined;|IMAP {n} literals are not recognised, in replies or in commands"
-  "data-dot-stuffing-off|src/engine/steps/send.ts|return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;|return dotStuff ? lines.map((l) => l) : lines;|DATA bodies are sent without dot-stuffing"
-  "pop3-dot-unstuffing-off|src/protocol/pop3.ts|reply.line(raw, raw[0] === DOT ? raw.subarray(1) : raw);|reply.line(raw, raw);|POP3 multi-line bodies are not dot-unstuffed"
-  "pre-tls-buffer-kept|src/transport/connection.ts|this.reader.discard();|void this.reader;|bytes received before STARTTLS/STLS are read after the handshake"
+  "smtp-dash-final|if (separator === HYPHEN) {|if (separator === -2) {|an SMTP \"250-\" line is taken as the reply's last line"
+  "imap-literals-ignored|return found ? { count: Number(found[1]), synchronising: found[2] === '' } : undefined;|return found ? undefined : undefined;|IMAP {n} literals are not recognised, in replies or in commands"
+  "data-dot-stuffing-off|return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;|return dotStuff ? lines.map((l) => l) : lines;|DATA bodies are sent without dot-stuffing"
+  "pop3-dot-unstuffing-off|reply.line(raw, raw[0] === DOT ? raw.subarray(1) : raw);|reply.line(raw, raw);|POP3 multi-line bodies are not dot-unstuffed"
+  "pre-tls-buffer-kept|this.reader.discard();|void this.reader;|bytes received before STARTTLS/STLS are read after the handshake"
 )
 
 names() { local m; for m in "${MUTATIONS[@]}"; do printf '%s\n' "${m%%|*}"; done; }
@@ -59,13 +61,16 @@ copy_repo() {
   ln -s "$REPO/node_modules" "$dest/node_modules"
 }
 
-# Replace the one occurrence of FROM in FILE by TO; fail if it is not there exactly once
-# (the code moved on and the mutation needs updating).
+# In the copy $1, replace the one occurrence of FROM under src/ by TO; fail if it is not
+# there exactly once (the code itself changed, and the mutation needs updating).
 apply() {
-  local file=$1 from=$2 to=$3 count
-  count=$(grep -cF -- "$from" "$file" || true)
-  [[ $count == 1 ]] || { log "mutation text found $count times in $file (expected once): update test/mutations/run.sh"; return 1; }
-  FROM=$from TO=$to perl -0777 -pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/' "$file"
+  local dir=$1 from=$2 to=$3 files count
+  mapfile -t files < <(grep -rlF --include='*.ts' -- "$from" "$dir/src" || true)
+  count=0
+  ((${#files[@]} == 0)) || count=$(cat "${files[@]}" | grep -cF -- "$from" || true)
+  [[ $count == 1 ]] || { log "mutation text found $count times under src/ (expected once): update test/mutations/run.sh"; return 1; }
+  log "  in ${files[0]#"$dir/"}"
+  FROM=$from TO=$to perl -0777 -pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/' "${files[0]}"
 }
 
 # Build the copy in $1 and run specs/; prints the failed tests; returns the run's exit code.
@@ -90,12 +95,12 @@ fi
 
 declare -A verdict
 for mutation in "${MUTATIONS[@]}"; do
-  IFS='|' read -r name file from to what <<<"$mutation"
+  IFS='|' read -r name from to what <<<"$mutation"
   [[ " ${selected[*]} " == *" $name "* ]] || continue
   log "mutation $name: $what"
   dir=$work/$name
   copy_repo "$dir"
-  if ! apply "$dir/$file" "$from" "$to"; then verdict[$name]="NOT APPLIED"; continue; fi
+  if ! apply "$dir" "$from" "$to"; then verdict[$name]="NOT APPLIED"; continue; fi
   rc=0
   build_and_run "$dir" || rc=$?
   case $rc in
