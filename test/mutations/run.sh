@@ -8,8 +8,8 @@
 #   bash test/mutations/run.sh smtp-dash-final pre-tls-buffer-kept
 #
 # Each mutation names the exact source text it changes, not its file, so files and folders
-# may move without breaking it. Each mutation is applied to a COPY of the repository in a temporary folder (node_modules
-# symlinked, never the working tree), built there, and run with
+# may move without breaking it. It is applied to a COPY of the repository in a temporary
+# folder (node_modules symlinked, never the working tree), built there, and run with
 # `convospec run specs/ --env-file <servers>/env`. A mutation is "caught" when the run
 # fails (exit 1), "MISSED" when it passes; an unmodified copy is run first and must pass.
 # The servers are started with test/servers/start.sh if they are not running, and then
