@@ -141,16 +141,18 @@ tests:
     expect(t.failure).toMatchObject({ ...positionOf(text, 'OK', '#fails'), actual: 'BYE (TRYLATER) "Server shutting down."' });
   });
 
-  it('is inferred from port 4190; reply codes and POP3 words are refused when the spec loads', async () => {
+  it('is inferred from port 4190; reply codes, POP3 words and DATA bodies are refused when the spec loads', async () => {
     const text = `name: managesieve checks
 connect: { port: 4190 }
 steps:
   - s: 250
   - s: { status: +OK }
+  - data: keep;
 `;
     const run = await runSpec(ws(), 'sieve-invalid.yaml', text);
     expect(run.cli.code).toBe(2);
     expect(run.console).toContain('a reply code makes no sense in managesieve');
     expect(run.console).toContain('`+OK` is not a status word in managesieve');
+    expect(run.console).toContain('`data` sends an SMTP/LMTP message body; it makes no sense in managesieve');
   });
 });
