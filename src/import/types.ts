@@ -9,7 +9,7 @@
  *
  * Everything here is pure: no I/O, no clock, no environment.
  */
-import type { ProtocolName } from '../spec/model.js';
+import type { ProtocolName as SpecProtocol } from '../spec/model.js';
 
 export interface ImportWarning {
   /** 1-based line of the transcript the warning is about. */
@@ -83,4 +83,5 @@ export type ImportStep = (
   comment?: string;
 };
 
-export type { ProtocolName };
+/** The protocols whose transcripts the importer reads (it has no ManageSieve dialect). */
+export type ProtocolName = Exclude<SpecProtocol, 'managesieve'>;

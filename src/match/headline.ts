@@ -5,15 +5,16 @@ import type { Span } from '../spec/span.js';
 import { printable } from './show.js';
 
 /**
- * IMAP puts the tagged completion last (RFC 9051 §2.2.2); POP3 puts its status first
- * (RFC 1939 §3); an SMTP reply's first line holds the code and the enhanced code that
- * `enhanced` reads (RFC 5321 §4.2, RFC 3463).
+ * IMAP puts the tagged completion last (RFC 9051 §2.2.2), and ManageSieve its status line
+ * (RFC 5804 §4); POP3 puts its status first (RFC 1939 §3); an SMTP reply's first line holds
+ * the code and the enhanced code that `enhanced` reads (RFC 5321 §4.2, RFC 3463).
  */
 const HEADLINE: Readonly<Record<ProtocolName, 'first' | 'last'>> = {
   smtp: 'first',
   lmtp: 'first',
   pop3: 'first',
   imap: 'last',
+  managesieve: 'last',
   line: 'first',
 };
 

@@ -7,10 +7,11 @@ import type { ProtocolDef } from './types.js';
 import { imap } from './imap.js';
 import { line } from './line.js';
 import { lmtp } from './lmtp.js';
+import { managesieve } from './managesieve.js';
 import { pop3 } from './pop3.js';
 import { smtp } from './smtp.js';
 
-export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolDef>> = Object.freeze({ smtp, lmtp, imap, pop3, line });
+export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolDef>> = Object.freeze({ smtp, lmtp, imap, pop3, managesieve, line });
 
 /** The protocol a literal well-known port implies (spec §2), or undefined. */
 export function protocolForPort(port: number): ProtocolName | undefined {

@@ -23,9 +23,9 @@ export interface Reply {
   readonly code?: number;
   /** smtp/lmtp: RFC 3463 code at the start of the first line's text, without a `#`. */
   readonly enhanced?: string;
-  /** pop3: `+OK` `-ERR` `+`; imap: `OK` `NO` `BAD` `PREAUTH` `BYE` `+`. */
+  /** pop3: `+OK` `-ERR` `+`; imap: `OK` `NO` `BAD` `PREAUTH` `BYE` `+`; managesieve: `OK` `NO` `BYE` `+`. */
   readonly status?: string;
-  /** smtp: texts after `ddd-`/`ddd ` joined by `\n`; pop3/imap: what follows the status. */
+  /** smtp: texts after `ddd-`/`ddd ` joined by `\n`; pop3/imap/managesieve: what follows the status. */
   readonly text: string;
   /**
    * Set when the reply breaks the protocol's grammar (an SMTP line that is not `ddd text`,

@@ -8,7 +8,7 @@
 import type { Span } from './span.js';
 import type { Template } from '../template/types.js';
 
-export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'line';
+export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'managesieve' | 'line';
 
 export interface Limits {
   /** Longest line, in bytes, EOL excluded (default 64 KiB). */

@@ -129,6 +129,13 @@ const NEEDS_CONNECTION: Readonly<Record<Step['kind'], boolean>> = {
   include: false,
 };
 
+/** Protocols in which `data` (an SMTP/LMTP body) is an error, with how to send such bytes there. */
+const NO_DATA: Partial<Record<ProtocolName, string | undefined>> = {
+  imap: 'send an APPEND literal with `send:`',
+  pop3: undefined,
+  managesieve: 'send a script as a literal: the `c:` lines after `PUTSCRIPT "name" {n+}` are its n bytes',
+};
+
 function walkConnections(steps: readonly Step[], state: ConnectionState, sink: Sink, options: CheckOptions): void {
   for (const step of steps) {
     if (NEEDS_CONNECTION[step.kind] && state.current === undefined && !state.reported) {
@@ -138,8 +145,8 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
     const protocol = state.current === undefined || state.current === 'unknown' ? undefined : state.current.protocol;
     switch (step.kind) {
       case 'data':
-        if (protocol === 'imap' || protocol === 'pop3') {
-          sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, protocol === 'imap' ? 'send an APPEND literal with `send:`' : undefined);
+        if (protocol !== undefined && Object.hasOwn(NO_DATA, protocol)) {
+          sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, NO_DATA[protocol]);
         }
         break;
       case 'expect':

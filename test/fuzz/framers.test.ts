@@ -23,6 +23,7 @@ const VALID: Record<ProtocolName, string> = {
   lmtp: '220 lmtp.test LMTP\r\n250-lmtp.test\r\n250 PIPELINING\r\n354 go\r\n250 2.1.5 ok\r\n452 4.2.2 full\r\n',
   pop3: '+OK hi\r\n+OK\r\nUIDL\r\n..dot\r\n.\r\n+OK 2 messages\r\n1 100\r\n.\r\n-ERR no\r\n+ \r\n+OK bye\r\n',
   imap: '* OK ready\r\n* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\na1 OK done\r\n+ go\r\n* CAPABILITY IMAP4rev1\r\na2 NO bad\r\n* 3 EXISTS\r\na3 BAD x\r\n',
+  managesieve: '"IMPLEMENTATION" "Dovecot Pigeonhole"\r\n"STARTTLS"\r\nOK "ready"\r\n""\r\n{5}\r\nOK\r\n\r\nOK (WARNINGS) "w"\r\nNO {4}\r\nab\r\n\r\n"s" ACTIVE\r\nBYE "bye"\r\n',
   line: 'hello\nworld\r\n\n',
 };
 
@@ -31,6 +32,7 @@ const SENT: Record<ProtocolName, readonly string[]> = {
   lmtp: ['LHLO x', 'RCPT TO:<a@b>', 'DATA', 'QUIT'],
   pop3: ['CAPA', 'LIST', 'LIST 1', 'UIDL', 'RETR 1', 'TOP 1 0', 'AUTH PLAIN', 'STLS', 'QUIT'],
   imap: ['a1 FETCH 1 BODY[]', 'a2 APPEND INBOX {5}', 'hello', 'a3 IDLE', 'DONE', 'a4 AUTHENTICATE PLAIN', 'a5 LOGIN {3+}', 'bob pw', 'a6 NOOP'],
+  managesieve: ['CAPABILITY', 'AUTHENTICATE "PLAIN"', '"AGFsaWNlAHB3"', 'PUTSCRIPT "s" {6+}', 'OK', '', 'GETSCRIPT "s"', 'STARTTLS', 'LOGOUT'],
   line: ['anything'],
 };
 

@@ -26,6 +26,7 @@ MUTATIONS=(
   "data-dot-stuffing-off|return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;|return dotStuff ? lines.map((l) => l) : lines;|DATA bodies are sent without dot-stuffing"
   "pop3-dot-unstuffing-off|reply.line(raw, raw[0] === DOT ? raw.subarray(1) : raw);|reply.line(raw, raw);|POP3 multi-line bodies are not dot-unstuffed"
   "pre-tls-buffer-kept|this.reader.discard();|void this.reader;|bytes received before STARTTLS/STLS are read after the handshake"
+  "managesieve-literals-ignored|const found = LITERAL_AT_END.exec(text);|const found = LITERAL_AT_END.exec('');|ManageSieve {n} literals are not recognised, in replies or in commands"
 )
 
 names() { local m; for m in "${MUTATIONS[@]}"; do printf '%s\n' "${m%%|*}"; done; }

@@ -11,6 +11,7 @@ describe('protocol registry', () => {
     [995, 'pop3'],
     [143, 'imap'],
     [993, 'imap'],
+    [4190, 'managesieve'],
     [2525, undefined],
     [0, undefined],
   ])('port %i → %s', (port, name) => {
@@ -26,6 +27,7 @@ describe('protocol registry', () => {
     ['lmtp', true, false, []],
     ['pop3', false, true, ['+OK', '-ERR', '+']],
     ['imap', false, false, ['OK', 'NO', 'BAD', 'PREAUTH', 'BYE', '+']],
+    ['managesieve', false, false, ['OK', 'NO', 'BYE', '+']],
     ['line', false, false, []],
   ] as const)('%s metadata', (name, codes, multiline, words) => {
     const def = PROTOCOLS[name];

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts convospec's CI mail servers: Postfix (SMTP MX, submission, implicit TLS, plain)
-# and Dovecot (IMAP, IMAPS, POP3, POP3S, LMTP) on loopback high ports, everything under
-# a private folder ($CONVOSPEC_SERVERS_DIR, default <repo>/.servers). Installs the Debian
-# packages first if they are missing. Safe to re-run: it stops what it started before.
+# and Dovecot (IMAP, IMAPS, POP3, POP3S, LMTP, ManageSieve) on loopback high ports,
+# everything under a private folder ($CONVOSPEC_SERVERS_DIR, default <repo>/.servers).
+# Installs the Debian packages first if they are missing. Safe to re-run: it stops what it
+# started before.
 #
 # Prints progress on stderr and, on success, the path of the env file on stdout:
 #   . "$(bash test/servers/start.sh)"     # exports MAIL_HOST, ports, MAIL_CA, ...
@@ -80,7 +81,7 @@ render() {
     -e "s|@SMTP_PORT@|$SMTP_PORT|g" -e "s|@SUBMISSION_PORT@|$SUBMISSION_PORT|g" \
     -e "s|@SMTPS_PORT@|$SMTPS_PORT|g" -e "s|@PLAIN_SMTP_PORT@|$PLAIN_SMTP_PORT|g" \
     -e "s|@LMTP_PORT@|$LMTP_PORT|g" -e "s|@IMAP_PORT@|$IMAP_PORT|g" -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" \
-    -e "s|@POP3_PORT@|$POP3_PORT|g" -e "s|@POP3S_PORT@|$POP3S_PORT|g" \
+    -e "s|@POP3_PORT@|$POP3_PORT|g" -e "s|@POP3S_PORT@|$POP3S_PORT|g" -e "s|@SIEVE_PORT@|$SIEVE_PORT|g" \
     "$here/templates/$1"
 }
 
@@ -146,6 +147,7 @@ export IMAP_PORT=$IMAP_PORT
 export IMAPS_PORT=$IMAPS_PORT
 export POP3_PORT=$POP3_PORT
 export POP3S_PORT=$POP3S_PORT
+export SIEVE_PORT=$SIEVE_PORT
 export MAIL_USER=alice@$MAIL_DOMAIN
 export MAIL_USER2=bob@$MAIL_DOMAIN
 export MAIL_PASS=$MAIL_PASS

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { text as readStream } from 'node:stream/consumers';
 import { importTranscript } from '../../import/index.js';
-import type { ProtocolName } from '../../spec/model.js';
+import type { ProtocolName } from '../../import/types.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { parsePositiveInt } from '../flags.js';
 
