@@ -59,6 +59,8 @@ export interface LoadResult {
    * written in the specs: redact these from code frames and any other output.
    */
   readonly secretLiterals: string[];
+  /** The same, by the display path of the file that declares them (see `fileRedactor`). */
+  readonly secretLiteralsByFile: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
   const fragments: string[] = [];
   const found: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  const { secretLiterals } = await loadEach(inputs, options, {
+  const { secretLiterals, secretLiteralsByFile } = await loadEach(inputs, options, {
     read: (display, text) => sources.set(display, text),
     suite: (suite) => suites.push(suite),
     fragment: (display) => fragments.push(display),
@@ -78,7 +80,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
       for (const d of list) found.push(d);
     },
   });
-  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals };
+  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile };
 }
 
 /**
@@ -104,6 +106,7 @@ export interface LoadVisitor {
 export interface LoadSummary {
   /** As `LoadResult.secretLiterals`: known only once every file is read. */
   readonly secretLiterals: string[];
+  readonly secretLiteralsByFile: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -124,7 +127,7 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
     if (found.length > 0) visitor.problems?.(found, (display) => loader.textOf(display));
     loader.done(path);
   });
-  return { secretLiterals: orderSecrets(loader.secrets) };
+  return { secretLiterals: orderSecrets(loader.secrets), secretLiteralsByFile: loader.secretsByFile };
 }
 
 /** The problems a visitor was given, as `LoadResult.diagnostics`: each once, sorted by file, line and column. */
@@ -158,6 +161,8 @@ type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: str
 
 class Loader implements FragmentFiles {
   readonly secrets = new Set<string>();
+  /** Display path → the literal secrets that file declares. */
+  readonly secretsByFile = new Map<string, string[]>();
   /**
    * Files read and still held: fragments (and files named by an `include`) for good, an
    * input until it is done (see `done`).
@@ -305,14 +310,20 @@ class Loader implements FragmentFiles {
     return file;
   }
 
+  private addSecrets(display: string, found: string[]): void {
+    if (found.length === 0) return;
+    for (const secret of found) this.secrets.add(secret);
+    this.secretsByFile.set(display, found);
+  }
+
   private parse(src: SourceFile): ReadFile {
     const yaml = parseYaml(src);
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
-      for (const secret of literalSecretsIn(yaml.partial, this.options.vars)) this.secrets.add(secret);
+      this.addSecrets(src.display, literalSecretsIn(yaml.partial, this.options.vars));
       return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
     }
-    for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
+    this.addSecrets(src.display, literalSecretsIn(yaml.data, this.options.vars));
     const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
     if (!matchesSchema(yaml.data)) {

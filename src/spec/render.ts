@@ -10,8 +10,11 @@ import { Redactor } from '../template/index.js';
 
 export interface RenderOptions {
   readonly color: boolean;
-  /** Applied to every piece of source text and message shown (literal secrets → `***`). */
-  readonly redact?: (text: string) => string;
+  /**
+   * Applied to every piece of source text, message and hint shown, with the file the
+   * diagnostic is about (that file's literal secrets → `***`: see `fileRedactor`).
+   */
+  readonly redact?: (text: string, file: string) => string;
 }
 
 /**
@@ -21,9 +24,9 @@ export interface RenderOptions {
  */
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string> | FrameLines, options: RenderOptions): string {
   const c = createColors(options.color);
-  const redact = options.redact ?? ((s: string) => s);
+  const redact = options.redact;
   const lineOf = sources instanceof FrameLines ? (d: Diagnostic) => sources.line(d.span.file, d.span.line) : wholeFileLines(sources);
-  return diags.map((d) => renderOne(d, lineOf(d), c, redact)).join('\n');
+  return diags.map((d) => renderOne(d, lineOf(d), c, redact ? (s: string) => redact(s, d.span.file) : (s: string) => s)).join('\n');
 }
 
 /** The source line of each diagnostic, from whole texts (each split once). */

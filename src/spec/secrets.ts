@@ -5,6 +5,8 @@
  * given with `--var`, are known before a run; the engine redacts the rest as it goes.
  */
 
+import { escapeRegex } from '../template/index.js';
+
 /** Keys whose map values define variables. */
 const VAR_MAPS = new Set(['vars', 'set', 'with']);
 const ENV_DEFAULT = /\$\{\s*env\.[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g;
@@ -58,4 +60,41 @@ function literalsOf(value: unknown): string[] {
 /** All files' literals, longest first so a secret that contains another is replaced whole. */
 export function orderSecrets(values: Iterable<string>): string[] {
   return [...new Set(values)].filter((v) => v !== '').sort((a, b) => b.length - a.length);
+}
+
+/** A redactor for what is shown of one file: `(text, file) => text` with that file's secrets hidden. */
+export type FileRedact = (text: string, file: string) => string;
+
+/**
+ * Hides each file's literal secrets in what is shown of THAT file (its code frames, the
+ * messages and hints about it, load-mode labels of its steps): a secret written in one
+ * file never masks another's text. A secret hides values, never the spec's own words:
+ * - an occurrence inside a longer word is left alone (`secret` in `secrets`, in
+ *   `f12-secrets.yaml`, in `undefinedsecret`): a value written in the spec is a whole
+ *   scalar, so it never stands glued to letters, digits or `_`, nor before `.ext`;
+ * - an occurrence written as a YAML key (`secret:`) is a key, not the value;
+ * - `paths` (the display paths of the files) are shown whole.
+ */
+export function fileRedactor(byFile: ReadonlyMap<string, readonly string[]>, paths: Iterable<string>): FileRedact {
+  const keep = orderSecrets(paths).map(escapeRegex);
+  const patterns = new Map<string, RegExp | undefined>();
+  const patternOf = (file: string): RegExp | undefined => {
+    if (!patterns.has(file)) {
+      const secrets = orderSecrets(byFile.get(file) ?? []).map(valuePattern);
+      const kept = keep.length > 0 ? `(${keep.join('|')})|` : '';
+      patterns.set(file, secrets.length > 0 ? new RegExp(`${kept}${secrets.join('|')}`, 'g') : undefined);
+    }
+    return patterns.get(file);
+  };
+  return (text, file) => {
+    const pattern = patternOf(file);
+    return pattern === undefined ? text : text.replace(pattern, (whole: string, path: unknown) => (typeof path === 'string' ? whole : '***'));
+  };
+}
+
+/** One secret as a value: not glued to a word, not before `.ext`, not a YAML key. */
+function valuePattern(secret: string): string {
+  const before = /^\w/.test(secret) ? '(?<!\\w)' : '';
+  const after = /\w$/.test(secret) ? '(?!\\w|\\.\\w)' : '';
+  return `${before}${escapeRegex(secret)}${after}(?!["']?[ \\t]*:(?:\\s|$))`;
 }

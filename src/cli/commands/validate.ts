@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { finishDiagnostics, loadEach } from '../../spec/load.js';
-import { FrameLines, renderDiagnostics, secretRedactor } from '../../spec/render.js';
+import { FrameLines, renderDiagnostics } from '../../spec/render.js';
+import { fileRedactor } from '../../spec/secrets.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { parseVars } from '../flags.js';
 
@@ -15,7 +16,7 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
   const frames = new FrameLines();
   const count = { files: 0, suites: 0 };
   // Environment variables are the run's business: validate checks the files alone.
-  const { secretLiterals } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
+  const { secretLiteralsByFile } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
     read: () => {
       count.files += 1;
     },
@@ -40,7 +41,9 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     io.stdout.write(`${files} file${files === 1 ? '' : 's'} valid (${suites} spec${suites === 1 ? '' : 's'}, ${fragments} fragment${fragments === 1 ? '' : 's'})\n`);
     return EXIT.ok;
   }
-  const redact = secretRedactor(secretLiterals);
+  // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
+  const shownPaths = diagnostics.flatMap((d) => [d.span.file, ...(d.includedFrom ?? []).map((s) => s.file)]);
+  const redact = fileRedactor(secretLiteralsByFile, shownPaths);
   io.stderr.write(renderDiagnostics(diagnostics, frames, { color: useColor(io), redact }));
   const bad = new Set(diagnostics.map((d) => d.span.file)).size;
   io.stderr.write(`\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`);
