@@ -20,7 +20,7 @@ import { Patterns } from './patterns.js';
 import { rejectedParts, type Rejected } from './rejected.js';
 import { compiledSchema, matchesSchema } from './schema.js';
 import { explainSchemaErrors } from './schema-errors.js';
-import { literalSecretsIn, orderSecrets } from './secrets.js';
+import { literalSecretsIn, orderSecrets, shortSecretWarnings } from './secrets.js';
 import { checkFragment, checkSuite } from './semantics.js';
 import { Sink } from './sink.js';
 import { SourceFile } from './source.js';
@@ -61,6 +61,8 @@ export interface LoadResult {
   readonly secretLiterals: string[];
   /** The same, by the display path of the file that declares them (see `fileRedactor`). */
   readonly secretLiteralsByFile: ReadonlyMap<string, readonly string[]>;
+  /** Warnings (`severity: 'warning'`) of the valid spec files: shown, never failing the load. */
+  readonly warnings: Diagnostic[];
 }
 
 /**
@@ -72,6 +74,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
   const fragments: string[] = [];
   const found: Diagnostic[] = [];
   const sources = new Map<string, string>();
+  const warnings: Diagnostic[] = [];
   const { secretLiterals, secretLiteralsByFile } = await loadEach(inputs, options, {
     read: (display, text) => sources.set(display, text),
     suite: (suite) => suites.push(suite),
@@ -79,8 +82,11 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
     problems: (list) => {
       for (const d of list) found.push(d);
     },
+    warnings: (list) => {
+      for (const d of list) warnings.push(d);
+    },
   });
-  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile };
+  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile, warnings };
 }
 
 /**
@@ -101,6 +107,8 @@ export interface LoadVisitor {
    * just loaded, or a fragment), during this call only: keep the lines code frames need.
    */
   problems?(found: readonly Diagnostic[], source: (display: string) => string | undefined): void;
+  /** Warnings about a valid spec file (`severity: 'warning'`), in order; `source` as for `problems`. */
+  warnings?(found: readonly Diagnostic[], source: (display: string) => string | undefined): void;
 }
 
 export interface LoadSummary {
@@ -223,7 +231,9 @@ class Loader implements FragmentFiles {
     const suite = this.suites.build({ root, path, display: file.src.display, baseDir: file.src.baseDir, ...only }, sink);
     delete file.root;
     checkSuite(suite, sink, check);
-    return sink.failed ? undefined : { kind: 'suite', suite };
+    if (sink.failed) return undefined;
+    this.warnSecrets(suite, root);
+    return { kind: 'suite', suite };
   }
 
   /**
@@ -308,6 +318,14 @@ class Loader implements FragmentFiles {
     const file = this.parse(src);
     this.files.set(path, file);
     return file;
+  }
+
+  /** Secrets known to be short when the spec loads (docs/format.md §7). */
+  private warnSecrets(suite: Suite, root: YNode): void {
+    if (!this.visitor.warnings || suite.secrets.length === 0) return;
+    const items = (root.get('secrets')?.items() ?? []).map((item) => ({ name: item.str(), span: item.span() }));
+    const found = shortSecretWarnings(suite, items, { cliVars: this.options.vars, env: this.options.env });
+    if (found.length > 0) this.visitor.warnings(found, (display) => this.textOf(display));
   }
 
   private addSecrets(display: string, found: string[]): void {

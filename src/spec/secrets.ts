@@ -5,7 +5,11 @@
  * given with `--var`, are known before a run; the engine redacts the rest as it goes.
  */
 
-import { escapeRegex } from '../template/index.js';
+import { escapeRegex, evaluate } from '../template/index.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { Step, Suite, VarDef } from './model.js';
+import type { Span } from './span.js';
+import type { Value } from '../template/index.js';
 
 /** Keys whose map values define variables. */
 const VAR_MAPS = new Set(['vars', 'set', 'with']);
@@ -97,4 +101,116 @@ function valuePattern(secret: string): string {
   const before = /^\w/.test(secret) ? '(?<!\\w)' : '';
   const after = /\w$/.test(secret) ? '(?!\\w|\\.\\w)' : '';
   return `${before}${escapeRegex(secret)}${after}(?!["']?[ \\t]*:(?:\\s|$))`;
+}
+
+/**
+ * Secrets shorter than this are warned about when the spec loads: a secret is masked as
+ * text wherever it occurs, so a 1-character one turns `250` into `2***0`.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+export interface SecretScope {
+  /** `--var NAME=VALUE`. */
+  readonly cliVars: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+type Shortness = { readonly kind: 'value'; readonly length: number } | { readonly kind: 'counter' };
+
+const NO_VARS: ReadonlyMap<string, Value> = new Map<string, Value>();
+const STATIC_SCOPE = { vars: NO_VARS, now: () => new Date(0), randomBytes: (n: number) => Buffer.alloc(n) };
+
+/**
+ * A warning for each name in `secrets` (its `items`, as written) that is known at load time
+ * to be short: a value written in the spec, from the environment or `--var`, of fewer than
+ * `MIN_SECRET_LENGTH` characters, or a `repeat` counter. Values that depend on other
+ * variables or on the server (`capture`) are not known before the run.
+ */
+export function shortSecretWarnings(suite: Suite, items: readonly { readonly name: string; readonly span: Span }[], scope: SecretScope): Diagnostic[] {
+  if (items.length === 0) return [];
+  const names = new Set(items.map((i) => i.name));
+  const found = new Map<string, Shortness>();
+  const note = (name: string, short: Shortness): void => {
+    if (names.has(name) && !found.has(name)) found.set(name, short);
+  };
+  const defs = (list: readonly VarDef[]): void => {
+    for (const def of list) {
+      const length = staticLength(def, scope);
+      if (length !== undefined && length > 0 && length < MIN_SECRET_LENGTH) note(def.name, { kind: 'value', length });
+    }
+  };
+  const seen = new Set<readonly Step[]>();
+  const steps = (list: readonly Step[]): void => {
+    // A fragment included many times is walked once (includes nest at most 16 deep).
+    if (seen.has(list)) return;
+    seen.add(list);
+    for (const step of list) STEP_VARS[step.kind]?.(step as never, defs, steps, note);
+  };
+  for (const [name, value] of Object.entries(scope.cliVars)) {
+    const length = [...value].length;
+    if (length > 0 && length < MIN_SECRET_LENGTH) note(name, { kind: 'value', length });
+  }
+  defs(suite.vars);
+  for (const test of suite.tests) {
+    defs(test.vars);
+    steps(test.steps);
+  }
+  const out: Diagnostic[] = [];
+  for (const item of items) {
+    const short = found.get(item.name);
+    if (short === undefined) continue;
+    found.delete(item.name);
+    out.push({ span: item.span, severity: 'warning', ...shortMessage(item.name, short) });
+  }
+  return out;
+}
+
+type StepVars<K extends Step['kind']> = (
+  step: Extract<Step, { kind: K }>,
+  defs: (list: readonly VarDef[]) => void,
+  steps: (list: readonly Step[]) => void,
+  note: (name: string, short: Shortness) => void,
+) => void;
+
+/** The steps that give variables values, or hold steps that may. */
+const STEP_VARS: { readonly [K in Step['kind']]?: StepVars<K> } = {
+  set: (step, defs) => defs(step.vars),
+  repeat: (step, _defs, steps, note) => {
+    if (step.as !== undefined) note(step.as, { kind: 'counter' });
+    steps(step.steps);
+  },
+  retry: (step, _defs, steps) => steps(step.steps),
+  include: (step, defs, steps) => {
+    defs(step.with);
+    defs(step.fragment.vars);
+    steps(step.fragment.steps);
+  },
+};
+
+function shortMessage(name: string, short: Shortness): { message: string; hint: string } {
+  switch (short.kind) {
+    case 'value':
+      return {
+        message: `the secret \`${name}\` is ${short.length} character${short.length === 1 ? '' : 's'} long: its text becomes \`***\` wherever it occurs in any output, inside words and numbers too (a secret \`e\` shows \`sender\` as \`s***nd***r\`)`,
+        hint: `give it a value of ${MIN_SECRET_LENGTH} characters or more, or take it out of \`secrets\``,
+      };
+    case 'counter':
+      return {
+        message: `the secret \`${name}\` is a \`repeat\` counter: its values (0, 1, …) become \`***\` wherever they occur in any output, inside numbers too`,
+        hint: 'take it out of `secrets`: a counter is no secret',
+      };
+    default: {
+      const never: never = short;
+      throw new Error(`unknown shortness ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The length of a value that needs no other variable (text, `${env.X}`, functions of those); undefined if it does. */
+function staticLength(def: VarDef, scope: SecretScope): number | undefined {
+  try {
+    return [...evaluate(def.value, { ...STATIC_SCOPE, env: scope.env }).text].length;
+  } catch {
+    return undefined;
+  }
 }

@@ -68,6 +68,8 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const reporters = await createReporters(flags, io, color);
   // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
+  // Warnings do not stop the run (docs/format.md §7: short secrets).
+  if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
 
   if (loaded.diagnostics.length > 0) {
     const byFile = new Map<string, Diagnostic[]>();
