@@ -163,6 +163,8 @@ function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
 
 /** A line recorded before a secret was set or captured may hold it (the server said it first). */
 function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
+  // Load mode keeps no transcript: nothing to allocate per session.
+  if (entries.length === 0) return entries;
   return entries.map((e) => {
     const text = redactor.redact(e.text);
     return text === e.text ? e : { ...e, text };

@@ -173,3 +173,32 @@ describe('a secret variable is hidden whatever its source, in every output', () 
     for (const [where, text] of outputs) expect(text.includes(source.secret), `${where} shows the secret:\n${text}`).toBe(false);
   });
 });
+
+describe('a captured secret the server said before it was captured', () => {
+  it('is hidden in the kept transcript (JSON, JUnit, --transcripts) from its first line', async () => {
+    const file = await ws.write(
+      'earlier/spec.yaml',
+      `name: earlier
+timeout: 2s
+connect: { host: 127.0.0.1, port: ${peer.port}, protocol: smtp }
+secrets: [x]
+steps:
+  - s: 220
+  - c: X-ISSUE
+  - s: 250
+  - c: X-ISSUE
+  - s: { code: 250, capture: { x: '/queued as (\\S+)/' } }
+  - c: X-ECHO \${x}
+  - s: 550
+`,
+    );
+    const run = await runCli([file, '--json', 'out/report.json', '--junit', 'out/junit.xml', '--transcripts', 'out/transcripts'], join(ws.dir, 'earlier'));
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const outputs = await filesUnder(join(ws.dir, 'earlier/out'));
+    expect(outputs.size).toBeGreaterThan(2);
+    expect(run.stdout).toContain('250 2.0.0 Ok: queued as ***');
+    for (const [where, text] of [['stdout', run.stdout] as const, ...outputs]) {
+      expect(text.includes(CAPTURED), `${where} shows the secret:\n${text}`).toBe(false);
+    }
+  });
+});
