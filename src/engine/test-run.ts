@@ -3,12 +3,11 @@
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
 import type { Step, Suite, Test } from '../spec/model.js';
-import type { Value } from '../template/types.js';
 import { Secrets } from './secrets.js';
 import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
 import type { EngineEnvironment, TestContext } from './context.js';
 import { StepFailure } from './failure.js';
-import { evaluateTracked } from './values.js';
+import { evaluateTracked, setVariable } from './values.js';
 import { runSteps } from './steps/index.js';
 import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
 import type { RunInterrupt } from './interrupt.js';
@@ -73,7 +72,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     test: info,
     status,
     durationMs,
-    transcript: ctx.transcript,
+    transcript: redactTranscript(ctx.transcript, ctx.redactor),
     ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
   };
 }
@@ -124,19 +123,13 @@ function createContext(
 
 /** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (spec §1). */
 function setVariables(ctx: TestContext): void {
-  const secrets = ctx.suite.secrets;
-  const put = (name: string, value: Value): void => {
-    const secret = value.secret || secrets.includes(name);
-    if (secret) ctx.redactor.add(value.text);
-    ctx.vars.set(name, { text: value.text, secret });
-  };
   const cliVars = ctx.world.cliVars;
-  for (const [name, text] of Object.entries(cliVars)) put(name, { text, secret: false });
+  for (const [name, text] of Object.entries(cliVars)) setVariable(ctx, name, { text, secret: false });
   // The file's, then the test's (each list walked as it is: a load run sets them per session).
   for (const defs of [ctx.suite.vars, ctx.test.vars]) {
     for (const def of defs) {
       if (Object.hasOwn(cliVars, def.name)) continue;
-      put(def.name, evaluateTracked(ctx, def.value));
+      setVariable(ctx, def.name, evaluateTracked(ctx, def.value));
     }
   }
 }
@@ -166,6 +159,16 @@ function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
   return byDeadline
     ? { kind: 'deadline', message: `the test's deadline of ${formatDuration(ctx.test.deadlineMs)} was reached`, span: ctx.activeSpan, includedFrom: [] }
     : { kind: 'interrupted', message: 'interrupted', span: ctx.activeSpan, includedFrom: [] };
+}
+
+/** A line recorded before a secret was set or captured may hold it (the server said it first). */
+function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
+  // Load mode keeps no transcript: nothing to allocate per session.
+  if (entries.length === 0) return entries;
+  return entries.map((e) => {
+    const text = redactor.redact(e.text);
+    return text === e.text ? e : { ...e, text };
+  });
 }
 
 function redactFailure(failure: Failure, redactor: Secrets): Failure {

@@ -43,6 +43,18 @@ export function evaluateTracked(ctx: TestContext, template: Template): Value {
 
 const EMPTY: Value = { text: '', secret: false };
 
+/**
+ * Gives a variable its value: the one way a variable is set in a running test (`vars`,
+ * `--var`, `set`, `capture`, a `repeat` counter, a fragment's `vars` and `with:`). A variable
+ * named in the file's `secrets` is secret whatever its value came from, and its value is
+ * registered with the redactor before any later output could show it (spec §7).
+ */
+export function setVariable(ctx: TestContext, name: string, value: Value): void {
+  const secret = value.secret || ctx.suite.secrets.includes(name);
+  if (secret) ctx.redactor.add(value.text);
+  ctx.vars.set(name, secret === value.secret ? value : { text: value.text, secret });
+}
+
 export function evaluateRegexTracked(ctx: TestContext, pattern: RegexPattern): RegExp {
   try {
     const { regex, secret } = evaluateRegex(pattern.source, pattern.flags, scopeOf(ctx));

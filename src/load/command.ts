@@ -33,7 +33,7 @@ export interface LoadCommandInput {
   readonly io: Io;
   readonly color: boolean;
   /** Masks secret literals in anything taken from spec text (step labels). */
-  readonly redact: (text: string) => string;
+  readonly redact: (text: string, file: string) => string;
 }
 
 /** Progress on a terminal, at most this often. */

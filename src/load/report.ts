@@ -87,7 +87,7 @@ export interface LoadReportInput {
   readonly settings: LoadSettings;
   readonly cwd: string;
   /** Masks secrets that a label (spec text) could show. */
-  readonly redact: (text: string) => string;
+  readonly redact: (text: string, file: string) => string;
   /** Add each histogram, encoded (for `--json`: shards merge exactly). */
   readonly histograms?: boolean;
 }
@@ -133,7 +133,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
         file,
         line: row.span.line,
         col: row.span.col,
-        label: escapeControl(redact(row.label)),
+        label: escapeControl(redact(row.label, row.span.file)),
         count: row.count,
         failed: row.failed,
         latency: latency(row.latency),

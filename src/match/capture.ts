@@ -9,7 +9,8 @@ import { shownLines } from './show.js';
 /**
  * Each regex is searched in the whole reply (lines joined by `\n`). The value is group 1,
  * or the whole match when the regex has no group (a group that took no part gives "").
- * Captured values are not secret: they came from the server, in the clear.
+ * Captured values are not secret here; the engine makes one secret when its variable is named
+ * in the file's `secrets` (spec §7).
  * Captures see the scope from before this step: a variable is known from the next step on (§7).
  */
 export function takeCaptures(captures: readonly Capture[], reply: Reply, env: MatchEnv): Map<string, Value> | Miss {

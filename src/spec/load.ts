@@ -20,7 +20,7 @@ import { Patterns } from './patterns.js';
 import { rejectedParts, type Rejected } from './rejected.js';
 import { compiledSchema, matchesSchema } from './schema.js';
 import { explainSchemaErrors } from './schema-errors.js';
-import { literalSecretsIn, orderSecrets } from './secrets.js';
+import { literalSecretsIn, orderSecrets, shortSecretWarnings } from './secrets.js';
 import { checkFragment, checkSuite } from './semantics.js';
 import { Sink } from './sink.js';
 import { SourceFile } from './source.js';
@@ -59,6 +59,10 @@ export interface LoadResult {
    * written in the specs: redact these from code frames and any other output.
    */
   readonly secretLiterals: string[];
+  /** The same, by the display path of the file that declares them (see `fileRedactor`). */
+  readonly secretLiteralsByFile: ReadonlyMap<string, readonly string[]>;
+  /** Warnings (`severity: 'warning'`) of the valid spec files: shown, never failing the load. */
+  readonly warnings: Diagnostic[];
 }
 
 /**
@@ -70,15 +74,19 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
   const fragments: string[] = [];
   const found: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  const { secretLiterals } = await loadEach(inputs, options, {
+  const warnings: Diagnostic[] = [];
+  const { secretLiterals, secretLiteralsByFile } = await loadEach(inputs, options, {
     read: (display, text) => sources.set(display, text),
     suite: (suite) => suites.push(suite),
     fragment: (display) => fragments.push(display),
     problems: (list) => {
       for (const d of list) found.push(d);
     },
+    warnings: (list) => {
+      for (const d of list) warnings.push(d);
+    },
   });
-  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals };
+  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile, warnings };
 }
 
 /**
@@ -99,11 +107,14 @@ export interface LoadVisitor {
    * just loaded, or a fragment), during this call only: keep the lines code frames need.
    */
   problems?(found: readonly Diagnostic[], source: (display: string) => string | undefined): void;
+  /** Warnings about a valid spec file (`severity: 'warning'`), in order; `source` as for `problems`. */
+  warnings?(found: readonly Diagnostic[], source: (display: string) => string | undefined): void;
 }
 
 export interface LoadSummary {
   /** As `LoadResult.secretLiterals`: known only once every file is read. */
   readonly secretLiterals: string[];
+  readonly secretLiteralsByFile: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -124,7 +135,7 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
     if (found.length > 0) visitor.problems?.(found, (display) => loader.textOf(display));
     loader.done(path);
   });
-  return { secretLiterals: orderSecrets(loader.secrets) };
+  return { secretLiterals: orderSecrets(loader.secrets), secretLiteralsByFile: loader.secretsByFile };
 }
 
 /** The problems a visitor was given, as `LoadResult.diagnostics`: each once, sorted by file, line and column. */
@@ -158,6 +169,8 @@ type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: str
 
 class Loader implements FragmentFiles {
   readonly secrets = new Set<string>();
+  /** Display path → the literal secrets that file declares. */
+  readonly secretsByFile = new Map<string, string[]>();
   /**
    * Files read and still held: fragments (and files named by an `include`) for good, an
    * input until it is done (see `done`).
@@ -218,7 +231,9 @@ class Loader implements FragmentFiles {
     const suite = this.suites.build({ root, path, display: file.src.display, baseDir: file.src.baseDir, ...only }, sink);
     delete file.root;
     checkSuite(suite, sink, check);
-    return sink.failed ? undefined : { kind: 'suite', suite };
+    if (sink.failed) return undefined;
+    this.warnSecrets(suite, root);
+    return { kind: 'suite', suite };
   }
 
   /**
@@ -305,14 +320,28 @@ class Loader implements FragmentFiles {
     return file;
   }
 
+  /** Secrets known to be short when the spec loads (docs/format.md §7). */
+  private warnSecrets(suite: Suite, root: YNode): void {
+    if (!this.visitor.warnings || suite.secrets.length === 0) return;
+    const items = (root.get('secrets')?.items() ?? []).map((item) => ({ name: item.str(), span: item.span() }));
+    const found = shortSecretWarnings(suite, items, { cliVars: this.options.vars, env: this.options.env });
+    if (found.length > 0) this.visitor.warnings(found, (display) => this.textOf(display));
+  }
+
+  private addSecrets(display: string, found: string[]): void {
+    if (found.length === 0) return;
+    for (const secret of found) this.secrets.add(secret);
+    this.secretsByFile.set(display, found);
+  }
+
   private parse(src: SourceFile): ReadFile {
     const yaml = parseYaml(src);
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
-      for (const secret of literalSecretsIn(yaml.partial, this.options.vars)) this.secrets.add(secret);
+      this.addSecrets(src.display, literalSecretsIn(yaml.partial, this.options.vars));
       return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
     }
-    for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
+    this.addSecrets(src.display, literalSecretsIn(yaml.data, this.options.vars));
     const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
     if (!matchesSchema(yaml.data)) {

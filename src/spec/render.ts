@@ -10,8 +10,11 @@ import { Redactor } from '../template/index.js';
 
 export interface RenderOptions {
   readonly color: boolean;
-  /** Applied to every piece of source text and message shown (literal secrets → `***`). */
-  readonly redact?: (text: string) => string;
+  /**
+   * Applied to every piece of source text, message and hint shown, with the file the
+   * diagnostic is about (that file's literal secrets → `***`: see `fileRedactor`).
+   */
+  readonly redact?: (text: string, file: string) => string;
 }
 
 /**
@@ -21,9 +24,9 @@ export interface RenderOptions {
  */
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string> | FrameLines, options: RenderOptions): string {
   const c = createColors(options.color);
-  const redact = options.redact ?? ((s: string) => s);
+  const redact = options.redact;
   const lineOf = sources instanceof FrameLines ? (d: Diagnostic) => sources.line(d.span.file, d.span.line) : wholeFileLines(sources);
-  return diags.map((d) => renderOne(d, lineOf(d), c, redact)).join('\n');
+  return diags.map((d) => renderOne(d, lineOf(d), c, redact ? (s: string) => redact(s, d.span.file) : (s: string) => s)).join('\n');
 }
 
 /** The source line of each diagnostic, from whole texts (each split once). */
@@ -72,7 +75,12 @@ type Colors = ReturnType<typeof createColors>;
 function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (s: string) => string): string {
   const out: string[] = [];
   const where = line === undefined ? d.span.file : formatSpan(d.span);
-  out.push(`${c.bold(where)}: ${c.bold(c.red(redact(d.message)))}`);
+  const warning = d.severity === 'warning';
+  const paint = warning ? c.yellow : c.red;
+  // A warning's words are the loader's own, never a value from the spec: shown as they are
+  // (a 1-character secret would mask its own message); its source line is redacted.
+  const words = warning ? (s: string) => s : redact;
+  out.push(`${c.bold(where)}: ${c.bold(paint(`${warning ? 'warning: ' : ''}${words(d.message)}`))}`);
   if (line !== undefined) {
     const gutter = `   ${d.span.line}`;
     const blank = ' '.repeat(gutter.length);
@@ -82,10 +90,10 @@ function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (
     out.push(`${c.dim(gutter)} ${c.dim('|')} ${shownBefore}${shownMarked}${visible(redact(after))}`.trimEnd());
     const pad = [...shownBefore].map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
     const carets = '^'.repeat(Math.max(1, [...shownMarked].length));
-    const hint = d.hint ? ` ${c.cyan(redact(d.hint))}` : '';
-    out.push(`${blank} ${c.dim('|')} ${pad}${c.red(carets)}${hint}`);
+    const hint = d.hint ? ` ${c.cyan(words(d.hint))}` : '';
+    out.push(`${blank} ${c.dim('|')} ${pad}${paint(carets)}${hint}`);
   } else if (d.hint) {
-    out.push(`   ${c.cyan(redact(d.hint))}`);
+    out.push(`   ${c.cyan(words(d.hint))}`);
   }
   for (const from of d.includedFrom ?? []) out.push(`   ${c.dim(`included from ${formatSpan(from)}`)}`);
   return `${out.join('\n')}\n`;

@@ -12,7 +12,8 @@ import { validateCommand } from '../../src/cli/commands/validate.js';
 import { EXIT, useColor, type Io } from '../../src/cli/io.js';
 import { parseVars } from '../../src/cli/flags.js';
 import { loadEach, loadSpecs } from '../../src/spec/load.js';
-import { renderDiagnostics, secretRedactor } from '../../src/spec/render.js';
+import { renderDiagnostics } from '../../src/spec/render.js';
+import { fileRedactor } from '../../src/spec/secrets.js';
 import { FIXTURES } from '../spec/helpers.js';
 
 interface Out {
@@ -37,7 +38,8 @@ async function reference(paths: string[], flags: { var: string[] }, io: Io): Pro
     io.stdout.write(`${files} file${files === 1 ? '' : 's'} valid (${loaded.suites.length} spec${loaded.suites.length === 1 ? '' : 's'}, ${fragments} fragment${fragments === 1 ? '' : 's'})\n`);
     return EXIT.ok;
   }
-  const redact = secretRedactor(loaded.secretLiterals);
+  const shown = loaded.diagnostics.flatMap((d) => [d.span.file, ...(d.includedFrom ?? []).map((s) => s.file)]);
+  const redact = fileRedactor(loaded.secretLiteralsByFile, shown);
   io.stderr.write(renderDiagnostics(loaded.diagnostics, loaded.sources, { color: useColor(io), redact }));
   const bad = new Set(loaded.diagnostics.map((d) => d.span.file)).size;
   io.stderr.write(`\n${loaded.diagnostics.length} error${loaded.diagnostics.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadSpecs, type LoadOptions, type LoadResult } from '../../src/spec/load.js';
-import { renderDiagnostics, secretRedactor } from '../../src/spec/render.js';
+import { renderDiagnostics } from '../../src/spec/render.js';
+import { fileRedactor } from '../../src/spec/secrets.js';
 
 /** test/fixtures/spec/, the cwd of every fixture load (so paths read `invalid/x.yaml`). */
 export const FIXTURES = fileURLToPath(new URL('../fixtures/spec/', import.meta.url));
@@ -11,5 +12,5 @@ export function load(inputs: string[], options: Partial<LoadOptions> = {}): Prom
 
 /** What `convospec validate` would print for these diagnostics, without colour. */
 export function rendered(result: LoadResult): string {
-  return renderDiagnostics(result.diagnostics, result.sources, { color: false, redact: secretRedactor(result.secretLiterals) });
+  return renderDiagnostics(result.diagnostics, result.sources, { color: false, redact: fileRedactor(result.secretLiteralsByFile, result.sources.keys()) });
 }

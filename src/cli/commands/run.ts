@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../spec/load.js';
-import { renderDiagnostics, secretRedactor } from '../../spec/render.js';
+import { renderDiagnostics } from '../../spec/render.js';
+import { fileRedactor } from '../../spec/secrets.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
@@ -65,18 +66,22 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
   const reporters = await createReporters(flags, io, color);
-  const redact = secretRedactor(loaded.secretLiterals ?? []);
+  // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
+  const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
+  // Warnings do not stop the run (docs/format.md §7: short secrets).
+  if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
 
   if (loaded.diagnostics.length > 0) {
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of loaded.diagnostics) {
-      const safe: Diagnostic = { ...d, message: redact(d.message), ...(d.hint !== undefined ? { hint: redact(d.hint) } : {}) };
+      const file = d.span.file;
+      const safe: Diagnostic = { ...d, message: redact(d.message, file), ...(d.hint !== undefined ? { hint: redact(d.hint, file) } : {}) };
       byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
     }
     const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
       file,
       diagnostics,
-      rendered: redact(renderDiagnostics(diagnostics, loaded.sources, { color: false, redact })),
+      rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
     }));
     // The console reporter prints them (stderr), file reporters write them (spec §8).
     for (const r of reporters) await r.onInvalidSpecs?.(invalid);

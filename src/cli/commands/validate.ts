@@ -5,17 +5,19 @@
  */
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { finishDiagnostics, loadEach } from '../../spec/load.js';
-import { FrameLines, renderDiagnostics, secretRedactor } from '../../spec/render.js';
+import { FrameLines, renderDiagnostics } from '../../spec/render.js';
+import { fileRedactor } from '../../spec/secrets.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { parseVars } from '../flags.js';
 
 export async function validateCommand(paths: string[], flags: { var: string[] }, io: Io): Promise<number> {
   const vars = parseVars(flags.var);
   const found: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const frames = new FrameLines();
   const count = { files: 0, suites: 0 };
   // Environment variables are the run's business: validate checks the files alone.
-  const { secretLiterals } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
+  const { secretLiteralsByFile } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
     read: () => {
       count.files += 1;
     },
@@ -26,6 +28,10 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
       for (const d of list) found.push(d);
       frames.keep(list, source);
     },
+    warnings: (list, source) => {
+      for (const d of list) warnings.push(d);
+      frames.keep(list, source);
+    },
   });
   const { files, suites } = count;
   if (files === 0) {
@@ -33,6 +39,11 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     return EXIT.invalid;
   }
   const diagnostics = finishDiagnostics(found);
+  // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
+  const shownPaths = [...diagnostics, ...warnings].flatMap((d) => [d.span.file, ...(d.includedFrom ?? []).map((s) => s.file)]);
+  const redact = fileRedactor(secretLiteralsByFile, shownPaths);
+  // Warnings leave the files valid (docs/format.md §7: short secrets).
+  if (warnings.length > 0) io.stderr.write(`${renderDiagnostics(warnings, frames, { color: useColor(io), redact })}\n`);
   if (diagnostics.length === 0) {
     // Every file read is a spec or a fragment, named on the command line or reached by an
     // `include`: counting only the named fragments said "2 files valid (1 spec, 0 fragments)".
@@ -40,7 +51,6 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     io.stdout.write(`${files} file${files === 1 ? '' : 's'} valid (${suites} spec${suites === 1 ? '' : 's'}, ${fragments} fragment${fragments === 1 ? '' : 's'})\n`);
     return EXIT.ok;
   }
-  const redact = secretRedactor(secretLiterals);
   io.stderr.write(renderDiagnostics(diagnostics, frames, { color: useColor(io), redact }));
   const bad = new Set(diagnostics.map((d) => d.span.file)).size;
   io.stderr.write(`\n${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'} in ${bad} of ${files} file${files === 1 ? '' : 's'}\n`);

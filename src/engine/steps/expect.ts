@@ -10,6 +10,7 @@ import { matchReply } from '../../match/index.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
+import { setVariable } from '../values.js';
 
 type ExpectStep = Extract<Step, { kind: 'expect' }>;
 
@@ -38,25 +39,30 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
 
 function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
   const matcher = step.matcher;
-  if (observed.kind === 'closed') ctx.record('info', 'the server closed the connection');
-  else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
-
   let result;
   try {
     result = matchReply(matcher, observed, scopeOf(ctx), { protocol: live.protocol, regexCache: ctx.world.regexCache });
   } catch (error) {
+    record(ctx, observed);
     // A template in the matcher that cannot be evaluated is our side's problem, not the server's.
     if (error instanceof TemplateError) throw new StepFailure('error', error.message, error.span ?? matcher.span);
     throw error;
   }
+  // Captured first, recorded after: a capture into a secret variable hides the reply it came from.
+  if (result.ok && result.captures.size > 0) for (const [name, value] of result.captures) setVariable(ctx, name, value);
+  record(ctx, observed);
   if (!result.ok) {
     throw new StepFailure('mismatch', result.message, result.span, {
       ...(result.expected !== undefined ? { expected: result.expected } : {}),
       ...(result.actual !== undefined ? { actual: result.actual } : {}),
     });
   }
-  if (result.captures.size > 0) for (const [name, value] of result.captures) ctx.vars.set(name, value);
   if (observed.kind === 'closed') dropConnection(ctx);
+}
+
+function record(ctx: TestContext, observed: Observed): void {
+  if (observed.kind === 'closed') ctx.record('info', 'the server closed the connection');
+  else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
 }
 
 /** After the server closed, the connection is gone; a later step on it fails clearly. */

@@ -2,19 +2,19 @@
 import type { Step } from '../../spec/model.js';
 import type { TestContext } from '../context.js';
 import type { Value } from '../../template/types.js';
-import { evaluateTracked } from '../values.js';
+import { evaluateTracked, setVariable } from '../values.js';
 import { StepFailure } from '../failure.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export type RunSteps = (steps: readonly Step[], ctx: TestContext) => Promise<void>;
 
 export async function runSet(step: StepOf<'set'>, ctx: TestContext): Promise<void> {
-  for (const def of step.vars) ctx.vars.set(def.name, evaluateTracked(ctx, def.value));
+  for (const def of step.vars) setVariable(ctx, def.name, evaluateTracked(ctx, def.value));
 }
 
 export async function runRepeat(step: StepOf<'repeat'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
   for (let i = 0; i < step.times; i++) {
-    if (step.as !== undefined) ctx.vars.set(step.as, { text: String(i), secret: false });
+    if (step.as !== undefined) setVariable(ctx, step.as, { text: String(i), secret: false });
     await runSteps(step.steps, ctx);
   }
 }
@@ -45,7 +45,7 @@ export async function runInclude(step: StepOf<'include'>, ctx: TestContext, runS
   const params = new Map<string, Value | undefined>();
   const bind = (name: string, value: Value): void => {
     if (!params.has(name)) params.set(name, ctx.vars.get(name));
-    ctx.vars.set(name, value);
+    setVariable(ctx, name, value);
   };
   for (const def of step.fragment.vars) if (!ctx.vars.has(def.name)) bind(def.name, evaluateTracked(ctx, def.value));
   const given = step.with.map((def) => [def.name, evaluateTracked(ctx, def.value)] as const);
