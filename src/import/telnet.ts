@@ -11,9 +11,9 @@
  * closed by foreign host.` only a new command starts a conversation again.
  */
 import { fromChatter, readChatter } from './chatter.js';
-import { parseCommand } from './command.js';
+import { hasPrompt, parseCommand } from './command.js';
 import { createSClientFilter } from './openssl.js';
-import type { TranscriptEvent } from './types.js';
+import type { ConnectTarget, TranscriptEvent } from './types.js';
 import type { WarningSink } from './warnings.js';
 
 const CLIENT_ANGLE = /^>(?: (.*))?$/;
@@ -32,9 +32,22 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
   let active = false;
   let closedOnce = false;
 
+  const connect = (target: ConnectTarget, line: number): void => {
+    warnings.used();
+    if (target.tool === 'openssl') sClient.arm();
+    events.push({ kind: 'connect', line, target });
+    active = true;
+  };
+
   lines.forEach((raw, index) => {
     const line = index + 1;
     const text = raw;
+    // A command at a prompt starts a new connection, even where s_client's report was cut short.
+    const prompted = hasPrompt(text) ? parseCommand(text) : undefined;
+    if (prompted) {
+      connect(prompted, line);
+      return;
+    }
     const kind = sClient.read(text);
     switch (kind) {
       case 'noise':
@@ -73,10 +86,7 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
     }
     const target = parseCommand(text);
     if (target) {
-      warnings.used();
-      if (target.tool === 'openssl') sClient.arm();
-      events.push({ kind: 'connect', line, target });
-      active = true;
+      connect(target, line);
       return;
     }
     const typed = marked ? clientMarked(text) : undefined;
