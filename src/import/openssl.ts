@@ -20,7 +20,9 @@ export interface SClientFilter {
   readonly armed: boolean;
   /** A new s_client command: its report is looked for from here. */
   arm(): void;
-  read(text: string): SClientLine;
+  read(text: string, line: number): SClientLine;
+  /** The line where a block started that the transcript never closed (no `---` after it). */
+  unclosed(): number | undefined;
 }
 
 /** Lines of the handshake report, outside its PEM blocks and summary. */
@@ -79,6 +81,8 @@ type Place = 'conversation' | 'report' | 'pem' | 'caNames' | 'summary' | 'ticket
 
 interface State {
   place: Place;
+  /** Line where the current block started. */
+  start: number;
   /** In the report: a `---` was seen (before it, every line is the report's). */
   sawRule: boolean;
 }
@@ -109,7 +113,7 @@ const BLOCKS: Readonly<Record<Exclude<Place, 'conversation'>, (line: string, sta
 
 export function createSClientFilter(): SClientFilter {
   let armed = false;
-  const state: State = { place: 'conversation', sawRule: false };
+  const state: State = { place: 'conversation', start: 0, sawRule: false };
   return {
     get armed() {
       return armed;
@@ -118,12 +122,16 @@ export function createSClientFilter(): SClientFilter {
       armed = true;
       state.place = 'conversation';
     },
-    read(text) {
+    unclosed() {
+      return state.place === 'conversation' ? undefined : state.start;
+    },
+    read(text, lineNumber) {
       // s_client prints NUL bytes after a STARTTLS reply; a terminal shows nothing for them.
       const line = text.replace(/\0/g, '');
       if (CONNECTED.test(line) || TICKET.test(line)) {
         armed = true;
         state.place = CONNECTED.test(line) ? 'report' : 'ticket';
+        state.start = lineNumber;
         state.sawRule = false;
         return 'noise';
       }

@@ -48,7 +48,7 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
       connect(prompted, line);
       return;
     }
-    const kind = sClient.read(text);
+    const kind = sClient.read(text, line);
     switch (kind) {
       case 'noise':
         warnings.used();
@@ -99,6 +99,10 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
     if (typed !== undefined) events.push({ kind: 'line', line, side: 'client', marked: true, text: typed });
     else events.push({ kind: 'line', line, side: marked ? 'server' : 'unknown', marked: false, text });
   });
+  const unclosed = sClient.unclosed();
+  if (unclosed !== undefined) {
+    warnings.warn(unclosed, 'openssl s_client\'s output that starts here has no closing "---" line: everything after it was taken for its report; paste the whole output');
+  }
   const first = events.find((e) => e.kind === 'line');
   if (!marked && first) {
     warnings.warn(first.line, 'no line is marked as typed by the client ("> " or "C: "); client and server lines were told apart by the protocol\'s shape');
