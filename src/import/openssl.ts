@@ -18,8 +18,8 @@ export type SClientLine = 'noise' | 'closed' | 'renegotiating' | 'conversation';
 export interface SClientFilter {
   /** Whether an s_client connection has been seen (its noise is only looked for then). */
   readonly armed: boolean;
-  /** A new s_client command: its report is looked for from here. */
-  arm(): void;
+  /** A new command: any block ends; after an s_client one, its report is looked for. */
+  command(sClient: boolean): void;
   read(text: string, line: number): SClientLine;
   /** The line where a block started that the transcript never closed (no `---` after it). */
   unclosed(): number | undefined;
@@ -118,8 +118,8 @@ export function createSClientFilter(): SClientFilter {
     get armed() {
       return armed;
     },
-    arm() {
-      armed = true;
+    command(sClient) {
+      if (sClient) armed = true;
       state.place = 'conversation';
     },
     unclosed() {

@@ -32,9 +32,16 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
   let active = false;
   let closedOnce = false;
 
+  /** s_client output cut before its `---` swallowed what followed: say where it starts. */
+  const checkCut = (): void => {
+    const start = sClient.unclosed();
+    if (start === undefined) return;
+    warnings.warn(start, 'openssl s_client\'s output that starts here has no closing "---" line: what follows it, up to the next command, was taken for its report; paste the whole output');
+  };
   const connect = (target: ConnectTarget, line: number): void => {
     warnings.used();
-    if (target.tool === 'openssl') sClient.arm();
+    checkCut();
+    sClient.command(target.tool === 'openssl');
     events.push({ kind: 'connect', line, target });
     active = true;
   };
@@ -99,10 +106,7 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
     if (typed !== undefined) events.push({ kind: 'line', line, side: 'client', marked: true, text: typed });
     else events.push({ kind: 'line', line, side: marked ? 'server' : 'unknown', marked: false, text });
   });
-  const unclosed = sClient.unclosed();
-  if (unclosed !== undefined) {
-    warnings.warn(unclosed, 'openssl s_client\'s output that starts here has no closing "---" line: everything after it was taken for its report; paste the whole output');
-  }
+  checkCut();
   const first = events.find((e) => e.kind === 'line');
   if (!marked && first) {
     warnings.warn(first.line, 'no line is marked as typed by the client ("> " or "C: "); client and server lines were told apart by the protocol\'s shape');

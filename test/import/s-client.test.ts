@@ -226,9 +226,14 @@ describe('openssl s_client -starttls pastes (typed lines not marked)', () => {
     expect(steps(r.doc)).toEqual([{ s: '220 mx.test ESMTP' }, { c: 'EHLO me' }, { s: '250 mx.test' }, { c: 'QUIT' }, { s: '221 bye' }, { s: { closed: true } }]);
   });
 
-  it('says where a report with no closing --- starts, since nothing after it could be read', () => {
-    const r = importTranscript(['$ openssl s_client -connect mx.test:465', 'CONNECTED(00000003)', '---', 'New, TLSv1.3, Cipher is X', '220 mx.test ESMTP', 'QUIT', '221 bye'].join('\n'));
+  it('says where a report with no closing --- starts, since nothing after it could be read', async () => {
+    const cut = ['$ openssl s_client -connect mx.test:465', 'CONNECTED(00000003)', '---', 'New, TLSv1.3, Cipher is X', '220 mx.test ESMTP', 'QUIT', '221 bye'];
+    const r = importTranscript(cut.join('\n'));
     expect(r.warnings).toContainEqual({ line: 2, message: expect.stringMatching(/no closing "---" line/) as unknown as string });
+    // A command at a prompt starts the next connection all the same.
+    const next = await importValid([...cut, '$ telnet mx.test 25', '220 mx.test ESMTP', '> QUIT', '221 bye'].join('\n'));
+    expect(next.doc.tests.map((t) => t.steps)).toEqual([[{ s: '220 mx.test ESMTP' }, { c: 'QUIT' }, { s: '221 bye' }]]);
+    expect(next.warnings).toContainEqual({ line: 2, message: expect.stringMatching(/no closing "---" line/) as unknown as string });
   });
 
   it("imap: Dovecot's command timings become a regex that matches other timings", async () => {
