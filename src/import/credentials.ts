@@ -79,6 +79,11 @@ class Registry {
     return name;
   }
 
+  /** The environment variable a secret variable is read from (`MAIL_PASS2` for `pass2`). */
+  envOf(name: string): string | undefined {
+    return /^\$\{env\.(\w+)\}$/.exec(this.vars.find((v) => v.name === name)?.value ?? '')?.[1];
+  }
+
   /** A raw payload that holds a secret (a PLAIN blob) → the expression that rebuilds it. */
   payload(raw: string, template: string): void {
     this.substitutions.push({ value: raw, template });
@@ -185,29 +190,87 @@ const AUTH_COMMAND: Readonly<Record<ProtocolName, RegExp | undefined>> = {
   line: undefined,
 };
 
+/**
+ * An IMAP LOGIN argument that follows as a literal (RFC 9051 §4.3): its size, whether the
+ * client waits for a `+` before sending it, and the arguments still to come, its own first.
+ */
+interface PendingLiteral {
+  readonly size: number;
+  readonly sync: boolean;
+  readonly kinds: readonly Kind[];
+  /** The send that announced it, for a comment on the size. */
+  readonly step: Send;
+}
+
+/** A rewritten credential line, and the literal it announces at its end, if any. */
+interface Rewritten {
+  readonly template: string;
+  readonly literal?: Omit<PendingLiteral, 'step'>;
+}
+
 /** Commands that carry a user name or password in clear, per protocol. */
-type Rewriter = (text: string, ctx: Context, line: number) => string | undefined;
+type Rewriter = (text: string, ctx: Context, line: number) => Rewritten | undefined;
 
-const IMAP_ASTRING = /"(?:[^"\\]|\\.)*"|[^\s"]+/g;
+/** One IMAP LOGIN argument after its space: a quoted string, a literal ending the line, or an atom. */
+const IMAP_ARG = /^(\s+)(?:"((?:[^"\\]|\\.)*)"|\{(\d+)(\+?)\}$|([^\s"{]+))/;
 
-/** IMAP `tag LOGIN user password` (RFC 9051 §6.2.3); quoted strings stay quoted. */
+/**
+ * LOGIN's arguments of these kinds, as variables; quoted strings stay quoted, a literal
+ * `{n}` stays as written and ends the line (its content is the next line). Undefined if
+ * `text` is not exactly these arguments.
+ */
+function loginArgs(text: string, kinds: readonly Kind[], ctx: Context, line: number): Rewritten | undefined {
+  let template = '';
+  let rest = text;
+  for (const [i, kind] of kinds.entries()) {
+    const m = IMAP_ARG.exec(rest);
+    if (!m) return undefined;
+    const [all, space = '', quoted, size, plus, atom] = m;
+    rest = rest.slice(all.length);
+    if (size !== undefined) {
+      return { template: `${template}${space}{${size}${plus ?? ''}}`, literal: { size: Number(size), sync: plus !== '+', kinds: kinds.slice(i) } };
+    }
+    const value = quoted === undefined ? (atom ?? '') : quoted.replace(/\\(.)/g, '$1');
+    const name = `\${${ctx.registry.name(kind, value, line)}}`;
+    template += `${space}${quoted === undefined ? name : `"${name}"`}`;
+  }
+  return rest.trim() === '' ? { template } : undefined;
+}
+
+/** IMAP `tag LOGIN user password` (RFC 9051 §6.2.3); quoted strings stay quoted, literals literals. */
 const imapLogin: Rewriter = (text, ctx, line) => {
-  const m = /^(\S+\s+LOGIN\s+)(.*)$/i.exec(text);
+  const m = /^(\S+\s+LOGIN)(\s.*)$/i.exec(text);
   if (!m) return undefined;
-  const args = [...(m[2] ?? '').matchAll(IMAP_ASTRING)].map((a) => a[0]);
-  const [user, pass] = args;
-  if (args.length !== 2 || user === undefined || pass === undefined) {
-    ctx.warnings.warn(line, 'this LOGIN does not have exactly two arguments (a literal?); it is kept as sent and may hold a password');
+  const args = loginArgs(m[2] ?? '', ['user', 'pass'], ctx, line);
+  if (!args) {
+    ctx.warnings.warn(line, 'this LOGIN does not have exactly two arguments; it is kept as sent and may hold a password');
     return undefined;
   }
-  const arg = (raw: string, kind: Kind): string => {
-    const quoted = raw.startsWith('"');
-    const value = quoted ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-    const name = `\${${ctx.registry.name(kind, value, line)}}`;
-    return quoted ? `"${name}"` : name;
-  };
-  return `${escapeTemplate(m[1] ?? '')}${arg(user, 'user')} ${arg(pass, 'pass')}`;
+  return { ...args, template: `${escapeTemplate(m[1] ?? '')}${args.template}` };
 };
+
+/**
+ * The line that holds a literal's content (its first `size` bytes) and the rest of the
+ * command after it. A line shorter or longer than announced is taken whole, with a warning.
+ */
+function literalContent(text: string, pending: PendingLiteral, ctx: Context, line: number): Rewritten {
+  const [kind = 'pass', ...after] = pending.kinds;
+  const bytes = Buffer.from(text, 'utf8');
+  const head = bytes.subarray(0, pending.size).toString('utf8');
+  const rest = after.length > 0 && bytes.length > pending.size ? loginArgs(bytes.subarray(pending.size).toString('utf8'), after, ctx, line) : undefined;
+  const whole = rest === undefined;
+  if (whole && bytes.length !== pending.size) {
+    ctx.warnings.warn(line, `the literal was announced as {${pending.size}} but this line has ${bytes.length} bytes; the whole line is taken as its content`);
+  }
+  const value = whole ? text : head;
+  const name = ctx.registry.name(kind, value, line);
+  if (KINDS[kind].secret) {
+    const env = ctx.registry.envOf(name);
+    pending.step.comment = `{${pending.size}} is the length in bytes of \`${name}\`, as recorded`;
+    ctx.warnings.warn(pending.step.line, `the ${kind === 'pass' ? 'password' : kind} is sent as a literal of ${pending.size} bytes, as recorded: ${env ?? name} must be ${pending.size} bytes long`);
+  }
+  return { template: `\${${name}}${rest?.template ?? ''}`, ...(rest?.literal ? { literal: rest.literal } : {}) };
+}
 
 /** POP3 USER / PASS (RFC 1939 §7); APOP's digest depends on the greeting and cannot be replayed. */
 const pop3Login: Rewriter = (text, ctx, line) => {
@@ -216,13 +279,13 @@ const pop3Login: Rewriter = (text, ctx, line) => {
   const [, verb = '', space = '', arg = ''] = m;
   switch (verb.toUpperCase()) {
     case 'USER':
-      return `${verb}${space}\${${ctx.registry.name('user', arg, line)}}`;
+      return { template: `${verb}${space}\${${ctx.registry.name('user', arg, line)}}` };
     case 'PASS':
-      return `${verb}${space}\${${ctx.registry.name('pass', arg, line)}}`;
+      return { template: `${verb}${space}\${${ctx.registry.name('pass', arg, line)}}` };
     default: {
       const [user = '', digest = ''] = arg.split(/\s+/);
       ctx.warnings.warn(line, 'APOP\'s digest is made from the greeting\'s timestamp; this command is kept as recorded and will fail against another greeting');
-      return `${verb}${space}\${${ctx.registry.name('user', user, line)}} ${escapeTemplate(digest)}`;
+      return { template: `${verb}${space}\${${ctx.registry.name('user', user, line)}} ${escapeTemplate(digest)}` };
     }
   }
 };
@@ -252,15 +315,26 @@ export function createCredentialRewriter(warnings: WarningSink): CredentialRewri
     rewrite(steps, protocol) {
       let sasl: Sasl | undefined;
       let challenge: Reply | undefined;
+      let literal: PendingLiteral | undefined;
       for (const step of steps) {
         if (step.kind === 'reply') {
           const isContinuation = continuationText(step, protocol) !== undefined;
           if (sasl && !isContinuation) sasl = undefined;
+          // A synchronising literal is sent after a `+` only; anything else refused it.
+          if (literal && !(isContinuation && literal.sync)) literal = undefined;
           challenge = isContinuation ? step : undefined;
           continue;
         }
         if (step.kind !== 'send') continue;
         const ctx: Context = { registry, warnings, protocol, ...(challenge ? { challenge } : {}) };
+        if (literal && (challenge || !literal.sync)) {
+          const content = literalContent(step.text, literal, ctx, step.line);
+          step.template = content.template;
+          literal = content.literal ? { ...content.literal, step } : undefined;
+          challenge = undefined;
+          continue;
+        }
+        literal = undefined;
         if (sasl && challenge) {
           step.template = respond(sasl, step.text, ctx, step.line);
           sasl.responses += 1;
@@ -274,8 +348,12 @@ export function createCredentialRewriter(warnings: WarningSink): CredentialRewri
           continue;
         }
         const rewritten = CLEAR_LOGIN[protocol]?.(step.text, ctx, step.line);
-        if (rewritten !== undefined) step.template = rewritten;
-        else plainSends.push(step);
+        if (rewritten === undefined) {
+          plainSends.push(step);
+          continue;
+        }
+        step.template = rewritten.template;
+        if (rewritten.literal) literal = { ...rewritten.literal, step };
       }
     },
     finish() {

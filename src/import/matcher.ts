@@ -80,7 +80,7 @@ export function renderSynth(matcher: SynthMatcher): MatcherValue {
     case 'code':
       return matcher.contains ? { code: matcher.code, contains: matcher.contains } : matcher.code;
     case 'status':
-      return { status: matcher.status };
+      return matcher.contains ? { status: matcher.status, contains: matcher.contains } : { status: matcher.status };
     case 'regex':
       return `/${matcher.source}/`;
     case 'any':

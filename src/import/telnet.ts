@@ -11,9 +11,9 @@
  * closed by foreign host.` only a new command starts a conversation again.
  */
 import { fromChatter, readChatter } from './chatter.js';
-import { parseCommand } from './command.js';
+import { hasPrompt, parseCommand } from './command.js';
 import { createSClientFilter } from './openssl.js';
-import type { TranscriptEvent } from './types.js';
+import type { ConnectTarget, TranscriptEvent } from './types.js';
 import type { WarningSink } from './warnings.js';
 
 const CLIENT_ANGLE = /^>(?: (.*))?$/;
@@ -32,10 +32,30 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
   let active = false;
   let closedOnce = false;
 
+  /** s_client output cut before its `---` swallowed what followed: say where it starts. */
+  const checkCut = (): void => {
+    const start = sClient.unclosed();
+    if (start === undefined) return;
+    warnings.warn(start, 'openssl s_client\'s output that starts here has no closing "---" line: what follows it, up to the next command, was taken for its report; paste the whole output');
+  };
+  const connect = (target: ConnectTarget, line: number): void => {
+    warnings.used();
+    checkCut();
+    sClient.command(target.tool === 'openssl');
+    events.push({ kind: 'connect', line, target });
+    active = true;
+  };
+
   lines.forEach((raw, index) => {
     const line = index + 1;
     const text = raw;
-    const kind = sClient.read(text);
+    // A command at a prompt starts a new connection, even where s_client's report was cut short.
+    const prompted = hasPrompt(text) ? parseCommand(text) : undefined;
+    if (prompted) {
+      connect(prompted, line);
+      return;
+    }
+    const kind = sClient.read(text, line);
     switch (kind) {
       case 'noise':
         warnings.used();
@@ -73,10 +93,7 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
     }
     const target = parseCommand(text);
     if (target) {
-      warnings.used();
-      if (target.tool === 'openssl') sClient.arm();
-      events.push({ kind: 'connect', line, target });
-      active = true;
+      connect(target, line);
       return;
     }
     const typed = marked ? clientMarked(text) : undefined;
@@ -89,6 +106,7 @@ export function parseTelnet(lines: readonly string[], warnings: WarningSink): Tr
     if (typed !== undefined) events.push({ kind: 'line', line, side: 'client', marked: true, text: typed });
     else events.push({ kind: 'line', line, side: marked ? 'server' : 'unknown', marked: false, text });
   });
+  checkCut();
   const first = events.find((e) => e.kind === 'line');
   if (!marked && first) {
     warnings.warn(first.line, 'no line is marked as typed by the client ("> " or "C: "); client and server lines were told apart by the protocol\'s shape');

@@ -62,7 +62,7 @@ export interface Session {
 /** A matcher made up by the importer, not copied from a server line (openssl's hidden STARTTLS). */
 export type SynthMatcher =
   | { readonly kind: 'code'; readonly code: number; readonly contains?: readonly string[] }
-  | { readonly kind: 'status'; readonly status: string }
+  | { readonly kind: 'status'; readonly status: string; readonly contains?: readonly string[] }
   | { readonly kind: 'regex'; readonly source: string }
   | { readonly kind: 'any' };
 

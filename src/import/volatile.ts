@@ -74,6 +74,11 @@ export const VOLATILES: readonly Volatile[] = [
   // IMAP mailbox state (RFC 9051 §7.1, §7.3): it changes as mail comes and goes.
   { name: 'mailbox counter', find: /(?<=\b(?:UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ|UNSEEN) )\d+/g, regex: '\\d+' },
   { name: 'message count', find: /(?<=^\* )\d+(?= (?:EXISTS|RECENT)$)/g, regex: '\\d+' },
+  // POP3 STAT and LIST n (RFC 1939 §5): "+OK 2 320"; Dovecot's LIST "+OK 2 messages:".
+  { name: 'message count and size', find: /(?<=^\+OK )\d+ \d+$/g, regex: '\\d+ \\d+' },
+  { name: 'message count', find: /(?<=^\+OK )\d+(?= messages?\b)/g, regex: '\\d+' },
+  // Dovecot's command timings: "Select completed (0.002 + 0.000 + 0.001 secs)."
+  { name: 'timing', find: /(?<=\()\d+\.\d+(?: \+ \d+\.\d+)* secs(?=\))/g, regex: '\\d+\\.\\d+(?: \\+ \\d+\\.\\d+)* secs' },
   { name: 'size', find: /(?<=\bRFC822\.SIZE )\d+/g, regex: '\\d+' },
   { name: 'size', find: /(?<=\{)\d+(?=\+?\}$)/g, regex: '\\d+' },
   { name: 'size', find: /\b\d+(?= octets\b)/g, regex: '\\d+' },

@@ -160,7 +160,7 @@ describe('POP3 replies', () => {
       { s: '+OK begin TLS' },
       { tls: {} },
       { c: 'LIST 1' },
-      { s: '+OK 1 120' },
+      { s: '/^\\+OK \\d+ \\d+$/' },
       { c: 'TOP 1 0' },
       { s: ['+OK', 'Subject: hi', '.dotted', '\\...'] },
       { c: 'QUIT' },

@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importTranscript } from '../../src/import/index.js';
+import { workspace } from '../helpers/cli.js';
+import { close, expectBytes, send, startPeer } from '../helpers/peer.js';
 import { importValid, sentLines, steps } from './helpers.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -126,6 +128,64 @@ describe('credentials', () => {
     noLeak(r, 'with space', 'right-one');
   });
 
+  it('IMAP LOGIN with the password as a literal: its content becomes ${pass}, the + continuation stays', async () => {
+    const text = ['s: * OK ready', 'c: a1 LOGIN alice {7}', 's: + Ready for literal data', 'c: secret1', 's: a1 OK Logged in', 'c: a2 LOGOUT', 's: * BYE', 's: a2 OK bye'].join('\n');
+    const r = await importValid(text, {}, { MAIL_PASS: 'secret1' });
+    expect(r.doc.vars).toEqual({ user: 'alice', pass: '${env.MAIL_PASS}' });
+    expect(r.doc.secrets).toEqual(['pass']);
+    expect(steps(r.doc).slice(1, 5)).toEqual([{ c: 'a1 LOGIN ${user} {7}' }, { s: '+ Ready for literal data' }, { c: '${pass}' }, { s: 'a1 OK Logged in' }]);
+    expect(r.yaml).toMatch(/# \{7\} is the length in bytes of `pass`.*\n\s+- c: a1 LOGIN/);
+    expect(r.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/literal of 7 bytes.*MAIL_PASS must be 7 bytes long/));
+    expect(sentLines(r.suite, { MAIL_PASS: 'secret1' })).toEqual(clientLines(text));
+    noLeak(r, 'secret1');
+  });
+
+  it('IMAP LOGIN with literals: the user too, a non-synchronising one, a quoted user', async () => {
+    const both = ['s: * OK ready', 'c: a1 LOGIN {5}', 's: + go', 'c: alice {10}', 's: + go', 'c: p4ss w0rd', 's: a1 OK'].join('\n');
+    const r1 = await importValid(both, {}, { MAIL_PASS: 'p4ss w0rd' });
+    expect(steps(r1.doc).filter((s) => 'c' in s)).toEqual([{ c: 'a1 LOGIN {5}' }, { c: '${user} {10}' }, { c: '${pass}' }]);
+    expect(r1.doc.vars).toEqual({ user: 'alice', pass: '${env.MAIL_PASS}' });
+    expect(sentLines(r1.suite, { MAIL_PASS: 'p4ss w0rd' })).toEqual(clientLines(both));
+    noLeak(r1, 'p4ss w0rd');
+
+    const plus = ['s: * OK ready', 'c: a1 LOGIN "bob" {12+}', 'c: non-sync-pw1', 's: a1 OK'].join('\n');
+    const r2 = await importValid(plus, {}, { MAIL_PASS: 'non-sync-pw1' });
+    expect(steps(r2.doc).filter((s) => 'c' in s)).toEqual([{ c: 'a1 LOGIN "${user}" {12+}' }, { c: '${pass}' }]);
+    expect(sentLines(r2.suite, { MAIL_PASS: 'non-sync-pw1' })).toEqual(clientLines(plus));
+    noLeak(r2, 'non-sync-pw1');
+  });
+
+  it('IMAP LOGIN refused before its literal: the next line is a command, not a password', async () => {
+    const text = ['s: * OK ready', 'c: a1 LOGIN alice {7}', 's: a1 BAD no literals', 'c: a2 LOGIN alice secret1', 's: a2 OK'].join('\n');
+    const r = await importValid(text, {}, { MAIL_PASS: 'secret1' });
+    expect(steps(r.doc).filter((s) => 'c' in s)).toEqual([{ c: 'a1 LOGIN ${user} {7}' }, { c: 'a2 LOGIN ${user} ${pass}' }]);
+    noLeak(r, 'secret1');
+  });
+
+  it('a spec with the password in a literal logs in against a server that asks for it with +', async () => {
+    const peer = await startPeer([
+      send('* OK ready\r\n'),
+      expectBytes('a1 LOGIN alice {7}\r\n'),
+      send('+ Ready for literal data\r\n'),
+      expectBytes('secret1\r\n'),
+      send('a1 OK Logged in\r\n'),
+      expectBytes('a2 LOGOUT\r\n'),
+      send('* BYE\r\na2 OK bye\r\n'),
+      close(),
+    ]);
+    const ws = await workspace();
+    try {
+      const text = ['s: * OK ready', 'c: a1 LOGIN alice {7}', 's: + Ready for literal data', 'c: secret1', 's: a1 OK Logged in', 'c: a2 LOGOUT', 's: * BYE', 's: a2 OK bye'].join('\n');
+      const { yaml } = importTranscript(text, { port: peer.port });
+      const result = await ws.run(['run', await ws.write('login.yaml', yaml)], { env: { MAIL_PASS: 'secret1' } });
+      expect(result.code, `${yaml}\n${result.stdout}${result.stderr}`).toBe(0);
+      expect(await (await peer.session()).done).toEqual({ completed: true });
+    } finally {
+      await peer.stop();
+      await ws.dispose();
+    }
+  });
+
   it('POP3 USER/PASS and AUTH PLAIN after a + continuation', async () => {
     const text = ['s: +OK ready', 'c: USER gina', 's: +OK', 'c: PASS gina-pass-1', 's: -ERR no', 'c: AUTH PLAIN', 's: + ', `c: ${b64('\0gina\0gina-pass-1')}`, 's: +OK in'].join('\n');
     const r = await importValid(text, {}, { MAIL_PASS: 'gina-pass-1' });
@@ -150,11 +210,12 @@ describe('credentials', () => {
     const password = fc.stringMatching(/^[A-Za-z0-9!#%&*+\-.:;=?@^_~]{8,24}$/);
     const user = fc.stringMatching(/^[a-z][a-z0-9.]{2,10}$/);
     fc.assert(
-      fc.property(user, password, fc.constantFrom('plain', 'login', 'imap', 'pop3'), (u, p, how) => {
+      fc.property(user, password, fc.constantFrom('plain', 'login', 'imap', 'literal', 'pop3'), (u, p, how) => {
         const transcripts: Record<string, string> = {
           plain: SMTP_AUTH_PLAIN(b64(`\0${u}\0${p}`)),
           login: ['s: 220 x', 'c: AUTH LOGIN', `s: 334 ${b64('Username:')}`, `c: ${b64(u)}`, `s: 334 ${b64('Password:')}`, `c: ${b64(p)}`, 's: 235 ok'].join('\n'),
           imap: ['s: * OK x', `c: a1 LOGIN ${u} ${p}`, 's: a1 OK'].join('\n'),
+          literal: ['s: * OK x', `c: a1 LOGIN ${u} {${p.length}}`, 's: + go', `c: ${p}`, 's: a1 OK'].join('\n'),
           pop3: ['s: +OK x', `c: USER ${u}`, 's: +OK', `c: PASS ${p}`, 's: +OK'].join('\n'),
         };
         const r = importTranscript(transcripts[how] ?? '');

@@ -21,6 +21,9 @@ const PASSWORDS: Readonly<Record<string, readonly string[]>> = {
   'pop3-marked.txt': ['correct horse battery'],
   'imap-literals.txt': ['swordfish-2025', 'AGpvZUBleGFtcGxlLm5ldABzd29yZGZpc2gtMjAyNQ=='],
   'seed-imap-143.txt': ['password'],
+  'openssl-starttls-imap-dovecot.txt': ['demo-password'],
+  'openssl-starttls-pop3-dovecot.txt': ['demo-password'],
+  'openssl-starttls-smtp-postfix.txt': ['demo-password', 'AGFsaWNlQGNvbnZvc3BlYy50ZXN0AGRlbW8tcGFzc3dvcmQ='],
 };
 
 const fixtures = readdirSync(DIR)

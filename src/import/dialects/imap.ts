@@ -48,9 +48,9 @@ function createImap(out: ConversationOut): Dialect {
     guess(text) {
       if (serverLiteral > 0) return 'server';
       if (clientLiteral > 0) return 'client';
-      if (text.startsWith('* ') || CONTINUATION.test(text)) return 'server';
-      const tagged = TAGGED.exec(text);
-      return tagged && pending.has(tagged[1] ?? '') ? 'server' : 'client';
+      // A tagged completion is the server's even for a tag the log did not show being sent
+      // (openssl s_client -starttls prints the end of its own `. CAPABILITY`).
+      return text.startsWith('* ') || CONTINUATION.test(text) || TAGGED.test(text) ? 'server' : 'client';
     },
     blank() {
       if (serverLiteral > 0) return 'server';
@@ -131,8 +131,12 @@ function createImap(out: ConversationOut): Dialect {
 export const IMAP: DialectDef = {
   create: createImap,
   greeting: { kind: 'regex', source: '^\\* (?:OK|PREAUTH) ' },
+  // `openssl s_client -starttls imap` asks for CAPABILITY first, with the tag ".": a server
+  // may answer differently after it (Dovecot sends `* CAPABILITY` after LOGIN, not a code).
   starttls: (line): ImportStep[] => [
-    { kind: 'send', text: 'a0 STARTTLS', line },
+    { kind: 'send', text: '. CAPABILITY', line },
+    { kind: 'expect', matcher: { kind: 'status', status: 'OK', contains: ['STARTTLS'] }, line },
+    { kind: 'send', text: '. STARTTLS', line },
     { kind: 'expect', matcher: { kind: 'status', status: 'OK' }, line },
     { kind: 'tls', line },
   ],
