@@ -65,7 +65,7 @@ async function waitForPort(port) {
 }
 
 /** The bench's session; node-floor.mjs sends and expects the same, written as bytes. */
-const MESSAGE_SPEC = await readFile(new URL('./message.yaml', import.meta.url), 'utf8');
+const MESSAGE_SPEC = await readFile(join(import.meta.dirname, 'message.yaml'), 'utf8');
 
 /** A spec as users write them: vars, secrets, templates, regexes, several tests. */
 function validateSpec(i) {
