@@ -1,6 +1,7 @@
 /**
  * The console reporter: one line per test as it ends, the details of each failure right
- * under it, and a summary. Colours only when `context.color`; the progress line only when
+ * under it (with `--verbose`, every test's whole transcript, once, under its line: never
+ * interleaved with other tests' lines), and one summary. Colours only when `context.color`; the progress line only when
  * stdout is a TTY. It prints only what the events hold (already redacted), never reads
  * spec files itself: a source line could hold a secret the engine would have masked.
  */
@@ -55,11 +56,6 @@ export const createConsoleReporter: ReporterFactory = (context) => {
 
     onTestStart() {
       updateProgress();
-    },
-
-    onTranscript(test: TestInfo, entry: TranscriptEntry) {
-      if (!context.verbose) return;
-      lines([`  ${paint.dim(`${testTitle(test)} │`)} ${paintEntry(entry, paint)}`]);
     },
 
     onTestEnd(result: TestResult) {
@@ -150,11 +146,11 @@ function paintEntry(entry: TranscriptEntry, paint: Palette): string {
  * failed:
  *   ✗ suite › test  specs/a.yaml:3:7
  *
- * 12 passed, 1 failed, 2 skipped (1.3s)
- * 12 passed, 1 failed
+ * 12 passed, 1 failed, 1 errored, 2 skipped (1.3s)
  * ```
- * The last line is plain text on purpose, for whoever greps CI logs; its "failed" counts
- * errored tests too (everything that did not pass and was not skipped).
+ * One summary line, in the words and counts of the JUnit and JSON reports (`failed`: the
+ * server did not do what the spec says; `errored`: the test could not run to its end on our
+ * side). Each count is painted as a whole, so `grep "0 failed"` finds it in a coloured log.
  */
 function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: string, paint: Palette): string[] {
   const lines = [''];
@@ -175,6 +171,5 @@ function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: 
   ].filter((p) => p !== undefined);
   const head = summary.interrupted ? paint.skip('interrupted: ') : '';
   lines.push(`${head}${parts.join(', ')} ${paint.dim(`(${formatDuration(summary.durationMs)})`)}`);
-  lines.push(`${summary.passed} passed, ${summary.failed + summary.errored} failed`);
   return lines;
 }

@@ -121,7 +121,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     concurrency,
     bail: Boolean(flags.bail),
     signal: io.signal,
-    liveTranscripts: Boolean(flags.verbose),
+    liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
   }, emit);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
