@@ -4,6 +4,7 @@
  * and started by launch.ts (the `convospec` command), which adds a compile cache.
  */
 import { runCli } from './program.js';
+import { constants } from 'node:os';
 import { EXIT } from './io.js';
 
 // `convospec run --list | head`: a reader that goes away is not an error of ours.
@@ -14,14 +15,23 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * Ctrl-C, and what CI runners, `docker stop` and Kubernetes send (SIGTERM), and a closed
+ * terminal (SIGHUP): the first stops the run, closes the sockets and writes every report
+ * (unfinished tests marked as interrupted); the exit code is then 128 + the signal's number
+ * (130, 143, 129). A second signal leaves at once with that code.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const interrupt = new AbortController();
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  // First Ctrl-C: stop, close sockets, write reports of what finished. Second: leave now.
-  if (interrupts > 1) process.exit(EXIT.interrupted);
-  interrupt.abort();
-});
+let stoppedBy: NodeJS.Signals | undefined;
+const signalExit = (signal: NodeJS.Signals): number => 128 + (constants.signals[signal] ?? EXIT.interrupted - 128);
+for (const signal of STOP_SIGNALS) {
+  process.on(signal, () => {
+    if (stoppedBy !== undefined) process.exit(signalExit(signal));
+    stoppedBy = signal;
+    interrupt.abort(signal);
+  });
+}
 
 // Not a top-level await: the bundle is CommonJS, to be compiled with a code cache (launch.ts).
 void runCli(process.argv.slice(2), {
@@ -32,7 +42,9 @@ void runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   signal: interrupt.signal,
   now: () => new Date(),
-}).then((code) => {
+}).then((result) => {
+  // The commands say 130 for any interruption; the signal that caused it picks the code.
+  const code = result === EXIT.interrupted && stoppedBy !== undefined ? signalExit(stoppedBy) : result;
   process.exitCode = code;
   // Open handles (a socket still closing) must not keep a finished run alive.
   setTimeout(() => process.exit(code), 200).unref();

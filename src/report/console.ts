@@ -13,6 +13,7 @@ import { escapeControl, escapeMultiline } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { formatLocation } from './location.js';
 import { createProgressLine } from './progress.js';
+import { completeRun } from './unfinished.js';
 import { failureWindow, formatEntry } from './transcript-text.js';
 import type { TranscriptWindow } from './transcript-text.js';
 import type { Reporter, ReporterFactory } from './types.js';
@@ -38,7 +39,7 @@ export const createConsoleReporter: ReporterFactory = (context) => {
     if (ls.length > from) out.print(ls.slice(from).map((l) => `${l}\n`).join(''));
     if (ls.length > 0) blankBefore = ls[ls.length - 1] === '';
   };
-  const run = { total: 0, done: 0, notPassed: 0, startedAt: context.now() };
+  const run = { total: 0, done: 0, notPassed: 0, startedAt: context.now(), suites: [] as readonly SuiteInfo[] };
 
   const updateProgress = (): void => {
     const elapsed = context.now().getTime() - run.startedAt.getTime();
@@ -50,6 +51,7 @@ export const createConsoleReporter: ReporterFactory = (context) => {
   const reporter: Reporter = {
     onRunStart(suites: readonly SuiteInfo[], startedAt: Date) {
       run.total = suites.reduce((n, s) => n + s.tests.length, 0);
+      run.suites = suites;
       run.startedAt = startedAt;
       updateProgress();
     },
@@ -67,7 +69,8 @@ export const createConsoleReporter: ReporterFactory = (context) => {
 
     onRunEnd(results: readonly TestResult[], summary: RunSummary) {
       out.status(undefined);
-      lines(summaryLines(results, summary, context.cwd, paint));
+      // The counts of the file reports: unfinished tests of an interrupted run count as errored.
+      lines(summaryLines(results, completeRun(run.suites, results, summary).summary, context.cwd, paint));
     },
 
     onInvalidSpecs(files: readonly InvalidFile[]) {

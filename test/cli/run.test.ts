@@ -2,11 +2,12 @@
  * `convospec run` as a user sees it, in-process (the real CLI, real sockets on 127.0.0.1):
  * the summary, `--verbose`, duration flags, report paths checked before the run.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { goodPeer, type Peer } from '../hostile/peers.js';
+import { goodPeer, listen, type Peer } from '../hostile/peers.js';
 
 let ws: Workspace;
 let good: Peer;
@@ -75,5 +76,44 @@ describe('durations on the command line', () => {
   it('a duration with a unit is taken', async () => {
     const run = await ws.run(['run', 'mixed.yaml', '--timeout', '5s', '--grep', 'passes']);
     expect(run.code).toBe(0);
+  });
+});
+
+describe('report paths', () => {
+  it.each([
+    [['--transcripts', 'mixed.yaml'], /--transcripts mixed\.yaml: cannot write there: it is a file/],
+    [['--junit', '.'], /--junit \.: cannot write there: it is a folder/],
+    [['--junit', '/dev/full'], /--junit \/dev\/full: cannot write there: it is not a regular file/],
+    [['--junit', '/proc/nonexistent/junit.xml'], /--junit \/proc\/nonexistent\/junit\.xml: cannot write there/],
+    [['--json', 'mixed.yaml/report.json'], /--json mixed\.yaml\/report\.json: cannot write there: a part of the path is a file/],
+  ])('%j is refused before the run: exit 2, naming the path', async (args, message) => {
+    const run = await ws.run(['run', 'mixed.yaml', '--junit', 'ok.xml', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+  });
+
+  it('a report that cannot be written at the end is a message, after the other reports were written; exit 2', async () => {
+    const folder = join(ws.dir, 'vanishing');
+    // The folder is fine when checked, and a file by the time the report is written.
+    const spoiler = await listen((conn) => {
+      rmSync(folder, { recursive: true, force: true });
+      writeFileSync(folder, 'in the way');
+      conn.socket.end('220 ready\r\n');
+    });
+    try {
+      await ws.write('spoiled.yaml', `name: spoiled\nconnect: { host: 127.0.0.1, port: ${spoiler.port}, protocol: smtp }\ntests:\n  - name: greets\n    steps:\n      - s: 220\n`);
+      const run = await ws.run(['run', 'spoiled.yaml', '--json', 'vanishing/report.json', '--junit', 'kept/junit.xml', '--transcripts', 'vanishing/t']);
+      expect(run.stderr).toContain(`cannot write ${join(folder, 'report.json')}: a part of the path is a file, not a folder`);
+      expect(run.stderr).toMatch(/the other reports were written/);
+      expect(run.stderr.match(/cannot write/g)).toHaveLength(2);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(await readFile(join(ws.dir, 'kept/junit.xml'), 'utf8')).toContain('name="greets"');
+      expect(run.stdout).toMatch(/^1 passed/m);
+      expect(run.code).toBe(2);
+    } finally {
+      await spoiler.close();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
 import type { Reporter, ReporterContext } from '../../report/types.js';
 import { dispatchEvent } from '../../report/dispatch.js';
+import { ReportWriteError, checkOutputPath, type OutputKind } from '../../report/output-file.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
@@ -62,6 +63,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     ),
   );
   const color = flags.color ?? useColor(io);
+  await checkOutputs(flags, io);
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
   const reporters = await createReporters(flags, io, color);
@@ -79,7 +81,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       rendered: redact(renderDiagnostics(diagnostics, loaded.sources, { color: false, redact })),
     }));
     // The console reporter prints them (stderr), file reporters write them (spec §8).
-    for (const r of reporters) await r.onInvalidSpecs?.(invalid);
+    const failures = new ReportFailures();
+    for (const r of reporters) await failures.guard(r, () => r.onInvalidSpecs?.(invalid));
+    failures.print(io);
     return EXIT.invalid;
   }
 
@@ -116,14 +120,17 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     const { loadCommand } = await import('../../load/command.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
   }
-  const emit = dispatcher(reporters);
+  const failures = new ReportFailures();
+  const emit = dispatcher(reporters, failures);
   const { summary } = await runSuites(suites, world, {
     concurrency,
     bail: Boolean(flags.bail),
     signal: io.signal,
     liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
   }, emit);
+  failures.print(io);
   if (summary.interrupted) return EXIT.interrupted;
+  if (failures.any) return EXIT.invalid;
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -162,12 +169,54 @@ async function createReporters(flags: RunFlags, io: Io, color: boolean): Promise
   return reporters;
 }
 
+/** `--junit`, `--json`, `--transcripts`: each must be writable before anything runs (exit 2, naming the path). */
+async function checkOutputs(flags: RunFlags, io: Io): Promise<void> {
+  const outputs: [string, string | undefined, OutputKind][] = [
+    ['--junit', flags.junit, 'file'],
+    ['--json', flags.json, 'file'],
+    ['--transcripts', flags.transcripts, 'folder'],
+  ];
+  for (const [flag, given, kind] of outputs) {
+    if (given === undefined) continue;
+    const problem = await checkOutputPath(resolve(io.cwd, given), kind);
+    if (problem !== undefined) throw new UsageError(`${flag} ${given}: cannot write there: ${problem}`);
+  }
+}
+
+/**
+ * Reports that could not be written during the run. A reporter that fails is not called
+ * again (one message, not one per test), the others go on; the messages come after the run.
+ */
+class ReportFailures {
+  private readonly failed = new Map<Reporter, string>();
+
+  get any(): boolean {
+    return this.failed.size > 0;
+  }
+
+  async guard(reporter: Reporter, call: () => void | Promise<void>): Promise<void> {
+    if (this.failed.has(reporter)) return;
+    try {
+      await call();
+    } catch (error) {
+      if (!(error instanceof ReportWriteError)) throw error;
+      this.failed.set(reporter, error.message);
+    }
+  }
+
+  print(io: Io): void {
+    for (const message of this.failed.values()) {
+      io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
+    }
+  }
+}
+
 /** Each reporter sees events in order; a slow file reporter never reorders the console. */
-function dispatcher(reporters: readonly Reporter[]): (event: RunEvent) => Promise<void> {
+function dispatcher(reporters: readonly Reporter[], failures: ReportFailures): (event: RunEvent) => Promise<void> {
   let chain = Promise.resolve();
   return (event) => {
     chain = chain.then(async () => {
-      for (const r of reporters) await dispatchEvent(r, event);
+      for (const r of reporters) await failures.guard(r, () => dispatchEvent(r, event));
     });
     return chain;
   };
