@@ -13,6 +13,7 @@ import { escapeControl, escapeMultiline } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { formatLocation } from './location.js';
 import { createProgressLine } from './progress.js';
+import { capResult } from './reply-cap.js';
 import { completeRun } from './unfinished.js';
 import { failureWindow, formatEntry } from './transcript-text.js';
 import type { TranscriptWindow } from './transcript-text.js';
@@ -63,7 +64,7 @@ export const createConsoleReporter: ReporterFactory = (context) => {
     onTestEnd(result: TestResult) {
       run.done += 1;
       if (result.status === 'failed' || result.status === 'errored') run.notPassed += 1;
-      lines(resultLines(result, context.cwd, context.verbose, paint));
+      lines(resultLines(capResult(result), context.cwd, context.verbose, paint));
       updateProgress();
     },
 

@@ -117,3 +117,30 @@ describe('report paths', () => {
     }
   });
 });
+
+describe('a huge reply in the reports', () => {
+  it('JUnit, JSON and transcripts keep at most the cap of it, and say how much was left out', async () => {
+    const line = `250-${'x'.repeat(60)}\r\n`;
+    const huge = await listen((conn) => {
+      conn.socket.write('220 huge.convospec.test ESMTP\r\n');
+      conn.lines((l) => {
+        if (l.startsWith('EHLO')) conn.socket.write(`${line.repeat(65_536)}250 end\r\n`);
+        else if (l.startsWith('QUIT')) conn.socket.end('221 bye\r\n');
+      });
+    });
+    try {
+      await ws.write('huge.yaml', `name: huge\nconnect: { host: 127.0.0.1, port: ${huge.port}, protocol: smtp }\ntests:\n  - name: four megabytes\n    steps:\n      - s: 220\n      - c: EHLO client.test\n      - s: { code: 250, contains: [NEVER-THERE] }\n`);
+      const run = await ws.run(['run', 'huge.yaml', '--junit', 'huge/junit.xml', '--json', 'huge/report.json', '--transcripts', 'huge/t']);
+      expect(run.code).toBe(1);
+      const junit = await readFile(join(ws.dir, 'huge/junit.xml'), 'utf8');
+      const json = await readFile(join(ws.dir, 'huge/report.json'), 'utf8');
+      const transcript = await readFile(join(ws.dir, 'huge/t/huge/four-megabytes.txt'), 'utf8');
+      for (const text of [junit, json, transcript, run.stdout]) {
+        expect(text.length).toBeLessThan(400_000);
+        expect(text).toMatch(/more characters of this reply left out \([\d,]+ lines; a report keeps 65,536 per reply\)/);
+      }
+    } finally {
+      await huge.close();
+    }
+  });
+});
