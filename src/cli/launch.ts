@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 /**
  * The `convospec` command (package.json `bin`, built to dist/cli/main.js): it starts the
  * program, the bundle dist/cli/convospec-<hash>.cjs built from main.ts, with a V8 code cache.
@@ -17,6 +17,9 @@
  * unreadable cache is made again. A cache that cannot be written is not an error: the
  * program just starts as without one. Nothing here writes to stdout, nor to stderr but for a
  * broken install.
+ *
+ * Its first line starts Node with `--`: Node 20 reads `--env-file` anywhere on its command
+ * line before a `--`, convospec's own arguments included (src/cli/node-env-file.ts).
  *
  * This file imports only Node's own modules: it is built apart from the program (see
  * rolldown.config.mjs) and must stay small.

@@ -4,7 +4,9 @@
  * and started by launch.ts (the `convospec` command), which adds a compile cache.
  */
 import { runCli } from './program.js';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { envFileReadByNode } from './node-env-file.js';
 import { EXIT } from './io.js';
 
 // `convospec run --list | head`: a reader that goes away is not an error of ours.
@@ -31,6 +33,25 @@ for (const signal of STOP_SIGNALS) {
     stoppedBy = signal;
     interrupt.abort(signal);
   });
+}
+
+const cmdline = readCmdline();
+const nodeEnvFile = cmdline === undefined ? undefined : envFileReadByNode(cmdline, process.execArgv);
+if (nodeEnvFile !== undefined) {
+  process.stderr.write(
+    `convospec: Node itself read --env-file ${nodeEnvFile} before convospec started (Node 20 reads --env-file anywhere on its command line, and runs what NODE_OPTIONS in the file says). ` +
+      'Run `npx convospec …`, or `node -- dist/cli/main.js …`: after `--` the env file is convospec\'s alone.\n',
+  );
+  process.exit(EXIT.invalid);
+}
+
+/** The real command line, `--` included (Linux); undefined elsewhere. */
+function readCmdline(): string[] | undefined {
+  try {
+    return readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
 }
 
 // Not a top-level await: the bundle is CommonJS, to be compiled with a code cache (launch.ts).
