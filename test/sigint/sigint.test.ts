@@ -95,8 +95,8 @@ tests:
     const out = `out-${stopSignal}`;
     const child = spawn(process.execPath, [MAIN, 'run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`], {
       cwd: ws.dir,
-      // Through the launcher's compile cache, as users run it (a cache of this test's own).
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CONVOSPEC_DISABLE_COMPILE_CACHE: undefined, CONVOSPEC_COMPILE_CACHE: join(ws.dir, 'cache') },
+      // Through the launcher's compile cache, as users run it.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CONVOSPEC_DISABLE_COMPILE_CACHE: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
