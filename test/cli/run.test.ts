@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { goodPeer, listen, type Peer } from '../hostile/peers.js';
+import { goodPeer, listen, tlsPeer, type Peer } from '../hostile/peers.js';
+import { createPki } from '../../src/pki/index.js';
 
 let ws: Workspace;
 let good: Peer;
@@ -142,5 +143,37 @@ describe('a huge reply in the reports', () => {
     } finally {
       await huge.close();
     }
+  });
+});
+
+describe('--servername', () => {
+  it('names the server in every handshake, over the spec: a server reached at another address verifies', async () => {
+    // A certificate for mail.convospec.test alone, reached at 127.0.0.1.
+    const pki = await createPki({ hosts: ['mail.convospec.test'], ips: [] });
+    await ws.write('servername-ca.pem', pki.ca.cert);
+    const peer = await tlsPeer(pki.server);
+    try {
+      const spec = (tls: string): string => `name: sni\nconnect: { host: 127.0.0.1, port: ${peer.port}, protocol: smtp, tls: true }\ntls: { ca: servername-ca.pem${tls} }\ntests:\n  - name: greets\n    steps:\n      - s: 220\n      - c: QUIT\n      - s: 221\n`;
+      await ws.write('sni.yaml', spec(''));
+      await ws.write('sni-named.yaml', spec(', servername: other.convospec.test'));
+
+      const plain = await ws.run(['run', 'sni.yaml']);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toMatch(/does not match the certificate|IP: 127\.0\.0\.1 is not in the cert/);
+
+      for (const file of ['sni.yaml', 'sni-named.yaml']) {
+        const named = await ws.run(['run', file, '--servername', 'mail.convospec.test']);
+        expect(named.stdout).toMatch(/^1 passed \(/m);
+        expect(named.code).toBe(0);
+      }
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it.each([['127.0.0.1'], ['not a name'], ['']])('refuses %j: exit 2', async (name) => {
+    const run = await ws.run(['run', 'mixed.yaml', '--servername', name]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--servername takes a host name such as mail.example.org');
   });
 });

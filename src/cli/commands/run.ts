@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -39,6 +40,7 @@ export interface RunFlags {
   bail?: boolean;
   insecure?: boolean;
   ca: string[];
+  servername?: string;
   verbose?: boolean;
   color?: boolean;
   repeat?: string;
@@ -62,6 +64,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       }),
     ),
   );
+  const servername = parseServername(flags.servername);
   const color = flags.color ?? useColor(io);
   await checkOutputs(flags, io);
 
@@ -114,6 +117,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),
     extraCa,
+    ...(servername !== undefined ? { servername } : {}),
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   if (load) {
@@ -132,6 +136,16 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   if (summary.interrupted) return EXIT.interrupted;
   if (failures.any) return EXIT.invalid;
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** A host name: no IP address (a certificate is checked against names here), no blanks. */
+function parseServername(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const name = text.trim();
+  if (!/^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(name) || isIP(name) !== 0) {
+    throw new UsageError(`--servername takes a host name such as mail.example.org, got "${text}"`);
+  }
+  return name;
 }
 
 async function readEnvFile(file: string | undefined, io: Io): Promise<Record<string, string>> {
