@@ -153,7 +153,9 @@ async function readEnvFile(file: string | undefined, io: Io): Promise<Record<str
   try {
     return parseEnv(await readFile(resolve(io.cwd, file), 'utf8')) as Record<string, string>;
   } catch (error) {
-    throw new UsageError(`--env-file: cannot read ${file}: ${(error as Error).message}`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'no such file' : (error as Error).message;
+    throw new UsageError(`--env-file: cannot read ${file}: ${why}${missing ? ' (a path to a .env file, relative to the working folder)' : ''}`);
   }
 }
 
