@@ -17,6 +17,7 @@
  * walk up to `schemas/` still find the package root. `--dir` on the command line (bench/run.sh,
  * test/mutations/run.sh) moves all three.
  */
+import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -47,6 +48,18 @@ const platform = 'node';
  * trace of a bug still reads.
  */
 const minify = { compress: false, mangle: false, codegen: { removeWhitespace: true } };
+
+/**
+ * The launcher is the `bin`, and is also run as `./dist/cli/main.js`: executable, like npm
+ * makes it when it installs the package. Its first line, `#!/usr/bin/env -S node --`, is what
+ * keeps `--env-file` convospec's (src/cli/node-env-file.ts).
+ */
+const executable = {
+  name: 'executable',
+  writeBundle(options, bundle) {
+    for (const file of Object.keys(bundle)) if (file.endsWith('.js')) chmodSync(join(options.dir, file), 0o755);
+  },
+};
 
 export default [
   {
@@ -85,6 +98,7 @@ export default [
   {
     input: { main: 'src/cli/launch.ts' },
     platform,
+    plugins: [executable],
     output: {
       dir: 'dist',
       format: 'esm',

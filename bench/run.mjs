@@ -9,7 +9,7 @@
 // start of `convospec run` on one spec against `node -e 0`, and `validate` time and peak
 // RSS for 1,000 and 10,000 specs.
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -133,10 +133,9 @@ try {
 
   const spec = join(work, 'message.yaml');
   await writeFile(spec, MESSAGE_SPEC);
-  // The launcher's compile cache (src/cli/launch.ts) in a folder of the bench's own, never
-  // the user's: the first run of each command writes it, the runs after it use it.
-  const cache = join(work, 'compile-cache');
-  const env = { SINK_PORT: String(PORT), NO_COLOR: '1', CONVOSPEC_COMPILE_CACHE: cache };
+  // The launcher's compile cache (src/cli/launch.ts) is beside the bench's own build of the
+  // program: the first run of each command writes it, the runs after it use it.
+  const env = { SINK_PORT: String(PORT), NO_COLOR: '1' };
 
   // convospec and smtp-source take turns (convospec, smtp-source, convospec…): on a shared VM
   // the machine's speed drifts over minutes, and runs of one tool back to back, then of the
@@ -182,7 +181,8 @@ try {
     const run = await timed('node', [CLI, 'run', one], { env, cwd: work });
     if (run.code !== 0) throw new Error(`convospec run one.yaml failed: ${run.stdout}${run.stderr}`);
     cold.push(run.ms);
-    const fresh = await timed('node', [CLI, 'run', one], { env: { ...env, CONVOSPEC_COMPILE_CACHE: join(work, `compile-cache-empty-${r}`) }, cwd: work });
+    await removeCompileCaches();
+    const fresh = await timed('node', [CLI, 'run', one], { env, cwd: work });
     if (fresh.code !== 0) throw new Error(`convospec run one.yaml (empty cache) failed: ${fresh.stdout}${fresh.stderr}`);
     first.push(fresh.ms);
   }
@@ -298,4 +298,10 @@ ${r.validate.filter((v) => v.loaderBench).map((v) => `\nbench/validate.ts ${v.sp
 
 last convospec load table:
 ${table}`;
+}
+
+/** The first run after an install: no compile cache beside the program (the next run writes it again). */
+async function removeCompileCaches() {
+  const folder = dirname(CLI);
+  for (const file of await readdir(folder)) if (file.endsWith('.v8cache')) await rm(join(folder, file), { force: true });
 }

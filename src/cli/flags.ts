@@ -15,10 +15,15 @@ export function parseVars(pairs: readonly string[]): Record<string, string> {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
+/** `500ms`, `10s`, `2m`. A bare number is refused: `5` could mean 5 ms or 5 s. */
 export function parseDurationFlag(flag: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const trimmed = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+    throw new UsageError(`${flag} needs a unit: "${trimmed}s" for seconds, "${trimmed}ms" for milliseconds (got "${text}")`);
+  }
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(trimmed);
   if (!m) throw new UsageError(`${flag} takes a duration such as 500ms, 10s or 2m, got "${text}"`);
-  return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!);
+  return Math.round(Number(m[1]) * UNITS[m[2]!]!);
 }
 
 export function parsePositiveInt(flag: string, text: string): number {

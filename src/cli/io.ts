@@ -21,6 +21,7 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   invalid: 2,
+  /** SIGINT; main.ts makes it 128 + the number of the signal that stopped the run (SIGTERM 143, SIGHUP 129). */
   interrupted: 130,
 } as const;
 

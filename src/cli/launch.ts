@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 /**
  * The `convospec` command (package.json `bin`, built to dist/cli/main.js): it starts the
  * program, the bundle dist/cli/convospec-<hash>.cjs built from main.ts, with a V8 code cache.
@@ -9,21 +9,29 @@
  * Here the bundle is compiled as one script whose code V8 serializes at the end of a run; the
  * next run of the same command deserializes it instead of compiling.
  *
- * The cache is one file per program build, Node version, architecture and command, in
- * `$CONVOSPEC_COMPILE_CACHE`, else `$XDG_CACHE_HOME/convospec` (`~/.cache/convospec`;
- * `%LOCALAPPDATA%\convospec` on Windows). `CONVOSPEC_DISABLE_COMPILE_CACHE=1` turns it off.
- * The caches of the last few builds are kept, older ones removed when a cache is written.
- * V8 itself refuses a cache made by another V8 version or with other flags; a refused or
- * unreadable cache is made again. A cache that cannot be written is not an error: the
- * program just starts as without one. Nothing here writes to stdout, nor to stderr but for a
- * broken install.
+ * The cache lives beside the program, in the installed package's own folder (dist/cli/): one
+ * file per Node version, architecture and command. A code cache is code: V8 checks only its
+ * version, its flags and the LENGTH of the source it was made for, so a cache made from
+ * another script of the same length runs that script instead of convospec. Beside the
+ * program it is no more trusted than the program itself: whoever can write it can already
+ * replace convospec. A cache in the user's cache folder (or one restored by a CI cache from
+ * another branch) would be trusted more than the code. So a cache is used only when it sits
+ * in the program's folder, is owned by the program's owner, and is writable by nobody the
+ * program is not writable by; it is written only where the user can write the program's
+ * folder (a package installed by root for everyone starts without one).
+ * `CONVOSPEC_DISABLE_COMPILE_CACHE=1` turns it off. V8 refuses a cache made by another V8
+ * or with other flags; a refused or unreadable cache is made again. A cache that cannot be
+ * written is not an error: the program just starts as without one. Nothing here writes to
+ * stdout, nor to stderr but for a broken install.
+ *
+ * Its first line starts Node with `--`: Node 20 reads `--env-file` anywhere on its command
+ * line before a `--`, convospec's own arguments included (src/cli/node-env-file.ts).
  *
  * This file imports only Node's own modules: it is built apart from the program (see
  * rolldown.config.mjs) and must stay small.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -31,6 +39,8 @@ import { Script } from 'node:vm';
 
 /** The program bundle's file name: its content hash is part of it (rolldown `[hash]`). */
 const PROGRAM = /^convospec-[\w-]+\.cjs$/;
+/** Write bits for group and others. */
+const SHARED_WRITE = 0o022;
 /** Subcommands with a cache of their own: each compiles different code. */
 const COMMANDS = new Set(['run', 'validate', 'demo', 'import', 'schema']);
 
@@ -69,28 +79,33 @@ if (name === undefined) {
   process.exitCode = 1;
 } else {
   const program = join(here, name);
-  const dir = cacheDirectory(process.env, process.platform);
-  if (dir === undefined) createRequire(program)(program);
-  else startCached(program, join(dir, cacheName(name, process.argv[2])));
+  if (cacheDisabled(process.env)) createRequire(program)(program);
+  else startCached(program, join(here, cacheName(name, process.argv[2])));
 }
 
-function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
-  if (env.CONVOSPEC_DISABLE_COMPILE_CACHE !== undefined && env.CONVOSPEC_DISABLE_COMPILE_CACHE !== '') return undefined;
-  if (env.CONVOSPEC_COMPILE_CACHE) return env.CONVOSPEC_COMPILE_CACHE;
-  if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'convospec');
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'convospec');
-  try {
-    return join(homedir(), '.cache', 'convospec');
-  } catch {
-    // A user without a home (homedir() throws): no cache.
-    return undefined;
-  }
+function cacheDisabled(env: NodeJS.ProcessEnv): boolean {
+  return env.CONVOSPEC_DISABLE_COMPILE_CACHE !== undefined && env.CONVOSPEC_DISABLE_COMPILE_CACHE !== '';
 }
 
-/** `convospec-<hash>.run.node20.20.2-x64.v8cache`: what V8 checks too, in the name, so builds never overwrite each other's. */
+/** `convospec-<hash>.run.node20.20.2-x64.v8cache`: what V8 checks too, in the name. */
 function cacheName(programName: string, command: string | undefined): string {
   const kind = command !== undefined && COMMANDS.has(command) ? command : 'other';
   return `${programName.slice(0, -'.cjs'.length)}.${kind}.node${process.versions.node}-${process.arch}.v8cache`;
+}
+
+/**
+ * The cache, if it is no more open to others than the program: the same owner, and not
+ * writable by group or others unless the program is too. Otherwise undefined (and replaced).
+ */
+function trustedCache(cacheFile: string, program: string): Buffer | undefined {
+  try {
+    const cache = lstatSync(cacheFile);
+    const code = statSync(program);
+    if (!cache.isFile() || cache.uid !== code.uid || (cache.mode & SHARED_WRITE & ~code.mode) !== 0) return undefined;
+    return readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -98,7 +113,7 @@ function cacheName(programName: string, command: string | undefined): string {
  * dependencies), from the cached code when V8 takes it; writes the cache at exit otherwise.
  */
 function startCached(file: string, cacheFile: string): void {
-  const cached = readOrUndefined(cacheFile);
+  const cached = trustedCache(cacheFile, file);
   // Node's own CommonJS wrapper. On the first line, and that line's columns shifted back, so
   // positions in stack traces are the file's (and its source map's).
   const wrapper = '(function (exports, require, module, __filename, __dirname) { ';
@@ -123,40 +138,15 @@ function removeQuietly(path: string): void {
   }
 }
 
-function readOrUndefined(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Builds whose caches are kept: several installed versions (a global and a project's) must not evict each other. */
-const KEEP_BUILDS = 8;
-
-/** Atomically (parallel runs may race), private to the user; the caches of old builds go. */
+/** Atomically (parallel runs may race), writable by its owner alone. */
 function writeCache(script: Script, cacheFile: string): void {
-  const dir = dirname(cacheFile);
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o644, flag: 'wx' });
     renameSync(temporary, cacheFile);
-    removeOldBuilds(dir);
   } catch {
-    // No cache this time (read-only home, full disk…): the next run compiles as this one did.
+    // No cache this time (a package folder we may not write, a full disk…): the next run
+    // compiles as this one did.
     removeQuietly(temporary);
   }
-}
-
-/** Keeps the caches of the KEEP_BUILDS builds written to most recently (this one among them). */
-function removeOldBuilds(dir: string): void {
-  const newest = new Map<string, number>();
-  const files = readdirSync(dir).filter((file) => file.startsWith('convospec-') && file.endsWith('.v8cache'));
-  for (const file of files) {
-    const build = file.split('.')[0] ?? file;
-    newest.set(build, Math.max(newest.get(build) ?? 0, statSync(join(dir, file)).mtimeMs));
-  }
-  const old = new Set([...newest].sort((a, b) => b[1] - a[1]).slice(KEEP_BUILDS).map(([build]) => build));
-  for (const file of files) if (old.has(file.split('.')[0] ?? file)) rmSync(join(dir, file), { force: true });
 }

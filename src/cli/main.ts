@@ -4,6 +4,9 @@
  * and started by launch.ts (the `convospec` command), which adds a compile cache.
  */
 import { runCli } from './program.js';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { envFileReadByNode } from './node-env-file.js';
 import { EXIT } from './io.js';
 
 // `convospec run --list | head`: a reader that goes away is not an error of ours.
@@ -14,14 +17,42 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * Ctrl-C, and what CI runners, `docker stop` and Kubernetes send (SIGTERM), and a closed
+ * terminal (SIGHUP): the first stops the run, closes the sockets and writes every report
+ * (unfinished tests marked as interrupted); the exit code is then 128 + the signal's number
+ * (130, 143, 129). A second signal leaves at once with that code.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const interrupt = new AbortController();
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  // First Ctrl-C: stop, close sockets, write reports of what finished. Second: leave now.
-  if (interrupts > 1) process.exit(EXIT.interrupted);
-  interrupt.abort();
-});
+let stoppedBy: NodeJS.Signals | undefined;
+const signalExit = (signal: NodeJS.Signals): number => 128 + (constants.signals[signal] ?? EXIT.interrupted - 128);
+for (const signal of STOP_SIGNALS) {
+  process.on(signal, () => {
+    if (stoppedBy !== undefined) process.exit(signalExit(signal));
+    stoppedBy = signal;
+    interrupt.abort(signal);
+  });
+}
+
+const cmdline = readCmdline();
+const nodeEnvFile = cmdline === undefined ? undefined : envFileReadByNode(cmdline, process.execArgv);
+if (nodeEnvFile !== undefined) {
+  process.stderr.write(
+    `convospec: Node itself read --env-file ${nodeEnvFile} before convospec started (Node 20 reads --env-file anywhere on its command line, and runs what NODE_OPTIONS in the file says). ` +
+      'Run `npx convospec …`, or `node -- dist/cli/main.js …`: after `--` the env file is convospec\'s alone.\n',
+  );
+  process.exit(EXIT.invalid);
+}
+
+/** The real command line, `--` included (Linux); undefined elsewhere. */
+function readCmdline(): string[] | undefined {
+  try {
+    return readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
 
 // Not a top-level await: the bundle is CommonJS, to be compiled with a code cache (launch.ts).
 void runCli(process.argv.slice(2), {
@@ -32,7 +63,9 @@ void runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   signal: interrupt.signal,
   now: () => new Date(),
-}).then((code) => {
+}).then((result) => {
+  // The commands say 130 for any interruption; the signal that caused it picks the code.
+  const code = result === EXIT.interrupted && stoppedBy !== undefined ? signalExit(stoppedBy) : result;
   process.exitCode = code;
   // Open handles (a socket still closing) must not keep a finished run alive.
   setTimeout(() => process.exit(code), 200).unref();

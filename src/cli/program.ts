@@ -27,6 +27,7 @@ function addRunOptions(command: Command): Command {
     .option('--bail', 'stop after the first failing test')
     .option('--insecure', 'do not verify TLS certificates (still reported as `authorized`)')
     .option('--ca <file>', 'also trust this CA (PEM) in every TLS handshake (repeatable)', collect, [])
+    .option('--servername <name>', 'the server name of every TLS handshake (SNI, and the name the certificate must hold), over the spec\'s: for a server reached at another address')
     .option('--verbose', 'print every transcript')
     .option('--repeat <n>', 'load mode: run each test n times (docs/load.md)')
     .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')

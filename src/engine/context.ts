@@ -39,6 +39,8 @@ export interface EngineEnvironment {
   readonly insecure: boolean;
   /** `--ca FILE` contents, added to every handshake's trusted CAs. */
   readonly extraCa: readonly Buffer[];
+  /** `--servername NAME`: the name sent (SNI) and verified in every handshake, over the spec's. */
+  readonly servername?: string;
   /** Compiled matcher regexes, shared by all tests of a run (bounded). */
   readonly regexCache?: RegexCache;
   /** `--timeout`: overrides every reply timeout that the spec did not set on the step. */

@@ -46,6 +46,8 @@ const KIND_OF: Record<TransportErrorKind, FailureKind> = {
   unreachable: 'unreachable',
   limit: 'limit',
   tls: 'tls',
+  // Our side (JUnit <error>): the server is not at fault.
+  local: 'error',
   aborted: 'interrupted',
 };
 
@@ -79,6 +81,7 @@ export function fromTransport(error: TransportError, span: Span, activity: Activ
     case 'unreachable':
     case 'limit':
     case 'tls':
+    case 'local':
       message = error.message;
       break;
     case 'aborted':

@@ -23,7 +23,7 @@ export async function resolveTls(ctx: TestContext, options: TlsOptions, host: st
     }
   };
   const [ca, cert, key] = await Promise.all([readPem('ca'), readPem('cert'), readPem('key')]);
-  const servername = options.servername ? evaluateTracked(ctx, options.servername).text : isIP(host) ? undefined : host;
+  const servername = ctx.world.servername ?? (options.servername ? evaluateTracked(ctx, options.servername).text : isIP(host) ? undefined : host);
   const cas = [...(ca ? [ca] : []), ...ctx.world.extraCa];
   return {
     verify: ctx.world.insecure ? false : options.verify,

@@ -15,7 +15,8 @@ import { testInfo } from '../engine/test-run.js';
 import { createPalette } from '../report/colors.js';
 import { createProgressLine } from '../report/progress.js';
 import { REPORTERS } from '../report/registry.js';
-import { writeReportFile } from '../report/output-file.js';
+import { ReportWriteError, writeReportFile } from '../report/output-file.js';
+import { completeRun } from '../report/unfinished.js';
 import { EXIT, type Io } from '../cli/io.js';
 import type { LoadLimits } from './flags.js';
 import { LoadRecorder, aggregateResult } from './stats.js';
@@ -59,14 +60,29 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   const summary = summarize(results, outcome.durationMs, outcome.interrupted);
 
   io.stdout.write(loadConsoleLines(report, createPalette(input.color)).map((l) => `${l}\n`).join(''));
+  // A report that cannot be written is said, and the other one is still written.
+  const missing: string[] = [];
+  const attempt = async (write: () => Promise<void>): Promise<void> => {
+    try {
+      await write();
+    } catch (error) {
+      if (!(error instanceof ReportWriteError)) throw error;
+      missing.push(error.message);
+    }
+  };
   if (input.junit !== undefined) {
     const junit = (await REPORTERS.junit!())({ ...reporterBase(input), outputPath: resolve(io.cwd, input.junit) });
-    await junit.onRunStart?.(suiteInfos(suites), startedAt);
-    await junit.onRunEnd?.(results, summary);
+    await attempt(async () => {
+      await junit.onRunStart?.(suiteInfos(suites), startedAt);
+      await junit.onRunEnd?.(results, summary);
+    });
   }
-  if (input.json !== undefined) await writeJson(resolve(io.cwd, input.json), suites, results, summary, startedAt, report, io.cwd);
+  const json = input.json;
+  if (json !== undefined) await attempt(() => writeJson(resolve(io.cwd, json), suites, results, summary, startedAt, report, io.cwd));
+  for (const message of missing) io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
 
   if (outcome.interrupted) return EXIT.interrupted;
+  if (missing.length > 0) return EXIT.invalid;
   return report.sessions.failed + report.sessions.errored > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -97,7 +113,8 @@ async function writeJson(
   cwd: string,
 ): Promise<void> {
   const { jsonReport } = await import('../report/json.js');
-  const report = { ...jsonReport({ suites: suiteInfos(suites), results, summary, startedAt, cwd }), load };
+  const infos = suiteInfos(suites);
+  const report = { ...jsonReport({ suites: infos, ...completeRun(infos, results, summary), startedAt, cwd }), load };
   await writeReportFile(file, `${JSON.stringify(report, null, 2)}\n`);
 }
 

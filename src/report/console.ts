@@ -1,6 +1,7 @@
 /**
  * The console reporter: one line per test as it ends, the details of each failure right
- * under it, and a summary. Colours only when `context.color`; the progress line only when
+ * under it (with `--verbose`, every test's whole transcript, once, under its line: never
+ * interleaved with other tests' lines), and one summary. Colours only when `context.color`; the progress line only when
  * stdout is a TTY. It prints only what the events hold (already redacted), never reads
  * spec files itself: a source line could hold a secret the engine would have masked.
  */
@@ -12,6 +13,8 @@ import { escapeControl, escapeMultiline } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { formatLocation } from './location.js';
 import { createProgressLine } from './progress.js';
+import { capResult } from './reply-cap.js';
+import { completeRun } from './unfinished.js';
 import { failureWindow, formatEntry } from './transcript-text.js';
 import type { TranscriptWindow } from './transcript-text.js';
 import type { Reporter, ReporterFactory } from './types.js';
@@ -37,7 +40,7 @@ export const createConsoleReporter: ReporterFactory = (context) => {
     if (ls.length > from) out.print(ls.slice(from).map((l) => `${l}\n`).join(''));
     if (ls.length > 0) blankBefore = ls[ls.length - 1] === '';
   };
-  const run = { total: 0, done: 0, notPassed: 0, startedAt: context.now() };
+  const run = { total: 0, done: 0, notPassed: 0, startedAt: context.now(), suites: [] as readonly SuiteInfo[] };
 
   const updateProgress = (): void => {
     const elapsed = context.now().getTime() - run.startedAt.getTime();
@@ -49,6 +52,7 @@ export const createConsoleReporter: ReporterFactory = (context) => {
   const reporter: Reporter = {
     onRunStart(suites: readonly SuiteInfo[], startedAt: Date) {
       run.total = suites.reduce((n, s) => n + s.tests.length, 0);
+      run.suites = suites;
       run.startedAt = startedAt;
       updateProgress();
     },
@@ -57,21 +61,17 @@ export const createConsoleReporter: ReporterFactory = (context) => {
       updateProgress();
     },
 
-    onTranscript(test: TestInfo, entry: TranscriptEntry) {
-      if (!context.verbose) return;
-      lines([`  ${paint.dim(`${testTitle(test)} │`)} ${paintEntry(entry, paint)}`]);
-    },
-
     onTestEnd(result: TestResult) {
       run.done += 1;
       if (result.status === 'failed' || result.status === 'errored') run.notPassed += 1;
-      lines(resultLines(result, context.cwd, context.verbose, paint));
+      lines(resultLines(capResult(result), context.cwd, context.verbose, paint));
       updateProgress();
     },
 
     onRunEnd(results: readonly TestResult[], summary: RunSummary) {
       out.status(undefined);
-      lines(summaryLines(results, summary, context.cwd, paint));
+      // The counts of the file reports: unfinished tests of an interrupted run count as errored.
+      lines(summaryLines(results, completeRun(run.suites, results, summary).summary, context.cwd, paint));
     },
 
     onInvalidSpecs(files: readonly InvalidFile[]) {
@@ -150,11 +150,11 @@ function paintEntry(entry: TranscriptEntry, paint: Palette): string {
  * failed:
  *   ✗ suite › test  specs/a.yaml:3:7
  *
- * 12 passed, 1 failed, 2 skipped (1.3s)
- * 12 passed, 1 failed
+ * 12 passed, 1 failed, 1 errored, 2 skipped (1.3s)
  * ```
- * The last line is plain text on purpose, for whoever greps CI logs; its "failed" counts
- * errored tests too (everything that did not pass and was not skipped).
+ * One summary line, in the words and counts of the JUnit and JSON reports (`failed`: the
+ * server did not do what the spec says; `errored`: the test could not run to its end on our
+ * side). Each count is painted as a whole, so `grep "0 failed"` finds it in a coloured log.
  */
 function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: string, paint: Palette): string[] {
   const lines = [''];
@@ -175,6 +175,5 @@ function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: 
   ].filter((p) => p !== undefined);
   const head = summary.interrupted ? paint.skip('interrupted: ') : '';
   lines.push(`${head}${parts.join(', ')} ${paint.dim(`(${formatDuration(summary.durationMs)})`)}`);
-  lines.push(`${summary.passed} passed, ${summary.failed + summary.errored} failed`);
   return lines;
 }

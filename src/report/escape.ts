@@ -3,7 +3,7 @@
  * escapes transcript lines (spec §4), so on its output these functions change nothing;
  * they exist because names, messages and diagnostics also reach terminals and XML files,
  * and XML 1.0 (§2.2 Char) cannot hold most C0 controls, lone surrogates, U+FFFE or U+FFFF
- * at all. junit-report-builder silently deletes such characters; we keep them visible.
+ * at all. Rather than delete such characters, as XML libraries do, we keep them visible.
  *
  * Convention (same as the engine's `\xHH`, lower-case): a character we must not print is
  * shown as the hex of its UTF-8 bytes (for a lone surrogate, the bytes a server would have
@@ -35,15 +35,14 @@ export function escapeMultiline(text: string): string {
   return text.replace(MULTI_LINE, toHex);
 }
 
-/** For an XML attribute value: the escaper of xmlbuilder turns `\n` and tab into `&#xA;`/`&#x9;`. */
+/** For an XML attribute value: the writer (xml.ts) turns `\n` and tab into `&#xA;`/`&#x9;`. */
 export function xmlAttr(text: string): string {
   return escapeMultiline(text);
 }
 
 /**
- * For XML character data written as CDATA. xmlbuilder 15 splits only the FIRST `]]>` of a
- * CDATA section (`String.replace` with a string), so a second one would end the section
- * early and break the file: we write every `]]>` as `]]\x3e` first.
+ * For XML character data written as CDATA, where `]]>` would end the section early and
+ * break the file: we write every `]]>` as `]]\x3e`.
  */
 export function xmlCdata(text: string): string {
   return escapeMultiline(text).replaceAll(']]>', ']]\\x3e');

@@ -6,6 +6,7 @@
 import type { Failure, InvalidFile, TestResult, TranscriptEntry } from '../engine/events.js';
 import type { Span } from '../spec/span.js';
 import { groupBySuite } from './grouping.js';
+import { capResult } from './reply-cap.js';
 import { displayPath } from './location.js';
 import { createFileReporter, type RunOutput } from './output-file.js';
 import type { ReporterFactory } from './types.js';
@@ -122,7 +123,7 @@ export function jsonReport(input: JsonInput): JsonReport {
     suites: groupBySuite(input.suites, input.results).map((group) => ({
       file: displayPath(cwd, group.file),
       name: group.name,
-      tests: group.results.map((result) => jsonTest(result, cwd)),
+      tests: group.results.map((result) => jsonTest(capResult(result), cwd)),
     })),
     invalid: [],
   };

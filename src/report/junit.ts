@@ -1,12 +1,12 @@
 /**
- * JUnit XML (spec §8): a `<testsuite>` per spec file, a `<testcase>` per test with
- * `classname` = the file's path, `name`, `file` and `time`; `<skipped/>`; `<failure>` for
- * what the server did, `<error>` for what stopped the test on our side; the transcript in
- * `<system-out>`. Everything passes through `xmlAttr`/`xmlCdata` first: junit-report-builder
- * would silently drop characters XML cannot hold, and breaks on a second `]]>`.
+ * JUnit XML (spec §8), as CI viewers read it: a `<testsuite>` per spec file, a `<testcase>`
+ * per test with `classname` = the file's path without its `.yaml` (Jenkins splits a class
+ * name at its last dot: `specs/auth.yaml` would be class `yaml`), `name`, `file` and `time`;
+ * `<skipped message="why"/>`; `<failure>` for what the server did, `<error>` for what stopped
+ * the test on our side (an interrupted run's unfinished tests among them); the transcript in
+ * `<system-out>`, each reply capped (reply-cap.ts). Everything passes through
+ * `xmlAttr`/`xmlCdata` first.
  */
-import { createRequire } from 'node:module';
-import type { Builder, TestCase } from 'junit-report-builder';
 import type { InvalidFile, SuiteInfo, TestResult } from '../engine/events.js';
 import { createPalette } from './colors.js';
 import { toSeconds } from './duration.js';
@@ -15,16 +15,10 @@ import { failureLines } from './failure-text.js';
 import { groupBySuite } from './grouping.js';
 import { displayPath } from './location.js';
 import { createFileReporter } from './output-file.js';
+import { capResult } from './reply-cap.js';
 import { formatEntry } from './transcript-text.js';
 import type { ReporterFactory } from './types.js';
-
-/**
- * The package is CommonJS whose typings claim an ES default export: under NodeNext,
- * `import x from` would type-check as the namespace but be the builder at run time.
- * `require` gives the builder either way; we only ever call its `newBuilder()` (a fresh
- * report per call, never the shared default instance).
- */
-const junit = createRequire(import.meta.url)('junit-report-builder') as Builder;
+import { xmlDocument, type XmlNode } from './xml.js';
 
 const PLAIN = createPalette(false);
 const ROOT_NAME = 'convospec';
@@ -39,34 +33,59 @@ export interface JunitInput {
   readonly cwd: string;
 }
 
-/** The whole report for a run that ran (`summary` is not needed: the builder counts). */
-export function junitXml(input: JunitInput): string {
-  const builder = junit.newBuilder().name(ROOT_NAME);
-  for (const group of groupBySuite(input.suites, input.results)) {
-    const suite = builder
-      .testSuite()
-      .name(xmlAttr(group.name))
-      .timestamp(input.startedAt.toISOString())
-      .time(toSeconds(group.results.reduce((ms, r) => ms + r.durationMs, 0)));
-    for (const result of group.results) addTestCase(suite.testCase(), result, input.cwd);
-  }
-  return builder.build();
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
 }
 
-function addTestCase(testCase: TestCase, result: TestResult, cwd: string): void {
+const COUNTED: Record<TestResult['status'], keyof Counts | undefined> = { passed: undefined, failed: 'failures', errored: 'errors', skipped: 'skipped' };
+
+function countsOf(results: readonly TestResult[]): Counts {
+  const counts: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0 };
+  for (const r of results) {
+    const key = COUNTED[r.status];
+    if (key !== undefined) counts[key] += 1;
+  }
+  return counts;
+}
+
+/** `specs/auth.yaml` → `specs/auth`: the class name CI viewers show. */
+export function className(file: string): string {
+  return file.replace(/\.ya?ml$/i, '');
+}
+
+/** The whole report for a run that ran. */
+export function junitXml(input: JunitInput): string {
+  const groups = groupBySuite(input.suites, input.results);
+  const suites: XmlNode[] = groups.map((group) => ({
+    name: 'testsuite',
+    attrs: {
+      name: xmlAttr(group.name),
+      timestamp: input.startedAt.toISOString(),
+      time: toSeconds(group.results.reduce((ms, r) => ms + r.durationMs, 0)),
+      ...countsOf(group.results),
+    },
+    children: group.results.map((result) => testCase(capResult(result), input.cwd)),
+  }));
+  return xmlDocument({ name: 'testsuites', attrs: { name: ROOT_NAME, ...countsOf(input.results) }, children: suites });
+}
+
+function testCase(result: TestResult, cwd: string): XmlNode {
   const file = displayPath(cwd, result.test.file);
-  testCase.className(xmlAttr(file)).name(xmlAttr(result.test.name)).file(xmlAttr(file)).time(toSeconds(result.durationMs));
+  const children: XmlNode[] = [];
   switch (result.status) {
     case 'passed':
       break;
     case 'skipped':
-      testCase.skipped();
+      children.push({ name: 'skipped', attrs: { message: result.skipReason ? xmlAttr(result.skipReason) : undefined } });
       break;
     case 'failed':
-      testCase.failure(xmlAttr(problemMessage(result)), kindOf(result)).stacktrace(xmlCdata(problemDetail(result, cwd)));
+      children.push({ name: 'failure', attrs: { message: xmlAttr(problemMessage(result)), type: kindOf(result) }, cdata: xmlCdata(problemDetail(result, cwd)) });
       break;
     case 'errored':
-      testCase.error(xmlAttr(problemMessage(result)), kindOf(result), xmlCdata(problemDetail(result, cwd)));
+      children.push({ name: 'error', attrs: { message: xmlAttr(problemMessage(result)), type: kindOf(result) }, cdata: xmlCdata(problemDetail(result, cwd)) });
       break;
     default: {
       const never: never = result.status;
@@ -74,7 +93,12 @@ function addTestCase(testCase: TestCase, result: TestResult, cwd: string): void 
     }
   }
   const out = systemOut(result);
-  if (out !== '') testCase.standardOutput(xmlCdata(out));
+  if (out !== '') children.push({ name: 'system-out', cdata: xmlCdata(out) });
+  return {
+    name: 'testcase',
+    attrs: { classname: xmlAttr(className(file)), name: xmlAttr(result.test.name), file: xmlAttr(file), time: toSeconds(result.durationMs) },
+    children,
+  };
 }
 
 const kindOf = (result: TestResult): string => result.failure?.kind ?? result.status;
@@ -101,24 +125,14 @@ function systemOut(result: TestResult): string {
 
 /** Specs that did not load (spec §8): a suite per file holding one `<error>` case with the diagnostics. */
 export function invalidJunitXml(files: readonly InvalidFile[], cwd: string, at: Date): string {
-  const builder = junit.newBuilder().name(ROOT_NAME);
-  for (const file of files) {
+  const suites: XmlNode[] = files.map((file) => {
     const shown = displayPath(cwd, file.file);
     // The message is the first line of `rendered` (redacted by the caller), not built anew.
     const first = file.rendered.split('\n').find((l) => l.trim() !== '') ?? 'invalid spec';
     const more = file.diagnostics.length > 1 ? ` (and ${file.diagnostics.length - 1} more)` : '';
-    const message = `${first}${more}`;
-    builder
-      .testSuite()
-      .name(xmlAttr(shown))
-      .timestamp(at.toISOString())
-      .time(0)
-      .testCase()
-      .className(xmlAttr(shown))
-      .name('invalid spec')
-      .file(xmlAttr(shown))
-      .time(0)
-      .error(xmlAttr(message), 'invalid-spec', xmlCdata(file.rendered));
-  }
-  return builder.build();
+    const error: XmlNode = { name: 'error', attrs: { message: xmlAttr(`${first}${more}`), type: 'invalid-spec' }, cdata: xmlCdata(file.rendered) };
+    const testCase: XmlNode = { name: 'testcase', attrs: { classname: xmlAttr(className(shown)), name: 'invalid spec', file: xmlAttr(shown), time: 0 }, children: [error] };
+    return { name: 'testsuite', attrs: { name: xmlAttr(shown), timestamp: at.toISOString(), time: 0, tests: 1, failures: 0, errors: 1, skipped: 0 }, children: [testCase] };
+  });
+  return xmlDocument({ name: 'testsuites', attrs: { name: ROOT_NAME, tests: files.length, failures: 0, errors: files.length, skipped: 0 }, children: suites });
 }

@@ -13,6 +13,7 @@ import { failureLines } from './failure-text.js';
 import { testKey } from './grouping.js';
 import { displayPath, formatLocation } from './location.js';
 import { requireOutputPath, writeReportFile } from './output-file.js';
+import { capResult } from './reply-cap.js';
 import { createSlugger } from './slug.js';
 import { formatEntry } from './transcript-text.js';
 import type { ReporterFactory } from './types.js';
@@ -42,7 +43,7 @@ export const createTranscriptsReporter: ReporterFactory = (context) => {
       for (const suite of suites) for (const test of suite.tests) fileFor(test);
     },
     async onTestEnd(result) {
-      await writeReportFile(path.join(dir, ...fileFor(result.test).split('/')), transcriptText(result, context.cwd));
+      await writeReportFile(path.join(dir, ...fileFor(result.test).split('/')), transcriptText(capResult(result), context.cwd));
     },
   };
 };

@@ -20,12 +20,22 @@ const ERRNO: Readonly<Record<string, ErrnoFacts>> = {
   EHOSTUNREACH: { kind: 'unreachable', words: (t) => `host unreachable: ${t}` },
   EHOSTDOWN: { kind: 'unreachable', words: (t) => `host is down: ${t}` },
   ENETUNREACH: { kind: 'unreachable', words: (t) => `network unreachable: ${t}` },
-  EADDRNOTAVAIL: { kind: 'unreachable', words: (t) => `address not available: ${t}` },
   ETIMEDOUT: { kind: 'timeout', words: (t) => `the operating system gave up connecting to ${t}` },
   ERR_STREAM_WRITE_AFTER_END: { kind: 'closed', words: () => 'the server closed the connection' },
   ERR_STREAM_DESTROYED: { kind: 'closed', words: () => 'the connection is closed' },
   ERR_SOCKET_CLOSED: { kind: 'closed', words: () => 'the connection is closed' },
+  // This machine ran out of something: said as ours, with what to do, never as the server's.
+  EMFILE: { kind: 'local', words: (t) => local(t, 'ran out of file descriptors (EMFILE, too many open files)', 'raise the limit (`ulimit -n 65536`) or lower --concurrency') },
+  ENFILE: { kind: 'local', words: (t) => local(t, "ran out of file descriptors system-wide (ENFILE, the system's file table is full)", 'lower --concurrency, or raise fs.file-max') },
+  EADDRNOTAVAIL: { kind: 'local', words: (t) => local(t, 'found no free local port or address (EADDRNOTAVAIL; ports in TIME_WAIT count too)', 'lower --concurrency or --rate, or widen net.ipv4.ip_local_port_range') },
+  ENOBUFS: { kind: 'local', words: (t) => local(t, 'ran out of network buffers (ENOBUFS)', 'lower --concurrency') },
+  ENOMEM: { kind: 'local', words: (t) => local(t, 'ran out of memory (ENOMEM)', 'lower --concurrency') },
 };
+
+/** `this machine ran out of … (with 127.0.0.1:25): not the server's doing; raise …`. */
+function local(target: string, what: string, todo: string): string {
+  return `this machine ${what} talking to ${target}: a limit on our side, not the server's doing; ${todo}`;
+}
 
 /** What to call an errno we have no entry for: before connecting, the host is at fault. */
 const FALLBACK: Readonly<Record<Phase, TransportErrorKind>> = { connect: 'unreachable', io: 'reset' };

@@ -17,6 +17,7 @@ export type TransportErrorKind =
   | 'unreachable' // DNS failure, EHOSTUNREACH, …
   | 'limit' // a line or reply longer than the limits
   | 'tls' // the TLS handshake failed after TCP connected
+  | 'local' // this machine ran out of something (file descriptors, ports, buffers): not the server
   | 'aborted'; // the run was interrupted
 
 export class TransportError extends Error {

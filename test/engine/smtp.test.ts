@@ -108,7 +108,7 @@ tests:
     expect(received.at(-1)!.body).toBe('Subject: hi\r\n\r\n.leading dot\r\nbody\r\n');
     const junit = await readFile(`${ws.dir}/out/junit.xml`, 'utf8');
     expect(junit).toMatch(/<testsuite[^>]*name="smtp-server"[^>]*tests="1"/);
-    expect(junit).toMatch(/<testcase[^>]*classname="session.yaml"[^>]*name="submit"/);
+    expect(junit).toMatch(/<testcase[^>]*classname="session"[^>]*name="submit"[^>]*file="session.yaml"/);
     expect(junit).not.toContain('s3cret-Pa55');
     expect(junit).not.toContain(Buffer.from('\0alice\0s3cret-Pa55').toString('base64'));
     expect(junit).toContain('AUTH PLAIN ***');

@@ -79,7 +79,7 @@ build_and_run() {
   local dir=$1 rc=0
   (cd "$dir" && node node_modules/rolldown/bin/cli.mjs -c rolldown.config.mjs >"$dir/build.log" 2>&1) || true
   [[ -f $dir/dist/cli/main.js ]] || { log "build failed: see $dir/build.log"; cat "$dir/build.log" >&2; return 99; }
-  (cd "$dir" && timeout 900 node dist/cli/main.js run specs/ --env-file "$env_file" --no-color >"$dir/run.log" 2>&1) || rc=$?
+  (cd "$dir" && timeout 900 node -- dist/cli/main.js run specs/ --env-file "$env_file" --no-color >"$dir/run.log" 2>&1) || rc=$?
   grep -E '^  ✗ ' "$dir/run.log" | sed 's/^  ✗ /      /' || true
   tail -n 1 "$dir/run.log" | sed 's/^/    /'
   return "$rc"

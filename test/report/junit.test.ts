@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvalidFile, TestResult } from '../../src/engine/events.js';
 import { createJunitReporter, junitXml } from '../../src/report/junit.js';
+import { REPLY_CAP_CHARS } from '../../src/report/reply-cap.js';
 import { findAll, parseXml } from './xml.js';
 import { CWD, RESULTS, STARTED_AT, entries, harness, play, runEvents, span, testInfo } from './fixtures.js';
 
@@ -36,12 +37,13 @@ describe('JUnit reporter', () => {
     expect(suites[0]!.attrs).toMatchObject({ tests: '3', failures: '1', errors: '0', skipped: '1', time: '1.246', timestamp: '2025-01-02T03:04:05.678Z' });
     const cases = findAll(root, 'testcase');
     expect(cases.map((c) => [c.attrs.classname, c.attrs.name, c.attrs.file, c.attrs.time])).toEqual([
-      ['specs/submission.yaml', 'EHLO lists STARTTLS', 'specs/submission.yaml', '0.012'],
-      ['specs/submission.yaml', 'AUTH PLAIN after STARTTLS', 'specs/submission.yaml', '1.234'],
-      ['specs/submission.yaml', 'delivers over LMTP', 'specs/submission.yaml', '0'],
+      // The class is the file without `.yaml`: Jenkins splits a class name at its last dot.
+      ['specs/submission', 'EHLO lists STARTTLS', 'specs/submission.yaml', '0.012'],
+      ['specs/submission', 'AUTH PLAIN after STARTTLS', 'specs/submission.yaml', '1.234'],
+      ['specs/submission', 'delivers over LMTP', 'specs/submission.yaml', '0'],
       // An absolute path inside cwd is shown relative to it.
-      ['specs/relay.yaml', 'relay is refused', 'specs/relay.yaml', '0.003'],
-      ['specs/relay.yaml', 'greeting under load', 'specs/relay.yaml', '65.432'],
+      ['specs/relay', 'relay is refused', 'specs/relay.yaml', '0.003'],
+      ['specs/relay', 'greeting under load', 'specs/relay.yaml', '65.432'],
     ]);
   });
 
@@ -58,6 +60,7 @@ describe('JUnit reporter', () => {
     const error = findAll(cases[3]!, 'error')[0]!;
     expect(error.attrs).toEqual({ message: 'cannot read the CA file certs/ca.pem: ENOENT', type: 'error' });
     expect(findAll(cases[2]!, 'system-out')[0]!.text).toBe('skipped: no LMTP server here\n');
+    expect(findAll(cases[2]!, 'skipped')[0]!.attrs).toEqual({ message: 'no LMTP server here' });
   });
 
   it('puts the transcript in <system-out> in the format\'s own words', async () => {
@@ -89,11 +92,35 @@ describe('JUnit reporter', () => {
     const shown = 'a\\x00b\\x1b[31m\\x07\\xed\\xa0\\x80\\xef\\xbf\\xbe ]]> x ]]> <&">';
     const testCase = findAll(root, 'testcase')[0]!;
     expect(findAll(root, 'testsuite')[0]!.attrs.name).toBe(`suite${shown}`);
-    expect(testCase.attrs).toMatchObject({ name: `name${shown}`, classname: 'specs/na\\x01sty.yaml' });
+    expect(testCase.attrs).toMatchObject({ name: `name${shown}`, classname: 'specs/na\\x01sty' });
     expect(findAll(testCase, 'failure')[0]!.attrs.message).toBe(`msg${shown}`);
     const cdata = shown.replaceAll(']]>', ']]\\x3e');
     expect(findAll(testCase, 'failure')[0]!.text).toContain(`actual:   line1\\x0d\n          ${cdata}`);
     expect(findAll(testCase, 'system-out')[0]!.text).toBe(`s: ${cdata}\ns: ${cdata}\n`);
+  });
+
+  it('keeps at most REPLY_CAP_CHARS of one huge reply, and says how much was left out', async () => {
+    // A 4 MB FETCH: 65,536 lines of 64 characters, then the tagged OK, then our next command.
+    const line = 'x'.repeat(62);
+    const big = Array.from({ length: 65_536 }, () => `s: ${line}`);
+    const test = testInfo('IMAP', 'huge fetch', 'specs/imap.yaml', 1);
+    const result: TestResult = {
+      test,
+      status: 'failed',
+      durationMs: 1,
+      failure: { kind: 'mismatch', message: 'expected OK', span: span('specs/imap.yaml', 2, 3), includedFrom: [], actual: big.join('\n') },
+      transcript: entries('c: a1 FETCH 1 BODY[]', ...big, 's: a1 OK done', 'c: a2 LOGOUT', 's: * BYE'),
+    };
+    const xml = junitXml({ suites: [], results: [result], startedAt: STARTED_AT, cwd: CWD });
+    expect(xml.length).toBeLessThan(3 * REPLY_CAP_CHARS);
+    const testCase = findAll(parseXml(xml), 'testcase')[0]!;
+    const out = findAll(testCase, 'system-out')[0]!.text.split('\n');
+    expect(out[0]).toBe('c: a1 FETCH 1 BODY[]');
+    // 65,536 × 62 + 10 characters came; 1,057 lines and 2 characters of the next one are kept.
+    expect(out).toContain('-- … 3,997,706 more characters of this reply left out (64,480 lines; a report keeps 65,536 per reply)');
+    // What follows the reply is kept.
+    expect(out.slice(-3)).toEqual(['c: a2 LOGOUT', 's: * BYE', '']);
+    expect(findAll(testCase, 'failure')[0]!.text).toMatch(/more characters of this reply left out/);
   });
 
   it('writes one <error> case per invalid spec file, with the rendered diagnostics', async () => {
@@ -116,7 +143,7 @@ describe('JUnit reporter', () => {
     const root = parseXml(xml);
     expect(root.attrs).toMatchObject({ tests: '2', failures: '0', errors: '2' });
     const cases = findAll(root, 'testcase');
-    expect(cases.map((c) => c.attrs.classname)).toEqual(['specs/a.yaml', 'specs/b.yaml']);
+    expect(cases.map((c) => c.attrs.classname)).toEqual(['specs/a', 'specs/b']);
     const error = findAll(cases[0]!, 'error')[0]!;
     expect(error.attrs).toEqual({ message: 'specs/a.yaml:3:5: unknown key `contians` (and 1 more)', type: 'invalid-spec' });
     expect(error.text).toBe(files[0]!.rendered);

@@ -1,5 +1,5 @@
 /**
- * A strict, tiny XML reader for what junit-report-builder writes (prolog, elements,
+ * A strict, tiny XML reader for what the JUnit reporter writes (prolog, elements,
  * attributes, CDATA, text): it throws on anything not well-formed, which is the point.
  */
 export interface XmlElement {

@@ -1,10 +1,11 @@
 /**
- * Ctrl-C (spec §8): the built CLI, run as a real process against a server that never
- * answers, gets SIGINT once a quick test has finished. It must close its sockets, write the
- * reports of what finished, and exit 130.
+ * Ctrl-C (spec §8), SIGTERM (CI runners, `docker stop`, Kubernetes) and SIGHUP: the built CLI,
+ * run as a real process against a server that never answers, gets the signal once a quick
+ * test has finished. It must close its sockets, write every report (the unfinished test
+ * marked as interrupted, so no CI reads the run as green), and exit 128 + the signal number.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,10 +67,16 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number 
   });
 }
 
-describe('Ctrl-C', () => {
-  it('closes the sockets, writes the reports of finished tests, and exits 130', async () => {
+const SIGNALS = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const;
+
+describe('Ctrl-C, SIGTERM and SIGHUP', () => {
+  it.each(SIGNALS)('%s: closes the sockets, writes every report with the unfinished test as interrupted, and exits %i', async (stopSignal, exitCode) => {
     const file = await ws.write(
-      'slow.yaml',
+      `slow-${stopSignal}.yaml`,
       `name: interrupted
 tests:
   - name: quick
@@ -85,10 +92,11 @@ tests:
       - s: 220
 `,
     );
-    const child = spawn(process.execPath, [MAIN, 'run', file, '--junit', 'out/junit.xml', '--json', 'out/report.json'], {
+    const out = `out-${stopSignal}`;
+    const child = spawn(process.execPath, [MAIN, 'run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`], {
       cwd: ws.dir,
-      // Through the launcher's compile cache, as users run it (a cache of this test's own).
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CONVOSPEC_DISABLE_COMPILE_CACHE: undefined, CONVOSPEC_COMPILE_CACHE: join(ws.dir, 'cache') },
+      // Through the launcher's compile cache, as users run it.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CONVOSPEC_DISABLE_COMPILE_CACHE: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -98,31 +106,36 @@ tests:
     try {
       await waitForOutput(child, () => stdout, /✓ interrupted › quick/, 20_000);
       // The slow test is connected and waiting (bounded poll: 100 × 100ms).
-      for (let i = 0; i < 100 && slow.accepted === 0; i++) await delay(100);
-      expect(slow.accepted).toBe(1);
-      expect(slow.closed).toBe(0);
+      for (let i = 0; i < 100 && slow.accepted === slow.closed; i++) await delay(100);
+      expect(slow.accepted - slow.closed).toBe(1);
 
-      child.kill('SIGINT');
+      child.kill(stopSignal);
       const { code, signal } = await exitOf(child, 15_000);
-      expect({ code, signal, stderr }).toMatchObject({ code: 130, signal: null });
+      expect({ code, signal, stderr }).toMatchObject({ code: exitCode, signal: null });
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
 
     // The server saw the connection close.
     await slow.waitAllClosed(1, 5_000);
+    expect(stdout).toMatch(/^interrupted: 1 passed, 1 errored/m);
 
-    const report = JSON.parse(await readFile(join(ws.dir, 'out/report.json'), 'utf8')) as JsonReport;
-    expect(report.summary.interrupted).toBe(true);
+    const report = JSON.parse(await readFile(join(ws.dir, out, 'report.json'), 'utf8')) as JsonReport;
+    expect(report.summary).toMatchObject({ interrupted: true, passed: 1, errored: 1, total: 2 });
     const tests = report.suites.flatMap((s) => s.tests);
     expect(tests.find((t) => t.name === 'quick')?.status).toBe('passed');
-    // An unfinished test is left out, not reported as failed (spec §8).
-    expect(tests.find((t) => t.name === 'waits for ever')).toBeUndefined();
+    // An unfinished test is there, as interrupted: a CI reading the report sees red.
+    expect(tests.find((t) => t.name === 'waits for ever')).toMatchObject({ status: 'errored', failure: { kind: 'interrupted', line: 9 } });
 
-    const junit = parseXml(await readFile(join(ws.dir, 'out/junit.xml'), 'utf8'));
+    const junit = parseXml(await readFile(join(ws.dir, out, 'junit.xml'), 'utf8'));
+    expect(Number(junit.attrs.errors)).toBe(1);
     const cases = findAll(junit, 'testcase');
     expect(cases.map((c) => c.attrs.name)).toContain('quick');
     expect(cases.find((c) => c.attrs.name === 'quick')?.children.some((c) => c.name === 'failure' || c.name === 'error')).toBe(false);
+    const unfinished = cases.find((c) => c.attrs.name === 'waits for ever')?.children.find((c) => c.name === 'error');
+    expect(unfinished?.attrs).toMatchObject({ type: 'interrupted', message: 'not finished: the run was interrupted' });
+    // Nothing half-written beside the reports.
+    expect((await readdir(join(ws.dir, out))).sort()).toEqual(['junit.xml', 'report.json']);
   }, 60_000);
 });
 

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,6 +21,7 @@ import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
 import type { Reporter, ReporterContext } from '../../report/types.js';
 import { dispatchEvent } from '../../report/dispatch.js';
+import { ReportWriteError, checkOutputPath, type OutputKind } from '../../report/output-file.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
@@ -39,6 +41,7 @@ export interface RunFlags {
   bail?: boolean;
   insecure?: boolean;
   ca: string[];
+  servername?: string;
   verbose?: boolean;
   color?: boolean;
   repeat?: string;
@@ -62,7 +65,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       }),
     ),
   );
+  const servername = parseServername(flags.servername);
   const color = flags.color ?? useColor(io);
+  await checkOutputs(flags, io);
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
   const reporters = await createReporters(flags, io, color);
@@ -84,7 +89,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
     }));
     // The console reporter prints them (stderr), file reporters write them (spec §8).
-    for (const r of reporters) await r.onInvalidSpecs?.(invalid);
+    const failures = new ReportFailures();
+    for (const r of reporters) await failures.guard(r, () => r.onInvalidSpecs?.(invalid));
+    failures.print(io);
     return EXIT.invalid;
   }
 
@@ -115,21 +122,35 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),
     extraCa,
+    ...(servername !== undefined ? { servername } : {}),
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   if (load) {
     const { loadCommand } = await import('../../load/command.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
   }
-  const emit = dispatcher(reporters);
+  const failures = new ReportFailures();
+  const emit = dispatcher(reporters, failures);
   const { summary } = await runSuites(suites, world, {
     concurrency,
     bail: Boolean(flags.bail),
     signal: io.signal,
-    liveTranscripts: Boolean(flags.verbose),
+    liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
   }, emit);
+  failures.print(io);
   if (summary.interrupted) return EXIT.interrupted;
+  if (failures.any) return EXIT.invalid;
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** A host name: no IP address (a certificate is checked against names here), no blanks. */
+function parseServername(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const name = text.trim();
+  if (!/^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(name) || isIP(name) !== 0) {
+    throw new UsageError(`--servername takes a host name such as mail.example.org, got "${text}"`);
+  }
+  return name;
 }
 
 async function readEnvFile(file: string | undefined, io: Io): Promise<Record<string, string>> {
@@ -137,7 +158,9 @@ async function readEnvFile(file: string | undefined, io: Io): Promise<Record<str
   try {
     return parseEnv(await readFile(resolve(io.cwd, file), 'utf8')) as Record<string, string>;
   } catch (error) {
-    throw new UsageError(`--env-file: cannot read ${file}: ${(error as Error).message}`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'no such file' : (error as Error).message;
+    throw new UsageError(`--env-file: cannot read ${file}: ${why}${missing ? ' (a path to a .env file, relative to the working folder)' : ''}`);
   }
 }
 
@@ -167,12 +190,54 @@ async function createReporters(flags: RunFlags, io: Io, color: boolean): Promise
   return reporters;
 }
 
+/** `--junit`, `--json`, `--transcripts`: each must be writable before anything runs (exit 2, naming the path). */
+async function checkOutputs(flags: RunFlags, io: Io): Promise<void> {
+  const outputs: [string, string | undefined, OutputKind][] = [
+    ['--junit', flags.junit, 'file'],
+    ['--json', flags.json, 'file'],
+    ['--transcripts', flags.transcripts, 'folder'],
+  ];
+  for (const [flag, given, kind] of outputs) {
+    if (given === undefined) continue;
+    const problem = await checkOutputPath(resolve(io.cwd, given), kind);
+    if (problem !== undefined) throw new UsageError(`${flag} ${given}: cannot write there: ${problem}`);
+  }
+}
+
+/**
+ * Reports that could not be written during the run. A reporter that fails is not called
+ * again (one message, not one per test), the others go on; the messages come after the run.
+ */
+class ReportFailures {
+  private readonly failed = new Map<Reporter, string>();
+
+  get any(): boolean {
+    return this.failed.size > 0;
+  }
+
+  async guard(reporter: Reporter, call: () => void | Promise<void>): Promise<void> {
+    if (this.failed.has(reporter)) return;
+    try {
+      await call();
+    } catch (error) {
+      if (!(error instanceof ReportWriteError)) throw error;
+      this.failed.set(reporter, error.message);
+    }
+  }
+
+  print(io: Io): void {
+    for (const message of this.failed.values()) {
+      io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
+    }
+  }
+}
+
 /** Each reporter sees events in order; a slow file reporter never reorders the console. */
-function dispatcher(reporters: readonly Reporter[]): (event: RunEvent) => Promise<void> {
+function dispatcher(reporters: readonly Reporter[], failures: ReportFailures): (event: RunEvent) => Promise<void> {
   let chain = Promise.resolve();
   return (event) => {
     chain = chain.then(async () => {
-      for (const r of reporters) await dispatchEvent(r, event);
+      for (const r of reporters) await failures.guard(r, () => dispatchEvent(r, event));
     });
     return chain;
   };
