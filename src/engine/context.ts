@@ -13,6 +13,7 @@ import type { RegexCache } from '../template/index.js';
 import type { Secrets } from './secrets.js';
 import type { TranscriptDirection, TranscriptEntry } from './events.js';
 import type { TimeoutContext } from './failure.js';
+import type { Answers } from './answers.js';
 
 export interface LiveConnection {
   readonly name: string;
@@ -22,6 +23,8 @@ export interface LiveConnection {
   readonly host: string;
   readonly connection: Connection;
   readonly session: ProtocolSession;
+  /** Which command each reply answers, and whether it came before that command was written. */
+  readonly answers: Answers;
 }
 
 /** What the engine needs from the outside world: injected, never global. */

@@ -6,8 +6,9 @@ import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/ty
 import { TransportError } from '../transport/types.js';
 import { formatBytes } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
+import type { ReplyAt } from './answers.js';
 
-export type Observed = { readonly kind: 'reply'; readonly reply: Reply } | { readonly kind: 'closed' };
+export type Observed = { readonly kind: 'reply'; readonly reply: Reply; readonly at: ReplyAt } | { readonly kind: 'closed' };
 
 export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number): Promise<Observed> {
   return readReplyThen(live, options, deadline, same, same);
@@ -43,6 +44,9 @@ class ReplyRead<T> {
   private received: Buffer[] = [];
   private next: FrameStep = NOT_STARTED;
   private settled = false;
+  /** Input offsets where the reply's first line and the line being read start. */
+  private firstAt = -1;
+  private lineAt = -1;
 
   constructor(
     private readonly live: LiveConnection,
@@ -72,9 +76,11 @@ class ReplyRead<T> {
         const next = this.next;
         switch (next.need) {
           case 'done':
-            this.finish({ kind: 'reply', reply: next.reply });
+            this.finish({ kind: 'reply', reply: next.reply, at: { first: this.firstAt, last: this.lineAt } });
             return;
           case 'line': {
+            this.lineAt = this.live.answers.readAt;
+            if (this.firstAt < 0) this.firstAt = this.lineAt;
             if (!connection.readLineOr) {
               connection.readLine(this.deadline).then(this.onLine, this.onLineError);
               return;

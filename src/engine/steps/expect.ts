@@ -2,7 +2,9 @@
  * `s:` — read one reply and match it (spec §4, §5). Captures become variables of the test.
  */
 import type { Step } from '../../spec/model.js';
-import type { ReplyOptions } from '../../protocol/types.js';
+import type { Reply, ReplyOptions } from '../../protocol/types.js';
+import type { Span } from '../../spec/span.js';
+import type { Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
@@ -39,7 +41,11 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
 function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
   const matcher = step.matcher;
   if (observed.kind === 'closed') ctx.record('info', 'the server closed the connection');
-  else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
+  else {
+    if (ctx.recording) recordRaw(ctx, observed.reply.raw);
+    const before = live.answers.unsolicited(observed.reply, observed.at);
+    if (before) throw unsolicited(matcher.span, before, observed.reply);
+  }
 
   let result;
   try {
@@ -57,6 +63,19 @@ function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, ob
   }
   if (result.captures.size > 0) for (const [name, value] of result.captures) ctx.vars.set(name, value);
   if (observed.kind === 'closed') dropConnection(ctx);
+}
+
+/** A reply that came before the command it would answer was written (spec §4). */
+function unsolicited(span: Span, before: Waiting, reply: Reply): StepFailure {
+  const actual = reply.lines.join('\n');
+  return new StepFailure(
+    'mismatch',
+    `the server sent a reply nobody asked for: it came before "${before.command}" was sent, so it is not that command's answer. ` +
+      'The server is out of step with the client (it answered a command twice, or sent a reply of its own); ' +
+      'if an earlier command really gets two replies, read the extra one with an `s:` of its own',
+    span,
+    { expected: `a reply to "${before.command}"`, actual },
+  );
 }
 
 /** After the server closed, the connection is gone; a later step on it fails clearly. */

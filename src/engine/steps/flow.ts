@@ -31,6 +31,9 @@ export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps
       ctx.record('info', `retry ${attempt}/${step.times} failed: ${error.message}; trying again in ${step.delayMs}ms`);
       ctx.activeSpan = step.span; // a deadline or Ctrl-C during the delay stops the retry, not the retried step
       await ctx.world.sleep(step.delayMs, ctx.stop.signal);
+      // A new try waits for no answer to the last one: a late answer read by it is one
+      // nobody asked for (spec §4), not the answer to its own command.
+      for (const live of ctx.connections.values()) live.answers.reset();
     }
   }
 }
