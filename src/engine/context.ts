@@ -79,6 +79,8 @@ export interface TestContext {
    * of reading the clock again. Undefined outside load mode.
    */
   stepStartedAt: number | undefined;
+  /** Steps (and `repeat` rounds) run since the event loop last had a turn (`steps/turn.ts`). */
+  stepsSinceTurn: number;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
   readonly transcript: TranscriptEntry[];

@@ -106,6 +106,7 @@ function createContext(
     transcript,
     recording: keep || options.onTranscript !== undefined,
     stepStartedAt: undefined,
+    stepsSinceTurn: 0,
     ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, raw: string | Buffer) {
       if (!keep && !options.onTranscript) return;

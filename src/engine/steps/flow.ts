@@ -4,6 +4,7 @@ import type { TestContext } from '../context.js';
 import type { Value } from '../../template/types.js';
 import { evaluateTracked } from '../values.js';
 import { StepFailure } from '../failure.js';
+import { turn } from './turn.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export type RunSteps = (steps: readonly Step[], ctx: TestContext) => Promise<void>;
@@ -14,6 +15,9 @@ export async function runSet(step: StepOf<'set'>, ctx: TestContext): Promise<voi
 
 export async function runRepeat(step: StepOf<'repeat'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
   for (let i = 0; i < step.times; i++) {
+    const turning = turn(ctx);
+    if (turning !== undefined) await turning;
+    if (ctx.stop.stopped) return;
     if (step.as !== undefined) ctx.vars.set(step.as, { text: String(i), secret: false });
     await runSteps(step.steps, ctx);
   }
