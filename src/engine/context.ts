@@ -11,9 +11,10 @@ import { resolve } from 'node:path';
 import type { Scope, Template, Value } from '../template/types.js';
 import type { RegexCache } from '../template/index.js';
 import type { Secrets } from './secrets.js';
-import type { TranscriptDirection, TranscriptEntry } from './events.js';
+import type { TranscriptDirection } from './events.js';
 import type { TimeoutContext } from './failure.js';
 import type { Answers } from './answers.js';
+import type { Transcript } from './transcript.js';
 
 export interface LiveConnection {
   readonly name: string;
@@ -83,7 +84,8 @@ export interface TestContext {
   stepsSinceTurn: number;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
-  readonly transcript: TranscriptEntry[];
+  /** What the test keeps of its transcript (bounded: `transcript.ts`). */
+  readonly transcript: Transcript;
 }
 
 /** A path from a template, resolved against the folder of the file the template is written in. */

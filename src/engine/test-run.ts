@@ -12,6 +12,7 @@ import { evaluateTracked } from './values.js';
 import { runSteps } from './steps/index.js';
 import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
 import type { RunInterrupt } from './interrupt.js';
+import { Transcript } from './transcript.js';
 import { formatDuration, StopToken } from '../transport/index.js';
 
 export interface TestRunOptions {
@@ -73,7 +74,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     test: info,
     status,
     durationMs,
-    transcript: ctx.transcript,
+    transcript: ctx.transcript.entries(),
     ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
   };
 }
@@ -86,7 +87,7 @@ function createContext(
   stop: StopToken,
   startedAt: number,
 ): TestContext {
-  const transcript: TranscriptEntry[] = [];
+  const transcript = new Transcript();
   const redactor = new Secrets();
   const keep = options.keepTranscript ?? true;
   const ctx: TestContext = {
