@@ -143,7 +143,7 @@ describe('a reply that came before its command was written', () => {
 });
 
 describe('replies that came after their command still pass', () => {
-  it('a greeting read after the first command, pipelined lists, IMAP untagged data before a command, a 421 nobody asked for', async () => {
+  it('a greeting read after the first command, pipelined lists, LMTP replies per recipient, IMAP untagged data before a command, a 421 nobody asked for', async () => {
     const smtp = await start(
       listen(
         smtpScript({
@@ -164,9 +164,44 @@ describe('replies that came after their command still pass', () => {
         });
       }),
     );
+    const lmtp = await start(
+      listen((conn) => {
+        conn.socket.write('220 lmtp ready\r\n');
+        let body = false;
+        conn.lines((line) => {
+          if (body) {
+            // One reply per recipient after the body (RFC 2033 §4.2), in one packet.
+            if (line === '.') conn.socket.write('250 2.0.0 <a> delivered\r\n452 4.2.2 <b> over quota\r\n');
+            body = line !== '.';
+            return;
+          }
+          const verb = line.split(' ', 1)[0]!.toUpperCase();
+          if (verb === 'DATA') {
+            body = true;
+            conn.socket.write('354 go\r\n');
+          } else if (verb === 'QUIT') conn.socket.end('221 bye\r\n');
+          else conn.socket.write('250 ok\r\n');
+        });
+      }),
+    );
     const text = `name: in step
 timeout: 2s
 tests:
+  - name: lmtp
+    connect: { host: 127.0.0.1, port: ${lmtp.port}, protocol: lmtp }
+    steps:
+      - s: 220
+      - c: [LHLO client.test, MAIL FROM:<x@convospec.test>, RCPT TO:<a@convospec.test>, RCPT TO:<b@convospec.test>, DATA]
+      - s: 250
+      - s: 250
+      - s: 250
+      - s: 250
+      - s: 354
+      - data: "hello\\n"
+      - s: 250
+      - c: QUIT
+      - s: 452
+      - s: 221
   - name: smtp
     connect: ${smtpAt(smtp.port)}
     steps:
@@ -193,5 +228,6 @@ tests:
     expect(reports.cli.code, reports.console).toBe(0);
     expect(jsonTest(reports, 'smtp').status).toBe('passed');
     expect(jsonTest(reports, 'imap').status).toBe('passed');
+    expect(jsonTest(reports, 'lmtp').status).toBe('passed');
   });
 });
