@@ -9,6 +9,7 @@ import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
+import { quote, shownLines } from '../../match/show.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
@@ -68,14 +69,14 @@ function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, ob
 
 /** A reply that came before the command it would answer was written (spec §4). */
 function unsolicited(span: Span, before: Waiting, reply: Reply): StepFailure {
-  const actual = reply.lines.join('\n');
+  const command = quote(before.command);
   return new StepFailure(
     'mismatch',
-    `the server sent a reply nobody asked for: it came before "${before.command}" was sent, so it is not that command's answer. ` +
+    `the server sent a reply nobody asked for: it came before ${command} was sent, so it is not that command's answer. ` +
       'The server is out of step with the client (it answered a command twice, or sent a reply of its own); ' +
       'if an earlier command really gets two replies, read the extra one with an `s:` of its own',
     span,
-    { expected: `a reply to "${before.command}"`, actual },
+    { expected: `a reply to ${command}`, actual: shownLines(reply.lines) },
   );
 }
 
