@@ -16,7 +16,9 @@
  * - line: nothing.
  *
  * Counting errs towards more commands, never fewer: a `send:` counts each LF it holds as a
- * line, so a reply is compared with a command written no later than its own.
+ * line, so a reply is compared with a command written no later than its own. Bytes the
+ * process had not taken from the kernel yet when it wrote count as later: the check can miss
+ * an out-of-step reply that was still on its way, never invent one.
  */
 import type { ProtocolName } from '../spec/model.js';
 import type { Reply, SentCommand } from '../protocol/types.js';
