@@ -11,8 +11,10 @@ import { resolve } from 'node:path';
 import type { Scope, Template, Value } from '../template/types.js';
 import type { RegexCache } from '../template/index.js';
 import type { Secrets } from './secrets.js';
-import type { TranscriptDirection, TranscriptEntry } from './events.js';
+import type { TranscriptDirection } from './events.js';
 import type { TimeoutContext } from './failure.js';
+import type { Answers } from './answers.js';
+import type { Transcript } from './transcript.js';
 
 export interface LiveConnection {
   readonly name: string;
@@ -22,6 +24,8 @@ export interface LiveConnection {
   readonly host: string;
   readonly connection: Connection;
   readonly session: ProtocolSession;
+  /** Which command each reply answers, and whether it came before that command was written. */
+  readonly answers: Answers;
 }
 
 /** What the engine needs from the outside world: injected, never global. */
@@ -78,9 +82,12 @@ export interface TestContext {
    * of reading the clock again. Undefined outside load mode.
    */
   stepStartedAt: number | undefined;
+  /** Steps (and `repeat` rounds) run since the event loop last had a turn (`steps/turn.ts`). */
+  stepsSinceTurn: number;
   /** Load mode: told how long each step took and whether it passed (nested steps too). */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
-  readonly transcript: TranscriptEntry[];
+  /** What the test keeps of its transcript (bounded: `transcript.ts`). */
+  readonly transcript: Transcript;
 }
 
 /** A path from a template, resolved against the folder of the file the template is written in. */

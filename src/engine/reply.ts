@@ -4,13 +4,16 @@
  */
 import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';
 import { TransportError } from '../transport/types.js';
+import type { Clock } from '../transport/types.js';
 import { formatBytes } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
+import type { ReplyAt } from './answers.js';
+import { setImmediate as nextTurn } from 'node:timers';
 
-export type Observed = { readonly kind: 'reply'; readonly reply: Reply } | { readonly kind: 'closed' };
+export type Observed = { readonly kind: 'reply'; readonly reply: Reply; readonly at: ReplyAt } | { readonly kind: 'closed' };
 
-export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number): Promise<Observed> {
-  return readReplyThen(live, options, deadline, same, same);
+export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number, clock?: Clock): Promise<Observed> {
+  return readReplyThen(live, options, deadline, same, same, clock);
 }
 
 const same = <T>(value: T): T => value;
@@ -28,9 +31,10 @@ export function readReplyThen<T>(
   deadline: number,
   then: (observed: Observed) => T,
   failed: (error: unknown) => unknown,
+  clock?: Clock,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    new ReplyRead<T>(live, options, deadline, then, failed, resolve, reject).run();
+    new ReplyRead<T>(live, options, deadline, then, failed, resolve, reject, clock).run();
   });
 }
 
@@ -43,6 +47,9 @@ class ReplyRead<T> {
   private received: Buffer[] = [];
   private next: FrameStep = NOT_STARTED;
   private settled = false;
+  /** Input offsets where the reply's first line and the line being read start. */
+  private firstAt = -1;
+  private lineAt = -1;
 
   constructor(
     private readonly live: LiveConnection,
@@ -52,6 +59,8 @@ class ReplyRead<T> {
     private readonly failed: (error: unknown) => unknown,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: unknown) => void,
+    /** Reads the deadline when the reply gives the event loop a turn (none: only waits end at it). */
+    private readonly clock: Clock | undefined,
   ) {
     this.budget = live.limits.replyBytes;
   }
@@ -68,13 +77,25 @@ class ReplyRead<T> {
         this.next = this.framer.start();
       }
       const connection = this.live.connection;
+      let lines = 0;
       for (;;) {
         const next = this.next;
         switch (next.need) {
           case 'done':
-            this.finish({ kind: 'reply', reply: next.reply });
+            this.finish({ kind: 'reply', reply: next.reply, at: { first: this.firstAt, last: this.lineAt } });
             return;
           case 'line': {
+            if (++lines > LINES_PER_TURN) {
+              // A reply that never makes the reader wait must still end at its deadline.
+              if (this.clock !== undefined && this.clock.now() >= this.deadline) {
+                this.fail(withReceived(new TransportError('timeout', 'the reply did not end before the deadline'), this.received));
+                return;
+              }
+              nextTurn(this.resume);
+              return;
+            }
+            this.lineAt = this.live.answers.readAt;
+            if (this.firstAt < 0) this.firstAt = this.lineAt;
             if (!connection.readLineOr) {
               connection.readLine(this.deadline).then(this.onLine, this.onLineError);
               return;
@@ -105,6 +126,10 @@ class ReplyRead<T> {
       this.fail(error);
     }
   }
+
+  private readonly resume = (): void => {
+    this.run();
+  };
 
   private takeLine(line: Buffer): void {
     this.used += line.length + 1;
@@ -190,6 +215,13 @@ class ReplyRead<T> {
     this.reject(thrown);
   }
 }
+
+/**
+ * Lines a reply reads from what is buffered before the event loop gets a turn: a server
+ * pumping short lines would otherwise keep the process to itself (the transport reads on
+ * while it is drained), and other tests' timers would fire before their replies are read.
+ */
+const LINES_PER_TURN = 1024;
 
 /** A placeholder until the first `run` asks the framer for its first step (never acted on). */
 const NOT_STARTED: FrameStep = { need: 'line' };

@@ -11,6 +11,7 @@ import { evaluateTracked, setVariable } from './values.js';
 import { runSteps } from './steps/index.js';
 import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
 import type { RunInterrupt } from './interrupt.js';
+import { Transcript } from './transcript.js';
 import { formatDuration, StopToken } from '../transport/index.js';
 
 export interface TestRunOptions {
@@ -72,7 +73,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     test: info,
     status,
     durationMs,
-    transcript: redactTranscript(ctx.transcript, ctx.redactor),
+    transcript: redactTranscript(ctx.transcript.entries(), ctx.redactor),
     ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
   };
 }
@@ -85,7 +86,7 @@ function createContext(
   stop: StopToken,
   startedAt: number,
 ): TestContext {
-  const transcript: TranscriptEntry[] = [];
+  const transcript = new Transcript();
   const redactor = new Secrets();
   const keep = options.keepTranscript ?? true;
   const ctx: TestContext = {
@@ -105,6 +106,7 @@ function createContext(
     transcript,
     recording: keep || options.onTranscript !== undefined,
     stepStartedAt: undefined,
+    stepsSinceTurn: 0,
     ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, raw: string | Buffer) {
       if (!keep && !options.onTranscript) return;

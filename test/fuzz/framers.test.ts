@@ -12,6 +12,7 @@ import type { FrameStep, ProtocolSession, Reply, SentCommand } from '../../src/p
 import type { Limits, ProtocolName } from '../../src/spec/model.js';
 import { readReply } from '../../src/engine/reply.js';
 import type { LiveConnection } from '../../src/engine/context.js';
+import { Answers } from '../../src/engine/answers.js';
 import { TransportError, type Connection } from '../../src/transport/types.js';
 import { mutate, mutation } from './mutate.js';
 
@@ -217,7 +218,7 @@ describe('engine reply reader: random bytes and random limits', () => {
         const connection = memoryConnection(input, limits);
         const session = PROTOCOLS[name].createSession();
         for (const command of sent) session.sent(command);
-        const live: LiveConnection = { name: 'main', protocol: name, eol: '\r\n', limits, host: '127.0.0.1', connection, session };
+        const live: LiveConnection = { name: 'main', protocol: name, eol: '\r\n', limits, host: '127.0.0.1', connection, session, answers: new Answers(name, connection) };
         // Bounded: each read consumes bytes until the input runs out or a failure ends it.
         for (let read = 0; read <= input.length; read++) {
           const before = connection.pulled();

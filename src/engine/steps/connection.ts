@@ -10,6 +10,7 @@ import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { checkHandshakeError, checkTlsExpect, describeHandshake, resolveTls } from '../tls.js';
 import { currentConnection } from './current.js';
+import { Answers } from '../answers.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -74,6 +75,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
     host,
     connection,
     session: PROTOCOLS[spec.protocol].createSession({ eol: spec.eol }),
+    answers: new Answers(spec.protocol, connection),
   };
   ctx.connections.set(name, live);
   ctx.current = live;
@@ -123,6 +125,7 @@ export async function runTls(step: StepOf<'tls'>, ctx: TestContext): Promise<voi
   }
   // RFC 3207 §4.2: the upgraded session starts afresh; nothing sent before is pending.
   live.session.reset?.();
+  live.answers.reset();
   ctx.record('tls', describeHandshake(info));
   if (options.expect?.error) {
     throw new StepFailure('mismatch', 'expected the TLS handshake to fail, but it succeeded', options.expect.error.span, {

@@ -2,11 +2,14 @@
  * `s:` — read one reply and match it (spec §4, §5). Captures become variables of the test.
  */
 import type { Step } from '../../spec/model.js';
-import type { ReplyOptions } from '../../protocol/types.js';
+import type { Reply, ReplyOptions } from '../../protocol/types.js';
+import type { Span } from '../../spec/span.js';
+import type { Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
 import { matchReply } from '../../match/index.js';
+import { quote, shownLines } from '../../match/show.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
@@ -34,11 +37,19 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
       return fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
     },
+    ctx.world.clock,
   );
 }
 
 function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
   const matcher = step.matcher;
+  if (observed.kind === 'reply') {
+    const before = live.answers.unsolicited(observed.reply, observed.at);
+    if (before) {
+      record(ctx, observed);
+      throw unsolicited(matcher.span, before, observed.reply);
+    }
+  }
   let result;
   try {
     result = matchReply(matcher, observed, scopeOf(ctx), { protocol: live.protocol, regexCache: ctx.world.regexCache });
@@ -63,6 +74,19 @@ function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, ob
 function record(ctx: TestContext, observed: Observed): void {
   if (observed.kind === 'closed') ctx.record('info', 'the server closed the connection');
   else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
+}
+
+/** A reply that came before the command it would answer was written (spec §4). */
+function unsolicited(span: Span, before: Waiting, reply: Reply): StepFailure {
+  const command = quote(before.command);
+  return new StepFailure(
+    'mismatch',
+    `the server sent a reply nobody asked for: it came before ${command} was sent, so it is not that command's answer. ` +
+      'The server is out of step with the client (it answered a command twice, or sent a reply of its own); ' +
+      'if an earlier command really gets two replies, read the extra one with an `s:` of its own',
+    span,
+    { expected: `a reply to ${command}`, actual: shownLines(reply.lines) },
+  );
 }
 
 /** After the server closed, the connection is gone; a later step on it fails clearly. */

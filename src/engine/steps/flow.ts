@@ -4,6 +4,7 @@ import type { TestContext } from '../context.js';
 import type { Value } from '../../template/types.js';
 import { evaluateTracked, setVariable } from '../values.js';
 import { StepFailure } from '../failure.js';
+import { turn } from './turn.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export type RunSteps = (steps: readonly Step[], ctx: TestContext) => Promise<void>;
@@ -14,6 +15,9 @@ export async function runSet(step: StepOf<'set'>, ctx: TestContext): Promise<voi
 
 export async function runRepeat(step: StepOf<'repeat'>, ctx: TestContext, runSteps: RunSteps): Promise<void> {
   for (let i = 0; i < step.times; i++) {
+    const turning = turn(ctx);
+    if (turning !== undefined) await turning;
+    if (ctx.stop.stopped) return;
     if (step.as !== undefined) setVariable(ctx, step.as, { text: String(i), secret: false });
     await runSteps(step.steps, ctx);
   }
@@ -31,6 +35,9 @@ export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps
       ctx.record('info', `retry ${attempt}/${step.times} failed: ${error.message}; trying again in ${step.delayMs}ms`);
       ctx.activeSpan = step.span; // a deadline or Ctrl-C during the delay stops the retry, not the retried step
       await ctx.world.sleep(step.delayMs, ctx.stop.signal);
+      // A new try waits for no answer to the last one: a late answer read by it is one
+      // nobody asked for (spec §4), not the answer to its own command.
+      for (const live of ctx.connections.values()) live.answers.reset();
     }
   }
 }

@@ -9,6 +9,7 @@ import { runData, runRaw, runSend } from './send.js';
 import { runExpect } from './expect.js';
 import { runClose, runConnect, runTls, runUse } from './connection.js';
 import { runSilent, runSleep } from './wait.js';
+import { turn } from './turn.js';
 import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from './flow.js';
 
 /**
@@ -40,6 +41,8 @@ export const runSteps: RunSteps = async (steps, ctx) => {
   // step, not two: a load run reads the clock millions of times).
   let now = ctx.onStep ? clock.now() : 0;
   for (const step of steps) {
+    const turning = turn(ctx);
+    if (turning !== undefined) await turning;
     if (ctx.stop.stopped) return;
     ctx.activeSpan = step.span;
     const started = now;

@@ -42,7 +42,9 @@ export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> |
   const { lines } = built;
   const sent = (): void => {
     for (const text of lines) {
-      live.session.sent({ kind: 'line', text });
+      const command = { kind: 'line', text } as const;
+      live.session.sent(command);
+      live.answers.sent(command);
       if (ctx.recording) ctx.record('c', text);
     }
   };
@@ -53,7 +55,9 @@ export function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> | u
   const live = currentConnection(ctx, step.span);
   const bytes = rawBytes(step, ctx);
   return after(write(ctx, live, bytes, step.span, step.timeoutMs, true), () => {
-    live.session.sent({ kind: 'raw', text: bytes.toString('utf8') });
+    const command = { kind: 'raw', text: bytes.toString('utf8') } as const;
+    live.session.sent(command);
+    live.answers.sent(command);
     if (ctx.recording) ctx.record('c', bytes);
   });
 }
@@ -85,6 +89,8 @@ async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ line
   return { lines, payload };
 }
 
+const DATA_SENT = { kind: 'data' } as const;
+
 function sendBody(
   ctx: TestContext,
   live: LiveConnection,
@@ -94,7 +100,8 @@ function sendBody(
   atStepStart: boolean,
 ): Promise<void> | undefined {
   return after(write(ctx, live, payload, step.span, step.timeoutMs, atStepStart), () => {
-    live.session.sent({ kind: 'data' });
+    live.session.sent(DATA_SENT);
+    live.answers.sent(DATA_SENT);
     if (ctx.recording) recordBody(ctx, lines);
   });
 }
@@ -161,6 +168,8 @@ function write(
   const { at, wait } = atStepStart ? waitFromStepStart(ctx, timeout) : waitUntil(ctx, timeout);
   const connection = live.connection;
   let pending: Promise<void> | undefined;
+  // What came before this write cannot answer what it sends.
+  live.answers.writing();
   try {
     pending = connection.writeNow ? connection.writeNow(payload, at) : connection.write(payload, at);
   } catch (error) {
