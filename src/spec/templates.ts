@@ -5,7 +5,7 @@
  * function names and argument counts, and (for `run`) environment variables that are
  * unset and have no default.
  */
-import { FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
+import { envLookup, FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
 import type { Template } from '../template/types.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes, Locator } from './notes.js';
@@ -81,7 +81,7 @@ export class Templates {
     }
     if (!this.options.checkEnv) return;
     for (const env of refs.envs) {
-      if (env.hasDefault || this.options.env[env.name] !== undefined) continue;
+      if (env.hasDefault || envLookup(this.options.env, env.name) !== undefined) continue;
       sink.error(
         this.notes.locate(t, env.offset, `env.${env.name}`.length),
         `the environment variable \`${env.name}\` is not set`,

@@ -69,6 +69,12 @@ describe('options', () => {
     expect((await load(['invalid/sem-env-unset.yaml'])).diagnostics).toHaveLength(1);
   });
 
+  it('counts only the environment\'s own names as set, not the members of a JavaScript object', async () => {
+    const text = 'name: e\nconnect: { port: 25 }\nsteps: [{ c: "${env.constructor} ${env.toString}" }]\n';
+    const r = await load(['e.yaml'], { env: { ...process.env }, readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['the environment variable `constructor` is not set', 'the environment variable `toString` is not set']);
+  });
+
   it('gives the literal values of secrets, from invalid files too, and --var values of secret names', async () => {
     const r = await load(['invalid/sem-secret-redacted.yaml', 'valid/format-example.yaml'], { vars: { pass: 'from-the-command-line' } });
     expect(r.secretLiterals.sort()).toEqual(['from-the-command-line', 'hunter2', 'secret']);
