@@ -391,7 +391,6 @@ const REQUIRED_HINTS: Readonly<Record<string, string>> = {
 };
 
 const KEY_HINTS: Readonly<Record<string, string>> = {
-  '/definitions/connect as': '`as` names the connection of a `connect` step; the test\'s own connection is `main`',
   '/definitions/test serial': '`serial` belongs at the top of the file',
   '/definitions/test secrets': '`secrets` belongs at the top of the file',
   '/definitions/test description': '`description` belongs at the top of the file',

@@ -53,7 +53,7 @@ function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions):
 
   const current = test.connect ? connectionOf(test.connect, options) : undefined;
   const names = new Map<string, Current>();
-  if (current) names.set(MAIN_CONNECTION, current);
+  if (current) names.set(test.connect?.as ?? MAIN_CONNECTION, current);
   const state: ConnectionState = {
     current,
     names,
