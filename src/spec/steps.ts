@@ -8,6 +8,7 @@ import type { ConnectBuilder } from './connect.js';
 import { duration } from './connect.js';
 import type { Matchers } from './matcher.js';
 import type { DataBody, Fragment, RawBytes, Step, VarDef } from './model.js';
+import type { Template } from '../template/types.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes } from './notes.js';
 import type { Sink } from './sink.js';
@@ -17,6 +18,7 @@ import type { TlsBuilder } from './tls.js';
 import { walkVarDefs, walkVars } from './variables.js';
 
 export const DEFAULT_RETRY_DELAY_MS = 1000;
+const LINE_BREAK = /[\r\n]/;
 /** Includes nested deeper than this are a mistake (a cycle is caught before). */
 const MAX_INCLUDE_DEPTH = 16;
 /** Fragments are built once per include site; a diamond of includes must not explode. */
@@ -74,7 +76,7 @@ export class StepBuilder {
   ) {
     const ms = (v: YNode, env: StepEnv): number => duration(v, env.sink) ?? 0;
     this.table = {
-      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.templates.read(n, env.sink)) }),
+      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.line(n, env.sink)) }),
       send: (v, _s, env) => ({ kind: 'raw', bytes: this.raw(v, env.sink) }),
       data: (v, _s, env) => ({ kind: 'data', body: this.data(v, env.sink) }),
       s: (v, _s, env) => ({ kind: 'expect', matcher: this.matchers.build(v, env.sink) }),
@@ -96,6 +98,26 @@ export class StepBuilder {
       },
       include: (v, s, env) => this.include(v, s, env),
     };
+  }
+
+  /**
+   * One `c:` line. A CR or LF written in it would end the line early: the server would read
+   * the rest as a second command (command smuggling), so it is refused here; one made by a
+   * template is refused when the step runs, before anything is written.
+   */
+  private line(node: YNode, sink: Sink): Template {
+    const t = this.templates.read(node, sink);
+    const literal = t.parts.some((p) => p.kind === 'text' && LINE_BREAK.test(p.value));
+    if (literal) {
+      const at = Math.max(0, t.source.search(LINE_BREAK));
+      const which = t.source[at] === '\r' ? 'a CR' : 'a line break (LF)';
+      sink.error(
+        this.notes.locate(t, at, 1),
+        `a \`c:\` line holds ${which}: the server would read what follows as another command`,
+        'write one `c:` per command (or a list of lines), and `send:` for raw bytes; a `|` block adds a final line break (write `|-`)',
+      );
+    }
+    return t;
   }
 
   steps(list: YNode | undefined, env: StepEnv): Step[] {
