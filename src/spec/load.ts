@@ -6,7 +6,8 @@
  *   → semantics.ts (variables, connections, protocols).
  * I/O happens only here and in inputs.ts, through functions that can be replaced.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { FILE_LIMITS, readBoundedSync, tooLarge } from './bounded-file.js';
 import { dirname, resolve } from 'node:path';
 import { SuiteBuilder } from './build.js';
 import { ConnectBuilder } from './connect.js';
@@ -290,6 +291,8 @@ class Loader implements FragmentFiles {
     let text: string;
     try {
       text = (this.options.readFile ?? readUtf8)(path);
+      // Before parsing: a spec is read whole, and parsing holds several times its size.
+      if (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec) throw tooLarge('spec');
     } catch (e) {
       const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, problems: [], reported: true, unreadable: readError(e) };
       this.files.set(path, file);
@@ -328,7 +331,8 @@ const nodeFs: InputFs = {
   kind(path) {
     try {
       const s = statSync(path);
-      return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+      // Anything else that is there is a file to read: reading says why it cannot be (a FIFO, a device).
+      return s.isDirectory() ? 'dir' : 'file';
     } catch {
       return undefined;
     }
@@ -339,7 +343,7 @@ const nodeFs: InputFs = {
 };
 
 function readUtf8(path: string): string {
-  return readFileSync(path, 'utf8');
+  return readBoundedSync(path, 'spec').toString('utf8');
 }
 
 function readError(e: unknown): string {

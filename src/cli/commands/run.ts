@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../spec/load.js';
+import { readBounded } from '../../spec/bounded-file.js';
 import { renderDiagnostics, secretRedactor } from '../../spec/render.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
@@ -105,7 +106,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     now: io.now,
     randomBytes: (n) => randomBytes(n),
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    readFile: (path) => readFile(path),
+    readFile: (path, kind) => readBounded(path, kind),
     openConnection,
     regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),

@@ -81,7 +81,7 @@ async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ line
   } else {
     const path = resolvePath(ctx, body.path, evaluateTracked(ctx, body.path).text);
     try {
-      text = (await ctx.world.readFile(path)).toString('utf8');
+      text = (await ctx.world.readFile(path, 'data')).toString('utf8');
     } catch (error) {
       throw new StepFailure('error', `cannot read the data file ${path}: ${(error as Error).message}`, step.span);
     }
