@@ -51,6 +51,8 @@ export interface LoadResult {
   readonly suites: Suite[];
   /** Display paths of the fragment files among the inputs (checked, not runnable). */
   readonly fragments: string[];
+  /** Display paths of YAML files a folder or glob reached that are no spec nor fragment (see `isOurs`). */
+  readonly skipped: string[];
   /** Every problem of every file, sorted by file, line and column. */
   readonly diagnostics: Diagnostic[];
   /** Display path → text of every file read (for code frames). */
@@ -69,17 +71,19 @@ export interface LoadResult {
 export async function loadSpecs(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
   const suites: Suite[] = [];
   const fragments: string[] = [];
+  const skipped: string[] = [];
   const found: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const { secretLiterals } = await loadEach(inputs, options, {
     read: (display, text) => sources.set(display, text),
     suite: (suite) => suites.push(suite),
     fragment: (display) => fragments.push(display),
+    skipped: (display) => skipped.push(display),
     problems: (list) => {
       for (const d of list) found.push(d);
     },
   });
-  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals };
+  return { suites, fragments, skipped, diagnostics: finishDiagnostics(found), sources, secretLiterals };
 }
 
 /**
@@ -94,6 +98,8 @@ export interface LoadVisitor {
   suite?(suite: Suite): void;
   /** An input that is a fragment file, checked (not runnable). */
   fragment?(display: string): void;
+  /** An input a folder or glob reached that is YAML but no spec nor fragment: left alone. */
+  skipped?(display: string): void;
   /**
    * Problems, in the order found; pass all of them, once all files are done, through
    * `finishDiagnostics`. `source` gives the text of a file they point into (the input
@@ -115,13 +121,14 @@ export interface LoadSummary {
 export async function loadEach(inputs: readonly string[], options: LoadOptions, visitor: LoadVisitor): Promise<LoadSummary> {
   const cwd = resolve(options.cwd);
   const expanded = await expandInputs(inputs, cwd, options.fs ?? nodeFs);
-  const loader = new Loader(cwd, options, expanded.files, visitor);
+  const loader = new Loader(cwd, options, expanded.files, expanded.named, visitor);
   if (expanded.diagnostics.length > 0) visitor.problems?.(expanded.diagnostics, () => undefined);
   expanded.files.forEach((path, index) => {
     const found: Diagnostic[] = [];
     const loaded = loader.input(path, index, found);
     if (loaded?.kind === 'suite') visitor.suite?.(loaded.suite);
     else if (loaded?.kind === 'fragment') visitor.fragment?.(loaded.display);
+    else if (loaded?.kind === 'skipped') visitor.skipped?.(loaded.display);
     if (found.length > 0) visitor.problems?.(found, (display) => loader.textOf(display));
     loader.done(path);
   });
@@ -148,6 +155,8 @@ interface ReadFile {
   /** The parts the schema rejected, when the rest of the file can still be checked. */
   readonly rejected?: Rejected;
   readonly isFragment: boolean;
+  /** Whether the file looks like a spec or fragment at all (`isOurs`). */
+  readonly ours: boolean;
   /** Problems of the file itself (YAML, schema), or of reading it. */
   readonly problems: Diagnostic[];
   /** Whether `problems` were already put into the output. */
@@ -155,7 +164,7 @@ interface ReadFile {
   readonly unreadable?: string;
 }
 
-type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: string } | undefined;
+type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment' | 'skipped'; display: string } | undefined;
 
 class Loader implements FragmentFiles {
   readonly secrets = new Set<string>();
@@ -179,6 +188,7 @@ class Loader implements FragmentFiles {
     private readonly cwd: string,
     private readonly options: LoadOptions,
     inputs: readonly string[],
+    private readonly named: ReadonlySet<string>,
     private readonly visitor: LoadVisitor,
   ) {
     inputs.forEach((path, index) => this.inputs.set(path, index));
@@ -199,6 +209,8 @@ class Loader implements FragmentFiles {
       sink.error({ file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable);
       return undefined;
     }
+    // Other YAML in a folder (docker-compose.yml, a CI file) is none of ours: left alone.
+    if (!file.ours && !this.named.has(path)) return { kind: 'skipped', display: file.src.display };
     if (!file.reported) {
       file.reported = true;
       sink.add(file.problems);
@@ -294,7 +306,7 @@ class Loader implements FragmentFiles {
       // Before parsing: a spec is read whole, and parsing holds several times its size.
       if (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec) throw tooLarge('spec');
     } catch (e) {
-      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, problems: [], reported: true, unreadable: readError(e) };
+      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, ours: true, problems: [], reported: true, unreadable: readError(e) };
       this.files.set(path, file);
       return file;
     }
@@ -313,17 +325,20 @@ class Loader implements FragmentFiles {
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
       for (const secret of literalSecretsIn(yaml.partial, this.options.vars)) this.secrets.add(secret);
-      return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
+      // Nothing readable: it cannot be told from a spec, so it is reported.
+      const ours = yaml.partial === undefined || isOurs(yaml.partial);
+      return { src, isFragment: false, ours, problems: yaml.diagnostics, reported: false };
     }
     for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
     const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
+    const ours = isOurs(yaml.data);
     if (!matchesSchema(yaml.data)) {
       const problems = explainSchemaErrors(compiledSchema(), root, yaml.data);
       const rejected = rejectedParts(root, problems);
-      return rejected ? { src, root, isFragment, problems, reported: false, rejected } : { src, isFragment, problems, reported: false };
+      return rejected ? { src, root, isFragment, ours, problems, reported: false, rejected } : { src, isFragment, ours, problems, reported: false };
     }
-    return { src, root, isFragment, problems: [], reported: false };
+    return { src, root, isFragment, ours, problems: [], reported: false };
   }
 }
 
@@ -341,6 +356,20 @@ const nodeFs: InputFs = {
     return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory() }));
   },
 };
+
+/**
+ * The top-level keys that make a YAML file ours: those of a spec or fragment that other YAML
+ * does not use at its top (`name`, `version`, `description` and `tags` are everyone's). A
+ * file a folder run reaches without any of them (docker-compose.yml, a Kubernetes manifest,
+ * a list) is skipped; one with any of them is checked strictly, so a spec with a typo or a
+ * missing `steps` is reported, not skipped.
+ */
+const SPEC_KEYS = ['tests', 'steps', 'fragment', 'connect', 'tls', 'vars', 'secrets'] as const;
+
+function isOurs(data: unknown): boolean {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return false;
+  return SPEC_KEYS.some((key) => Object.hasOwn(data, key));
+}
 
 function readUtf8(path: string): string {
   return readBoundedSync(path, 'spec').toString('utf8');

@@ -62,6 +62,49 @@ describe('inputs', () => {
   });
 });
 
+describe('other YAML beside the specs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'convospec-other-'));
+    const files: Record<string, string> = {
+      'a.yaml': SPEC,
+      'docker-compose.yml': 'services:\n  mail:\n    image: postfix\n    x-common: &common { restart: always }\n    <<: *common\n',
+      'k8s/deploy.yaml': 'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n',
+      'k8s/empty.yaml': '',
+      'list.yaml': '- a\n- b\n',
+      'no-steps.yaml': 'name: forgot the steps\nconnect: { port: 25 }\n',
+      'typo.yaml': 'name: T\nconnect: { port: 25 }\nsteps: [{ s: 220 }]\ntimout: 5s\n',
+      'broken.yaml': 'name: B\nsteps: [{ s: 220 }\n',
+      'frag.yaml': 'fragment: F\nsteps: [{ c: NOOP }]\nwith: 1\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const opts = () => ({ cwd: dir, vars: {}, env: {} });
+
+  it('a folder run skips YAML files without a key of a spec or fragment at the top, and checks the others strictly', async () => {
+    const r = await loadSpecs(['.'], opts());
+    expect(r.suites.map((x) => x.file)).toEqual(['a.yaml']);
+    expect(r.skipped).toEqual(['docker-compose.yml', 'k8s/deploy.yaml', 'k8s/empty.yaml', 'list.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.file}:${d.span.line}: ${d.message}`)).toEqual([
+      'broken.yaml:3: not valid YAML here: deficient indentation',
+      'frag.yaml:3: unknown key `with` in a fragment file',
+      'no-steps.yaml:1: a spec needs `tests`',
+      'typo.yaml:4: unknown key `timout` in a spec file',
+    ]);
+  });
+
+  it('a file named on the command line is always checked strictly', async () => {
+    const r = await loadSpecs(['docker-compose.yml', 'k8s/*.yaml'], opts());
+    expect(r.skipped).toEqual(['k8s/deploy.yaml', 'k8s/empty.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.file}: ${d.message}`)).toContain('docker-compose.yml: unknown key `services` in a spec file');
+  });
+});
+
 describe('options', () => {
   it('checks unset environment variables only when asked (run: yes, validate: no)', async () => {
     expect((await load(['invalid/sem-env-unset.yaml'], { checkEnv: false })).diagnostics).toEqual([]);

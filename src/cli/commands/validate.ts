@@ -14,6 +14,7 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
   const found: Diagnostic[] = [];
   const frames = new FrameLines();
   const count = { files: 0, suites: 0 };
+  const skipped: string[] = [];
   // Environment variables are the run's business: validate checks the files alone.
   const { secretLiterals } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
     read: () => {
@@ -22,12 +23,18 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     suite: () => {
       count.suites += 1;
     },
+    skipped: (display) => {
+      count.files -= 1;
+      skipped.push(display);
+    },
     problems: (list, source) => {
       for (const d of list) found.push(d);
       frames.keep(list, source);
     },
   });
   const { files, suites } = count;
+  // Other YAML a folder reached (docker-compose.yml…): said, so a spec skipped by mistake is seen.
+  for (const display of skipped) io.stdout.write(`skipped (not a spec): ${display}\n`);
   if (files === 0) {
     io.stderr.write(`convospec: no spec found in ${paths.join(', ')}\n`);
     return EXIT.invalid;
