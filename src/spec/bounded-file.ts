@@ -5,7 +5,7 @@
  * byte is read. The file is opened with O_NONBLOCK so that opening a FIFO does not wait
  * either, and its size is checked from the open descriptor (no race with a rename).
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
@@ -96,6 +96,34 @@ class Chunks {
     return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
   }
 }
+
+/**
+ * Why the file at `path` could not be read as `kind`, or undefined when it can: for the
+ * loader, which checks the files a spec names before anything runs.
+ */
+export function fileProblem(path: string, kind: FileKind): string | undefined {
+  try {
+    check(statSync(path), kind);
+    return undefined;
+  } catch (e) {
+    return readProblem(e);
+  }
+}
+
+/** A read error in a person's words. */
+export function readProblem(e: unknown): string {
+  if (e instanceof FileLimitError) return e.message;
+  const code = (e as { code?: unknown }).code;
+  const words = typeof code === 'string' ? SYSTEM_WORDS.get(code) : undefined;
+  return words ?? (e instanceof Error ? e.message : String(e));
+}
+
+const SYSTEM_WORDS: ReadonlyMap<string, string> = new Map([
+  ['ENOENT', 'no such file'],
+  ['ENOTDIR', 'no such file'],
+  ['EACCES', 'permission denied'],
+  ['EISDIR', 'it is a directory'],
+]);
 
 function check(stats: Stats, kind: FileKind): void {
   if (!stats.isFile()) throw new FileLimitError(`not a regular file (${nonRegular(stats)}): name a regular file`);

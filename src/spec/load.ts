@@ -7,7 +7,7 @@
  * I/O happens only here and in inputs.ts, through functions that can be replaced.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { FILE_LIMITS, readBoundedSync, tooLarge } from './bounded-file.js';
+import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind } from './bounded-file.js';
 import { dirname, resolve } from 'node:path';
 import { SuiteBuilder } from './build.js';
 import { ConnectBuilder } from './connect.js';
@@ -25,7 +25,7 @@ import { literalSecretsIn, orderSecrets } from './secrets.js';
 import { checkFragment, checkSuite } from './semantics.js';
 import { Sink } from './sink.js';
 import { SourceFile } from './source.js';
-import { StepBuilder, type FragmentFile, type FragmentFiles, type StepEnv } from './steps.js';
+import { StepBuilder, type FragmentFile, type StepEnv, type StepFiles } from './steps.js';
 import { Templates } from './templates.js';
 import { TlsBuilder } from './tls.js';
 import { parseYaml } from './yaml.js';
@@ -44,6 +44,12 @@ export interface LoadOptions {
   readonly readFile?: (path: string) => string;
   /** Says what is at a path, and lists folders. Default: the file system. */
   readonly fs?: InputFs;
+  /**
+   * Why a file a spec names (`data: {file}`, TLS `ca`/`cert`/`key`) cannot be read, or
+   * undefined when it can. Default: the file system (`fileProblem`), unless `readFile` is
+   * given: files read from elsewhere are not looked for on the disk.
+   */
+  readonly checkFile?: (path: string, kind: FileKind) => string | undefined;
 }
 
 export interface LoadResult {
@@ -166,7 +172,7 @@ interface ReadFile {
 
 type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment' | 'skipped'; display: string } | undefined;
 
-class Loader implements FragmentFiles {
+class Loader implements StepFiles {
   readonly secrets = new Set<string>();
   /**
    * Files read and still held: fragments (and files named by an `include`) for good, an
@@ -183,6 +189,8 @@ class Loader implements FragmentFiles {
   private readonly steps: StepBuilder;
   private readonly suites: SuiteBuilder;
   private readonly cliVars: ReadonlySet<string>;
+  /** Absolute path and kind → its problem ('' when none): a file named by every test is checked once. */
+  private readonly checked = new Map<string, string>();
 
   constructor(
     private readonly cwd: string,
@@ -194,7 +202,7 @@ class Loader implements FragmentFiles {
     inputs.forEach((path, index) => this.inputs.set(path, index));
     const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true }, this.notes);
     const patterns = new Patterns(templates);
-    const tls = new TlsBuilder(templates, patterns);
+    const tls = new TlsBuilder(templates, patterns, this);
     const connects = new ConnectBuilder(templates, tls, this.notes);
     this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes), tls, connects, this, this.notes);
     this.cliVars = new Set(Object.keys(options.vars));
@@ -296,6 +304,17 @@ class Loader implements FragmentFiles {
     return displayPath(path, this.cwd);
   }
 
+  fileProblem(path: string, kind: FileKind): string | undefined {
+    const key = `${kind}:${path}`;
+    let problem = this.checked.get(key);
+    if (problem === undefined) {
+      const check = this.options.checkFile ?? (this.options.readFile ? noProblem : fileProblem);
+      problem = check(path, kind) ?? '';
+      this.checked.set(key, problem);
+    }
+    return problem === '' ? undefined : problem;
+  }
+
   private read(path: string): ReadFile {
     const cached = this.files.get(path);
     if (cached) return cached;
@@ -306,7 +325,7 @@ class Loader implements FragmentFiles {
       // Before parsing: a spec is read whole, and parsing holds several times its size.
       if (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec) throw tooLarge('spec');
     } catch (e) {
-      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, ours: true, problems: [], reported: true, unreadable: readError(e) };
+      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, ours: true, problems: [], reported: true, unreadable: readProblem(e) };
       this.files.set(path, file);
       return file;
     }
@@ -371,15 +390,12 @@ function isOurs(data: unknown): boolean {
   return SPEC_KEYS.some((key) => Object.hasOwn(data, key));
 }
 
+const noProblem = (): undefined => undefined;
+
 function readUtf8(path: string): string {
   return readBoundedSync(path, 'spec').toString('utf8');
 }
 
-function readError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
-  return (code && words[code]) ?? (e instanceof Error ? e.message : String(e));
-}
 
 /** The same problem reached twice (a fragment included from several tests): keep the shortest include trail. */
 function dedupe(list: readonly Diagnostic[]): Diagnostic[] {

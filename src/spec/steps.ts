@@ -16,6 +16,7 @@ import { mayChangeScope, type Rejected } from './rejected.js';
 import type { Templates } from './templates.js';
 import type { TlsBuilder } from './tls.js';
 import { walkVarDefs, walkVars } from './variables.js';
+import { checkNamedFile, type NamedFiles } from './named-file.js';
 
 export const DEFAULT_RETRY_DELAY_MS = 1000;
 const LINE_BREAK = /[\r\n]/;
@@ -57,6 +58,9 @@ export interface FragmentFiles {
   displayOf(path: string): string;
 }
 
+/** What the steps need of the file system: fragments, and whether named files can be read. */
+export type StepFiles = FragmentFiles & NamedFiles;
+
 type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs'> }[Step['kind']];
 type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
 /** What every step has besides its body, set on the body once it is built. */
@@ -71,7 +75,7 @@ export class StepBuilder {
     private readonly matchers: Matchers,
     private readonly tls: TlsBuilder,
     private readonly connects: ConnectBuilder,
-    private readonly files: FragmentFiles,
+    private readonly files: StepFiles,
     private readonly notes: BuildNotes,
   ) {
     const ms = (v: YNode, env: StepEnv): number => duration(v, env.sink) ?? 0;
@@ -187,7 +191,11 @@ export class StepBuilder {
     if (v.kind === 'string') return { kind: 'text', value: this.templates.read(v, sink), dotStuff: true };
     const dotStuff = v.get('dotStuff')?.bool() ?? true;
     const file = v.get('file');
-    if (file) return { kind: 'file', path: this.templates.read(file, sink), dotStuff };
+    if (file) {
+      const path = this.templates.read(file, sink);
+      checkNamedFile(file, path, 'data', 'data file', this.templates, this.files, sink);
+      return { kind: 'file', path, dotStuff };
+    }
     return { kind: 'text', value: this.templates.read(v.get('text') as YNode, sink), dotStuff };
   }
 

@@ -56,6 +56,26 @@ export class Templates {
     return { source: text, parts: text === '' ? [] : [{ kind: 'text', value: text }], span };
   }
 
+  /**
+   * The text of a template whose value is known at load time: one without `${…}`, or, when
+   * the environment is checked (`run`), one of `${env.…}` parts alone, each set or defaulted.
+   */
+  knownText(t: Template): string | undefined {
+    let text = '';
+    for (const part of t.parts) {
+      if (part.kind === 'text') text += part.value;
+      else if (part.expr.kind !== 'env' || !this.options.checkEnv) return undefined;
+      else {
+        const value = envLookup(this.options.env, part.expr.name);
+        const fallback = part.expr.fallback;
+        if (fallback !== undefined && (value === undefined || value === '')) text += fallback;
+        else if (value === undefined) return undefined;
+        else text += value;
+      }
+    }
+    return text;
+  }
+
   private parse(text: string, span: Span, sink: Sink, locate: Locator | undefined): Template {
     const parsed = parseTemplate(text, span);
     if (!parsed.ok) {

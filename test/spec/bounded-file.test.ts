@@ -65,7 +65,8 @@ describe('the engine', () => {
 
   it('`data: {file: /dev/zero}` fails the step without sending a byte of a body', async () => {
     const server = await peer([send('220 mx\r\n'), expectBytes('DATA\r\n'), send('354 go\r\n'), waitClose()]);
-    const run = await runSpec(ws(), 'zero.yaml', `name: zero\nconnect: { port: ${server.port}, protocol: smtp }\ntimeout: 3s\nsteps:\n  - s: 220\n  - c: DATA\n  - s: 354\n  - data: { file: /dev/zero }\n`);
+    // Named through a variable, so that only the step can check it (a literal path is checked at load).
+    const run = await runSpec(ws(), 'zero.yaml', `name: zero\nconnect: { port: ${server.port}, protocol: smtp }\ntimeout: 3s\nsteps:\n  - s: 220\n  - c: DATA\n  - s: 354\n  - data: { file: "\${body}" }\n`, ['--var', 'body=/dev/zero']);
     const t = run.test('zero');
     expect(t.status, run.console).toBe('errored');
     expect(t.failure?.message).toBe('cannot read the data file /dev/zero: not a regular file (a device): name a regular file');
@@ -75,7 +76,7 @@ describe('the engine', () => {
   it('a TLS `ca` that is a FIFO fails the connect at once', async () => {
     const server = await peer([waitClose()]);
     const fifo = join(dir, 'fifo.pem');
-    const run = await runSpec(ws(), 'fifo-ca.yaml', `name: fifo\nconnect: { port: ${server.port}, protocol: smtp, tls: { ca: "${fifo}" } }\ntimeout: 3s\nsteps: [{ s: 220 }]\n`);
+    const run = await runSpec(ws(), 'fifo-ca.yaml', `name: fifo\nconnect: { port: ${server.port}, protocol: smtp, tls: { ca: "\${ca}" } }\ntimeout: 3s\nsteps: [{ s: 220 }]\n`, ['--var', `ca=${fifo}`]);
     const t = run.test('fifo');
     expect(t.status, run.console).toBe('errored');
     expect(t.failure?.message).toBe(`cannot read the TLS ca file ${fifo}: not a regular file (a FIFO): name a regular file`);
