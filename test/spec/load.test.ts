@@ -118,6 +118,17 @@ describe('options', () => {
     expect(r.diagnostics.map((d) => d.message)).toEqual(['the environment variable `constructor` is not set', 'the environment variable `toString` is not set']);
   });
 
+  it('checks a named file whose path comes from the environment only for `run` (which knows the environment)', async () => {
+    const text = 'name: d\nconnect: { port: 25 }\nsteps: [{ data: { file: "${env.BODY:-missing.eml}" } }, { data: { file: "${env.BODY}" } }]\n';
+    const checked: string[] = [];
+    const checkFile = (path: string) => (checked.push(path), 'no such file');
+    const opts = { readFile: () => text, fs: { kind: () => 'file' as const, list: () => [] }, checkFile };
+    expect((await load(['d.yaml'], { ...opts, checkEnv: false })).diagnostics).toEqual([]);
+    const run = await load(['d.yaml'], { ...opts, env: { BODY: 'set.eml' } });
+    expect(run.diagnostics.map((d) => `${d.span.col} ${d.message}`)).toEqual(['25 cannot read the data file `set.eml`: no such file', '73 cannot read the data file `set.eml`: no such file']);
+    expect(checked.map((p) => p.split('/').pop())).toEqual(['set.eml']);
+  });
+
   it('gives the literal values of secrets, from invalid files too, and --var values of secret names', async () => {
     const r = await load(['invalid/sem-secret-redacted.yaml', 'valid/format-example.yaml'], { vars: { pass: 'from-the-command-line' } });
     expect(r.secretLiterals.sort()).toEqual(['from-the-command-line', 'hunter2', 'secret']);
@@ -154,6 +165,19 @@ describe('the file\'s connection', () => {
     expect(b?.connect?.host.source).toBe('mx.test');
     expect(c?.connect).not.toBe(a?.connect);
     expect(c?.connect).toEqual(a?.connect);
+  });
+});
+
+describe('every error in one pass', () => {
+  it('a file with nine distinct mistakes, three of them in keys of the file or a test, yields nine diagnostics', async () => {
+    const r = await load(['invalid/schema-file-keys-then-the-rest.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.line}:${d.span.col}`)).toEqual(['2:10', '3:1', '8:12', '9:23', '10:26', '12:5', '14:12', '15:16', '16:15']);
+  });
+
+  it('a problem in `connect`, `tls` or `vars` of the file still hides the file\'s later checks', async () => {
+    const text = 'name: c\nconnect: { port: 25, protocl: smtp }\nsteps: [{ c: "${nope}" }]\n';
+    const r = await load(['c.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['unknown key `protocl` in `connect`']);
   });
 });
 
