@@ -189,6 +189,11 @@ class Loader implements StepFiles {
   private readonly steps: StepBuilder;
   private readonly suites: SuiteBuilder;
   private readonly cliVars: ReadonlySet<string>;
+  /**
+   * `--var` values by name, with no prototype: a spec's name (`secrets: [constructor]`) is
+   * looked up in it, and must find only a `--var`, never an Object member.
+   */
+  private readonly cliValues: Readonly<Record<string, string>>;
   /** Absolute path and kind → its problem ('' when none): a file named by every test is checked once. */
   private readonly checked = new Map<string, string>();
 
@@ -206,6 +211,7 @@ class Loader implements StepFiles {
     const connects = new ConnectBuilder(templates, tls, this.notes);
     this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes), tls, connects, this, this.notes);
     this.cliVars = new Set(Object.keys(options.vars));
+    this.cliValues = Object.assign(Object.create(null) as Record<string, string>, options.vars);
     this.suites = new SuiteBuilder(this.steps, connects, this.cliVars);
   }
 
@@ -343,12 +349,12 @@ class Loader implements StepFiles {
     const yaml = parseYaml(src);
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
-      for (const secret of literalSecretsIn(yaml.partial, this.options.vars)) this.secrets.add(secret);
+      for (const secret of literalSecretsIn(yaml.partial, this.cliValues)) this.secrets.add(secret);
       // Nothing readable: it cannot be told from a spec, so it is reported.
       const ours = yaml.partial === undefined || isOurs(yaml.partial);
       return { src, isFragment: false, ours, problems: yaml.diagnostics, reported: false };
     }
-    for (const secret of literalSecretsIn(yaml.data, this.options.vars)) this.secrets.add(secret);
+    for (const secret of literalSecretsIn(yaml.data, this.cliValues)) this.secrets.add(secret);
     const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
     const ours = isOurs(yaml.data);

@@ -342,7 +342,7 @@ function subject(path: Path): string {
   if (last === undefined) return 'the file';
   if (typeof last === 'string') return `\`${last}\``;
   const parent = path[path.length - 2];
-  if (typeof parent === 'string') return ITEM_NOUNS[parent] ?? `an item of \`${parent}\``;
+  if (typeof parent === 'string') return (Object.hasOwn(ITEM_NOUNS, parent) ? ITEM_NOUNS[parent] : undefined) ?? `an item of \`${parent}\``;
   return 'an item';
 }
 

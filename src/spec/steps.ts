@@ -147,7 +147,7 @@ export class StepBuilder {
 
   private step(node: YNode, env: StepEnv): Step | undefined {
     if (env.rejected?.has(node)) return this.placeholder(node);
-    const action = node.entries().find((e) => e.key !== undefined && e.key in this.table);
+    const action = node.entries().find((e) => e.key !== undefined && Object.hasOwn(this.table, e.key));
     const build = action && this.table[action.key ?? ''];
     // The schema guarantees one action; nothing to build without it.
     if (!action || !build) return undefined;

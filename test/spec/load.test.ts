@@ -129,6 +129,13 @@ describe('options', () => {
     expect(checked.map((p) => p.split('/').pop())).toEqual(['set.eml']);
   });
 
+  it('looks names of a spec up among the --var values as own names only (a secret named `constructor`)', async () => {
+    const text = 'name: p\nconnect: { port: 25 }\nvars: { constructor: abc, toString: def }\nsecrets: [constructor, toString]\nsteps: [{ s: 220 }, { c: "${nope}" }]\n';
+    const r = await load(['p.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.secretLiterals.sort()).toEqual(['abc', 'def']);
+    expect(rendered(r)).toContain('unknown variable `nope`');
+  });
+
   it('gives the literal values of secrets, from invalid files too, and --var values of secret names', async () => {
     const r = await load(['invalid/sem-secret-redacted.yaml', 'valid/format-example.yaml'], { vars: { pass: 'from-the-command-line' } });
     expect(r.secretLiterals.sort()).toEqual(['from-the-command-line', 'hunter2', 'secret']);
