@@ -2,6 +2,7 @@
  * The state of one running test: its connections, variables, secrets, transcript and
  * clock. Created per test (tests share nothing), passed to every step runner.
  */
+import type { FileKind } from '../spec/bounded-file.js';
 import type { ProtocolName, Suite, Test, Limits, Step } from '../spec/model.js';
 import type { Span } from '../spec/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
@@ -37,7 +38,8 @@ export interface EngineEnvironment {
   readonly now: () => Date;
   readonly randomBytes: (count: number) => Buffer;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly readFile: (path: string) => Promise<Buffer>;
+  /** A file a spec names, whole; only a regular file no larger than `FILE_LIMITS[kind]` (else it throws). */
+  readonly readFile: (path: string, kind: FileKind) => Promise<Buffer>;
   readonly openConnection: OpenConnection;
   /** `--insecure`: verification off everywhere (still reported as `authorized`). */
   readonly insecure: boolean;

@@ -17,7 +17,7 @@ export async function resolveTls(ctx: TestContext, options: TlsOptions, host: st
     if (text === '') return undefined;
     const path = resolvePath(ctx, template, text);
     try {
-      return await ctx.world.readFile(path);
+      return await ctx.world.readFile(path, 'pem');
     } catch (error) {
       throw new StepFailure('error', `cannot read the TLS ${field} file ${path}: ${(error as Error).message}`, template.span);
     }

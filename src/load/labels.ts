@@ -44,7 +44,7 @@ export function connectLabel(protocol: string, tls: boolean): string {
 function matcherLabel(m: Matcher): string {
   const head: string[] = [];
   if (m.code) head.push(m.code.map((c) => c.value).join('|'));
-  if (m.status) head.push(m.status.value);
+  if (m.status) head.push(m.status.map((s) => s.value).join('|'));
   if (m.whole) head.push(patternLabel(m.whole));
   if (m.text) head.push(patternLabel(m.text));
   if (m.closed) head.push('closed');

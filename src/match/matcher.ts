@@ -108,7 +108,9 @@ function expectation(m: Matcher): { what: string; span: Span } | undefined {
     return { what: `reply code ${orList(m.code.map((c) => c.value.trim()))}`, span: spanOf(m.code.map((c) => c.span), m.span) };
   }
   if (m.enhanced !== undefined) return { what: `enhanced code ${m.enhanced.value.trim()}`, span: m.enhanced.span };
-  if (m.status !== undefined) return { what: `status ${m.status.value.trim()}`, span: m.status.span };
+  if (m.status !== undefined && m.status.length > 0) {
+    return { what: `status ${orList(m.status.map((s) => s.value.trim()))}`, span: spanOf(m.status.map((s) => s.span), m.span) };
+  }
   const other =
     m.text?.span ??
     m.whole?.span ??

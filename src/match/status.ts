@@ -4,7 +4,8 @@
  */
 import type { ProtocolName } from '../spec/model.js';
 import type { Check } from './types.js';
-import { headline, malformedNote } from './headline.js';
+import { headline, malformedNote, spanOf } from './headline.js';
+import { orList } from './show.js';
 
 /**
  * IMAP status words are case-insensitive (RFC 9051 §9: "ASCII-insensitive" atoms), and so
@@ -21,13 +22,15 @@ const CASE_INSENSITIVE: Readonly<Record<ProtocolName, boolean>> = {
 };
 
 export const checkStatus: Check = (m, reply, env) => {
-  if (m.status === undefined) return undefined;
-  const wanted = m.status.value.trim();
-  const base = { span: m.status.span, expected: wanted, actual: headline(reply, env.ctx.protocol) };
-  if (reply.status === undefined) {
+  if (m.status === undefined || m.status.length === 0) return undefined;
+  const fold = CASE_INSENSITIVE[env.ctx.protocol] ? (s: string) => s.toUpperCase() : (s: string) => s;
+  const got = reply.status;
+  // A reply that fits costs no message: building one is for misses only.
+  if (got !== undefined && m.status.some((w) => fold(w.value.trim()) === fold(got))) return undefined;
+  const wanted = orList(m.status.map((w) => w.value.trim()));
+  const base = { span: spanOf(m.status.map((w) => w.span), m.span), expected: wanted, actual: headline(reply, env.ctx.protocol) };
+  if (got === undefined) {
     return { ...base, message: `expected status ${wanted}, got a reply without a status${malformedNote(reply)}` };
   }
-  const fold = CASE_INSENSITIVE[env.ctx.protocol] ? (s: string) => s.toUpperCase() : (s: string) => s;
-  if (fold(reply.status) === fold(wanted)) return undefined;
-  return { ...base, message: `expected status ${wanted}, got ${reply.status}` };
+  return { ...base, message: `expected status ${wanted}, got ${got}` };
 };

@@ -38,9 +38,11 @@ export class SuiteBuilder {
   /** The suite, as far as it could be built; `sink.failed` says whether it is valid. */
   build(file: SuiteFile, sink: Sink): Suite {
     const root = file.root;
+    // A key at fault that nothing depends on is read as absent (see `rejected.ts`).
+    const top = (key: string): YNode | undefined => (file.rejected?.drops(root, key) ? undefined : root.get(key));
     const vars = this.steps.vars(root.get('vars'), sink);
-    const timeoutMs = this.duration(root.get('timeout'), DEFAULT_TIMEOUT_MS, sink);
-    const deadlineMs = this.duration(root.get('deadline'), DEFAULT_DEADLINE_MS, sink);
+    const timeoutMs = this.duration(top('timeout'), DEFAULT_TIMEOUT_MS, sink);
+    const deadlineMs = this.duration(top('deadline'), DEFAULT_DEADLINE_MS, sink);
     // A test without a `connect` or `tls` of its own has the file's connection: built once
     // (its templates parsed once, its problems found once), shared by those tests.
     let fileConnect: ConnectSpec | undefined;
@@ -53,16 +55,16 @@ export class SuiteBuilder {
       ? [this.test(root, file, suiteDefaults, sink, true)]
       : kept.map((node) => this.test(node, file, suiteDefaults, sink, false));
     // Names set only in a left-out test are unknown: `secrets` is checked only when all are here.
-    const secrets = this.secrets(root.get('secrets'), vars, tests, kept.length === testNodes.length ? sink : undefined);
-    const description = root.get('description');
+    const secrets = this.secrets(top('secrets'), vars, tests, kept.length === testNodes.length ? sink : undefined);
+    const description = top('description');
     return {
       file: file.display,
       baseDir: file.baseDir,
-      span: root.get('name')?.entrySpan() ?? root.span(),
-      name: root.get('name')?.str() ?? '',
+      span: top('name')?.entrySpan() ?? root.span(),
+      name: top('name')?.str() ?? '',
       ...(description ? { description: description.str() } : {}),
-      tags: strings(root.get('tags')),
-      serial: root.get('serial')?.bool() ?? false,
+      tags: strings(top('tags')),
+      serial: top('serial')?.bool() ?? false,
       vars,
       secrets,
       tests,
@@ -73,6 +75,7 @@ export class SuiteBuilder {
   private test(node: YNode, file: SuiteFile, defaults: TestDefaults, sink: Sink, single: boolean): Test {
     const root = file.root;
     const own = single ? undefined : node;
+    const mine = (key: string): YNode | undefined => (own && !file.rejected?.drops(own, key) ? own.get(key) : undefined);
     const connectLayers = layers(root.get('connect'), own?.get('connect'));
     const tlsLayers = layers(root.get('tls'), own?.get('tls'));
     const env: StepEnv = { tlsLayers, connectLayers, includeStack: [file.path], sink, budget: { includes: 0 }, ...(file.rejected ? { rejected: file.rejected } : {}) };
@@ -80,15 +83,16 @@ export class SuiteBuilder {
     const connect = ownConnection ? this.connects.forTest(connectLayers, tlsLayers, sink) : defaults.sharedConnect();
     const vars = own ? this.steps.vars(own.get('vars'), sink) : [];
     const steps = this.steps.steps(node.get('steps'), env);
-    const skip = own?.get('skip');
+    const skip = mine('skip');
+    const name = file.rejected?.drops(node, 'name') ? undefined : node.get('name');
     return {
-      name: node.get('name')?.str() ?? '',
-      span: node.get('name')?.entrySpan() ?? node.anchorSpan(),
-      tags: strings(own?.get('tags')),
+      name: name?.str() ?? '',
+      span: name?.entrySpan() ?? node.anchorSpan(),
+      tags: strings(mine('tags')),
       ...(skip && !(skip.kind === 'boolean' && !skip.bool()) ? { skip: skip.kind === 'string' ? { reason: skip.str() } : {} } : {}),
       ...(connect ? { connect } : {}),
-      timeoutMs: this.duration(own?.get('timeout'), defaults.timeoutMs, sink),
-      deadlineMs: this.duration(own?.get('deadline'), defaults.deadlineMs, sink),
+      timeoutMs: this.duration(mine('timeout'), defaults.timeoutMs, sink),
+      deadlineMs: this.duration(mine('deadline'), defaults.deadlineMs, sink),
       vars,
       steps,
     };

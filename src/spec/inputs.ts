@@ -17,6 +17,8 @@ export interface InputFs {
 export interface Inputs {
   /** Absolute paths, each once, in a stable order: inputs in the order given, files sorted within each. */
   readonly files: string[];
+  /** The files named as such on the command line (not found in a folder or by a glob): always checked strictly. */
+  readonly named: ReadonlySet<string>;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -26,6 +28,7 @@ const MAX_DEPTH = 32;
 
 export async function expandInputs(inputs: readonly string[], cwd: string, fs: InputFs): Promise<Inputs> {
   const files: string[] = [];
+  const named = new Set<string>();
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const add = (path: string): void => {
@@ -39,7 +42,10 @@ export async function expandInputs(inputs: readonly string[], cwd: string, fs: I
   for (const input of inputs) {
     const abs = resolve(cwd, input);
     const kind = fs.kind(abs);
-    if (kind === 'file') add(abs);
+    if (kind === 'file') {
+      named.add(abs);
+      add(abs);
+    }
     else if (kind === 'dir') walk(abs, fs, 0).sort().forEach(add);
     else if ((glob ??= await import('tinyglobby')).isDynamicPattern(input)) {
       const found = await glob.glob(input, { cwd, absolute: true, ignore: ['**/node_modules/**'], dot: false, onlyFiles: true });
@@ -48,7 +54,7 @@ export async function expandInputs(inputs: readonly string[], cwd: string, fs: I
       specs.forEach(add);
     } else diagnostics.push(inputProblem(input, 'no such file or directory'));
   }
-  return { files, diagnostics };
+  return { files, named, diagnostics };
 }
 
 function walk(dir: string, fs: InputFs, depth: number): string[] {

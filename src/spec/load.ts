@@ -6,7 +6,8 @@
  *   → semantics.ts (variables, connections, protocols).
  * I/O happens only here and in inputs.ts, through functions that can be replaced.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind } from './bounded-file.js';
 import { dirname, resolve } from 'node:path';
 import { SuiteBuilder } from './build.js';
 import { ConnectBuilder } from './connect.js';
@@ -24,7 +25,7 @@ import { literalSecretsIn, orderSecrets, shortSecretWarnings } from './secrets.j
 import { checkFragment, checkSuite } from './semantics.js';
 import { Sink } from './sink.js';
 import { SourceFile } from './source.js';
-import { StepBuilder, type FragmentFile, type FragmentFiles, type StepEnv } from './steps.js';
+import { StepBuilder, type FragmentFile, type StepEnv, type StepFiles } from './steps.js';
 import { Templates } from './templates.js';
 import { TlsBuilder } from './tls.js';
 import { parseYaml } from './yaml.js';
@@ -43,6 +44,12 @@ export interface LoadOptions {
   readonly readFile?: (path: string) => string;
   /** Says what is at a path, and lists folders. Default: the file system. */
   readonly fs?: InputFs;
+  /**
+   * Why a file a spec names (`data: {file}`, TLS `ca`/`cert`/`key`) cannot be read, or
+   * undefined when it can. Default: the file system (`fileProblem`), unless `readFile` is
+   * given: files read from elsewhere are not looked for on the disk.
+   */
+  readonly checkFile?: (path: string, kind: FileKind) => string | undefined;
 }
 
 export interface LoadResult {
@@ -50,6 +57,8 @@ export interface LoadResult {
   readonly suites: Suite[];
   /** Display paths of the fragment files among the inputs (checked, not runnable). */
   readonly fragments: string[];
+  /** Display paths of YAML files a folder or glob reached that are no spec nor fragment (see `isOurs`). */
+  readonly skipped: string[];
   /** Every problem of every file, sorted by file, line and column. */
   readonly diagnostics: Diagnostic[];
   /** Display path → text of every file read (for code frames). */
@@ -72,6 +81,7 @@ export interface LoadResult {
 export async function loadSpecs(inputs: readonly string[], options: LoadOptions): Promise<LoadResult> {
   const suites: Suite[] = [];
   const fragments: string[] = [];
+  const skipped: string[] = [];
   const found: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const warnings: Diagnostic[] = [];
@@ -79,6 +89,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
     read: (display, text) => sources.set(display, text),
     suite: (suite) => suites.push(suite),
     fragment: (display) => fragments.push(display),
+    skipped: (display) => skipped.push(display),
     problems: (list) => {
       for (const d of list) found.push(d);
     },
@@ -86,7 +97,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
       for (const d of list) warnings.push(d);
     },
   });
-  return { suites, fragments, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile, warnings };
+  return { suites, fragments, skipped, diagnostics: finishDiagnostics(found), sources, secretLiterals, secretLiteralsByFile, warnings };
 }
 
 /**
@@ -101,6 +112,8 @@ export interface LoadVisitor {
   suite?(suite: Suite): void;
   /** An input that is a fragment file, checked (not runnable). */
   fragment?(display: string): void;
+  /** An input a folder or glob reached that is YAML but no spec nor fragment: left alone. */
+  skipped?(display: string): void;
   /**
    * Problems, in the order found; pass all of them, once all files are done, through
    * `finishDiagnostics`. `source` gives the text of a file they point into (the input
@@ -125,13 +138,14 @@ export interface LoadSummary {
 export async function loadEach(inputs: readonly string[], options: LoadOptions, visitor: LoadVisitor): Promise<LoadSummary> {
   const cwd = resolve(options.cwd);
   const expanded = await expandInputs(inputs, cwd, options.fs ?? nodeFs);
-  const loader = new Loader(cwd, options, expanded.files, visitor);
+  const loader = new Loader(cwd, options, expanded.files, expanded.named, visitor);
   if (expanded.diagnostics.length > 0) visitor.problems?.(expanded.diagnostics, () => undefined);
   expanded.files.forEach((path, index) => {
     const found: Diagnostic[] = [];
     const loaded = loader.input(path, index, found);
     if (loaded?.kind === 'suite') visitor.suite?.(loaded.suite);
     else if (loaded?.kind === 'fragment') visitor.fragment?.(loaded.display);
+    else if (loaded?.kind === 'skipped') visitor.skipped?.(loaded.display);
     if (found.length > 0) visitor.problems?.(found, (display) => loader.textOf(display));
     loader.done(path);
   });
@@ -158,6 +172,8 @@ interface ReadFile {
   /** The parts the schema rejected, when the rest of the file can still be checked. */
   readonly rejected?: Rejected;
   readonly isFragment: boolean;
+  /** Whether the file looks like a spec or fragment at all (`isOurs`). */
+  readonly ours: boolean;
   /** Problems of the file itself (YAML, schema), or of reading it. */
   readonly problems: Diagnostic[];
   /** Whether `problems` were already put into the output. */
@@ -165,9 +181,9 @@ interface ReadFile {
   readonly unreadable?: string;
 }
 
-type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment'; display: string } | undefined;
+type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment' | 'skipped'; display: string } | undefined;
 
-class Loader implements FragmentFiles {
+class Loader implements StepFiles {
   readonly secrets = new Set<string>();
   /** Display path → the literal secrets that file declares. */
   readonly secretsByFile = new Map<string, string[]>();
@@ -186,20 +202,29 @@ class Loader implements FragmentFiles {
   private readonly steps: StepBuilder;
   private readonly suites: SuiteBuilder;
   private readonly cliVars: ReadonlySet<string>;
+  /**
+   * `--var` values by name, with no prototype: a spec's name (`secrets: [constructor]`) is
+   * looked up in it, and must find only a `--var`, never an Object member.
+   */
+  private readonly cliValues: Readonly<Record<string, string>>;
+  /** Absolute path and kind → its problem ('' when none): a file named by every test is checked once. */
+  private readonly checked = new Map<string, string>();
 
   constructor(
     private readonly cwd: string,
     private readonly options: LoadOptions,
     inputs: readonly string[],
+    private readonly named: ReadonlySet<string>,
     private readonly visitor: LoadVisitor,
   ) {
     inputs.forEach((path, index) => this.inputs.set(path, index));
     const templates = new Templates({ env: options.env, checkEnv: options.checkEnv ?? true }, this.notes);
     const patterns = new Patterns(templates);
-    const tls = new TlsBuilder(templates, patterns);
+    const tls = new TlsBuilder(templates, patterns, this);
     const connects = new ConnectBuilder(templates, tls, this.notes);
     this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes), tls, connects, this, this.notes);
     this.cliVars = new Set(Object.keys(options.vars));
+    this.cliValues = Object.assign(Object.create(null) as Record<string, string>, options.vars);
     this.suites = new SuiteBuilder(this.steps, connects, this.cliVars);
   }
 
@@ -211,6 +236,8 @@ class Loader implements FragmentFiles {
       sink.error({ file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable);
       return undefined;
     }
+    // Other YAML in a folder (docker-compose.yml, a CI file) is none of ours: left alone.
+    if (!file.ours && !this.named.has(path)) return { kind: 'skipped', display: file.src.display };
     if (!file.reported) {
       file.reported = true;
       sink.add(file.problems);
@@ -298,6 +325,17 @@ class Loader implements FragmentFiles {
     return displayPath(path, this.cwd);
   }
 
+  fileProblem(path: string, kind: FileKind): string | undefined {
+    const key = `${kind}:${path}`;
+    let problem = this.checked.get(key);
+    if (problem === undefined) {
+      const check = this.options.checkFile ?? (this.options.readFile ? noProblem : fileProblem);
+      problem = check(path, kind) ?? '';
+      this.checked.set(key, problem);
+    }
+    return problem === '' ? undefined : problem;
+  }
+
   private read(path: string): ReadFile {
     const cached = this.files.get(path);
     if (cached) return cached;
@@ -305,8 +343,10 @@ class Loader implements FragmentFiles {
     let text: string;
     try {
       text = (this.options.readFile ?? readUtf8)(path);
+      // Before parsing: a spec is read whole, and parsing holds several times its size.
+      if (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec) throw tooLarge('spec');
     } catch (e) {
-      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, problems: [], reported: true, unreadable: readError(e) };
+      const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, ours: true, problems: [], reported: true, unreadable: readProblem(e) };
       this.files.set(path, file);
       return file;
     }
@@ -338,18 +378,21 @@ class Loader implements FragmentFiles {
     const yaml = parseYaml(src);
     if (!yaml.ok) {
       // The code frames of a broken file show its lines: hide what secrets can still be read.
-      this.addSecrets(src.display, literalSecretsIn(yaml.partial, this.options.vars));
-      return { src, isFragment: false, problems: yaml.diagnostics, reported: false };
+      this.addSecrets(src.display, literalSecretsIn(yaml.partial, this.cliValues));
+      // Nothing readable: it cannot be told from a spec, so it is reported.
+      const ours = yaml.partial === undefined || isOurs(yaml.partial);
+      return { src, isFragment: false, ours, problems: yaml.diagnostics, reported: false };
     }
-    this.addSecrets(src.display, literalSecretsIn(yaml.data, this.options.vars));
+    this.addSecrets(src.display, literalSecretsIn(yaml.data, this.cliValues));
     const root = rootNode(src, yaml.tree);
     const isFragment = root.kind === 'map' && root.has('fragment');
+    const ours = isOurs(yaml.data);
     if (!matchesSchema(yaml.data)) {
       const problems = explainSchemaErrors(compiledSchema(), root, yaml.data);
       const rejected = rejectedParts(root, problems);
-      return rejected ? { src, root, isFragment, problems, reported: false, rejected } : { src, isFragment, problems, reported: false };
+      return rejected ? { src, root, isFragment, ours, problems, reported: false, rejected } : { src, isFragment, ours, problems, reported: false };
     }
-    return { src, root, isFragment, problems: [], reported: false };
+    return { src, root, isFragment, ours, problems: [], reported: false };
   }
 }
 
@@ -357,7 +400,8 @@ const nodeFs: InputFs = {
   kind(path) {
     try {
       const s = statSync(path);
-      return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+      // Anything else that is there is a file to read: reading says why it cannot be (a FIFO, a device).
+      return s.isDirectory() ? 'dir' : 'file';
     } catch {
       return undefined;
     }
@@ -367,15 +411,26 @@ const nodeFs: InputFs = {
   },
 };
 
-function readUtf8(path: string): string {
-  return readFileSync(path, 'utf8');
+/**
+ * The top-level keys that make a YAML file ours: those of a spec or fragment that other YAML
+ * does not use at its top (`name`, `version`, `description` and `tags` are everyone's). A
+ * file a folder run reaches without any of them (docker-compose.yml, a Kubernetes manifest,
+ * a list) is skipped; one with any of them is checked strictly, so a spec with a typo or a
+ * missing `steps` is reported, not skipped.
+ */
+const SPEC_KEYS = ['tests', 'steps', 'fragment', 'connect', 'tls', 'vars', 'secrets'] as const;
+
+function isOurs(data: unknown): boolean {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return false;
+  return SPEC_KEYS.some((key) => Object.hasOwn(data, key));
 }
 
-function readError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
-  return (code && words[code]) ?? (e instanceof Error ? e.message : String(e));
+const noProblem = (): undefined => undefined;
+
+function readUtf8(path: string): string {
+  return readBoundedSync(path, 'spec').toString('utf8');
 }
+
 
 /** The same problem reached twice (a fragment included from several tests): keep the shortest include trail. */
 function dedupe(list: readonly Diagnostic[]): Diagnostic[] {

@@ -22,6 +22,8 @@ type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
 const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline'] as const;
 export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
 const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
+/** Keys whose value is `true`: written bare (`s: any`), they are a likely slip for the key. */
+const FLAG_KEYS: ReadonlySet<string> = new Set(['any', 'closed']);
 
 export class Matchers {
   constructor(
@@ -62,6 +64,9 @@ export class Matchers {
     const code = codePattern(text);
     const span = node.span();
     if (code !== undefined) return { span, code: [{ value: code, span }] };
+    if (FLAG_KEYS.has(text)) {
+      sink.error(span, `\`${text}\` here matches a reply whose whole text is \`${text}\``, `did you mean \`{ ${text}: true }\`? To match the text, write \`'\\${text}'\``);
+    }
     const pattern = this.patterns.text(node, sink);
     return pattern.kind === 'regex' ? { span, match: pattern } : { span, whole: pattern };
   }
@@ -80,7 +85,7 @@ export class Matchers {
           m.enhanced = { value: entry.str().toLowerCase(), span: entry.span() };
           break;
         case 'status':
-          m.status = { value: entry.str(), span: entry.span() };
+          m.status = (entry.kind === 'list' ? entry.items() : [entry]).map((n) => ({ value: n.str(), span: n.span() }));
           break;
         case 'text':
           m.text = this.patterns.text(entry, sink);

@@ -47,7 +47,8 @@ export interface Matcher {
   readonly span: Span;
   readonly code?: readonly Spanned<string>[];
   readonly enhanced?: Spanned<string>;
-  readonly status?: Spanned<string>;
+  /** Any of these status words. */
+  readonly status?: readonly Spanned<string>[];
   readonly text?: TextPattern;
   /** The string shorthand: the whole reply (lines joined by `\n`) equals it. */
   readonly whole?: TextPattern;

@@ -1,17 +1,27 @@
 /**
  * The parts of a file the schema rejected. A file that fails the schema is still built and
- * checked (issue 2: `validate` shows every problem in one pass), but only where the schema
- * found nothing: a step, or a test, with a schema problem at or under it becomes a
- * placeholder, so the later stages add true problems and no follow-on ones. A problem
- * anywhere else (the file's own keys, `connect`, `vars`…) may change what every test
- * means: then the file gets no later checks at all (`rejectedParts` says so).
+ * checked (`validate` shows every problem in one pass), but only where the schema found
+ * nothing: a step, or a test, with a schema problem at or under it becomes a placeholder,
+ * so the later stages add true problems and no follow-on ones. A key that nothing else
+ * depends on (`timeout`, `tags`, `name`, an unknown key…) of the file or of a test is left
+ * out when it is at fault, and the rest is checked. A problem anywhere else (`connect`,
+ * `tls`, `vars`…) may change what every test means: then the file gets no later checks at
+ * all (`rejectedParts` says so), or a test none (`hasOutsideSteps`).
  */
 import type { Diagnostic } from './diagnostic.js';
 import type { YNode } from './nodes.js';
 import type { Span } from './span.js';
+import { closest } from './suggest.js';
 
 /** Keys that set a variable or change the connection somewhere under a step. */
 const SCOPE_KEYS: ReadonlySet<string> = new Set(['set', 'capture', 'as', 'include', 'connect', 'use']);
+/**
+ * The keys of a file (spec or fragment) or a test whose value no other check depends on: at
+ * fault, they are left out. A key the schema does not know is one too (it is read by no one).
+ */
+const INERT_KEYS: ReadonlySet<string> = new Set(['name', 'version', 'description', 'tags', 'timeout', 'deadline', 'serial', 'secrets', 'fragment', 'skip']);
+/** The keys of a file or a test that the schema knows and other checks depend on. */
+const SCOPE_OF_FILE: ReadonlySet<string> = new Set(['connect', 'tls', 'vars', 'tests', 'steps']);
 /** Deeper than any valid step; a broken one counts as changing everything. */
 const MAX_DEPTH = 32;
 
@@ -24,12 +34,35 @@ export class Rejected {
     return this.spans.some((s) => inside(s, outer));
   }
 
-  /** Whether a test has a schema problem outside its steps (then it is not checked at all). */
+  /**
+   * Whether a test has a schema problem outside its steps and its inert keys (then it is not
+   * checked at all).
+   */
   hasOutsideSteps(test: YNode): boolean {
     const outer = test.span();
     const steps = test.kind === 'map' ? (test.get('steps')?.items() ?? []).map((n) => n.span()) : [];
-    return this.spans.some((s) => inside(s, outer) && !steps.some((step) => inside(s, step)));
+    return this.spans.some((s) => inside(s, outer) && !steps.some((step) => inside(s, step)) && !inInertKey(test, s));
   }
+
+  /** Whether `map`'s `key` is at fault and inert: then it is read as absent. */
+  drops(map: YNode, key: string): boolean {
+    if (!INERT_KEYS.has(key) || map.kind !== 'map') return false;
+    const entry = map.get(key);
+    if (!entry) return false;
+    const at = entry.entrySpan();
+    return this.spans.some((s) => inside(s, at));
+  }
+}
+
+/**
+ * Whether the problem at `span` lies in an inert key of `map`, or in an unknown one that is
+ * no misspelling of a key others depend on (`conect` may have meant the test's connection).
+ */
+function inInertKey(map: YNode, span: Span): boolean {
+  if (map.kind !== 'map') return false;
+  const key = map.entries().find((e) => inside(span, e.entrySpan()))?.key;
+  if (key === undefined || SCOPE_OF_FILE.has(key)) return false;
+  return INERT_KEYS.has(key) || closest(key, SCOPE_OF_FILE) === undefined;
 }
 
 /**
@@ -44,7 +77,7 @@ export function rejectedParts(root: YNode, problems: readonly Diagnostic[]): Rej
   const units = tests?.kind === 'list' ? tests.items() : steps?.kind === 'list' ? steps.items() : [];
   const spans = units.map((u) => u.span());
   const located = problems.map((d) => d.span);
-  if (!located.every((p) => spans.some((s) => inside(p, s)))) return undefined;
+  if (!located.every((p) => spans.some((s) => inside(p, s)) || inInertKey(root, p))) return undefined;
   return new Rejected(located);
 }
 

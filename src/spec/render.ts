@@ -85,9 +85,11 @@ function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (
     const gutter = `   ${d.span.line}`;
     const blank = ' '.repeat(gutter.length);
     const { before, marked, after } = cut(line, d.span);
-    const shownBefore = visible(redact(before));
-    const shownMarked = visible(redact(marked));
-    out.push(`${c.dim(gutter)} ${c.dim('|')} ${shownBefore}${shownMarked}${visible(redact(after))}`.trimEnd());
+    // Redacted whole, then cut to the window: a secret is never shown in part.
+    const shownBefore = tail(visible(redact(before)), WINDOW.before);
+    const shownMarked = head(visible(redact(marked)), WINDOW.marked);
+    const shownAfter = head(visible(redact(after)), WINDOW.after);
+    out.push(`${c.dim(gutter)} ${c.dim('|')} ${shownBefore}${shownMarked}${shownAfter}`.trimEnd());
     const pad = [...shownBefore].map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
     const carets = '^'.repeat(Math.max(1, [...shownMarked].length));
     const hint = d.hint ? ` ${c.cyan(words(d.hint))}` : '';
@@ -110,6 +112,26 @@ function visible(text: string): string {
     const code = ch.charCodeAt(0);
     return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
   });
+}
+
+/**
+ * How much of a long line a code frame shows, in characters: before the span, of the span,
+ * after it. A line of megabytes must not become megabytes of output.
+ */
+const WINDOW = { before: 100, marked: 100, after: 100 } as const;
+
+/** The last `max` characters of `text`, `…` first when some were cut. */
+function tail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text.slice(-2 * max));
+  return chars.length <= max ? chars.join('') : `…${chars.slice(chars.length - max + 1).join('')}`;
+}
+
+/** The first `max` characters of `text`, `…` last when some were cut. */
+function head(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text.slice(0, 2 * max));
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** The line split at the span; a span running past the line is cut at its end. */

@@ -342,7 +342,7 @@ function subject(path: Path): string {
   if (last === undefined) return 'the file';
   if (typeof last === 'string') return `\`${last}\``;
   const parent = path[path.length - 2];
-  if (typeof parent === 'string') return ITEM_NOUNS[parent] ?? `an item of \`${parent}\``;
+  if (typeof parent === 'string') return (Object.hasOwn(ITEM_NOUNS, parent) ? ITEM_NOUNS[parent] : undefined) ?? `an item of \`${parent}\``;
   return 'an item';
 }
 
@@ -391,7 +391,6 @@ const REQUIRED_HINTS: Readonly<Record<string, string>> = {
 };
 
 const KEY_HINTS: Readonly<Record<string, string>> = {
-  '/definitions/connect as': '`as` names the connection of a `connect` step; the test\'s own connection is `main`',
   '/definitions/test serial': '`serial` belongs at the top of the file',
   '/definitions/test secrets': '`secrets` belongs at the top of the file',
   '/definitions/test description': '`description` belongs at the top of the file',

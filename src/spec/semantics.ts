@@ -53,7 +53,7 @@ function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions):
 
   const current = test.connect ? connectionOf(test.connect, options) : undefined;
   const names = new Map<string, Current>();
-  if (current) names.set(MAIN_CONNECTION, current);
+  if (current) names.set(test.connect?.as ?? MAIN_CONNECTION, current);
   const state: ConnectionState = {
     current,
     names,
@@ -219,11 +219,13 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
   if (m.enhanced && !def.hasReplyCodes) {
     sink.error(at('enhanced', m.enhanced.span), `\`enhanced\` makes no sense in ${protocol}: its replies have no enhanced status code`, statusHint(protocol));
   }
-  if (m.status) {
-    if (def.statusWords.length === 0) {
-      sink.error(at('status', m.status.span), `\`status\` makes no sense in ${protocol}: its replies have no status word`, def.hasReplyCodes ? 'match the reply code with `code:`' : 'match the text with `text:`');
-    } else if (!def.statusWords.includes(m.status.value)) {
-      sink.error(m.status.span, `\`${m.status.value}\` is not a status word in ${protocol}`, didYouMean(m.status.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
+  const firstStatus = m.status?.[0];
+  if (firstStatus && def.statusWords.length === 0) {
+    sink.error(at('status', firstStatus.span), `\`status\` makes no sense in ${protocol}: its replies have no status word`, def.hasReplyCodes ? 'match the reply code with `code:`' : 'match the text with `text:`');
+  } else {
+    for (const word of m.status ?? []) {
+      if (def.statusWords.includes(word.value)) continue;
+      sink.error(word.span, `\`${word.value}\` is not a status word in ${protocol}`, didYouMean(word.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
     }
   }
   if (m.multiline && !def.hasMultiline) {

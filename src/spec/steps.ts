@@ -8,6 +8,7 @@ import type { ConnectBuilder } from './connect.js';
 import { duration } from './connect.js';
 import type { Matchers } from './matcher.js';
 import type { DataBody, Fragment, RawBytes, Step, VarDef } from './model.js';
+import type { Template } from '../template/types.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes } from './notes.js';
 import type { Sink } from './sink.js';
@@ -15,8 +16,10 @@ import { mayChangeScope, type Rejected } from './rejected.js';
 import type { Templates } from './templates.js';
 import type { TlsBuilder } from './tls.js';
 import { walkVarDefs, walkVars } from './variables.js';
+import { checkNamedFile, type NamedFiles } from './named-file.js';
 
 export const DEFAULT_RETRY_DELAY_MS = 1000;
+const LINE_BREAK = /[\r\n]/;
 /** Includes nested deeper than this are a mistake (a cycle is caught before). */
 const MAX_INCLUDE_DEPTH = 16;
 /** Fragments are built once per include site; a diamond of includes must not explode. */
@@ -55,6 +58,9 @@ export interface FragmentFiles {
   displayOf(path: string): string;
 }
 
+/** What the steps need of the file system: fragments, and whether named files can be read. */
+export type StepFiles = FragmentFiles & NamedFiles;
+
 type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs'> }[Step['kind']];
 type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
 /** What every step has besides its body, set on the body once it is built. */
@@ -69,12 +75,12 @@ export class StepBuilder {
     private readonly matchers: Matchers,
     private readonly tls: TlsBuilder,
     private readonly connects: ConnectBuilder,
-    private readonly files: FragmentFiles,
+    private readonly files: StepFiles,
     private readonly notes: BuildNotes,
   ) {
     const ms = (v: YNode, env: StepEnv): number => duration(v, env.sink) ?? 0;
     this.table = {
-      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.templates.read(n, env.sink)) }),
+      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.line(n, env.sink)) }),
       send: (v, _s, env) => ({ kind: 'raw', bytes: this.raw(v, env.sink) }),
       data: (v, _s, env) => ({ kind: 'data', body: this.data(v, env.sink) }),
       s: (v, _s, env) => ({ kind: 'expect', matcher: this.matchers.build(v, env.sink) }),
@@ -96,6 +102,26 @@ export class StepBuilder {
       },
       include: (v, s, env) => this.include(v, s, env),
     };
+  }
+
+  /**
+   * One `c:` line. A CR or LF written in it would end the line early: the server would read
+   * the rest as a second command (command smuggling), so it is refused here; one made by a
+   * template is refused when the step runs, before anything is written.
+   */
+  private line(node: YNode, sink: Sink): Template {
+    const t = this.templates.read(node, sink);
+    const literal = t.parts.some((p) => p.kind === 'text' && LINE_BREAK.test(p.value));
+    if (literal) {
+      const at = Math.max(0, t.source.search(LINE_BREAK));
+      const which = t.source[at] === '\r' ? 'a CR' : 'a line break (LF)';
+      sink.error(
+        this.notes.locate(t, at, 1),
+        `a \`c:\` line holds ${which}: the server would read what follows as another command`,
+        'write one `c:` per command (or a list of lines), and `send:` for raw bytes; a `|` block adds a final line break (write `|-`)',
+      );
+    }
+    return t;
   }
 
   steps(list: YNode | undefined, env: StepEnv): Step[] {
@@ -121,7 +147,7 @@ export class StepBuilder {
 
   private step(node: YNode, env: StepEnv): Step | undefined {
     if (env.rejected?.has(node)) return this.placeholder(node);
-    const action = node.entries().find((e) => e.key !== undefined && e.key in this.table);
+    const action = node.entries().find((e) => e.key !== undefined && Object.hasOwn(this.table, e.key));
     const build = action && this.table[action.key ?? ''];
     // The schema guarantees one action; nothing to build without it.
     if (!action || !build) return undefined;
@@ -165,7 +191,11 @@ export class StepBuilder {
     if (v.kind === 'string') return { kind: 'text', value: this.templates.read(v, sink), dotStuff: true };
     const dotStuff = v.get('dotStuff')?.bool() ?? true;
     const file = v.get('file');
-    if (file) return { kind: 'file', path: this.templates.read(file, sink), dotStuff };
+    if (file) {
+      const path = this.templates.read(file, sink);
+      checkNamedFile(file, path, 'data', 'data file', this.templates, this.files, sink);
+      return { kind: 'file', path, dotStuff };
+    }
     return { kind: 'text', value: this.templates.read(v.get('text') as YNode, sink), dotStuff };
   }
 

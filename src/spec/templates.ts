@@ -5,7 +5,7 @@
  * function names and argument counts, and (for `run`) environment variables that are
  * unset and have no default.
  */
-import { FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
+import { envLookup, FUNCTIONS, parseTemplate, templateRefs } from '../template/index.js';
 import type { Template } from '../template/types.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes, Locator } from './notes.js';
@@ -56,6 +56,26 @@ export class Templates {
     return { source: text, parts: text === '' ? [] : [{ kind: 'text', value: text }], span };
   }
 
+  /**
+   * The text of a template whose value is known at load time: one without `${…}`, or, when
+   * the environment is checked (`run`), one of `${env.…}` parts alone, each set or defaulted.
+   */
+  knownText(t: Template): string | undefined {
+    let text = '';
+    for (const part of t.parts) {
+      if (part.kind === 'text') text += part.value;
+      else if (part.expr.kind !== 'env' || !this.options.checkEnv) return undefined;
+      else {
+        const value = envLookup(this.options.env, part.expr.name);
+        const fallback = part.expr.fallback;
+        if (fallback !== undefined && (value === undefined || value === '')) text += fallback;
+        else if (value === undefined) return undefined;
+        else text += value;
+      }
+    }
+    return text;
+  }
+
   private parse(text: string, span: Span, sink: Sink, locate: Locator | undefined): Template {
     const parsed = parseTemplate(text, span);
     if (!parsed.ok) {
@@ -81,7 +101,7 @@ export class Templates {
     }
     if (!this.options.checkEnv) return;
     for (const env of refs.envs) {
-      if (env.hasDefault || this.options.env[env.name] !== undefined) continue;
+      if (env.hasDefault || envLookup(this.options.env, env.name) !== undefined) continue;
       sink.error(
         this.notes.locate(t, env.offset, `env.${env.name}`.length),
         `the environment variable \`${env.name}\` is not set`,

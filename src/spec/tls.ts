@@ -9,6 +9,7 @@ import type { Patterns } from './patterns.js';
 import type { Sink } from './sink.js';
 import type { Span } from './span.js';
 import type { Templates } from './templates.js';
+import { checkNamedFile, type NamedFiles } from './named-file.js';
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -18,6 +19,7 @@ export class TlsBuilder {
   constructor(
     private readonly templates: Templates,
     private readonly patterns: Patterns,
+    private readonly files: NamedFiles,
   ) {}
 
   /** `layers` are maps of TLS options, outermost first; `span` is where the handshake is asked for. */
@@ -33,11 +35,17 @@ export class TlsBuilder {
       const node = last(key);
       return node ? this.templates.read(node, sink) : undefined;
     };
+    const file = (key: 'ca' | 'cert' | 'key'): TlsOptions['ca'] => {
+      const node = last(key);
+      const t = node ? this.templates.read(node, sink) : undefined;
+      if (node && t) checkNamedFile(node, t, 'pem', `TLS ${key} file`, this.templates, this.files, sink);
+      return t;
+    };
     const o: Mutable<TlsOptions> = { span, verify: last('verify')?.bool() ?? true };
     const servername = template('servername');
-    const ca = template('ca');
-    const cert = template('cert');
-    const key = template('key');
+    const ca = file('ca');
+    const cert = file('cert');
+    const key = file('key');
     if (servername) o.servername = servername;
     if (ca) o.ca = ca;
     if (cert) o.cert = cert;

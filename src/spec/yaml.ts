@@ -59,7 +59,7 @@ export function parseYaml(src: SourceFile): YamlResult {
     });
     return { ok: false, diagnostics, partial: tree.data };
   }
-  if (tree.root === null) return { ok: false, diagnostics: [{ span: src.head(), message: 'the file is empty', hint: EMPTY_HINT }] };
+  if (tree.root === null) return { ok: false, diagnostics: [{ span: src.head(), message: 'the file is empty', hint: EMPTY_HINT }], partial: null };
   return { ok: true, tree, data: tree.data };
 }
 

@@ -1,6 +1,7 @@
 /** Evaluating a parsed template against a Scope (spec-format §7). */
 import type { Expr, Scope, Template, Value } from './types.js';
 import { ArgumentError, TemplateError } from './error.js';
+import { envLookup } from './env.js';
 import { FUNCTIONS } from './functions.js';
 import { derivedValue, literalValue } from './value.js';
 
@@ -47,7 +48,7 @@ function evaluateExpr(expr: Expr, scope: Scope, t: Template): Value {
 
 /** As in the shell, `:-` also replaces a variable that is set but empty. */
 function envValue(name: string, fallback: string | undefined, scope: Scope, offset: number, t: Template): string {
-  const value = scope.env[name];
+  const value = envLookup(scope.env, name);
   if (fallback !== undefined) return value === undefined || value === '' ? fallback : value;
   if (value === undefined) {
     throw new TemplateError(`environment variable ${name} is not set (write \${env.${name}:-default} to give a default)`, offset, t.span);

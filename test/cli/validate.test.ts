@@ -27,7 +27,8 @@ type Command = (paths: string[], flags: { var: string[] }, io: Io) => Promise<nu
 /** `validate` as it was before streaming: the whole load result, then the same rendering. */
 async function reference(paths: string[], flags: { var: string[] }, io: Io): Promise<number> {
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: parseVars(flags.var), env: io.env, checkEnv: false });
-  const files = loaded.sources.size;
+  for (const display of loaded.skipped) io.stdout.write(`skipped (not a spec): ${display}\n`);
+  const files = loaded.sources.size - loaded.skipped.length;
   if (files === 0) {
     io.stderr.write(`convospec: no spec found in ${paths.join(', ')}\n`);
     return EXIT.invalid;

@@ -20,7 +20,7 @@ describe('closed', () => {
     const f = failure(matcher({ code: [spanned('221', span)] }), closed);
     expect(f.message).toBe('expected reply code 221, but the server closed the connection');
     expect(f.span).toEqual(span);
-    expect(failure(matcher({ status: spanned('OK') }), closed, undefined, 'imap').message).toBe('expected status OK, but the server closed the connection');
+    expect(failure(matcher({ status: [spanned('OK')] }), closed, undefined, 'imap').message).toBe('expected status OK, but the server closed the connection');
     expect(failure(matcher({ contains: [exact('x')] }), closed).message).toBe('expected a reply, but the server closed the connection');
     expect(failure(matcher({ any: spanned(true as const) }), closed).message).toBe('expected a reply, but the server closed the connection');
   });

@@ -62,11 +62,78 @@ describe('inputs', () => {
   });
 });
 
+describe('other YAML beside the specs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'convospec-other-'));
+    const files: Record<string, string> = {
+      'a.yaml': SPEC,
+      'docker-compose.yml': 'services:\n  mail:\n    image: postfix\n    x-common: &common { restart: always }\n    <<: *common\n',
+      'k8s/deploy.yaml': 'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n',
+      'k8s/empty.yaml': '',
+      'list.yaml': '- a\n- b\n',
+      'no-steps.yaml': 'name: forgot the steps\nconnect: { port: 25 }\n',
+      'typo.yaml': 'name: T\nconnect: { port: 25 }\nsteps: [{ s: 220 }]\ntimout: 5s\n',
+      'broken.yaml': 'name: B\nsteps: [{ s: 220 }\n',
+      'frag.yaml': 'fragment: F\nsteps: [{ c: NOOP }]\nwith: 1\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const opts = () => ({ cwd: dir, vars: {}, env: {} });
+
+  it('a folder run skips YAML files without a key of a spec or fragment at the top, and checks the others strictly', async () => {
+    const r = await loadSpecs(['.'], opts());
+    expect(r.suites.map((x) => x.file)).toEqual(['a.yaml']);
+    expect(r.skipped).toEqual(['docker-compose.yml', 'k8s/deploy.yaml', 'k8s/empty.yaml', 'list.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.file}:${d.span.line}: ${d.message}`)).toEqual([
+      'broken.yaml:3: not valid YAML here: deficient indentation',
+      'frag.yaml:3: unknown key `with` in a fragment file',
+      'no-steps.yaml:1: a spec needs `tests`',
+      'typo.yaml:4: unknown key `timout` in a spec file',
+    ]);
+  });
+
+  it('a file named on the command line is always checked strictly', async () => {
+    const r = await loadSpecs(['docker-compose.yml', 'k8s/*.yaml'], opts());
+    expect(r.skipped).toEqual(['k8s/deploy.yaml', 'k8s/empty.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.file}: ${d.message}`)).toContain('docker-compose.yml: unknown key `services` in a spec file');
+  });
+});
+
 describe('options', () => {
   it('checks unset environment variables only when asked (run: yes, validate: no)', async () => {
     expect((await load(['invalid/sem-env-unset.yaml'], { checkEnv: false })).diagnostics).toEqual([]);
     expect((await load(['invalid/sem-env-unset.yaml'], { env: { CONVOSPEC_TEST_UNSET_PASSWORD: 'x' } })).diagnostics).toEqual([]);
     expect((await load(['invalid/sem-env-unset.yaml'])).diagnostics).toHaveLength(1);
+  });
+
+  it('counts only the environment\'s own names as set, not the members of a JavaScript object', async () => {
+    const text = 'name: e\nconnect: { port: 25 }\nsteps: [{ c: "${env.constructor} ${env.toString}" }]\n';
+    const r = await load(['e.yaml'], { env: { ...process.env }, readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['the environment variable `constructor` is not set', 'the environment variable `toString` is not set']);
+  });
+
+  it('checks a named file whose path comes from the environment only for `run` (which knows the environment)', async () => {
+    const text = 'name: d\nconnect: { port: 25 }\nsteps: [{ data: { file: "${env.BODY:-missing.eml}" } }, { data: { file: "${env.BODY}" } }]\n';
+    const checked: string[] = [];
+    const checkFile = (path: string) => (checked.push(path), 'no such file');
+    const opts = { readFile: () => text, fs: { kind: () => 'file' as const, list: () => [] }, checkFile };
+    expect((await load(['d.yaml'], { ...opts, checkEnv: false })).diagnostics).toEqual([]);
+    const run = await load(['d.yaml'], { ...opts, env: { BODY: 'set.eml' } });
+    expect(run.diagnostics.map((d) => `${d.span.col} ${d.message}`)).toEqual(['25 cannot read the data file `set.eml`: no such file', '73 cannot read the data file `set.eml`: no such file']);
+    expect(checked.map((p) => p.split('/').pop())).toEqual(['set.eml']);
+  });
+
+  it('looks names of a spec up among the --var values as own names only (a secret named `constructor`)', async () => {
+    const text = 'name: p\nconnect: { port: 25 }\nvars: { constructor: abc, toString: def }\nsecrets: [constructor, toString]\nsteps: [{ s: 220 }, { c: "${nope}" }]\n';
+    const r = await load(['p.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.secretLiterals.sort()).toEqual(['abc', 'def']);
+    expect(rendered(r)).toContain('unknown variable `nope`');
   });
 
   it('gives the literal values of secrets, from invalid files too, and --var values of secret names', async () => {
@@ -105,6 +172,19 @@ describe('the file\'s connection', () => {
     expect(b?.connect?.host.source).toBe('mx.test');
     expect(c?.connect).not.toBe(a?.connect);
     expect(c?.connect).toEqual(a?.connect);
+  });
+});
+
+describe('every error in one pass', () => {
+  it('a file with nine distinct mistakes, three of them in keys of the file or a test, yields nine diagnostics', async () => {
+    const r = await load(['invalid/schema-file-keys-then-the-rest.yaml']);
+    expect(r.diagnostics.map((d) => `${d.span.line}:${d.span.col}`)).toEqual(['2:10', '3:1', '8:12', '9:23', '10:26', '12:5', '14:12', '15:16', '16:15']);
+  });
+
+  it('a problem in `connect`, `tls` or `vars` of the file still hides the file\'s later checks', async () => {
+    const text = 'name: c\nconnect: { port: 25, protocl: smtp }\nsteps: [{ c: "${nope}" }]\n';
+    const r = await load(['c.yaml'], { readFile: () => text, fs: { kind: () => 'file', list: () => [] } });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['unknown key `protocl` in `connect`']);
   });
 });
 

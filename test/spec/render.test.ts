@@ -43,6 +43,26 @@ describe('renderDiagnostics', () => {
     expect(text.split('\n').slice(1, 3)).toEqual(['   1 | c: "\u241b[2J\u2401" x\u2421', '     |         ^']);
   });
 
+  it('shows a window of a long line around the span, cut with …, never megabytes', () => {
+    const line = `c: "${'a'.repeat(1_000_000)}\${nope}${'b'.repeat(1_000_000)}"`;
+    const col = line.indexOf('${nope}') + 1;
+    const text = renderDiagnostics([{ span: { file: 'long.yaml', line: 1, col, endLine: 1, endCol: col + 7 }, message: 'unknown variable' }], new Map([['long.yaml', line]]), { color: false });
+    const [, shown, carets] = text.split('\n');
+    expect(text.length).toBeLessThan(800);
+    expect(shown).toBe(`   1 | …${'a'.repeat(99)}\${nope}${'b'.repeat(99)}…`);
+    expect(carets).toBe(`     | ${' '.repeat(100)}^^^^^^^`);
+    const wide = renderDiagnostics([{ span: { file: 'long.yaml', line: 1, col: 1, endLine: 1, endCol: 500 }, message: 'm' }], new Map([['long.yaml', line]]), { color: false });
+    expect(wide.split('\n')[2]).toBe(`     | ${'^'.repeat(100)}`);
+  });
+
+  it('cuts a long line only after redacting it, so no part of a secret shows', () => {
+    const secret = `s3cr3t${'x'.repeat(200)}`;
+    const line = `vars: { pass: ${secret} }, ${'y'.repeat(150)}BAD`;
+    const col = line.indexOf('BAD') + 1;
+    const text = renderDiagnostics([{ span: { file: 'a.yaml', line: 1, col, endLine: 1, endCol: col + 3 }, message: 'm' }], new Map([['a.yaml', line]]), { color: false, redact: secretRedactor([secret]) });
+    expect(text).not.toMatch(/xxx|s3cr3t/);
+  });
+
   it('colours only when asked', () => {
     const d: Diagnostic = { span: span(1, 1, 5), message: 'm', hint: 'h' };
     expect(renderDiagnostics([d], sources, { color: true })).toMatch(/\u001b\[/);

@@ -51,9 +51,17 @@ describe('checks after schema problems', () => {
     expect(list).toHaveLength(1);
   });
 
-  it('a problem in the file\'s own keys still hides the later checks', async () => {
-    const { list } = await messages(`${HEAD}timeout: soon\nbogus: 1\ntests:\n  - name: t\n    steps: [{ c: "\${nope}" }]\n`);
-    expect(list.every((m) => !m.includes('unknown variable'))).toBe(true);
+  it('a problem in a key of the file that nothing depends on hides nothing else', async () => {
+    const { list } = await messages(`${HEAD}timeout: soon\nbogus: 1\ntests:\n  - name: t\n    deadline: 1.5s\n    steps: [{ c: "\${nope}" }]\n`);
+    expect(list.map((m) => m.split(':')[0])).toEqual(['3', '4', '7', '8']);
+    expect(list[3]).toBe('8: unknown variable `nope`');
+  });
+
+  it('a problem in the file\'s `connect`, `tls` or `vars`, or in a misspelling of one, still hides the later checks', async () => {
+    for (const head of ['name: S\nconnect: { port: 25, protocl: smtp }\n', `${HEAD}vars: { a: [1] }\n`, `${HEAD}tls: { verfy: false }\n`, `${HEAD}conect: { port: 25 }\n`]) {
+      const { list } = await messages(`${head}tests:\n  - name: t\n    steps: [{ c: "\${nope}" }]\n`);
+      expect(list.every((m) => !m.includes('unknown variable')), list.join('\n')).toBe(true);
+    }
   });
 
   it('a fragment with a rejected step gets the checks of its other steps', async () => {

@@ -42,6 +42,15 @@ describe('evaluate', () => {
     expect(e.offset).toBe(7);
   });
 
+  it('reads only the environment\'s own names, never the members of a JavaScript object', () => {
+    // process.env inherits from Object.prototype: `constructor` there is a function.
+    const env = Object.assign(Object.create(Object.prototype) as Record<string, string | undefined>, { HOST: 'mx.test' });
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(error(`\${env.${name}}`, scope({}, env)).message).toContain(`environment variable ${name} is not set`);
+      expect(evaluate(tpl(`\${env.${name}:-dflt}`), scope({}, env)).text).toBe('dflt');
+    }
+  });
+
   it('fails on an unknown variable, pointing at it', () => {
     const e = error("${concat('a', nope)}");
     expect(e.message).toBe('unknown variable nope');

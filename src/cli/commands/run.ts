@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../spec/load.js';
+import { readBounded } from '../../spec/bounded-file.js';
 import { renderDiagnostics } from '../../spec/render.js';
 import { fileRedactor } from '../../spec/secrets.js';
 import { selectTests } from '../../engine/select.js';
@@ -117,7 +118,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     now: io.now,
     randomBytes: (n) => randomBytes(n),
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    readFile: (path) => readFile(path),
+    readFile: (path, kind) => readBounded(path, kind),
     openConnection,
     regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),

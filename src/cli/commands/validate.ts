@@ -16,6 +16,7 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
   const warnings: Diagnostic[] = [];
   const frames = new FrameLines();
   const count = { files: 0, suites: 0 };
+  const skipped: string[] = [];
   // Environment variables are the run's business: validate checks the files alone.
   const { secretLiteralsByFile } = await loadEach(paths, { cwd: io.cwd, vars, env: io.env, checkEnv: false }, {
     read: () => {
@@ -23,6 +24,10 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     },
     suite: () => {
       count.suites += 1;
+    },
+    skipped: (display) => {
+      count.files -= 1;
+      skipped.push(display);
     },
     problems: (list, source) => {
       for (const d of list) found.push(d);
@@ -34,6 +39,8 @@ export async function validateCommand(paths: string[], flags: { var: string[] },
     },
   });
   const { files, suites } = count;
+  // Other YAML a folder reached (docker-compose.yml…): said, so a spec skipped by mistake is seen.
+  for (const display of skipped) io.stdout.write(`skipped (not a spec): ${display}\n`);
   if (files === 0) {
     io.stderr.write(`convospec: no spec found in ${paths.join(', ')}\n`);
     return EXIT.invalid;

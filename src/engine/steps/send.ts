@@ -25,6 +25,8 @@ interface LiteralPayload {
 }
 const literalPayloads = new WeakMap<Step, LiteralPayload>();
 
+const LINE_BREAK = /[\r\n]/;
+
 const isLiteral = (t: Template): boolean => t.parts.length === 0 || (t.parts.length === 1 && t.parts[0]!.kind === 'text');
 
 // The runners below return undefined when they finished at once: most sends are taken by the
@@ -36,6 +38,11 @@ export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> |
   let built = literalPayloads.get(step);
   if (built === undefined || built.eol !== live.eol) {
     const lines = step.lines.map((line) => evaluateTracked(ctx, line).text);
+    // A CR or LF would end the line early and the server would read the rest as another
+    // command (smuggling): a literal one is refused at load time, one a template made here.
+    if (lines.some((l) => LINE_BREAK.test(l))) {
+      throw new StepFailure('error', 'a `c:` line holds a CR or LF once its templates are evaluated: nothing was sent (use `send:` for raw bytes)', step.span);
+    }
     built = { eol: live.eol, lines, payload: Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8') };
     if (step.lines.every(isLiteral)) literalPayloads.set(step, built);
   }
@@ -78,7 +85,7 @@ async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ line
   } else {
     const path = resolvePath(ctx, body.path, evaluateTracked(ctx, body.path).text);
     try {
-      text = (await ctx.world.readFile(path)).toString('utf8');
+      text = (await ctx.world.readFile(path, 'data')).toString('utf8');
     } catch (error) {
       throw new StepFailure('error', `cannot read the data file ${path}: ${(error as Error).message}`, step.span);
     }
