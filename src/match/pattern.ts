@@ -3,7 +3,7 @@ import type { TextPattern } from '../spec/model.js';
 import { evaluate } from '../template/evaluate.js';
 import { evaluateRegex } from '../template/regex.js';
 import type { MatchEnv } from './types.js';
-import { printable, quote } from './show.js';
+import { printableSource, quote } from './show.js';
 
 export type Resolved =
   | { readonly kind: 'exact'; readonly text: string; readonly shown: string }
@@ -22,7 +22,7 @@ export function resolve(p: TextPattern, env: MatchEnv): Resolved {
     }
     case 'regex': {
       const { regex, secret } = evaluateRegex(p.source, p.flags, env.scope, env.ctx.regexCache);
-      return { kind: 'regex', regex, shown: `/${printable(secret ? p.source.source : regex.source)}/${p.flags}` };
+      return { kind: 'regex', regex, shown: `/${printableSource(secret ? p.source.source : regex.source)}/${p.flags}` };
     }
     default: {
       const never: never = p;
