@@ -16,6 +16,7 @@ import type { Limits } from '../spec/model.js';
 import { ByteQueue } from './byte-queue.js';
 import { closedError, locallyClosedError, socketError } from './errors.js';
 import { formatBytes } from './format.js';
+import { PARTIAL_BYTES } from './limits.js';
 import { handshakeReason, isOpenSslError } from './tls-reason.js';
 import { TransportError } from './types.js';
 import { abortError, waitThen, waitUntil } from './wait.js';
@@ -162,7 +163,7 @@ export class LineReader {
     }
     // Everything that could settle the read at once was just checked, so the wait below
     // settles only on a later event: the callbacks never run before this returns.
-    if (this.terminal) throw this.terminalError(this.queue.peek());
+    if (this.terminal) throw this.terminalError(this.partial());
     waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
     return undefined;
   }
@@ -179,11 +180,11 @@ export class LineReader {
   private readonly attemptLine = (settle: Settle<Buffer>): void => {
     const line = this.takeLine();
     if (line) settle.resolve(line);
-    else if (this.terminal) settle.reject(this.terminalError(this.queue.peek()));
+    else if (this.terminal) settle.reject(this.terminalError(this.partial()));
   };
 
   private readonly lineTimeout = (settle: Settle<Buffer>): void => {
-    const partial = this.queue.peek();
+    const partial = this.partial();
     const message = partial.length > 0 ? 'timed out in the middle of a line' : 'timed out waiting for a line';
     settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
   };
@@ -202,12 +203,12 @@ export class LineReader {
           this.consumed += count;
           settle.resolve(this.queue.take(count));
         } else if (this.terminal) {
-          settle.reject(this.terminalError(this.queue.peek()));
+          settle.reject(this.terminalError(this.partial()));
         }
       },
       (settle) => {
-        const partial = this.queue.peek(count);
-        const message = `timed out after ${partial.length} of ${count} bytes`;
+        const partial = this.partial(count);
+        const message = `timed out after ${Math.min(count, this.queue.length)} of ${count} bytes`;
         settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
       },
     );
@@ -234,7 +235,7 @@ export class LineReader {
         else if (this.terminal) settle.reject(this.terminalError());
       },
       (settle) => {
-        const partial = this.queue.peek();
+        const partial = this.partial();
         const message = partial.length > 0
           ? 'the server sent data instead of closing the connection'
           : 'the server did not close the connection';
@@ -264,7 +265,13 @@ export class LineReader {
 
   private lineLimitError(): TransportError {
     const max = this.limits.lineBytes;
-    return new TransportError('limit', `line longer than ${formatBytes(max)}`, this.queue.peek(max));
+    return new TransportError('limit', `line longer than ${formatBytes(max)}`, this.partial(max));
+  }
+
+  /** The last `PARTIAL_BYTES` of the first `end` bytes buffered: what a failed read shows. */
+  private partial(end: number = this.queue.length): Buffer {
+    const last = Math.min(end, this.queue.length);
+    return this.queue.copy(Math.max(0, last - PARTIAL_BYTES), last);
   }
 
   private terminalError(partial?: Buffer): TransportError {
