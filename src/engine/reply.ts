@@ -4,7 +4,7 @@
  */
 import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';
 import { TransportError } from '../transport/types.js';
-import { formatBytes } from '../transport/index.js';
+import { blockCost, formatBytes, LINE_OVERHEAD_BYTES } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
 
 export type Observed = { readonly kind: 'reply'; readonly reply: Reply } | { readonly kind: 'closed' };
@@ -107,7 +107,7 @@ class ReplyRead<T> {
   }
 
   private takeLine(line: Buffer): void {
-    this.used += line.length + 1;
+    this.used += line.length + 1 + LINE_OVERHEAD_BYTES;
     if (this.used > this.budget) throw overBudget(this.budget, this.received, line);
     this.received.push(line, NEWLINE);
     this.next = (this.framer as ReplyFramer).line(line);
@@ -141,7 +141,8 @@ class ReplyRead<T> {
 
   private readonly onBytes = (bytes: Buffer): void => {
     try {
-      this.used += bytes.length;
+      this.used += blockCost(bytes);
+      if (this.used > this.budget) throw overBudget(this.budget, this.received, bytes);
       this.received.push(bytes);
       this.next = (this.framer as ReplyFramer).bytes(bytes);
       this.keepTail();
@@ -205,7 +206,8 @@ function tail(bytes: Buffer): Buffer {
 
 function overBudget(budget: number, received: Buffer[], extra?: Buffer): TransportError {
   const all = Buffer.concat(extra ? [...received, extra] : received);
-  return new TransportError('limit', `reply longer than ${formatBytes(budget)} (limits.reply)`, tail(all));
+  const message = `reply longer than ${formatBytes(budget)} (limits.reply, each line counting ${LINE_OVERHEAD_BYTES} bytes more)`;
+  return new TransportError('limit', message, tail(all));
 }
 
 /** Put the lines already read for this reply in front of what the failed read had. */

@@ -36,3 +36,19 @@ export function limitsError(limits: Limits): TransportError | undefined {
   }
   return undefined;
 }
+
+/**
+ * What holding one line of a reply costs beyond its bytes (its string's header and its slot in
+ * the reply's lines), charged against `limits.reply` with each line: a reply of a million
+ * 5-byte lines costs far more than 5 MB to hold, and the limit is there to bound that.
+ */
+export const LINE_OVERHEAD_BYTES = 32;
+
+const LF = 0x0a;
+
+/** What `bytes` read as a block (an IMAP literal) cost against `limits.reply`: each LF in them ends a line. */
+export function blockCost(bytes: Buffer): number {
+  let lines = 0;
+  for (let lf = bytes.indexOf(LF); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) lines++;
+  return bytes.length + lines * LINE_OVERHEAD_BYTES;
+}

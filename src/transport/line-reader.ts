@@ -27,6 +27,12 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Buffer at least this much ahead of the reads, so a chatty server is not paused per packet. */
 const MIN_HIGH_WATER = 64 * 1024;
+/**
+ * Lines handed out at once (already buffered) before a read lets the event loop run: a server
+ * flooding short lines otherwise keeps the reader of its reply busy for as long as it sends,
+ * and the other tests of the run (their sockets, their timers) wait meanwhile.
+ */
+const YIELD_EVERY_LINES = 1024;
 
 /**
  * An error while reading. With TLS 1.3 the server checks a client certificate only after our
@@ -62,6 +68,8 @@ export class LineReader {
   private attempt: Attempt | undefined;
   private settle: Settle<unknown> | undefined;
   private consumed = 0;
+  /** Lines handed out at once since the last read that waited (see YIELD_EVERY_LINES). */
+  private streak = 0;
   private readonly highWater: number;
 
   constructor(
@@ -135,6 +143,10 @@ export class LineReader {
   }
 
   readLine(deadline: number): Promise<Buffer> {
+    if (this.streak >= YIELD_EVERY_LINES) {
+      this.streak = 0;
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.readLine(deadline));
+    }
     // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
     if (this.settle === undefined && !this.context.stop?.stopped && this.queue.length > 0) {
       let line: Buffer | undefined;
@@ -144,10 +156,12 @@ export class LineReader {
         return Promise.reject(error);
       }
       if (line) {
+        this.streak++;
         this.flow();
         return Promise.resolve(line);
       }
     }
+    this.streak = 0;
     return this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
   }
 
@@ -156,17 +170,31 @@ export class LineReader {
     if (this.settle) throw new Error('internal: a read is already waiting on this connection');
     const stop = this.context.stop;
     if (stop?.stopped) throw abortError(stop);
+    if (this.streak >= YIELD_EVERY_LINES) {
+      // Time for the event loop: the next line comes by callback, after it ran.
+      this.streak = 0;
+      waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
+      setImmediate(this.resumeLine);
+      return undefined;
+    }
     const line = this.takeLine();
     if (line) {
+      this.streak++;
       this.flow();
       return line;
     }
+    this.streak = 0;
     // Everything that could settle the read at once was just checked, so the wait below
     // settles only on a later event: the callbacks never run before this returns.
     if (this.terminal) throw this.terminalError(this.partial());
     waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
     return undefined;
   }
+
+  /** After a yield: the waiting read takes what is buffered (or keeps waiting). */
+  private readonly resumeLine = (): void => {
+    this.wake();
+  };
 
   private readonly startLineWait = (settle: Settle<Buffer>): (() => void) => {
     this.attempt = this.attemptLine as Attempt;
