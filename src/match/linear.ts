@@ -54,6 +54,22 @@ export function regexHazard(source: string, flags: string): Hazard | undefined {
 export function linearRegex(regex: RegExp, cache?: RegexCache): RegExp {
   const { flags } = regex;
   if (!flags.includes('i') || flags.includes('u') || flags.includes('v')) return regex;
+  const known = folds.get(regex);
+  if (known !== undefined) return known;
+  const folded = foldedRegex(regex, cache);
+  folds.set(regex, folded);
+  return folded;
+}
+
+/**
+ * Folded forms by the regex they were made from: a cached regex is matched again and again
+ * (a load run, once per session), and is folded once. Weak: it holds no regex alive, and
+ * what it holds is a function of its key only.
+ */
+const folds = new WeakMap<RegExp, RegExp>();
+
+function foldedRegex(regex: RegExp, cache: RegexCache | undefined): RegExp {
+  const { flags } = regex;
   let tree: Alternatives;
   try {
     tree = parseRegex(regex.source, false);
