@@ -79,7 +79,13 @@ function foldedRegex(regex: RegExp, cache: RegexCache | undefined): RegExp {
   }
   const folded = linearForm(regex.source, flags, tree);
   if (folded === undefined) return regex;
-  return cache ? cache.get(folded.source, folded.flags) : new RegExp(folded.source, folded.flags);
+  try {
+    return cache ? cache.get(folded.source, folded.flags) : new RegExp(folded.source, folded.flags);
+  } catch (error) {
+    // A form V8 refuses would be this file's mistake: the regex as written still matches right.
+    if (error instanceof SyntaxError) return regex;
+    throw error;
+  }
 }
 
 /** The source and flags V8 would run: case-folded for `i` without `u`; undefined when a backreference makes folding pointless. */

@@ -4,6 +4,7 @@
  * make them backtrack. The verdicts are the same whether V8 is asked (the `l` flag, as under
  * the `convospec` command) or the regex's tree is judged.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linearRegex, regexHazard } from '../../src/match/linear.js';
 
@@ -25,6 +26,21 @@ describe('linearRegex: i without u is matched case-folded, with the same matches
     for (const input of inputs) {
       expect(folded.exec(input)?.slice(), JSON.stringify(input)).toEqual(original.exec(input)?.slice());
     }
+  });
+
+  it('finds what the i regex finds, for regexes and inputs built from tricky pieces', () => {
+    const pieces = ['a', 'B', 'k', 'S', 'ſ', 'K', 'ß', 'é', 'Σ', 'ς', '[a-c]', '[^x]', '[K-k]', '[\\w-]', '\\w', '\\W', '\\d', '.', '(a|b)',
+      '(?:ab)?', '\\x41', '\\u212a', '\\u017f', '[\\u00e0-\\u00ff]', '^', '$', '\\b', '(?=s)', '(?<!k)', '[\\s\\S]', '{', '}', 'x{2}', 'a*', 's+?'];
+    const piece = fc.constantFrom(...pieces);
+    const text = fc.array(fc.constantFrom('a', 'A', 'b', 'B', 'k', 'K', '\u212a', 's', 'S', '\u017f', 'ß', 'é', 'É', 'σ', 'ς', 'Σ', 'x', '{', '-', ' ', '1'), { maxLength: 12 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), fc.array(text, { minLength: 1, maxLength: 5 }), (parts, inputs) => {
+        const original = new RegExp(parts.join(''), 'i');
+        const folded = linearRegex(original);
+        for (const input of inputs) expect(folded.exec(input)?.slice(), `${original} on ${JSON.stringify(input)}`).toEqual(original.exec(input)?.slice());
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('leaves regexes without i, with u, or with a backreference as they are', () => {
