@@ -7,9 +7,13 @@
  * receive window pushes back on the server instead of our heap growing. A pending `readBytes`
  * raises the mark to the count it needs (at most `limits.replyBytes`).
  *
- * Reply budget: the engine enforces `limits.replyBytes` per reply. `bytesRead` counts every
- * byte consumed by `readLine` (line ends included) and `readBytes`, so a reply's size is the
- * difference of two readings; `readBytes` itself refuses a count above `limits.replyBytes`.
+ * Reply budget: the engine enforces `limits.replyBytes` per reply (each line charged
+ * `LINE_OVERHEAD_BYTES` more, limits.ts). `bytesRead` counts every byte consumed by
+ * `readLine` (line ends included) and `readBytes`; `readBytes` itself refuses a count above
+ * `limits.replyBytes`. A failed read keeps at most `PARTIAL_BYTES` of what came, its end.
+ *
+ * Fairness: after `YIELD_EVERY_LINES` lines handed out without a wait, the next read lets the
+ * event loop run first, so a flood on one connection does not hold up the others.
  */
 import type { Duplex } from 'node:stream';
 import type { Limits } from '../spec/model.js';
