@@ -9,9 +9,10 @@
  *   `a` becomes `[Aa]` (every character that ignoreCase matches with it), classes take in
  *   the other cases of what they hold. The same matches, and the linear engine can run it.
  * - a regex the linear engine still cannot run is refused when the spec loads if a reply can
- *   make it backtrack for long (`regexHazard`): a repetition (`+`, `*`, `{2,}`…) with more
- *   pattern after it, or inside another repetition. A repetition at its very end is harmless
- *   (its first match ends the search), so `/\p{L}+/u` is fine, `/\p{L}+$/u` is not.
+ *   make it backtrack for long (`regexHazard`): an unbounded repetition (`+`, `*`, `{2,}`)
+ *   with more pattern after it, or any repetition inside another. One at its very end is
+ *   harmless (its first match ends the search), so `/\p{L}+/u` is fine, `/\p{L}+$/u` is not;
+ *   a bounded one (`{2,40}`) tries at most so many lengths at each position.
  */
 import type { RegexCache } from '../template/regex.js';
 import { parseRegex, RegexSyntaxError } from './regex-tree.js';
@@ -121,8 +122,9 @@ function obstacles(tree: Alternatives, flags: string): string[] {
 }
 
 /**
- * A repetition a reply can make backtrack: one with more pattern after it (in its own
- * sequence or after the groups it is in), or one inside another repetition. `after` says
+ * A repetition a reply can make backtrack: an unbounded one (`*`, `+`, `{n,}`) with more
+ * pattern after it (in its own sequence or after the groups it is in), or any one inside
+ * another repetition. `after` says
  * whether anything follows the sequences of `tree`; `repeated`, whether they repeat.
  */
 function riskIn(tree: Alternatives, after: boolean, repeated: boolean): string | undefined {
@@ -131,7 +133,8 @@ function riskIn(tree: Alternatives, after: boolean, repeated: boolean): string |
       const followed = after || k < terms.length - 1;
       const repeats = term.max > 1;
       if (repeats && repeated) return `it repeats \`${textOf(term)}\` inside another repetition`;
-      if (repeats && followed) return `it repeats \`${textOf(term)}\` with more pattern after it`;
+      // A bounded repetition tries at most `max` lengths per position: no blow-up on its own.
+      if (term.max === Infinity && followed) return `it repeats \`${textOf(term)}\` with more pattern after it`;
       if (term.atom.kind === 'group') {
         const inner = riskIn(term.atom.body, followed, repeated || repeats);
         if (inner !== undefined) return inner;
