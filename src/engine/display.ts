@@ -1,8 +1,29 @@
 /**
  * Bytes → printable text for transcripts and messages (spec §4): valid UTF-8 stays as is,
- * invalid bytes, NUL and other control characters (tab aside) become `\xHH`.
+ * but for what would make the shown text lie about what came:
+ * - invalid bytes, NUL and other control characters (tab aside), C1 controls included,
+ *   become `\xHH` (the bytes as received);
+ * - a backslash becomes `\\`, so a server's text `\x00` never reads like a NUL byte;
+ * - invisible format characters (bidi overrides and isolates U+202A–U+202E, U+2066–U+2069,
+ *   zero-width characters, the BOM… Unicode category Cf) and the line and paragraph
+ *   separators U+2028/U+2029 become `\u{202E}`: they reorder or hide what a terminal shows.
  */
 const HEX = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
+
+/** Characters shown by code point (see above). */
+const INVISIBLE = /^[\p{Cf}\p{Zl}\p{Zp}]$/u;
+
+/** `\u{202E}`: upper-case hex, at least four digits. */
+export function codePointEscape(cp: number): string {
+  return `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}`;
+}
+
+/** How each ASCII byte is shown: itself, `\xHH`, or `\\` for the backslash. */
+const ASCII: readonly string[] = Array.from({ length: 0x80 }, (_, b) => {
+  if (b === 0x5c) return '\\\\';
+  if ((b < 0x20 && b !== 0x09) || b === 0x7f) return HEX(b);
+  return String.fromCharCode(b);
+});
 
 export function escapeBytes(bytes: Buffer): string {
   let out = '';
@@ -14,17 +35,23 @@ export function escapeBytes(bytes: Buffer): string {
       out += HEX(b);
       i += 1;
     } else if (len === 1) {
-      out += b < 0x20 && b !== 0x09 ? HEX(b) : b === 0x7f ? HEX(b) : String.fromCharCode(b);
+      out += ASCII[b]!;
       i += 1;
     } else {
-      const ch = bytes.toString('utf8', i, i + len);
-      const cp = ch.codePointAt(0)!;
-      // C1 controls are invisible or move the cursor in terminals.
-      out += cp >= 0x80 && cp < 0xa0 ? [...bytes.subarray(i, i + len)].map(HEX).join('') : ch;
+      out += showCharacter(bytes, i, len);
       i += len;
     }
   }
   return out;
+}
+
+/** A valid multi-byte sequence: itself, or escaped when it is a control or invisible. */
+function showCharacter(bytes: Buffer, i: number, len: number): string {
+  const ch = bytes.toString('utf8', i, i + len);
+  const cp = ch.codePointAt(0)!;
+  // C1 controls are invisible or move the cursor in terminals.
+  if (cp < 0xa0) return [...bytes.subarray(i, i + len)].map(HEX).join('');
+  return INVISIBLE.test(ch) ? codePointEscape(cp) : ch;
 }
 
 /** Escape a string that is already decoded (c: lines, templates' values). */

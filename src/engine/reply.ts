@@ -4,16 +4,14 @@
  */
 import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';
 import { TransportError } from '../transport/types.js';
-import type { Clock } from '../transport/types.js';
-import { formatBytes } from '../transport/index.js';
+import { blockCost, formatBytes, LINE_OVERHEAD_BYTES } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
 import type { ReplyAt } from './answers.js';
-import { setImmediate as nextTurn } from 'node:timers';
 
 export type Observed = { readonly kind: 'reply'; readonly reply: Reply; readonly at: ReplyAt } | { readonly kind: 'closed' };
 
-export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number, clock?: Clock): Promise<Observed> {
-  return readReplyThen(live, options, deadline, same, same, clock);
+export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number): Promise<Observed> {
+  return readReplyThen(live, options, deadline, same, same);
 }
 
 const same = <T>(value: T): T => value;
@@ -31,10 +29,9 @@ export function readReplyThen<T>(
   deadline: number,
   then: (observed: Observed) => T,
   failed: (error: unknown) => unknown,
-  clock?: Clock,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    new ReplyRead<T>(live, options, deadline, then, failed, resolve, reject, clock).run();
+    new ReplyRead<T>(live, options, deadline, then, failed, resolve, reject).run();
   });
 }
 
@@ -59,8 +56,6 @@ class ReplyRead<T> {
     private readonly failed: (error: unknown) => unknown,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: unknown) => void,
-    /** Reads the deadline when the reply gives the event loop a turn (none: only waits end at it). */
-    private readonly clock: Clock | undefined,
   ) {
     this.budget = live.limits.replyBytes;
   }
@@ -77,7 +72,6 @@ class ReplyRead<T> {
         this.next = this.framer.start();
       }
       const connection = this.live.connection;
-      let lines = 0;
       for (;;) {
         const next = this.next;
         switch (next.need) {
@@ -85,15 +79,6 @@ class ReplyRead<T> {
             this.finish({ kind: 'reply', reply: next.reply, at: { first: this.firstAt, last: this.lineAt } });
             return;
           case 'line': {
-            if (++lines > LINES_PER_TURN) {
-              // A reply that never makes the reader wait must still end at its deadline.
-              if (this.clock !== undefined && this.clock.now() >= this.deadline) {
-                this.fail(withReceived(new TransportError('timeout', 'the reply did not end before the deadline'), this.received));
-                return;
-              }
-              nextTurn(this.resume);
-              return;
-            }
             this.lineAt = this.live.answers.readAt;
             if (this.firstAt < 0) this.firstAt = this.lineAt;
             if (!connection.readLineOr) {
@@ -127,12 +112,8 @@ class ReplyRead<T> {
     }
   }
 
-  private readonly resume = (): void => {
-    this.run();
-  };
-
   private takeLine(line: Buffer): void {
-    this.used += line.length + 1;
+    this.used += line.length + 1 + LINE_OVERHEAD_BYTES;
     if (this.used > this.budget) throw overBudget(this.budget, this.received, line);
     this.received.push(line, NEWLINE);
     this.next = (this.framer as ReplyFramer).line(line);
@@ -166,7 +147,8 @@ class ReplyRead<T> {
 
   private readonly onBytes = (bytes: Buffer): void => {
     try {
-      this.used += bytes.length;
+      this.used += blockCost(bytes);
+      if (this.used > this.budget) throw overBudget(this.budget, this.received, bytes);
       this.received.push(bytes);
       this.next = (this.framer as ReplyFramer).bytes(bytes);
       this.keepTail();
@@ -216,13 +198,6 @@ class ReplyRead<T> {
   }
 }
 
-/**
- * Lines a reply reads from what is buffered before the event loop gets a turn: a server
- * pumping short lines would otherwise keep the process to itself (the transport reads on
- * while it is drained), and other tests' timers would fire before their replies are read.
- */
-const LINES_PER_TURN = 1024;
-
 /** A placeholder until the first `run` asks the framer for its first step (never acted on). */
 const NOT_STARTED: FrameStep = { need: 'line' };
 
@@ -237,7 +212,8 @@ function tail(bytes: Buffer): Buffer {
 
 function overBudget(budget: number, received: Buffer[], extra?: Buffer): TransportError {
   const all = Buffer.concat(extra ? [...received, extra] : received);
-  return new TransportError('limit', `reply longer than ${formatBytes(budget)} (limits.reply)`, tail(all));
+  const message = `reply longer than ${formatBytes(budget)} (limits.reply, each line counting ${LINE_OVERHEAD_BYTES} bytes more)`;
+  return new TransportError('limit', message, tail(all));
 }
 
 /** Put the lines already read for this reply in front of what the failed read had. */

@@ -3,7 +3,8 @@ import type { TextPattern } from '../spec/model.js';
 import { evaluate } from '../template/evaluate.js';
 import { evaluateRegex } from '../template/regex.js';
 import type { MatchEnv } from './types.js';
-import { printable, quote } from './show.js';
+import { linearRegex } from './linear.js';
+import { printableSource, quote } from './show.js';
 
 export type Resolved =
   | { readonly kind: 'exact'; readonly text: string; readonly shown: string }
@@ -22,7 +23,8 @@ export function resolve(p: TextPattern, env: MatchEnv): Resolved {
     }
     case 'regex': {
       const { regex, secret } = evaluateRegex(p.source, p.flags, env.scope, env.ctx.regexCache);
-      return { kind: 'regex', regex, shown: `/${printable(secret ? p.source.source : regex.source)}/${p.flags}` };
+      // Shown as written; matched in the form V8's linear-time engine can take over (linear.ts).
+      return { kind: 'regex', regex: linearRegex(regex, env.ctx.regexCache), shown: `/${printableSource(secret ? p.source.source : regex.source)}/${p.flags}` };
     }
     default: {
       const never: never = p;

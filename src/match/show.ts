@@ -1,12 +1,35 @@
 /**
- * Text as it appears in failure messages: printable, quoted, bounded. Control characters
- * are shown as `\xHH` (spec §4), except that a line break between reply lines shows as `\n`,
- * which reads better in one-line messages. Redaction is the engine's job, before display.
+ * Text as it appears in failure messages: printable, quoted, bounded. As in transcripts
+ * (spec §4): control characters are shown as `\xHH` (C1 controls as their UTF-8 bytes), a
+ * backslash as `\\`, invisible format characters (bidi controls, zero-width characters,
+ * U+2028/U+2029) as `\u{202E}`; a line break between reply lines shows as `\n`, which reads
+ * better in one-line messages. Redaction is the engine's job, before display.
  */
 const MAX_SHOWN = 200;
 
+/** Everything `printable` rewrites; `SOURCE_SHOWN` is the same without the backslash. */
+const SHOWN = /[\x00-\x1f\x7f-\x9f\\\p{Cf}\p{Zl}\p{Zp}]/gu;
+const SOURCE_SHOWN = /[\x00-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+const hex = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
+
+function show(c: string): string {
+  const cp = c.codePointAt(0) as number;
+  if (c === '\n') return '\\n';
+  if (c === '\\') return '\\\\';
+  if (cp < 0x80) return hex(cp);
+  // C1 controls: their UTF-8 bytes, as transcripts show them.
+  if (cp < 0xa0) return hex(0xc0 | (cp >> 6)) + hex(0x80 | (cp & 0x3f));
+  return `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}`;
+}
+
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x09\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n');
+  return text.replace(SHOWN, show);
+}
+
+/** A regex's source as written in the spec: like `printable`, but backslashes are its own syntax and stay single. */
+export function printableSource(source: string): string {
+  return source.replace(SOURCE_SHOWN, show);
 }
 
 /** `"text"`, cut to a readable length. */

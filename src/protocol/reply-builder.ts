@@ -38,6 +38,7 @@ export interface ReplyBuilder {
   bytes(bytes: Buffer): void;
   /** Lines so far (a line still open after a block of bytes is not among them). */
   readonly lines: readonly string[];
+  /** Called once, last: the builder is not used after it. */
   build(fields: ReplyFields): Reply;
 }
 
@@ -75,15 +76,56 @@ class BuiltReply implements Reply {
   }
 }
 
+/**
+ * Parts of `raw` kept as they came (views of the socket's chunks) before they are copied into
+ * one growing buffer. A view costs a JS object per line, ~100 bytes whatever its length: a
+ * reply of a million short lines held that way cost many times its size. Short replies (a
+ * load run's) never reach this and pay no copy.
+ */
+const MAX_PARTS = 64;
+
+/** The bytes of `raw`: views while few, then one buffer that doubles as it fills. */
+class RawBytes {
+  private parts: Buffer[] = [];
+  private joined: Buffer | undefined;
+  private used = 0;
+
+  push(bytes: Buffer): void {
+    if (this.joined === undefined) {
+      this.parts.push(bytes);
+      if (this.parts.length > MAX_PARTS) {
+        this.joined = Buffer.concat(this.parts);
+        this.used = this.joined.length;
+        this.parts = [];
+      }
+      return;
+    }
+    const needed = this.used + bytes.length;
+    if (needed > this.joined.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.joined.length * 2));
+      this.joined.copy(grown, 0, 0, this.used);
+      this.joined = grown;
+    }
+    bytes.copy(this.joined, this.used);
+    this.used = needed;
+  }
+
+  /** What the reply keeps: the parts, or the filled part of the buffer. */
+  done(): readonly Buffer[] {
+    return this.joined === undefined ? this.parts : [this.joined.subarray(0, this.used)];
+  }
+}
+
 /** One per reply; a class so the per-reply cost is one object, not a closure per method. */
 class Builder implements ReplyBuilder {
-  private raw: Buffer[] = [];
+  private readonly raw = new RawBytes();
   lines: string[] = [];
   /** Bytes of the line still open: the tail of a literal that did not end in LF. */
   private open: Buffer[] = [];
 
   line(bytes: Buffer, shown: Buffer | null = bytes): string {
-    this.raw.push(bytes, NEWLINE);
+    this.raw.push(bytes);
+    this.raw.push(NEWLINE);
     const text = decodeUtf8(bytes);
     // The usual case (the line shown as it came, nothing open): decode it once, not twice.
     if (shown === bytes && this.open.length === 0) this.lines.push(text);
@@ -102,8 +144,9 @@ class Builder implements ReplyBuilder {
     if (from < bytes.length) this.open.push(bytes.subarray(from));
   }
 
+  /** Once per builder: the reply takes the lines as they are, not a copy. */
   build(fields: ReplyFields): Reply {
-    return new BuiltReply(fields, [...this.lines], [...this.raw]);
+    return new BuiltReply(fields, this.lines, this.raw.done());
   }
 
   private finish(tail: Buffer): void {

@@ -63,8 +63,6 @@ function separatorOf(line: string): number {
  */
 class SmtpFramer implements ReplyFramer {
   private readonly reply = createReplyBuilder();
-  /** Texts of the lines so far; only a multi-line reply needs more than `first`. */
-  private readonly texts: string[] = [];
   private code: string | undefined;
 
   start(): FrameStep {
@@ -83,14 +81,11 @@ class SmtpFramer implements ReplyFramer {
       return this.malformed(line, `reply code changed from ${code} to ${lineCode} inside a multi-line reply (RFC 5321 §4.2.1)`);
     }
     this.code = lineCode;
+    if (separator === HYPHEN) return NEED_LINE;
     const text = line.slice(4);
-    if (separator === HYPHEN) {
-      this.texts.push(text);
-      return NEED_LINE;
-    }
-    const texts = this.texts;
-    const first = texts.length === 0 ? text : (texts[0] as string);
-    const joined = texts.length === 0 ? text : `${texts.join('\n')}\n${text}`;
+    const lines = this.reply.lines;
+    const first = lines.length === 1 ? text : (lines[0] as string).slice(4);
+    const joined = lines.length === 1 ? text : this.textsBefore(lines.length - 1) + text;
     const enhanced = enhancedCode(first);
     const fields: ReplyFields = enhanced === undefined
       ? { code: Number(lineCode), text: joined }
@@ -103,11 +98,24 @@ class SmtpFramer implements ReplyFramer {
   }
 
   private malformed(line: string, why: string): FrameStep {
-    return { need: 'done', reply: this.reply.build({ text: [...this.texts, line].join('\n'), malformed: why }) };
+    return { need: 'done', reply: this.reply.build({ text: this.textsBefore(this.reply.lines.length - 1) + line, malformed: why }) };
+  }
+
+  /**
+   * The texts of the first `count` lines, each followed by `\n`. Taken from the builder's
+   * lines when the reply ends rather than kept apart as they come: a reply of a million
+   * short lines held a second million strings so.
+   */
+  private textsBefore(count: number): string {
+    const texts = this.reply.lines.slice(0, count).map(textOf);
+    texts.push('');
+    return texts.join('\n');
   }
 }
 
 const NEED_LINE: FrameStep = { need: 'line' };
+
+const textOf = (line: string): string => line.slice(4);
 
 function createSmtpFramer(): ReplyFramer {
   return new SmtpFramer();

@@ -8,6 +8,7 @@ import type { YNode } from './nodes.js';
 import type { Sink } from './sink.js';
 import type { Templates } from './templates.js';
 import { checkRegexCompiles, checkRegexFlags, splitRegexLiteral } from './values.js';
+import { regexHazard } from '../match/linear.js';
 
 export class Patterns {
   constructor(private readonly templates: Templates) {}
@@ -41,6 +42,11 @@ export class Patterns {
     const compiled = checkRegexCompiles(probe, parts.flags);
     if (!compiled.ok) {
       sink.error(node.span(), compiled.message);
+      return regex;
+    }
+    const hazard = regexHazard(probe, parts.flags);
+    if (hazard) {
+      sink.error(node.span(), hazard.message, hazard.hint);
       return regex;
     }
     return { ...regex, flags: parts.flags };

@@ -64,12 +64,28 @@ export class ByteQueue {
 
   /** A copy of the first `count` bytes (at most `length`), leaving them queued. */
   peek(count: number = this.size): Buffer {
-    const wanted = Math.min(count, this.size);
+    return this.copy(0, count);
+  }
+
+  /** A copy of the bytes from `begin` to `end` (both at most `length`), leaving them queued. */
+  copy(begin: number, end: number): Buffer {
+    const last = Math.min(end, this.size);
+    const wanted = Math.max(0, last - begin);
     const out = Buffer.allocUnsafe(wanted);
     let filled = 0;
+    // `skip`: bytes still to pass over before `begin`, counted from the first unconsumed one.
+    let skip = begin;
     let from = this.start;
     for (const chunk of this.chunks) {
       if (filled >= wanted) break;
+      const available = chunk.length - from;
+      if (skip >= available) {
+        skip -= available;
+        from = 0;
+        continue;
+      }
+      from += skip;
+      skip = 0;
       filled += chunk.copy(out, filled, from, Math.min(chunk.length, from + wanted - filled));
       from = 0;
     }

@@ -4,6 +4,7 @@ export type { SocketConnectionOptions } from './connection.js';
 export { LineReader } from './line-reader.js';
 export { ByteQueue } from './byte-queue.js';
 export { formatBytes, formatDuration } from './format.js';
+export { blockCost, LINE_OVERHEAD_BYTES } from './limits.js';
 export { formatName } from './tls-info.js';
 export { StopToken, stopSignalOf } from './stop.js';
 export { TransportError } from './types.js';

@@ -7,15 +7,20 @@
  * receive window pushes back on the server instead of our heap growing. A pending `readBytes`
  * raises the mark to the count it needs (at most `limits.replyBytes`).
  *
- * Reply budget: the engine enforces `limits.replyBytes` per reply. `bytesRead` counts every
- * byte consumed by `readLine` (line ends included) and `readBytes`, so a reply's size is the
- * difference of two readings; `readBytes` itself refuses a count above `limits.replyBytes`.
+ * Reply budget: the engine enforces `limits.replyBytes` per reply (each line charged
+ * `LINE_OVERHEAD_BYTES` more, limits.ts). `bytesRead` counts every byte consumed by
+ * `readLine` (line ends included) and `readBytes`; `readBytes` itself refuses a count above
+ * `limits.replyBytes`. A failed read keeps at most `PARTIAL_BYTES` of what came, its end.
+ *
+ * Fairness: after `YIELD_EVERY_LINES` lines handed out without a wait, the next read lets the
+ * event loop run first, so a flood on one connection does not hold up the others.
  */
 import type { Duplex } from 'node:stream';
 import type { Limits } from '../spec/model.js';
 import { ByteQueue } from './byte-queue.js';
 import { closedError, locallyClosedError, socketError } from './errors.js';
 import { formatBytes } from './format.js';
+import { PARTIAL_BYTES } from './limits.js';
 import { handshakeReason, isOpenSslError } from './tls-reason.js';
 import { TransportError } from './types.js';
 import { abortError, waitThen, waitUntil } from './wait.js';
@@ -26,6 +31,12 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Buffer at least this much ahead of the reads, so a chatty server is not paused per packet. */
 const MIN_HIGH_WATER = 64 * 1024;
+/**
+ * Lines handed out at once (already buffered) before a read lets the event loop run: a server
+ * flooding short lines otherwise keeps the reader of its reply busy for as long as it sends,
+ * and the other tests of the run (their sockets, their timers) wait meanwhile.
+ */
+const YIELD_EVERY_LINES = 1024;
 
 /**
  * An error while reading. With TLS 1.3 the server checks a client certificate only after our
@@ -61,6 +72,8 @@ export class LineReader {
   private attempt: Attempt | undefined;
   private settle: Settle<unknown> | undefined;
   private consumed = 0;
+  /** Lines handed out at once since the last read that waited (see YIELD_EVERY_LINES). */
+  private streak = 0;
   private readonly highWater: number;
 
   constructor(
@@ -134,6 +147,10 @@ export class LineReader {
   }
 
   readLine(deadline: number): Promise<Buffer> {
+    if (this.streak >= YIELD_EVERY_LINES) {
+      this.streak = 0;
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.readLine(deadline));
+    }
     // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
     if (this.settle === undefined && !this.context.stop?.stopped && this.queue.length > 0) {
       let line: Buffer | undefined;
@@ -143,10 +160,12 @@ export class LineReader {
         return Promise.reject(error);
       }
       if (line) {
+        this.streak++;
         this.flow();
         return Promise.resolve(line);
       }
     }
+    this.streak = 0;
     return this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
   }
 
@@ -155,17 +174,31 @@ export class LineReader {
     if (this.settle) throw new Error('internal: a read is already waiting on this connection');
     const stop = this.context.stop;
     if (stop?.stopped) throw abortError(stop);
+    if (this.streak >= YIELD_EVERY_LINES) {
+      // Time for the event loop: the next line comes by callback, after it ran.
+      this.streak = 0;
+      waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
+      setImmediate(this.resumeLine);
+      return undefined;
+    }
     const line = this.takeLine();
     if (line) {
+      this.streak++;
       this.flow();
       return line;
     }
+    this.streak = 0;
     // Everything that could settle the read at once was just checked, so the wait below
     // settles only on a later event: the callbacks never run before this returns.
-    if (this.terminal) throw this.terminalError(this.queue.peek());
+    if (this.terminal) throw this.terminalError(this.partial());
     waitThen<Buffer>(this.context, deadline, this.lineTimeout, this.startLineWait, onLine, onError);
     return undefined;
   }
+
+  /** After a yield: the waiting read takes what is buffered (or keeps waiting). */
+  private readonly resumeLine = (): void => {
+    this.wake();
+  };
 
   private readonly startLineWait = (settle: Settle<Buffer>): (() => void) => {
     this.attempt = this.attemptLine as Attempt;
@@ -179,11 +212,11 @@ export class LineReader {
   private readonly attemptLine = (settle: Settle<Buffer>): void => {
     const line = this.takeLine();
     if (line) settle.resolve(line);
-    else if (this.terminal) settle.reject(this.terminalError(this.queue.peek()));
+    else if (this.terminal) settle.reject(this.terminalError(this.partial()));
   };
 
   private readonly lineTimeout = (settle: Settle<Buffer>): void => {
-    const partial = this.queue.peek();
+    const partial = this.partial();
     const message = partial.length > 0 ? 'timed out in the middle of a line' : 'timed out waiting for a line';
     settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
   };
@@ -202,12 +235,12 @@ export class LineReader {
           this.consumed += count;
           settle.resolve(this.queue.take(count));
         } else if (this.terminal) {
-          settle.reject(this.terminalError(this.queue.peek()));
+          settle.reject(this.terminalError(this.partial()));
         }
       },
       (settle) => {
-        const partial = this.queue.peek(count);
-        const message = `timed out after ${partial.length} of ${count} bytes`;
+        const partial = this.partial(count);
+        const message = `timed out after ${Math.min(count, this.queue.length)} of ${count} bytes`;
         settle.reject(new TransportError('timeout', message, partial.length > 0 ? partial : undefined));
       },
     );
@@ -234,7 +267,7 @@ export class LineReader {
         else if (this.terminal) settle.reject(this.terminalError());
       },
       (settle) => {
-        const partial = this.queue.peek();
+        const partial = this.partial();
         const message = partial.length > 0
           ? 'the server sent data instead of closing the connection'
           : 'the server did not close the connection';
@@ -264,7 +297,13 @@ export class LineReader {
 
   private lineLimitError(): TransportError {
     const max = this.limits.lineBytes;
-    return new TransportError('limit', `line longer than ${formatBytes(max)}`, this.queue.peek(max));
+    return new TransportError('limit', `line longer than ${formatBytes(max)}`, this.partial(max));
+  }
+
+  /** The last `PARTIAL_BYTES` of the first `end` bytes buffered: what a failed read shows. */
+  private partial(end: number = this.queue.length): Buffer {
+    const last = Math.min(end, this.queue.length);
+    return this.queue.copy(Math.max(0, last - PARTIAL_BYTES), last);
   }
 
   private terminalError(partial?: Buffer): TransportError {

@@ -1,6 +1,7 @@
 /** `openConnection`: TCP connect, then with implicit TLS the handshake, all within one deadline. */
 import { SocketConnection } from './connection.js';
 import { SocketIntake } from './intake.js';
+import { limitsError } from './limits.js';
 import { connectTcp, target } from './tcp.js';
 import { handshake } from './tls-handshake.js';
 import type { Connection, ConnectOptions, OpenConnection } from './types.js';
@@ -9,6 +10,8 @@ import { WaitGroup } from './wait.js';
 import type { WaitContext } from './wait.js';
 
 export const openConnection: OpenConnection = async (options: ConnectOptions): Promise<Connection> => {
+  const tooLarge = limitsError(options.limits);
+  if (tooLarge) throw tooLarge;
   // All waits of this connection, from its connect to its close, share one timer (wait.ts).
   const stop = options.stop ?? (options.signal ? stopSignalOf(options.signal) : undefined);
   const group = new WaitGroup(options.clock, stop);

@@ -165,8 +165,22 @@ class Wait<T> implements Pending, Settle<T> {
   check(): number | undefined {
     if (this.settled) return undefined;
     if (this.deadline - this.context.clock.now() > 0) return this.deadline;
-    this.onDeadline(this);
+    this.expire();
     return undefined;
+  }
+
+  /**
+   * The deadline has come, but what the event loop already holds is read first: timers run
+   * before sockets are polled, so after a stall (a busy neighbour, a long GC) a reply that came
+   * in time would otherwise lose to its own deadline. `setImmediate` runs after the poll.
+   */
+  private expire(): void {
+    setImmediate(expireWait, this);
+  }
+
+  /** After the poll that followed the deadline: settles at the deadline unless something else did. */
+  lapse(): void {
+    if (!this.settled) this.onDeadline(this);
   }
 
   abort(): void {
@@ -177,7 +191,7 @@ class Wait<T> implements Pending, Settle<T> {
   arm(): void {
     const left = this.deadline - this.context.clock.now();
     if (left <= 0) {
-      this.onDeadline(this);
+      this.expire();
       return;
     }
     this.timer = setTimeout(armWait, Math.min(left, MAX_DELAY_MS), this);
@@ -199,6 +213,10 @@ class Wait<T> implements Pending, Settle<T> {
 
 function armWait(wait: { arm(): void }): void {
   wait.arm();
+}
+
+function expireWait(wait: { lapse(): void }): void {
+  wait.lapse();
 }
 
 /**

@@ -25,6 +25,23 @@ describe('reply builder', () => {
     expect(built.raw.toString()).toBe('..x\n.\n');
   });
 
+  it('a reply of many lines and blocks keeps raw byte for byte (held in one growing buffer)', () => {
+    const reply = createReplyBuilder();
+    let expected = '';
+    for (let i = 0; i < 500; i++) {
+      const line = `250-line ${i} ${'x'.repeat(i % 37)}`;
+      reply.line(Buffer.from(line));
+      expected += `${line}\n`;
+      if (i % 50 === 0) {
+        reply.bytes(Buffer.from(`block ${i}\r\n`));
+        expected += `block ${i}\r\n`;
+      }
+    }
+    const built = reply.build({ text: '' });
+    expect(built.raw.toString()).toBe(expected);
+    expect(built.lines).toHaveLength(510);
+  });
+
   it.each([
     [[0x61, 0xff, 0x62], 'a\uFFFDb'],
     [[0xc3, 0xa9], 'é'],

@@ -37,7 +37,6 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
       return fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
     },
-    ctx.world.clock,
   );
 }
 
