@@ -35,6 +35,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { REGEXP_FLAGS } from './regexp-flags.js';
 import { Script } from 'node:vm';
 
 /** The program bundle's file name: its content hash is part of it (rolldown `[hash]`). */
@@ -44,21 +45,6 @@ const SHARED_WRITE = 0o022;
 /** Subcommands with a cache of their own: each compiles different code. */
 const COMMANDS = new Set(['run', 'validate', 'demo', 'import', 'schema']);
 
-/**
- * A spec's regexes run against what a server sent, and a regex with nested or chained
- * quantifiers (`/(a+)+b/`, `/.*a.*b.*c/`) can backtrack for minutes on a line shaped for it,
- * synchronously, so no step timeout can end it: a misbehaving server would hang the run.
- * V8 can hand a regex that backtracks too much to its linear-time engine, which finds the
- * same matches; these flags turn that on (after 10,000 backtracks in one attempt) for every
- * regex compiled from here on: the program's and the specs'. Set first, before the program is
- * compiled, so the code cache is made and checked under the same flags at every start. The
- * third lets a regex ask for that engine (the `l` flag), which is how the program asks V8
- * whether the engine can run a spec's regex (src/match/linear.ts): those it cannot and that a
- * reply could make backtrack are refused when the spec loads. Node 20.20, measured: `/(a+)+b/` on 28 `a`s, 29 s → 3 ms; a `run` of a spec
- * matching `/.*ready.*now/` against a 60,000-byte greeting, 7.8 s → 2.1 s. V8 ignores flags it
- * does not know, so a Node whose V8 dropped these runs as without them. docs/format.md §5.
- */
-const REGEXP_FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--regexp-backtracks-before-fallback=10000', '--enable-experimental-regexp-engine'];
 
 /**
  * Node's own modules that the program loads as it starts, loaded here before the flags change.

@@ -5,6 +5,7 @@
  */
 import { Redactor } from '../template/index.js';
 import { escapeBytes, escapeText } from './display.js';
+import { printable } from '../match/show.js';
 
 /** Longest transcript line kept; a 64 KiB line is shown by its head and its size. */
 const MAX_LINE_BYTES = 1024;
@@ -17,9 +18,12 @@ export class Secrets {
   add(value: string): void {
     if (value === '') return;
     this.text.add(value);
-    // Matchers' messages show control characters escaped: that spelling must go too.
-    const escaped = escapeText(value);
-    if (escaped !== value) this.text.add(escaped);
+    // Matchers' messages show control characters escaped: those spellings must go too. A
+    // trailing backslash is spelled by what follows it (display.ts): at the end, and in text.
+    const spellings = [escapeText(value), escapeText(`${value} `).slice(0, -1), printable(value), printable(`${value} `).slice(0, -1)];
+    for (const escaped of spellings) {
+      if (escaped !== value) this.text.add(escaped);
+    }
     this.bytes.add(Buffer.from(value, 'utf8').toString('latin1'));
   }
 

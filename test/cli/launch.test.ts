@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REGEXP_FLAGS } from '../../src/cli/regexp-flags.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, builtCli } from '../helpers/build.js';
 
@@ -141,9 +142,9 @@ function plantCache(at: Install, cacheFile: string, marker: string): void {
     `const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 const fs = require('node:fs');
-const [program, out, marker] = process.argv.slice(2);
+const [program, out, marker, ...flags] = process.argv.slice(2);
 // The launcher's flags: V8 refuses a cache made under other flags.
-for (const f of ['--enable-experimental-regexp-engine-on-excessive-backtracks', '--regexp-backtracks-before-fallback=10000']) setFlagsFromString(f);
+for (const f of flags) setFlagsFromString(f);
 const wrapper = '(function (exports, require, module, __filename, __dirname) { ';
 const length = fs.readFileSync(program, 'utf8').length;
 const body = \`if (__filename !== 'planting') require('node:fs').writeFileSync(\${JSON.stringify(marker)}, 'planted');\`;
@@ -154,7 +155,7 @@ fs.mkdirSync(require('node:path').dirname(out), { recursive: true });
 fs.writeFileSync(out, script.createCachedData());
 `,
   );
-  const result = spawnSync(process.execPath, [planter, at.program, cacheFile, marker], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [planter, at.program, cacheFile, marker, ...REGEXP_FLAGS], { encoding: 'utf8', timeout: 30_000 });
   expect(result.status, result.stderr).toBe(0);
 }
 

@@ -1,9 +1,9 @@
 /**
  * What a server sends is shown so that it cannot pass for something else (spec §4): a
- * backslash shows as `\\`, so the text `\x00` never reads like a NUL byte, and invisible
- * format characters (a bidi override that reverses what follows on a terminal, zero-width
- * characters) show as `\u{202E}`, in the console, the JSON and JUnit reports and the
- * transcripts alike.
+ * backslash that could start an escape shows as `\\`, so the text `\x00` never reads like a
+ * NUL byte (IMAP's `\Seen` stays as it is), and invisible format characters (a bidi override
+ * that reverses what follows on a terminal, zero-width characters) show as `\u{202E}`, in the
+ * console, the JSON and JUnit reports and the transcripts alike.
  */
 import { describe, expect, it } from 'vitest';
 import { listen, smtpScript } from './peers.js';
@@ -11,13 +11,15 @@ import { expectFailure, hostileSetup, jsonTest, matcherAt, runWithReports } from
 
 const { ws: workspaceOf, good: goodOf, start } = hostileSetup();
 
-/** `250 a<NUL>b \x00 <RLO>evil<PDF> <ZWSP> <LRI>x<PDI> <LS>` */
+/** `250 a<NUL>b \x00 <RLO>evil<PDF> <ZWSP> <LRI>x<PDI> <LS> \Seen \<NUL>` */
 const TRICKY = Buffer.concat([
   Buffer.from('250 a'),
   Buffer.from([0x00]),
-  Buffer.from('b \\x00 \u202eevil\u202c \u200b \u2066x\u2069 \u2028 end\r\n', 'utf8'),
+  Buffer.from('b \\x00 \u202eevil\u202c \u200b \u2066x\u2069 \u2028 \\Seen \\', 'utf8'),
+  Buffer.from([0x00]),
+  Buffer.from(' end\r\n'),
 ]);
-const SHOWN = 'a\\x00b \\\\x00 \\u{202E}evil\\u{202C} \\u{200B} \\u{2066}x\\u{2069} \\u{2028} end';
+const SHOWN = 'a\\x00b \\\\x00 \\u{202E}evil\\u{202C} \\u{200B} \\u{2066}x\\u{2069} \\u{2028} \\Seen \\\\\\x00 end';
 
 function spec(port: number): string {
   return `name: escaping
