@@ -5,7 +5,7 @@
  *
  * Why: Node 20 compiles every file of a program again at every start (Node 22's
  * `module.enableCompileCache()` is what this does by hand). A `convospec run` of one spec spent
- * about half of its own start-up compiling (issue 7: cold start within 150 ms of bare Node).
+ * about half of its own start-up compiling.
  * Here the bundle is compiled as one script whose code V8 serializes at the end of a run; the
  * next run of the same command deserializes it instead of compiling.
  *

@@ -103,7 +103,7 @@ export async function loadSpecs(inputs: readonly string[], options: LoadOptions)
 /**
  * What `loadEach` tells its caller, one input file at a time. A caller keeps what it needs
  * and lets the rest go: `validate` keeps diagnostics and counts, so its memory does not
- * grow with the number of specs (issue 7).
+ * grow with the number of specs.
  */
 export interface LoadVisitor {
   /** A file was read (an input, or a file an `include` names): once per file, in reading order. */

@@ -45,7 +45,7 @@ function splitLines(text: string | undefined): string[] | undefined {
 
 /**
  * The source lines code frames need, and no more: for each diagnostic kept, the line it
- * points at. Lets `validate` drop each file's text once the file is checked (issue 7).
+ * points at. Lets `validate` drop each file's text once the file is checked.
  */
 export class FrameLines {
   private readonly files = new Map<string, Map<number, string>>();

@@ -4,8 +4,8 @@
  *
  * Why events and not a YAML library's document: `parseEvents` is js-yaml's parser alone (no
  * composing, no values), a flat list of offsets into the text; a spec parses about three
- * times faster this way than with `yaml`'s `parseDocument`, which was more than half of what
- * `validate` spent (issue 2). The tree keeps just what the loader reads: kinds, values,
+ * times faster this way than with `yaml`'s `parseDocument`, which would be more than half of
+ * what `validate` spends. The tree keeps just what the loader reads: kinds, values,
  * offsets, aliases. Scalars are decoded with js-yaml's `getScalarValue` and resolved by the
  * YAML 1.2 core schema (YAML 1.2.2 §10.3.2), as `yaml` resolved them before, so a spec means
  * what it meant: `220` is a number, `2.7.0` and `5xx` are strings.

@@ -2,8 +2,8 @@
  * What a plain TCP socket receives, taken with Node's `onread` socket option: Node reads into
  * one scratch buffer and calls back with the byte count, instead of allocating a Buffer per
  * read and passing it through the stream machinery (`push`, the 'data' event, a read-more
- * tick). A load run reads a few chunks per session, millions in all: a bare client measured
- * under callgrind used 15 % fewer instructions per SMTP session this way (349 k -> 295 k).
+ * tick). A load run reads a few chunks per session, millions in all, so the per-read cost
+ * counts (docs/performance.md).
  *
  * The bytes are copied out before the callback returns, so the scratch buffer holds nothing
  * between calls, and one serves every socket of the process. Pausing and resuming the socket

@@ -1,6 +1,6 @@
 /**
  * `convospec validate` checks files one by one and keeps only diagnostics and the lines
- * they point at (issue 7). Its output must stay what it was when every file was loaded
+ * they point at, so memory stays flat. Its output must stay what it was when every file was loaded
  * whole: `reference` below is that former command, over `loadSpecs`.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * A file that fails the schema still gets the later checks (issue 2), over the parts the
+ * A file that fails the schema still gets the later checks (every problem in one pass), over the parts the
  * schema did not reject: true problems are added, follow-on ones are not, and the file is
  * never returned as runnable.
  */

@@ -1,7 +1,7 @@
 /**
  * `convospec validate`: every error of every file in one pass; exit 0 or 2 (spec §8).
  * Files are checked one by one (`loadEach`): only their diagnostics, and the source lines
- * those point at, are kept, so memory does not grow with the number of specs (issue 7).
+ * those point at, are kept, so memory does not grow with the number of specs.
  */
 import type { Diagnostic } from '../../spec/diagnostic.js';
 import { finishDiagnostics, loadEach } from '../../spec/load.js';
