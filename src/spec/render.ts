@@ -6,7 +6,6 @@
 import { createColors } from 'picocolors';
 import type { Diagnostic } from './diagnostic.js';
 import { formatSpan, type Span } from './span.js';
-import { Redactor } from '../template/index.js';
 
 export interface RenderOptions {
   readonly color: boolean;
@@ -139,12 +138,4 @@ function cut(line: string, span: Span): { before: string; marked: string; after:
   const start = Math.min(Math.max(0, span.col - 1), line.length);
   const end = span.endLine === span.line ? Math.min(Math.max(start, span.endCol - 1), line.length) : line.length;
   return { before: line.slice(0, start), marked: line.slice(start, end), after: line.slice(end) };
-}
-
-/** Replaces every literal secret with `***` (longest first, so one inside another goes whole). */
-export function secretRedactor(literals: readonly string[]): (text: string) => string {
-  // The engine's own redactor: one pass, longest secret first.
-  const redactor = new Redactor();
-  for (const secret of literals) redactor.add(secret);
-  return (text) => redactor.redact(text);
 }
