@@ -168,7 +168,7 @@ async function validatePath(dir: string): Promise<() => Promise<string>> {
 
 /** `loadSpecs` over the folder, every suite kept (as `run` does); throws unless all are valid. */
 async function loadPath(dir: string): Promise<() => Promise<string>> {
-  const { loadSpecs } = await import('../src/spec/load.js');
+  const { loadSpecs } = await import('../src/loader/load.js');
   return async () => {
     const result = await loadSpecs(['specs', 'fragments'], { cwd: dir, vars: {}, env: {}, checkEnv: true });
     if (result.diagnostics.length > 0) throw new Error(`the generated specs should be valid: ${result.diagnostics[0]?.message}`);

@@ -16,7 +16,7 @@ export interface Io {
   readonly now: () => Date;
 }
 
-/** Exit codes, in one place (spec §8). */
+/** Exit codes, in one place (format §8). */
 export const EXIT = {
   ok: 0,
   failed: 1,

@@ -1,5 +1,5 @@
 /**
- * Which command a reply answers, and whether it came too early to be that answer (spec §4).
+ * Which command a reply answers, and whether it came too early to be that answer (format §4).
  *
  * Each write notes how many bytes the connection had received by then. A reply whose first
  * byte (IMAP: its tagged completion's) had been received before the command it answers was
@@ -20,7 +20,7 @@
  * process had not taken from the kernel yet when it wrote count as later: the check can miss
  * an out-of-step reply that was still on its way, never invent one.
  */
-import type { ProtocolName } from '../spec/model.js';
+import type { ProtocolName } from '../kernel/model.js';
 import type { Reply, SentCommand } from '../protocol/types.js';
 import type { Connection } from '../transport/types.js';
 

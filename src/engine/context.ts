@@ -2,9 +2,9 @@
  * The state of one running test: its connections, variables, secrets, transcript and
  * clock. Created per test (tests share nothing), passed to every step runner.
  */
-import type { FileKind } from '../spec/bounded-file.js';
-import type { ProtocolName, Suite, Test, Limits, Step } from '../spec/model.js';
-import type { Span } from '../spec/span.js';
+import type { FileKind } from '../loader/bounded-file.js';
+import type { ProtocolName, Suite, Test, Limits, Step } from '../kernel/model.js';
+import type { Span } from '../kernel/span.js';
 import type { Connection, Clock, OpenConnection } from '../transport/types.js';
 import type { StopToken } from '../transport/stop.js';
 import type { ProtocolSession } from '../protocol/types.js';

@@ -1,5 +1,5 @@
 /**
- * Bytes → printable text for transcripts and messages (spec §4): valid UTF-8 stays as is,
+ * Bytes → printable text for transcripts and messages (format §4): valid UTF-8 stays as is,
  * but for what would make the shown text lie about what came:
  * - invalid bytes, NUL and other control characters (tab aside), C1 controls included,
  *   become `\xHH` (the bytes as received);

@@ -1,10 +1,10 @@
 /**
  * The typed event stream between the engine and reporters. The engine knows no reporter;
  * reporters only read these. Everything in an event is already redacted (secrets → `***`)
- * and printable: the engine escapes bytes before they leave it (spec §4, §7).
+ * and printable: the engine escapes bytes before they leave it (format §4, §7).
  */
-import type { Span } from '../spec/span.js';
-import type { Diagnostic } from '../spec/diagnostic.js';
+import type { Span } from '../kernel/span.js';
+import type { Diagnostic } from '../kernel/diagnostic.js';
 
 export interface SuiteInfo {
   readonly file: string;
@@ -94,7 +94,7 @@ export type RunEvent =
   | { readonly type: 'test-end'; readonly result: TestResult }
   | { readonly type: 'run-end'; readonly results: readonly TestResult[]; readonly summary: RunSummary };
 
-/** Specs that failed to load: `run` stops before connecting, reporters may still write (spec §8). */
+/** Specs that failed to load: `run` stops before connecting, reporters may still write (format §8). */
 export interface InvalidFile {
   readonly file: string;
   readonly diagnostics: readonly Diagnostic[];

@@ -3,7 +3,7 @@
  * event with the include trail. Transport errors are translated here, in one place, into
  * words a mail admin understands.
  */
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import type { FailureKind } from './events.js';
 import { TransportError, type TransportErrorKind } from '../transport/types.js';
 import type { Secrets } from './secrets.js';

@@ -2,13 +2,13 @@
  * Load mode (`run --repeat N` / `--duration 30s`): every selected test runs many times,
  * `concurrency` sessions at once across tests, optionally paced to `ratePerSecond` session
  * starts. Each session is an ordinary `runTest` without a transcript; what it took is told
- * to an observer (the statistics live in `src/load/`). Knows no reporter.
+ * to an observer (the statistics live in `src/loadtest/`). Knows no reporter.
  *
  * Scheduling: tests are dealt round-robin, so with `--repeat N` every test gets its N
  * sessions spread over the whole run. A `serial` file is one unit whose tests run one after
  * another each time, and at most one of its sessions is in flight: its tests share state.
  */
-import type { Step, Suite, Test } from '../spec/model.js';
+import type { Step, Suite, Test } from '../kernel/model.js';
 import type { TestResult } from './events.js';
 import type { EngineEnvironment } from './context.js';
 import { runTest } from './test-run.js';

@@ -1,5 +1,5 @@
 /**
- * Reading ONE reply (spec §4): the protocol's framer says what it needs, the transport
+ * Reading ONE reply (format §4): the protocol's framer says what it needs, the transport
  * reads it, bounded by the step's deadline and by `limits.reply` for the whole reply.
  */
 import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';

@@ -2,7 +2,7 @@
  * Running suites: tests concurrently up to `concurrency`, a `serial` file's tests one after
  * another, each test isolated. Emits typed events; knows no reporter.
  */
-import type { Suite, Test } from '../spec/model.js';
+import type { Suite, Test } from '../kernel/model.js';
 import type { RunEvent, RunSummary, SuiteInfo, TestResult } from './events.js';
 import type { EngineEnvironment } from './context.js';
 import { runTest, testInfo } from './test-run.js';
@@ -58,7 +58,7 @@ export async function runSuites(suites: readonly Suite[], world: EngineEnvironme
         interrupt,
         ...(options.liveTranscripts ? { onTranscript: (entry) => void emit({ type: 'transcript', test: info, entry }) } : {}),
       });
-      // A test cut short by Ctrl-C did not finish: it is left out (spec §8).
+      // A test cut short by Ctrl-C did not finish: it is left out (format §8).
       if (result.failure?.kind === 'interrupted' && options.signal.aborted) return;
       slots[index] = result;
       if (options.bail && (result.status === 'failed' || result.status === 'errored')) bailed = true;

@@ -1,6 +1,6 @@
 /**
  * A test's secrets, and the only way bytes and text leave the engine: redacted FIRST, then
- * escaped, then cut (spec §7). Redacting after escaping would miss a secret holding a control
+ * escaped, then cut (format §7). Redacting after escaping would miss a secret holding a control
  * character; cutting before redacting could leave half a secret standing.
  */
 import { Redactor } from '../template/index.js';

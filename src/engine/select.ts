@@ -1,5 +1,5 @@
 /** `--grep` and `--tag`: which tests run. Suites left with no test are dropped. */
-import type { Suite } from '../spec/model.js';
+import type { Suite } from '../kernel/model.js';
 
 export interface Selection {
   /** Matched against `suite name › test name`. */

@@ -8,7 +8,7 @@
  * big files over all shards. A `serial` file is ONE unit: its tests share state (a mailbox)
  * and must not run on two machines at once.
  */
-import type { Suite, Test } from '../spec/model.js';
+import type { Suite, Test } from '../kernel/model.js';
 
 /** `index` is 1-based: `--shard 1/3` … `--shard 3/3` (as Playwright and Jest count). */
 export interface Shard {

@@ -2,7 +2,7 @@
  * Running ONE test: variables, its connection, its steps, and always a result — a failure
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
-import type { Step, Suite, Test } from '../spec/model.js';
+import type { Step, Suite, Test } from '../kernel/model.js';
 import { Secrets } from './secrets.js';
 import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
 import type { EngineEnvironment, TestContext } from './context.js';
@@ -123,7 +123,7 @@ function createContext(
   return ctx;
 }
 
-/** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (spec §1). */
+/** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (format §1). */
 function setVariables(ctx: TestContext): void {
   const cliVars = ctx.world.cliVars;
   for (const [name, text] of Object.entries(cliVars)) setVariable(ctx, name, { text, secret: false });

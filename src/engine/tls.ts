@@ -1,8 +1,8 @@
 /**
- * TLS options → what the transport needs, and `tls.expect` assertions (spec §6).
+ * TLS options → what the transport needs, and `tls.expect` assertions (format §6).
  */
 import { isIP } from 'node:net';
-import type { TextPattern, TlsExpect, TlsOptions } from '../spec/model.js';
+import type { TextPattern, TlsExpect, TlsOptions } from '../kernel/model.js';
 import type { ResolvedTls, TlsInfo } from '../transport/types.js';
 import { resolvePath, type TestContext } from './context.js';
 import { evaluateRegexTracked, evaluateTracked } from './values.js';

@@ -1,10 +1,10 @@
 /**
  * Evaluating templates inside a running test, so that every secret part of a value is
  * registered with the test's redactor before the value can reach a socket or an output
- * (spec §7: what was derived from a secret is redacted wherever it would appear).
+ * (format §7: what was derived from a secret is redacted wherever it would appear).
  */
 import type { Template, Value } from '../template/types.js';
-import type { RegexPattern } from '../spec/model.js';
+import type { RegexPattern } from '../kernel/model.js';
 import { evaluate, evaluateRegex, TemplateError } from '../template/index.js';
 import { scopeOf, type TestContext } from './context.js';
 import { StepFailure } from './failure.js';
@@ -47,7 +47,7 @@ const EMPTY: Value = { text: '', secret: false };
  * Gives a variable its value: the one way a variable is set in a running test (`vars`,
  * `--var`, `set`, `capture`, a `repeat` counter, a fragment's `vars` and `with:`). A variable
  * named in the file's `secrets` is secret whatever its value came from, and its value is
- * registered with the redactor before any later output could show it (spec §7).
+ * registered with the redactor before any later output could show it (format §7).
  */
 export function setVariable(ctx: TestContext, name: string, value: Value): void {
   const secret = value.secret || ctx.suite.secrets.includes(name);

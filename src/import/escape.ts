@@ -1,7 +1,7 @@
 /**
  * Writing transcript text into a spec so it means what it said: templates (`${` is an
- * expression, `$${` a literal, spec-format §7), regexes (ECMAScript), and strings that
- * would otherwise read as a regex or a list's `...` (spec-format §5).
+ * expression, `$${` a literal, format §7), regexes (ECMAScript), and strings that
+ * would otherwise read as a regex or a list's `...` (format §5).
  */
 
 /** A raw value seen in the transcript and the template that stands for it (`secret` → `${pass}`). */

@@ -40,7 +40,7 @@ const PARSERS: Readonly<Record<TranscriptFormat, (lines: readonly string[], warn
 
 const DEFAULT_HOST = '${env.MAIL_HOST:-127.0.0.1}';
 
-/** Well-known ports (spec-format §2), plain and with implicit TLS. */
+/** Well-known ports (format §2), plain and with implicit TLS. */
 const DEFAULT_PORTS: Readonly<Record<ProtocolName, { readonly plain?: number; readonly tls?: number }>> = {
   smtp: { plain: 25, tls: 465 },
   lmtp: { plain: 24 },

@@ -1,6 +1,6 @@
 /**
  * What an `s:` says about a recorded reply: each line exactly, or as an anchored regex
- * where a value varies between runs (spec-format §5). One line → a string; several → the
+ * where a value varies between runs (format §5). One line → a string; several → the
  * list form; a bare SMTP code (`334 `) → the code; a bare continuation (`+ `) → its status.
  * Returned as plain values; the emitter turns them into YAML (regexes single-quoted).
  */

@@ -9,7 +9,7 @@
  *
  * Everything here is pure: no I/O, no clock, no environment.
  */
-import type { ProtocolName as SpecProtocol } from '../spec/model.js';
+import type { ProtocolName as SpecProtocol } from '../kernel/model.js';
 
 export interface ImportWarning {
   /** 1-based line of the transcript the warning is about. */

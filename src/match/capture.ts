@@ -1,5 +1,5 @@
-/** `capture` (spec §5): values taken from the reply into variables for later steps. */
-import type { Capture } from '../spec/model.js';
+/** `capture` (format §5): values taken from the reply into variables for later steps. */
+import type { Capture } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
 import type { Value } from '../template/types.js';
 import type { MatchEnv, Miss } from './types.js';
@@ -10,7 +10,7 @@ import { shownLines } from './show.js';
  * Each regex is searched in the whole reply (lines joined by `\n`). The value is group 1,
  * or the whole match when the regex has no group (a group that took no part gives "").
  * Captured values are not secret here; the engine makes one secret when its variable is named
- * in the file's `secrets` (spec §7).
+ * in the file's `secrets` (format §7).
  * Captures see the scope from before this step: a variable is known from the next step on (§7).
  */
 export function takeCaptures(captures: readonly Capture[], reply: Reply, env: MatchEnv): Map<string, Value> | Miss {

@@ -1,4 +1,4 @@
-/** `code` and `enhanced` (spec §5): SMTP/LMTP reply codes, RFC 5321 §4.2 and RFC 3463. */
+/** `code` and `enhanced` (format §5): SMTP/LMTP reply codes, RFC 5321 §4.2 and RFC 3463. */
 import type { Check } from './types.js';
 import { headline, malformedNote, spanOf } from './headline.js';
 import { orList } from './show.js';

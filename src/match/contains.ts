@@ -1,4 +1,4 @@
-/** `contains` and `excludes` (spec §5): items looked for line by line. */
+/** `contains` and `excludes` (format §5): items looked for line by line. */
 import type { Check } from './types.js';
 import { containingPhrase, occurs, resolve } from './pattern.js';
 import { quote, shownLines } from './show.js';

@@ -1,7 +1,7 @@
 /** The line of a reply that carries its code or status, shown as `actual` in failures. */
-import type { ProtocolName } from '../spec/model.js';
+import type { ProtocolName } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import { printable } from './show.js';
 
 /**

@@ -1,4 +1,4 @@
-/** Pure reply matchers (spec-format §5). */
+/** Pure reply matchers (format §5). */
 export { matchReply } from './matcher.js';
 export type { Observed, MatchResult, MatchFailure, MatchContext } from './types.js';
 export { codeFits, enhancedFits } from './code.js';

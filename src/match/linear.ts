@@ -1,5 +1,5 @@
 /**
- * Regexes that end in time whatever a server sends (spec §5).
+ * Regexes that end in time whatever a server sends (format §5).
  *
  * The `convospec` command has V8 hand a regex that backtracks too much to its linear-time
  * engine (src/cli/launch.ts). V8 11.3 (Node 20) runs on that engine only regexes without

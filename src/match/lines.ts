@@ -1,5 +1,5 @@
 /**
- * `lines` (spec §5, and the list shorthand): the reply has exactly these lines, in order;
+ * `lines` (format §5, and the list shorthand): the reply has exactly these lines, in order;
  * `...` stands for any number of lines (none included).
  *
  * Matching walks the states (patterns used, lines used) forward, so `...` backtracks
@@ -9,8 +9,8 @@
  * the "first differing line". After a `...`, no single line is "the" differing one, so the
  * message says which pattern no line fitted.
  */
-import type { LinePattern } from '../spec/model.js';
-import type { Span } from '../spec/span.js';
+import type { LinePattern } from '../kernel/model.js';
+import type { Span } from '../kernel/span.js';
 import type { Check, MatchEnv, Miss } from './types.js';
 import { fits, resolve } from './pattern.js';
 import type { Resolved } from './pattern.js';

@@ -1,12 +1,12 @@
 /**
- * `matchReply`: one `s:` matcher (spec §5) against what one step observed. Pure: no I/O,
+ * `matchReply`: one `s:` matcher (format §5) against what one step observed. Pure: no I/O,
  * no clock; templates are evaluated against the given scope. Every key given must hold;
  * the first that does not is reported, with its own span.
  * Throws TemplateError when a template in the matcher cannot be evaluated (our side).
  */
-import type { Matcher } from '../spec/model.js';
+import type { Matcher } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import type { Scope, Value } from '../template/types.js';
 import type { Check, MatchContext, MatchEnv, MatchResult, Miss, Observed } from './types.js';
 import { checkCode, checkEnhanced } from './code.js';

@@ -1,5 +1,5 @@
 /** A TextPattern made concrete for one match: templates evaluated, regex compiled. */
-import type { TextPattern } from '../spec/model.js';
+import type { TextPattern } from '../kernel/model.js';
 import { evaluate } from '../template/evaluate.js';
 import { evaluateRegex } from '../template/regex.js';
 import type { MatchEnv } from './types.js';

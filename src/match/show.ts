@@ -1,6 +1,6 @@
 /**
  * Text as it appears in failure messages: printable, quoted, bounded. As in transcripts
- * (spec §4): control characters are shown as `\xHH` (C1 controls as their UTF-8 bytes), a
+ * (format §4): control characters are shown as `\xHH` (C1 controls as their UTF-8 bytes), a
  * backslash that could start an escape as `\\` (before `\`, `x`, `u`, `n`, a character shown
  * escaped, or at the end; IMAP's `\Seen` stays as it is), invisible format characters (bidi controls, zero-width characters,
  * U+2028/U+2029) as `\u{202E}`; a line break between reply lines shows as `\n`, which reads

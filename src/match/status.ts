@@ -1,8 +1,8 @@
 /**
- * `status` (spec §5): POP3 `+OK`/`-ERR`/`+`, IMAP `OK`/`NO`/`BAD`/`PREAUTH`/`BYE`/`+`,
+ * `status` (format §5): POP3 `+OK`/`-ERR`/`+`, IMAP `OK`/`NO`/`BAD`/`PREAUTH`/`BYE`/`+`,
  * ManageSieve `OK`/`NO`/`BYE`/`+`.
  */
-import type { ProtocolName } from '../spec/model.js';
+import type { ProtocolName } from '../kernel/model.js';
 import type { Check } from './types.js';
 import { headline, malformedNote, spanOf } from './headline.js';
 import { orList } from './show.js';

@@ -1,4 +1,4 @@
-/** `text`, `whole` (the string shorthand) and `match` (spec §5). */
+/** `text`, `whole` (the string shorthand) and `match` (format §5). */
 import type { Check } from './types.js';
 import { fits, resolve } from './pattern.js';
 import { quote, shownLines } from './show.js';

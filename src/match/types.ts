@@ -1,5 +1,5 @@
-import type { Matcher, ProtocolName } from '../spec/model.js';
-import type { Span } from '../spec/span.js';
+import type { Matcher, ProtocolName } from '../kernel/model.js';
+import type { Span } from '../kernel/span.js';
 import type { Reply } from '../protocol/types.js';
 import type { RegexCache } from '../template/regex.js';
 import type { Scope, Value } from '../template/types.js';

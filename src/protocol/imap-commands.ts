@@ -1,6 +1,6 @@
 /**
  * The client's side of an IMAP connection: which commands are pending, and whether a line
- * the client sends starts a new command or continues one (spec §4).
+ * the client sends starts a new command or continues one (format §4).
  *
  * The client's bytes are parsed the way a server reads them (RFC 9051 §2.2.1, §4.3): a
  * line that ends in a literal `{n}` or `{n+}` (`~{n}` too, RFC 3516) is followed by exactly

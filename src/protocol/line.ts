@@ -1,5 +1,5 @@
 /**
- * `line`: one reply is one line, for protocols convospec does not know (spec §4).
+ * `line`: one reply is one line, for protocols convospec does not know (format §4).
  */
 import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer } from './types.js';
 import { createReplyBuilder } from './reply-builder.js';

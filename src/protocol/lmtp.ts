@@ -8,7 +8,7 @@ import { createSmtpSession } from './smtp.js';
 
 export const lmtp: ProtocolDef = {
   name: 'lmtp',
-  // RFC 2033 §5: LMTP must not use port 25; 24 is the usual choice (spec §2).
+  // RFC 2033 §5: LMTP must not use port 25; 24 is the usual choice (format §2).
   wellKnownPorts: [24],
   hasReplyCodes: true,
   statusWords: [],

@@ -1,9 +1,9 @@
 /**
  * Collects the bytes of one reply as they are read and turns them into a `Reply`:
- * `raw` for transcripts, `lines` for matching (spec §4).
+ * `raw` for transcripts, `lines` for matching (format §4).
  *
  * The transport hands lines without their LF, with a CR before the LF already dropped
- * (spec §4 "Lines end at LF; a CR before it is dropped"), so the CR cannot be given back:
+ * (format §4 "Lines end at LF; a CR before it is dropped"), so the CR cannot be given back:
  * `raw` holds each line followed by a bare LF. Bytes read as a block (IMAP literals) are
  * kept exactly as received, CRs included.
  *

@@ -1,6 +1,6 @@
 /**
  * The client's side of the conversation as bytes, and split into lines: what a server
- * reads, which is what decides which command a reply answers (spec §4).
+ * reads, which is what decides which command a reply answers (format §4).
  */
 import type { SentCommand, SessionOptions } from './types.js';
 

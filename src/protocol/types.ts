@@ -1,9 +1,9 @@
 /**
- * Reply framing, per protocol (spec-format §4). Pure: the transport hands lines and
+ * Reply framing, per protocol (format §4). Pure: the transport hands lines and
  * byte runs in, a framer says what it needs next, and finally hands a whole Reply out.
  * No sockets, no timers here.
  */
-import type { ProtocolName } from '../spec/model.js';
+import type { ProtocolName } from '../kernel/model.js';
 
 export interface Reply {
   /**
@@ -79,7 +79,7 @@ export interface ProtocolSession {
 /** How the client side of a connection writes (additive: `createSession()` still works). */
 export interface SessionOptions {
   /**
-   * The connection's `eol` (spec §2), default `crlf`: the EOL the engine appends to each `c:`
+   * The connection's `eol` (format §2), default `crlf`: the EOL the engine appends to each `c:`
    * line. IMAP counts the bytes of sent lines against the client's own `{n}` literals.
    */
   readonly eol?: 'crlf' | 'lf';
@@ -87,7 +87,7 @@ export interface SessionOptions {
 
 export interface ProtocolDef {
   readonly name: ProtocolName;
-  /** Literal ports from which the protocol may be inferred (spec §2). */
+  /** Literal ports from which the protocol may be inferred (format §2). */
   readonly wellKnownPorts: readonly number[];
   /** Whether `s: 250` / `code:` / `enhanced:` make sense. */
   readonly hasReplyCodes: boolean;

@@ -1,6 +1,6 @@
 /**
  * Last-line-of-defence escaping for everything a reporter writes. The engine already
- * escapes transcript lines (spec §4), so on its output these functions change nothing;
+ * escapes transcript lines (format §4), so on its output these functions change nothing;
  * they exist because names, messages and diagnostics also reach terminals and XML files,
  * and XML 1.0 (§2.2 Char) cannot hold most C0 controls, lone surrogates, U+FFFE or U+FFFF
  * at all. Rather than delete such characters, as XML libraries do, we keep them visible.

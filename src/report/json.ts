@@ -4,7 +4,7 @@
  * can hold anything, so nothing more is escaped here.
  */
 import type { Failure, InvalidFile, TestResult, TranscriptEntry } from '../engine/events.js';
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import { groupBySuite } from './grouping.js';
 import { capResult } from './reply-cap.js';
 import { displayPath } from './location.js';

@@ -1,5 +1,5 @@
 /**
- * JUnit XML (spec §8), as CI viewers read it: a `<testsuite>` per spec file, a `<testcase>`
+ * JUnit XML (format §8), as CI viewers read it: a `<testsuite>` per spec file, a `<testcase>`
  * per test with `classname` = the file's path without its `.yaml` (Jenkins splits a class
  * name at its last dot: `specs/auth.yaml` would be class `yaml`), `name`, `file` and `time`;
  * `<skipped message="why"/>`; `<failure>` for what the server did, `<error>` for what stopped
@@ -123,7 +123,7 @@ function systemOut(result: TestResult): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-/** Specs that did not load (spec §8): a suite per file holding one `<error>` case with the diagnostics. */
+/** Specs that did not load (format §8): a suite per file holding one `<error>` case with the diagnostics. */
 export function invalidJunitXml(files: readonly InvalidFile[], cwd: string, at: Date): string {
   const suites: XmlNode[] = files.map((file) => {
     const shown = displayPath(cwd, file.file);

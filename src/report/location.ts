@@ -1,6 +1,6 @@
 /** Paths and spans as every reporter shows them. */
 import path from 'node:path';
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import { escapeControl } from './escape.js';
 
 /**

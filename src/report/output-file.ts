@@ -145,7 +145,7 @@ export interface FileRendering {
 
 /**
  * A reporter that writes one file, once: the run's report when it ends, or the invalid
- * specs' report when nothing ran (spec §8). JUnit and JSON differ only in `render`. An
+ * specs' report when nothing ran (format §8). JUnit and JSON differ only in `render`. An
  * interrupted run's unfinished tests are in it as interrupted (`completeRun`).
  */
 export function createFileReporter(context: ReporterContext, name: string, render: FileRendering): Reporter {

@@ -7,7 +7,7 @@ import type { ReporterFactory } from './types.js';
 export const REPORTERS: Record<string, () => Promise<ReporterFactory>> = {
   /** Results on stdout, diagnostics on stderr; progress on a TTY; `verbose` prints transcripts. */
   console: async () => (await import('./console.js')).createConsoleReporter,
-  /** JUnit XML at `outputPath` (spec §8). */
+  /** JUnit XML at `outputPath` (format §8). */
   junit: async () => (await import('./junit.js')).createJunitReporter,
   /** Versioned JSON at `outputPath` (docs/json-report.md). */
   json: async () => (await import('./json.js')).createJsonReporter,

@@ -1,4 +1,4 @@
-/** Transcript entries in the format's own words (spec §8): `c: …`, `s: …`, `-- tls …`. */
+/** Transcript entries in the format's own words (format §8): `c: …`, `s: …`, `-- tls …`. */
 import type { TranscriptDirection, TranscriptEntry } from '../engine/events.js';
 import { escapeControl } from './escape.js';
 

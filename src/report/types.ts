@@ -31,7 +31,7 @@ export interface Reporter {
   onTestEnd?(result: TestResult): void | Promise<void>;
   /** Once, after every test finished (or the run was interrupted: `summary.interrupted`). Files are written here. */
   onRunEnd?(results: readonly TestResult[], summary: RunSummary): void | Promise<void>;
-  /** Instead of all the above, when specs failed to load: nothing ran (spec §8). */
+  /** Instead of all the above, when specs failed to load: nothing ran (format §8). */
   onInvalidSpecs?(files: readonly InvalidFile[]): void | Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 
 /**
  * A template that cannot be evaluated: an unset env variable without default, an unknown

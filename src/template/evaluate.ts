@@ -1,4 +1,4 @@
-/** Evaluating a parsed template against a Scope (spec-format §7). */
+/** Evaluating a parsed template against a Scope (format §7). */
 import type { Expr, Scope, Template, Value } from './types.js';
 import { ArgumentError, TemplateError } from './error.js';
 import { envLookup } from './env.js';
@@ -67,7 +67,7 @@ function callFunction(name: string, argExprs: readonly Expr[], offset: number, s
     const result = def.fn(args, scope);
     return derivedValue(result.text, [result, ...args]);
   } catch (e) {
-    // A message that quotes its argument must not quote a secret one (spec §7).
+    // A message that quotes its argument must not quote a secret one (format §7).
     if (e instanceof ArgumentError) {
       const message = args.some((a) => a.secret) ? e.withoutValue : e.message;
       throw new TemplateError(`${name}: ${message}`, offset, t.span);

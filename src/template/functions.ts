@@ -1,5 +1,5 @@
 /**
- * The template functions of spec-format §7, as a table: the loader checks names and
+ * The template functions of format §7, as a table: the loader checks names and
  * argument counts against it, `evaluate` calls through it. Every function is pure apart
  * from the clock and randomness, which come from the Scope.
  */

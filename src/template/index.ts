@@ -1,4 +1,4 @@
-/** The `${…}` template language (spec-format §7): parse at load time, evaluate at run time. */
+/** The `${…}` template language (format §7): parse at load time, evaluate at run time. */
 export type { Template, TemplatePart, Expr, Value, Scope } from './types.js';
 export { parseTemplate, NAME_PATTERN } from './parse.js';
 export type { ParseResult } from './parse.js';

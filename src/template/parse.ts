@@ -1,9 +1,9 @@
 /**
- * The `${…}` language of spec-format §7, parsed once when a spec is loaded.
+ * The `${…}` language of format §7, parsed once when a spec is loaded.
  * Nothing here is ever evaluated as code: the grammar has names, `env.NAME`, numbers,
  * quoted strings and function calls, and nothing else.
  */
-import type { Span } from '../spec/span.js';
+import type { Span } from '../kernel/span.js';
 import type { Expr, Template, TemplatePart } from './types.js';
 
 export type ParseResult =
@@ -118,7 +118,7 @@ function parseNamed(c: Cursor, depth: number, top: boolean): Expr {
     if (!top) {
       throw new ParseFailure(c.pos, 'a default (`:-`) works only in `${env.NAME:-default}` on its own, not in a function argument');
     }
-    // The default is raw text up to the closing `}` (spec §7), so it cannot hold a `}`.
+    // The default is raw text up to the closing `}` (format §7), so it cannot hold a `}`.
     const close = c.src.indexOf('}', c.pos);
     if (close < 0) throw unclosed(c);
     const fallback = c.src.slice(c.pos + 2, close);

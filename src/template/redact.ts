@@ -1,5 +1,5 @@
 /**
- * Replaces secrets by `***` in any text that leaves the engine (spec §7).
+ * Replaces secrets by `***` in any text that leaves the engine (format §7).
  *
  * Only strings registered here are recognised: every secret variable's value and every
  * secret Value the engine sends (`sasl_plain(user, pass)`, `base64(pass)`, …). A server that

@@ -1,4 +1,4 @@
-/** Regexes whose `${…}` are replaced by their values, escaped to match literally (spec §5). */
+/** Regexes whose `${…}` are replaced by their values, escaped to match literally (format §5). */
 import type { Scope, Template } from './types.js';
 import { TemplateError } from './error.js';
 import { evaluateParts } from './evaluate.js';

@@ -1,6 +1,6 @@
 /** `Connection` over a live socket: the line reader for input, bounded writes, STARTTLS. */
 import type { Socket } from 'node:net';
-import type { Limits } from '../spec/model.js';
+import type { Limits } from '../kernel/model.js';
 import { locallyClosedError, socketError } from './errors.js';
 import { formatDuration } from './format.js';
 import { LineReader } from './line-reader.js';

@@ -5,7 +5,7 @@
  * Failures keep a bounded piece of what came, whatever the limits.
  */
 import { constants } from 'node:buffer';
-import type { Limits } from '../spec/model.js';
+import type { Limits } from '../kernel/model.js';
 import { formatBytes } from './format.js';
 import { TransportError } from './types.js';
 

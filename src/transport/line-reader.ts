@@ -16,7 +16,7 @@
  * event loop run first, so a flood on one connection does not hold up the others.
  */
 import type { Duplex } from 'node:stream';
-import type { Limits } from '../spec/model.js';
+import type { Limits } from '../kernel/model.js';
 import { ByteQueue } from './byte-queue.js';
 import { closedError, locallyClosedError, socketError } from './errors.js';
 import { formatBytes } from './format.js';

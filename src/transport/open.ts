@@ -21,7 +21,7 @@ export const openConnection: OpenConnection = async (options: ConnectOptions): P
     // A plain connection reads through an intake (intake.ts); STARTTLS later still works.
     const intake = options.tls ? undefined : new SocketIntake();
     const socket = await connectTcp(options.host, options.port, options.deadline, context, intake);
-    // Implicit TLS ("TLS right at connect", spec §2): the same handshake as after STARTTLS,
+    // Implicit TLS ("TLS right at connect", format §2): the same handshake as after STARTTLS,
     // so a failure after TCP connected is always kind `tls`, never `refused`.
     const secured = options.tls ? await handshake(socket, options.host, options.tls, options.deadline, context) : undefined;
     // One literal, not `{ ...base, intake }`: a spread copy given more properties is a slow

@@ -1,4 +1,4 @@
-/** What a finished handshake tells (spec §6 `tls.expect`), read off a connected TLSSocket. */
+/** What a finished handshake tells (format §6 `tls.expect`), read off a connected TLSSocket. */
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { TlsInfo } from './types.js';

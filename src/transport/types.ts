@@ -2,7 +2,7 @@
  * Sockets, bounded reads and TLS. Every wait here ends at an absolute deadline
  * (milliseconds of the injected clock), and every buffer is bounded by `Limits`.
  */
-import type { Limits } from '../spec/model.js';
+import type { Limits } from '../kernel/model.js';
 
 export interface Clock {
   now(): number;
@@ -82,7 +82,7 @@ export interface ResolvedTls {
   readonly alpn?: readonly string[];
 }
 
-/** What a finished handshake tells, for `tls.expect` (spec §6). */
+/** What a finished handshake tells, for `tls.expect` (format §6). */
 export interface TlsInfo {
   readonly protocol: string; // 'TLSv1.3'
   readonly cipher: string; // OpenSSL name

@@ -11,10 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { EXIT, useColor, type Io } from '../../src/cli/io.js';
 import { parseVars } from '../../src/cli/flags.js';
-import { loadEach, loadSpecs } from '../../src/spec/load.js';
-import { renderDiagnostics } from '../../src/spec/render.js';
-import { fileRedactor } from '../../src/spec/secrets.js';
-import { FIXTURES } from '../spec/helpers.js';
+import { loadEach, loadSpecs } from '../../src/loader/load.js';
+import { renderDiagnostics } from '../../src/loader/render.js';
+import { fileRedactor } from '../../src/loader/secrets.js';
+import { FIXTURES } from '../loader/helpers.js';
 
 interface Out {
   readonly code: number;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { frameAll } from '../../src/protocol/frame-all.js';
 import type { FrameStep, ProtocolSession, Reply, SentCommand } from '../../src/protocol/types.js';
-import type { Limits, ProtocolName } from '../../src/spec/model.js';
+import type { Limits, ProtocolName } from '../../src/kernel/model.js';
 import { readReply } from '../../src/engine/reply.js';
 import type { LiveConnection } from '../../src/engine/context.js';
 import { Answers } from '../../src/engine/answers.js';

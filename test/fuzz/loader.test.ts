@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadSpecs, type LoadResult } from '../../src/spec/load.js';
-import { renderDiagnostics } from '../../src/spec/render.js';
-import type { Span } from '../../src/spec/span.js';
+import { loadSpecs, type LoadResult } from '../../src/loader/load.js';
+import { renderDiagnostics } from '../../src/loader/render.js';
+import type { Span } from '../../src/kernel/span.js';
 import { mutate, mutation } from './mutate.js';
 
 const ROOT = '/virtual';

@@ -17,7 +17,7 @@ import {
   type Template,
   type Value,
 } from '../../src/template/index.js';
-import type { Span } from '../../src/spec/span.js';
+import type { Span } from '../../src/kernel/span.js';
 import { leakedFragments, mutate, mutation } from './mutate.js';
 
 const span: Span = { file: 'fuzz.yaml', line: 1, col: 1, endLine: 1, endCol: 1 };

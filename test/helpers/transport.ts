@@ -1,5 +1,5 @@
 /** Shared fixtures for transport tests: the real clock, default limits, test certificates. */
-import type { Limits } from '../../src/spec/model.js';
+import type { Limits } from '../../src/kernel/model.js';
 import type { Clock } from '../../src/transport/types.js';
 import { createCert, createPki } from '../../src/pki/index.js';
 import type { KeyPairPem, Pki } from '../../src/pki/index.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { importTranscript } from '../../src/import/index.js';
-import { loadSpecs } from '../../src/spec/load.js';
+import { loadSpecs } from '../../src/loader/load.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'import');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

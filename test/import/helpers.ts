@@ -5,8 +5,8 @@
 import { expect } from 'vitest';
 import { parse } from 'yaml';
 import { importTranscript, type ImportOptions, type ImportResult } from '../../src/import/index.js';
-import { loadSpecs, type LoadResult } from '../../src/spec/load.js';
-import type { Suite } from '../../src/spec/model.js';
+import { loadSpecs, type LoadResult } from '../../src/loader/load.js';
+import type { Suite } from '../../src/kernel/model.js';
 import { evaluate, type Scope, type Value } from '../../src/template/index.js';
 
 export const ENV: Readonly<Record<string, string>> = { MAIL_PASS: 'from-the-environment' };

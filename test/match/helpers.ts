@@ -1,5 +1,5 @@
-import type { Capture, LinePattern, Matcher, TextPattern, Spanned } from '../../src/spec/model.js';
-import type { Span } from '../../src/spec/span.js';
+import type { Capture, LinePattern, Matcher, TextPattern, Spanned } from '../../src/kernel/model.js';
+import type { Span } from '../../src/kernel/span.js';
 import type { Reply } from '../../src/protocol/types.js';
 import type { Scope, Value } from '../../src/template/index.js';
 import { parseTemplate } from '../../src/template/index.js';
@@ -82,7 +82,7 @@ export function scope(vars: Record<string, string | Value> = {}): Scope {
 
 import { matchReply } from '../../src/match/index.js';
 import type { MatchFailure } from '../../src/match/index.js';
-import type { ProtocolName } from '../../src/spec/model.js';
+import type { ProtocolName } from '../../src/kernel/model.js';
 
 export function run(m: Matcher, observed: Observed, s: Scope = scope(), protocol: ProtocolName = 'smtp') {
   return matchReply(m, observed, s, { protocol });

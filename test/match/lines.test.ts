@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { LinePattern } from '../../src/spec/model.js';
+import type { LinePattern } from '../../src/kernel/model.js';
 import { at, ellipsis, exact, failure, holds, matcher, run, rx, smtp, spanned } from './helpers.js';
 
 const lines = (items: LinePattern[], span = at()) => matcher({ lines: spanned(items, span) });

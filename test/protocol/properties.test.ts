@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frameAll } from '../../src/protocol/frame-all.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
-import type { ProtocolName } from '../../src/spec/model.js';
+import type { ProtocolName } from '../../src/kernel/model.js';
 
 const NAMES = Object.keys(PROTOCOLS) as ProtocolName[];
 

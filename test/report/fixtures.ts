@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { Failure, RunEvent, RunSummary, SuiteInfo, TestInfo, TestResult, TranscriptEntry } from '../../src/engine/events.js';
 import { dispatchEvent } from '../../src/report/dispatch.js';
 import type { Reporter, ReporterContext } from '../../src/report/types.js';
-import type { Span } from '../../src/spec/span.js';
+import type { Span } from '../../src/kernel/span.js';
 
 export const CWD = '/work/project';
 export const STARTED_AT = new Date('2025-01-02T03:04:05.678Z');

@@ -1,4 +1,4 @@
-import type { Span } from '../../src/spec/span.js';
+import type { Span } from '../../src/kernel/span.js';
 import type { Scope, Template, Value } from '../../src/template/index.js';
 import { parseTemplate } from '../../src/template/index.js';
 

@@ -1,6 +1,6 @@
 /**
  * `convospec run`: load every file first (nothing connects if any is invalid), select,
- * run, report (spec §8).
+ * run, report (format §8).
  */
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -8,15 +8,15 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { loadSpecs } from '../../spec/load.js';
-import { readBounded } from '../../spec/bounded-file.js';
-import { renderDiagnostics } from '../../spec/render.js';
-import { fileRedactor } from '../../spec/secrets.js';
+import { loadSpecs } from '../../loader/load.js';
+import { readBounded } from '../../loader/bounded-file.js';
+import { renderDiagnostics } from '../../loader/render.js';
+import { fileRedactor } from '../../loader/secrets.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { InvalidFile, RunEvent } from '../../engine/events.js';
-import type { Diagnostic } from '../../spec/diagnostic.js';
+import type { Diagnostic } from '../../kernel/diagnostic.js';
 import { openConnection } from '../../transport/index.js';
 import { RegexCache } from '../../template/index.js';
 import { REPORTERS } from '../../report/registry.js';
@@ -26,7 +26,7 @@ import { ReportWriteError, checkOutputPath, type OutputKind } from '../../report
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
-import { parseLoadFlags, parseShardFlag } from '../../load/flags.js';
+import { parseLoadFlags, parseShardFlag } from '../load-flags.js';
 
 export interface RunFlags {
   junit?: string;
@@ -89,7 +89,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       diagnostics,
       rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
     }));
-    // The console reporter prints them (stderr), file reporters write them (spec §8).
+    // The console reporter prints them (stderr), file reporters write them (format §8).
     const failures = new ReportFailures();
     for (const r of reporters) await failures.guard(r, () => r.onInvalidSpecs?.(invalid));
     failures.print(io);
@@ -127,7 +127,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   if (load) {
-    const { loadCommand } = await import('../../load/command.js');
+    const { loadCommand } = await import('./load.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
   }
   const failures = new ReportFailures();

@@ -1,4 +1,4 @@
-import { schemaPath } from '../../spec/schema.js';
+import { schemaPath } from '../../loader/schema.js';
 import { EXIT, type Io } from '../io.js';
 
 /**

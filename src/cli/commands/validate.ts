@@ -1,12 +1,12 @@
 /**
- * `convospec validate`: every error of every file in one pass; exit 0 or 2 (spec §8).
+ * `convospec validate`: every error of every file in one pass; exit 0 or 2 (format §8).
  * Files are checked one by one (`loadEach`): only their diagnostics, and the source lines
  * those point at, are kept, so memory does not grow with the number of specs.
  */
-import type { Diagnostic } from '../../spec/diagnostic.js';
-import { finishDiagnostics, loadEach } from '../../spec/load.js';
-import { FrameLines, renderDiagnostics } from '../../spec/render.js';
-import { fileRedactor } from '../../spec/secrets.js';
+import type { Diagnostic } from '../../kernel/diagnostic.js';
+import { finishDiagnostics, loadEach } from '../../loader/load.js';
+import { FrameLines, renderDiagnostics } from '../../loader/render.js';
+import { fileRedactor } from '../../loader/secrets.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { parseVars } from '../flags.js';
 

@@ -1,8 +1,8 @@
 /**
- * Connection steps (spec §2, §3): `connect` (also the test's own connection before its
+ * Connection steps (format §2, §3): `connect` (also the test's own connection before its
  * first step), `use`, `close`, and `tls` (STARTTLS/STLS upgrade of the live socket).
  */
-import type { ConnectSpec, Step } from '../../spec/model.js';
+import type { ConnectSpec, Step } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { stepTimeout, waitUntil } from '../context.js';
 import { PROTOCOLS } from '../../protocol/registry.js';

@@ -1,4 +1,4 @@
-import type { Span } from '../../spec/span.js';
+import type { Span } from '../../kernel/span.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { StepFailure } from '../failure.js';
 

@@ -1,9 +1,9 @@
 /**
- * `s:` — read one reply and match it (spec §4, §5). Captures become variables of the test.
+ * `s:` — read one reply and match it (format §4, §5). Captures become variables of the test.
  */
-import type { Step } from '../../spec/model.js';
+import type { Step } from '../../kernel/model.js';
 import type { Reply, ReplyOptions } from '../../protocol/types.js';
-import type { Span } from '../../spec/span.js';
+import type { Span } from '../../kernel/span.js';
 import type { Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
@@ -75,7 +75,7 @@ function record(ctx: TestContext, observed: Observed): void {
   else if (ctx.recording) recordRaw(ctx, observed.reply.raw);
 }
 
-/** A reply that came before the command it would answer was written (spec §4). */
+/** A reply that came before the command it would answer was written (format §4). */
 function unsolicited(span: Span, before: Waiting, reply: Reply): StepFailure {
   const command = quote(before.command);
   return new StepFailure(

@@ -1,5 +1,5 @@
-/** `set`, `repeat`, `retry` and `include` (spec §3): steps that run other steps or set variables. */
-import type { Step } from '../../spec/model.js';
+/** `set`, `repeat`, `retry` and `include` (format §3): steps that run other steps or set variables. */
+import type { Step } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import type { Value } from '../../template/types.js';
 import { evaluateTracked, setVariable } from '../values.js';
@@ -36,7 +36,7 @@ export async function runRetry(step: StepOf<'retry'>, ctx: TestContext, runSteps
       ctx.activeSpan = step.span; // a deadline or Ctrl-C during the delay stops the retry, not the retried step
       await ctx.world.sleep(step.delayMs, ctx.stop.signal);
       // A new try waits for no answer to the last one: a late answer read by it is one
-      // nobody asked for (spec §4), not the answer to its own command.
+      // nobody asked for (format §4), not the answer to its own command.
       for (const live of ctx.connections.values()) live.answers.reset();
     }
   }

@@ -1,8 +1,8 @@
 /**
- * The step table: one runner per step kind (spec §3). A new step kind is one new entry;
+ * The step table: one runner per step kind (format §3). A new step kind is one new entry;
  * the mapped type makes a missing one a compile error.
  */
-import type { Step, StepKind } from '../../spec/model.js';
+import type { Step, StepKind } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { StepFailure } from '../failure.js';
 import { runData, runRaw, runSend } from './send.js';

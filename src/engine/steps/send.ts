@@ -1,10 +1,10 @@
 /**
- * Sending steps (spec §3): `c:` lines (a list in ONE write, for pipelining), `send:` exact
+ * Sending steps (format §3): `c:` lines (a list in ONE write, for pipelining), `send:` exact
  * bytes, and `data:` bodies. Each waits until the bytes are handed to the socket, bounded by
  * the step's timeout, so a server that stops reading fails the step instead of hanging.
  */
-import type { Step } from '../../spec/model.js';
-import type { Span } from '../../spec/span.js';
+import type { Step } from '../../kernel/model.js';
+import type { Span } from '../../kernel/span.js';
 import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
 import { resolvePath, stepTimeout, waitFromStepStart, waitUntil } from '../context.js';

@@ -1,5 +1,5 @@
-/** `silent` and `sleep` (spec §3). */
-import type { Step } from '../../spec/model.js';
+/** `silent` and `sleep` (format §3). */
+import type { Step } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { waitUntil } from '../context.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';

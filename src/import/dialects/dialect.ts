@@ -1,7 +1,7 @@
 /**
  * A protocol's view of a transcript: which lines form one reply (the `s:` steps), which
  * command each reply answers, when TLS starts, and, for unmarked logs, who sent a line.
- * The grouping mirrors the runtime framing of spec-format §4, so each `s:` written here
+ * The grouping mirrors the runtime framing of format §4, so each `s:` written here
  * reads exactly one reply when the spec runs.
  */
 import type { ImportStep, SynthMatcher } from '../types.js';

@@ -4,7 +4,7 @@
  * counted in bytes, so a tag inside one never ends a reply (§4.3). After a `+`, the
  * client's lines continue that command (SASL responses, APPEND's literal, IDLE's DONE)
  * until its completion; while a `+` is pending a single untagged line is a reply of its
- * own, as in IDLE (spec-format §4).
+ * own, as in IDLE (format §4).
  */
 import type { ImportStep } from '../types.js';
 import type { ConversationOut, Dialect, DialectDef } from './dialect.js';

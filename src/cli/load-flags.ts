@@ -1,0 +1,58 @@
+/** The load-mode flags of `run` (`--repeat N`, `--duration 30s`, `--rate R/s`), and `--shard i/n`. */
+import { UsageError } from './io.js';
+import { parseDurationFlag, parsePositiveInt } from './flags.js';
+import { parseShard, type Shard } from '../engine/shard.js';
+
+export interface LoadFlags {
+  readonly repeat?: string;
+  readonly duration?: string;
+  readonly rate?: string;
+  readonly bail?: boolean;
+  readonly verbose?: boolean;
+  readonly transcripts?: string;
+}
+
+export interface LoadLimits {
+  readonly repeat?: number;
+  readonly durationMs?: number;
+  readonly ratePerSecond?: number;
+}
+
+/** The limits, or undefined when neither `--repeat` nor `--duration` asks for load mode. */
+export function parseLoadFlags(flags: LoadFlags): LoadLimits | undefined {
+  if (flags.repeat === undefined && flags.duration === undefined) {
+    if (flags.rate !== undefined) throw new UsageError('--rate paces load mode: add --repeat N or --duration 30s');
+    return undefined;
+  }
+  // Load mode keeps no transcript and runs every session to its end (docs/load.md).
+  if (flags.transcripts !== undefined) throw new UsageError('--transcripts does not apply to load mode (no transcript is kept)');
+  if (flags.verbose) throw new UsageError('--verbose does not apply to load mode (no transcript is kept)');
+  if (flags.bail) throw new UsageError('--bail does not apply to load mode (failures are counted)');
+  const durationMs = flags.duration !== undefined ? parseDurationFlag('--duration', flags.duration) : undefined;
+  if (durationMs !== undefined && durationMs <= 0) throw new UsageError('--duration must be longer than 0');
+  return {
+    ...(flags.repeat !== undefined ? { repeat: parsePositiveInt('--repeat', flags.repeat) } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(flags.rate !== undefined ? { ratePerSecond: parseRate(flags.rate) } : {}),
+  };
+}
+
+const PER: Record<string, number> = { '': 1, s: 1, m: 1 / 60 };
+
+/** `50`, `50/s`, `600/m`, `0.5/s`: session starts per second. */
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|m))?\s*$/.exec(text);
+  const rate = m ? Number(m[1]) * PER[m[2] ?? '']! : NaN;
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError(`--rate takes sessions per second such as 50/s or 600/m, got "${text}"`);
+  return rate;
+}
+
+/** `--shard i/n` as a usage error when malformed. */
+export function parseShardFlag(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The pure, typed model of a spec that the engine runs (docs/format.md).
+ * No YAML nodes and no I/O here: the loader (`spec/load.ts`) builds it, the engine reads it.
+ * Every node carries the span of the YAML it came from, so any failure can point at it.
+ * Defaults are already applied and file/test/step settings already merged where the
+ * format says they merge, so the engine never looks upward.
+ */
+import type { Span } from './span.js';
+import type { Template } from './template.js';
+
+export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'managesieve' | 'line';
+
+export interface Limits {
+  /** Longest line, in bytes, EOL excluded (default 64 KiB). */
+  readonly lineBytes: number;
+  /** Largest reply, in bytes, all its lines and literals (default 16 MiB). */
+  readonly replyBytes: number;
+}
+
+/** A string or `/regex/` to compare with a value (reply text, a line, a TLS field). */
+export type TextPattern =
+  | { readonly kind: 'exact'; readonly value: Template; readonly span: Span }
+  /** `${…}` inside `source` is replaced by its value, regex-escaped (format §5). */
+  | { readonly kind: 'regex'; readonly source: Template; readonly flags: string; readonly span: Span };
+
+export type RegexPattern = Extract<TextPattern, { kind: 'regex' }>;
+
+/** An item of a `lines:` list: a pattern, or `...` for any number of lines. */
+export type LinePattern = TextPattern | { readonly kind: 'ellipsis'; readonly span: Span };
+
+export interface Spanned<T> {
+  readonly value: T;
+  readonly span: Span;
+}
+
+export interface Capture {
+  readonly name: string;
+  readonly regex: RegexPattern;
+  readonly span: Span;
+}
+
+/**
+ * The value of `s:` in its normal form: every shorthand of format §5 is turned into keys.
+ * `20x`-style codes are kept as three-character patterns of digits and `x`.
+ */
+export interface Matcher {
+  readonly span: Span;
+  readonly code?: readonly Spanned<string>[];
+  readonly enhanced?: Spanned<string>;
+  /** Any of these status words. */
+  readonly status?: readonly Spanned<string>[];
+  readonly text?: TextPattern;
+  /** The string shorthand: the whole reply (lines joined by `\n`) equals it. */
+  readonly whole?: TextPattern;
+  readonly lines?: Spanned<readonly LinePattern[]>;
+  readonly match?: RegexPattern;
+  readonly contains?: readonly TextPattern[];
+  readonly excludes?: readonly TextPattern[];
+  readonly capture?: readonly Capture[];
+  readonly closed?: Spanned<true>;
+  readonly any?: Spanned<true>;
+  readonly oneOf?: readonly Matcher[];
+  readonly multiline?: Spanned<boolean>;
+  readonly timeoutMs?: number;
+}
+
+export interface TlsExpect {
+  readonly span: Span;
+  readonly protocol?: TextPattern;
+  readonly cipher?: TextPattern;
+  readonly subject?: TextPattern;
+  readonly issuer?: TextPattern;
+  readonly altNames?: TextPattern;
+  readonly authorized?: Spanned<boolean>;
+  readonly validDays?: Spanned<number>;
+  /** The handshake must fail with an error matching this. */
+  readonly error?: RegexPattern;
+}
+
+/** TLS options after merging file → test → step/connect, key by key (format §6). */
+export interface TlsOptions {
+  readonly span: Span;
+  readonly servername?: Template;
+  readonly verify: boolean;
+  /** File paths, relative to the spec file's folder (`Suite.baseDir`) once evaluated. */
+  readonly ca?: Template;
+  readonly cert?: Template;
+  readonly key?: Template;
+  readonly minVersion?: string;
+  readonly maxVersion?: string;
+  readonly ciphers?: string;
+  readonly alpn?: readonly string[];
+  readonly expect?: TlsExpect;
+}
+
+export interface ConnectSpec {
+  readonly span: Span;
+  readonly host: Template;
+  readonly port: Template;
+  readonly protocol: ProtocolName;
+  /** Implicit TLS at connect, with the merged options. Absent: plain TCP. */
+  readonly tls?: TlsOptions;
+  readonly timeoutMs: number;
+  readonly eol: 'crlf' | 'lf';
+  readonly limits: Limits;
+  /** Name for `use`; the test's own connection is named `main`. */
+  readonly as?: string;
+}
+
+export interface VarDef {
+  readonly name: string;
+  readonly value: Template;
+  readonly span: Span;
+}
+
+export type RawBytes =
+  | { readonly kind: 'text'; readonly value: Template }
+  | { readonly kind: 'hex'; readonly value: string }
+  | { readonly kind: 'base64'; readonly value: string };
+
+export type DataBody =
+  | { readonly kind: 'text'; readonly value: Template; readonly dotStuff: boolean }
+  /** Path relative to `Suite.baseDir` once evaluated. */
+  | { readonly kind: 'file'; readonly path: Template; readonly dotStuff: boolean };
+
+interface StepBase {
+  readonly span: Span;
+  readonly name?: string;
+  /** The step's own `timeout`; absent: the test's reply timeout. */
+  readonly timeoutMs?: number;
+}
+
+export type Step =
+  | (StepBase & { readonly kind: 'send'; readonly lines: readonly Template[] })
+  | (StepBase & { readonly kind: 'raw'; readonly bytes: RawBytes })
+  | (StepBase & { readonly kind: 'data'; readonly body: DataBody })
+  | (StepBase & { readonly kind: 'expect'; readonly matcher: Matcher })
+  | (StepBase & { readonly kind: 'tls'; readonly options: TlsOptions })
+  | (StepBase & { readonly kind: 'connect'; readonly connect: ConnectSpec })
+  | (StepBase & { readonly kind: 'use'; /** The connection (`as:`) to make current. */ readonly connection: string })
+  | (StepBase & { readonly kind: 'close' })
+  | (StepBase & { readonly kind: 'silent'; readonly durationMs: number })
+  | (StepBase & { readonly kind: 'sleep'; readonly durationMs: number })
+  | (StepBase & { readonly kind: 'set'; readonly vars: readonly VarDef[] })
+  | (StepBase & { readonly kind: 'repeat'; readonly times: number; readonly as?: string; readonly steps: readonly Step[] })
+  | (StepBase & { readonly kind: 'retry'; readonly times: number; readonly delayMs: number; readonly steps: readonly Step[] })
+  | (StepBase & { readonly kind: 'include'; readonly fragment: Fragment; readonly with: readonly VarDef[] });
+
+export type StepKind = Step['kind'];
+
+export interface Fragment {
+  /** Display path (relative to cwd), as in spans. */
+  readonly file: string;
+  readonly description: string;
+  readonly baseDir: string;
+  /** Default values of parameters. */
+  readonly vars: readonly VarDef[];
+  readonly steps: readonly Step[];
+  /** Variables the fragment uses but does not set: each include must supply them. */
+  readonly params: readonly string[];
+}
+
+export interface Test {
+  readonly name: string;
+  readonly span: Span;
+  readonly tags: readonly string[];
+  /** `skip: true` → `{}`; `skip: "reason"` → `{ reason }`. */
+  readonly skip?: { readonly reason?: string };
+  /** File's and test's `connect`, merged. Absent: the first step must be a `connect` step. */
+  readonly connect?: ConnectSpec;
+  /** Default wait for each reply (test → file → 10s). */
+  readonly timeoutMs: number;
+  /** Most the whole test may take (test → file → 5m). */
+  readonly deadlineMs: number;
+  /** The test's own `vars`, evaluated after the file's. */
+  readonly vars: readonly VarDef[];
+  readonly steps: readonly Step[];
+}
+
+export interface Suite {
+  /** Display path (relative to cwd), used in spans and reports. */
+  readonly file: string;
+  /** Folder of the spec file, absolute: relative paths (ca, data files) resolve against it. */
+  readonly baseDir: string;
+  readonly span: Span;
+  readonly name: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly serial: boolean;
+  readonly vars: readonly VarDef[];
+  readonly secrets: readonly string[];
+  readonly tests: readonly Test[];
+}
