@@ -9,7 +9,6 @@ export interface LoadFlags {
   readonly rate?: string;
   readonly bail?: boolean;
   readonly verbose?: boolean;
-  readonly transcripts?: string;
 }
 
 export interface LoadLimits {
@@ -18,14 +17,17 @@ export interface LoadLimits {
   readonly ratePerSecond?: number;
 }
 
-/** The limits, or undefined when neither `--repeat` nor `--duration` asks for load mode. */
-export function parseLoadFlags(flags: LoadFlags): LoadLimits | undefined {
+/**
+ * The limits, or undefined when neither `--repeat` nor `--duration` asks for load mode.
+ * `refusals`: what load mode refuses of the other flags given (report flags), said first.
+ */
+export function parseLoadFlags(flags: LoadFlags, refusals: readonly string[] = []): LoadLimits | undefined {
   if (flags.repeat === undefined && flags.duration === undefined) {
     if (flags.rate !== undefined) throw new UsageError('--rate paces load mode: add --repeat N or --duration 30s');
     return undefined;
   }
   // Load mode keeps no transcript and runs every session to its end (docs/load.md).
-  if (flags.transcripts !== undefined) throw new UsageError('--transcripts does not apply to load mode (no transcript is kept)');
+  if (refusals.length > 0) throw new UsageError(refusals[0]);
   if (flags.verbose) throw new UsageError('--verbose does not apply to load mode (no transcript is kept)');
   if (flags.bail) throw new UsageError('--bail does not apply to load mode (failures are counted)');
   const durationMs = flags.duration !== undefined ? parseDurationFlag('--duration', flags.duration) : undefined;

@@ -5,6 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
+import { REPORTERS } from '../report/registry.js';
+import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
 
 // Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
@@ -12,11 +14,26 @@ import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function addRunOptions(command: Command): Command {
+/** What commander hands a `run` or `demo` action: the report flags still by their own names. */
+type RunOptions = Omit<RunFlags, 'reports'>;
+
+/** A report flag of the map as a commander option: `--junit <file>`. */
+const reportOption = (flag: ReportFlag): Option => new Option(`${flag.name} <${flag.argument}>`, flag.help);
+
+/** The report flags given, by reporter name: `--junit out.xml` → `{ junit: 'out.xml' }`. */
+function reportPaths(options: RunOptions, reporters: ReporterMap): Record<string, string> {
+  const given: Readonly<Record<string, unknown>> = options;
+  const paths: Record<string, string> = {};
+  for (const [name, def] of Object.entries(reporters)) {
+    const path = def.flag !== undefined ? given[reportOption(def.flag).attributeName()] : undefined;
+    if (typeof path === 'string') paths[name] = path;
+  }
+  return paths;
+}
+
+function addRunOptions(command: Command, reporters: ReporterMap): Command {
+  for (const def of Object.values(reporters)) if (def.flag !== undefined) command.addOption(reportOption(def.flag));
   return command
-    .option('--junit <file>', 'write a JUnit XML report')
-    .option('--json <file>', 'write a JSON report (docs/json-report.md)')
-    .option('--transcripts <dir>', 'write one transcript file per test')
     .option('--var <name=value>', 'set a variable (repeatable); beats the spec\'s vars', collect, [])
     .option('--env-file <file>', 'read environment variables from a .env file (the real environment wins)')
     .option('--grep <regex>', 'run only tests whose "suite › test" name matches')
@@ -37,7 +54,8 @@ function addRunOptions(command: Command): Command {
     .addOption(new Option('--no-color', 'no colours'));
 }
 
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+/** `reporters`: the reporter map the report flags and the reports come from. */
+export async function runCli(argv: readonly string[], io: Io, reporters: ReporterMap = REPORTERS): Promise<number> {
   const program = new Command('convospec')
     .description('Declarative conversation tests for SMTP, LMTP, IMAP and POP3 servers')
     .version(VERSION)
@@ -65,9 +83,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       .command('run')
       .description('run specs against servers')
       .argument('[paths...]', 'files, directories or globs', ['.']),
-  ).action(async (paths: string[], flags: RunFlags) => {
+    reporters,
+  ).action(async (paths: string[], options: RunOptions) => {
     const { runCommand } = await import('./commands/run.js');
-    code = await runCommand(paths, flags, io);
+    code = await runCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
   });
 
   addRunOptions(
@@ -75,9 +94,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       .command('demo')
       .description('start the embedded demo mail servers and run specs against them')
       .argument('[paths...]', 'files, directories or globs', ['examples']),
-  ).action(async (paths: string[], flags: RunFlags) => {
+    reporters,
+  ).action(async (paths: string[], options: RunOptions) => {
     const { demoCommand } = await import('./commands/demo.js');
-    code = await demoCommand(paths, flags, io);
+    code = await demoCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
   });
 
   program

@@ -9,7 +9,7 @@ import { groupBySuite } from './grouping.js';
 import { capResult } from './reply-cap.js';
 import { displayPath } from './location.js';
 import { createFileReporter, type RunOutput } from './output-file.js';
-import type { ReporterFactory } from './types.js';
+import type { LoadStatistics, ReporterFactory } from './types.js';
 
 /** Bumped on any change that could break a reader; additions of optional fields keep it. */
 export const JSON_REPORT_VERSION = 1;
@@ -23,6 +23,8 @@ export interface JsonReport {
   readonly suites: readonly JsonSuite[];
   /** Spec files that did not load; when non-empty, nothing ran and `suites` is empty. */
   readonly invalid: readonly JsonInvalidFile[];
+  /** Load mode only: the statistics (docs/load.md). */
+  readonly load?: LoadStatistics;
 }
 
 export interface JsonSummary {
@@ -126,6 +128,7 @@ export function jsonReport(input: JsonInput): JsonReport {
       tests: group.results.map((result) => jsonTest(capResult(result), cwd)),
     })),
     invalid: [],
+    ...(input.load !== undefined ? { load: input.load } : {}),
   };
 }
 

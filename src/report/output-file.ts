@@ -10,7 +10,7 @@ import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InvalidFile, RunSummary, SuiteInfo, TestResult } from '../engine/events.js';
 import { completeRun } from './unfinished.js';
-import type { Reporter, ReporterContext } from './types.js';
+import type { LoadStatistics, Reporter, ReporterContext } from './types.js';
 
 /** The resolved `outputPath`; a file reporter without one is a wiring bug, said at creation. */
 export function requireOutputPath(context: ReporterContext, reporter: string): string {
@@ -136,6 +136,8 @@ export interface RunOutput {
   readonly summary: RunSummary;
   readonly startedAt: Date;
   readonly cwd: string;
+  /** Load mode's statistics (a load run only). */
+  readonly load?: LoadStatistics;
 }
 
 export interface FileRendering {
@@ -146,21 +148,26 @@ export interface FileRendering {
 /**
  * A reporter that writes one file, once: the run's report when it ends, or the invalid
  * specs' report when nothing ran (format §8). JUnit and JSON differ only in `render`. An
- * interrupted run's unfinished tests are in it as interrupted (`completeRun`).
+ * interrupted run's unfinished tests are in it as interrupted (`completeRun`); a load run's
+ * statistics are handed to `render`.
  */
 export function createFileReporter(context: ReporterContext, name: string, render: FileRendering): Reporter {
   const target = requireOutputPath(context, name);
   let suites: readonly SuiteInfo[] = [];
   let startedAt: Date | undefined;
+  let load: LoadStatistics | undefined;
   return {
     onRunStart(declared, at) {
       suites = declared;
       startedAt = at;
     },
+    onLoadEnd(statistics) {
+      load = statistics;
+    },
     async onRunEnd(results, summary) {
       const at = startedAt ?? new Date(context.now().getTime() - summary.durationMs);
       const complete = completeRun(suites, results, summary);
-      await writeReportFile(target, render.run({ suites, ...complete, startedAt: at, cwd: context.cwd }));
+      await writeReportFile(target, render.run({ suites, ...complete, startedAt: at, cwd: context.cwd, ...(load !== undefined ? { load } : {}) }));
     },
     async onInvalidSpecs(files) {
       await writeReportFile(target, render.invalid(files, context.cwd, context.now()));

@@ -1,25 +1,73 @@
 /**
- * Reporters by name. Each entry imports its module only when called, so the engine and
- * the CLI never load a reporter nobody asked for (start-up stays fast).
+ * Reporters by name: a new reporter is one file and one entry here. The CLI's report flags,
+ * the paths it checks before a run, what load mode refuses, and which reporters a run or a
+ * load run creates all come from this map. Each entry imports its module only when
+ * created, so the CLI never loads a reporter nobody asked for (start-up stays fast).
  */
-import type { ReporterFactory } from './types.js';
+import { resolve } from 'node:path';
+import type { Reporter, ReporterContext, ReporterDef, ReporterFactory, ReporterMap } from './types.js';
 
-export const REPORTERS: Record<string, () => Promise<ReporterFactory>> = {
+export const REPORTERS = Object.freeze({
   /** Results on stdout, diagnostics on stderr; progress on a TTY; `verbose` prints transcripts. */
-  console: async () => (await import('./console.js')).createConsoleReporter,
-  /** JUnit XML at `outputPath` (format §8). */
-  junit: async () => (await import('./junit.js')).createJunitReporter,
-  /** Versioned JSON at `outputPath` (docs/json-report.md). */
-  json: async () => (await import('./json.js')).createJsonReporter,
-  /** One transcript file per test under the directory `outputPath`. */
-  transcripts: async () => (await import('./transcripts.js')).createTranscriptsReporter,
-};
+  console: {
+    create: async () => (await import('./console.js')).createConsoleReporter,
+    loadMode: 'none',
+  },
+  /** JUnit XML (format §8); in load mode one test case per test, with its runs. */
+  junit: {
+    create: async () => (await import('./junit.js')).createJunitReporter,
+    flag: { name: '--junit', argument: 'file', help: 'write a JUnit XML report', output: 'file' },
+    loadMode: 'events',
+  },
+  /** Versioned JSON (docs/json-report.md); in load mode with the statistics under `load`. */
+  json: {
+    create: async () => (await import('./json.js')).createJsonReporter,
+    flag: { name: '--json', argument: 'file', help: 'write a JSON report (docs/json-report.md)', output: 'file' },
+    loadMode: 'events',
+  },
+  /** One transcript file per test, under a folder. */
+  transcripts: {
+    create: async () => (await import('./transcripts.js')).createTranscriptsReporter,
+    flag: { name: '--transcripts', argument: 'dir', help: 'write one transcript file per test', output: 'folder' },
+    loadMode: { refused: 'no transcript is kept' },
+  },
+} as const satisfies ReporterMap);
+
+export type ReporterName = keyof typeof REPORTERS;
 
 /** The factory for `name`, or an error listing the known names. */
-export async function loadReporter(name: string): Promise<ReporterFactory> {
-  const load = Object.hasOwn(REPORTERS, name) ? REPORTERS[name] : undefined;
-  if (load === undefined) {
-    throw new Error(`unknown reporter "${name}"; known: ${Object.keys(REPORTERS).join(', ')}`);
+export async function loadReporter(name: string, reporters: ReporterMap = REPORTERS): Promise<ReporterFactory> {
+  const def = Object.hasOwn(reporters, name) ? reporters[name] : undefined;
+  if (def === undefined) {
+    throw new Error(`unknown reporter "${name}"; known: ${Object.keys(reporters).join(', ')}`);
   }
-  return load();
+  return def.create();
+}
+
+export type ReportMode = 'run' | 'load';
+
+/** What a run asked of the reporter map. */
+export interface ReportRequest {
+  readonly reporters: ReporterMap;
+  /** Each file reporter asked for, by name: the path given to its flag (relative to cwd). */
+  readonly paths: Readonly<Record<string, string>>;
+}
+
+/** Whether `def` takes part in a run of `mode`, with `path` given to its flag (or not). */
+function wanted(def: ReporterDef, given: string | undefined, mode: ReportMode): boolean {
+  if (def.flag !== undefined && given === undefined) return false;
+  if (mode === 'run') return true;
+  return def.loadMode === 'events';
+}
+
+/** The reporters of a run, in map order: those without a flag, and those whose path was given. */
+export async function createReporters(request: ReportRequest, mode: ReportMode, context: Omit<ReporterContext, 'outputPath'>): Promise<Reporter[]> {
+  const reporters: Reporter[] = [];
+  for (const [name, def] of Object.entries(request.reporters)) {
+    const given = Object.hasOwn(request.paths, name) ? request.paths[name] : undefined;
+    if (!wanted(def, given, mode)) continue;
+    const factory = await def.create();
+    reporters.push(factory({ ...context, ...(given !== undefined ? { outputPath: resolve(context.cwd, given) } : {}) }));
+  }
+  return reporters;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
+import type { ReporterMap } from '../../src/report/types.js';
 
 export interface CliRun {
   readonly code: number;
@@ -18,7 +19,8 @@ export interface CliRun {
 export interface Workspace {
   readonly dir: string;
   write(name: string, content: string): Promise<string>;
-  run(args: string[], options?: { env?: Record<string, string | undefined>; signal?: AbortSignal }): Promise<CliRun>;
+  /** `reporters`: a reporter map instead of the real one. */
+  run(args: string[], options?: { env?: Record<string, string | undefined>; signal?: AbortSignal; reporters?: ReporterMap }): Promise<CliRun>;
   dispose(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function workspace(): Promise<Workspace> {
         isTTY: false,
         signal: options.signal ?? new AbortController().signal,
         now: () => new Date(),
-      });
+      }, options.reporters);
       return { code, stdout: stdout.text(), stderr: stderr.text(), dir };
     },
     dispose: () => rm(dir, { recursive: true, force: true }),

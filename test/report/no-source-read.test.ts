@@ -34,10 +34,10 @@ it('no reporter reads a spec file: a secret on the failing line never reaches an
     transcript: entries('c: AUTH PLAIN ***', 's: 535 5.7.8 no'),
   };
   const outputs: string[] = [];
-  for (const [name, load] of Object.entries(REPORTERS)) {
+  for (const [name, def] of Object.entries(REPORTERS)) {
     const out = path.join(dir, 'out', name);
     const h = harness({ cwd: dir, verbose: true, color: true, isTTY: true, outputPath: out });
-    await play((await load())(h.context), [
+    await play((await def.create())(h.context), [
       { type: 'run-start', suites: [{ file, name: 'Auth', tests: [test] }], startedAt: new Date(0) },
       { type: 'test-start', test },
       ...result.transcript.map((entry) => ({ type: 'transcript' as const, test, entry })),

@@ -16,4 +16,23 @@ describe('reporter registry', () => {
     await expect(loadReporter('tap')).rejects.toThrow('unknown reporter "tap"; known: console, junit, json, transcripts');
     await expect(loadReporter('toString')).rejects.toThrow(/unknown reporter/);
   });
+
+  it('is a frozen map whose entries are typed by name', () => {
+    expect(Object.isFrozen(REPORTERS)).toBe(true);
+    // Typed: no `!` or `?.` needed, and a misspelt name does not compile.
+    expect(REPORTERS.junit.flag.name).toBe('--junit');
+    expect(REPORTERS.transcripts.loadMode.refused).toBe('no transcript is kept');
+    // @ts-expect-error a reporter that is not in the map
+    expect(REPORTERS.junti).toBeUndefined();
+  });
+
+  it('declares a flag for every file reporter, and what each does in load mode', () => {
+    const declared = Object.entries(REPORTERS).map(([name, def]) => [name, 'flag' in def ? `${def.flag.name} <${def.flag.argument}> (${def.flag.output})` : 'always', def.loadMode]);
+    expect(declared).toEqual([
+      ['console', 'always', 'none'],
+      ['junit', '--junit <file> (file)', 'events'],
+      ['json', '--json <file> (file)', 'events'],
+      ['transcripts', '--transcripts <dir> (folder)', { refused: 'no transcript is kept' }],
+    ]);
+  });
 });

@@ -15,23 +15,21 @@ import { fileRedactor } from '../../loader/secrets.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
 import type { EngineEnvironment } from '../../engine/context.js';
-import type { InvalidFile, RunEvent } from '../../engine/events.js';
+import type { InvalidFile } from '../../engine/events.js';
 import type { Diagnostic } from '../../kernel/diagnostic.js';
 import { openConnection } from '../../transport/index.js';
 import { RegexCache } from '../../template/index.js';
-import { REPORTERS } from '../../report/registry.js';
-import type { Reporter, ReporterContext } from '../../report/types.js';
-import { dispatchEvent } from '../../report/dispatch.js';
-import { ReportWriteError, checkOutputPath, type OutputKind } from '../../report/output-file.js';
+import { createReporters, type ReportRequest } from '../../report/registry.js';
+import { createDispatcher } from '../../report/dispatch.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
+import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
 import { parseLoadFlags, parseShardFlag } from '../load-flags.js';
 
 export interface RunFlags {
-  junit?: string;
-  json?: string;
-  transcripts?: string;
+  /** The report flags given (`--junit FILE`…), by reporter, and the map they come from. */
+  reports: ReportRequest;
   var: string[];
   envFile?: string;
   grep?: string;
@@ -56,7 +54,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
   const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
   const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
-  const load = parseLoadFlags(flags);
+  const load = parseLoadFlags(flags, loadModeRefusals(flags.reports));
   const shard = parseShardFlag(flags.shard);
   const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
   const extraCa = await Promise.all(
@@ -68,10 +66,10 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   );
   const servername = parseServername(flags.servername);
   const color = flags.color ?? useColor(io);
-  await checkOutputs(flags, io);
+  await checkReportPaths(flags.reports, io.cwd);
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
-  const reporters = await createReporters(flags, io, color);
+  const context = reporterContext(io, color, Boolean(flags.verbose));
   // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
   // Warnings do not stop the run (docs/format.md §7: short secrets).
@@ -89,10 +87,11 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
       diagnostics,
       rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
     }));
-    // The console reporter prints them (stderr), file reporters write them (format §8).
-    const failures = new ReportFailures();
-    for (const r of reporters) await failures.guard(r, () => r.onInvalidSpecs?.(invalid));
-    failures.print(io);
+    // The console reporter prints them (stderr), file reporters write them (format §8); in
+    // load mode too, as nothing ran.
+    const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
+    await reports.emit({ type: 'invalid-specs', files: invalid });
+    printReportFailures(reports.failures(), io);
     return EXIT.invalid;
   }
 
@@ -128,19 +127,19 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   };
   if (load) {
     const { loadCommand } = await import('./load.js');
-    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), junit: flags.junit, json: flags.json, io, color, redact });
+    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });
   }
-  const failures = new ReportFailures();
-  const emit = dispatcher(reporters, failures);
+  const reporters = await createReporters(flags.reports, 'run', context);
+  const reports = createDispatcher(reporters);
   const { summary } = await runSuites(suites, world, {
     concurrency,
     bail: Boolean(flags.bail),
     signal: io.signal,
     liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
-  }, emit);
-  failures.print(io);
+  }, reports.emit);
+  printReportFailures(reports.failures(), io);
   if (summary.interrupted) return EXIT.interrupted;
-  if (failures.any) return EXIT.invalid;
+  if (reports.failures().length > 0) return EXIT.invalid;
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -163,83 +162,4 @@ async function readEnvFile(file: string | undefined, io: Io): Promise<Record<str
     const why = missing ? 'no such file' : (error as Error).message;
     throw new UsageError(`--env-file: cannot read ${file}: ${why}${missing ? ' (a path to a .env file, relative to the working folder)' : ''}`);
   }
-}
-
-/** Reporters are imported only when asked for (start-up stays fast). */
-async function createReporters(flags: RunFlags, io: Io, color: boolean): Promise<Reporter[]> {
-  const base: Omit<ReporterContext, 'outputPath'> = {
-    cwd: io.cwd,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    color,
-    isTTY: io.isTTY,
-    verbose: Boolean(flags.verbose),
-    now: io.now,
-  };
-  const wanted: [string, string | undefined][] = [
-    ['console', undefined],
-    ['junit', flags.junit],
-    ['json', flags.json],
-    ['transcripts', flags.transcripts],
-  ];
-  const reporters: Reporter[] = [];
-  for (const [name, output] of wanted) {
-    if (name !== 'console' && output === undefined) continue;
-    const factory = await REPORTERS[name]!();
-    reporters.push(factory({ ...base, ...(output !== undefined ? { outputPath: resolve(io.cwd, output) } : {}) }));
-  }
-  return reporters;
-}
-
-/** `--junit`, `--json`, `--transcripts`: each must be writable before anything runs (exit 2, naming the path). */
-async function checkOutputs(flags: RunFlags, io: Io): Promise<void> {
-  const outputs: [string, string | undefined, OutputKind][] = [
-    ['--junit', flags.junit, 'file'],
-    ['--json', flags.json, 'file'],
-    ['--transcripts', flags.transcripts, 'folder'],
-  ];
-  for (const [flag, given, kind] of outputs) {
-    if (given === undefined) continue;
-    const problem = await checkOutputPath(resolve(io.cwd, given), kind);
-    if (problem !== undefined) throw new UsageError(`${flag} ${given}: cannot write there: ${problem}`);
-  }
-}
-
-/**
- * Reports that could not be written during the run. A reporter that fails is not called
- * again (one message, not one per test), the others go on; the messages come after the run.
- */
-class ReportFailures {
-  private readonly failed = new Map<Reporter, string>();
-
-  get any(): boolean {
-    return this.failed.size > 0;
-  }
-
-  async guard(reporter: Reporter, call: () => void | Promise<void>): Promise<void> {
-    if (this.failed.has(reporter)) return;
-    try {
-      await call();
-    } catch (error) {
-      if (!(error instanceof ReportWriteError)) throw error;
-      this.failed.set(reporter, error.message);
-    }
-  }
-
-  print(io: Io): void {
-    for (const message of this.failed.values()) {
-      io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
-    }
-  }
-}
-
-/** Each reporter sees events in order; a slow file reporter never reorders the console. */
-function dispatcher(reporters: readonly Reporter[], failures: ReportFailures): (event: RunEvent) => Promise<void> {
-  let chain = Promise.resolve();
-  return (event) => {
-    chain = chain.then(async () => {
-      for (const r of reporters) await failures.guard(r, () => dispatchEvent(r, event));
-    });
-    return chain;
-  };
 }

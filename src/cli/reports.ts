@@ -1,0 +1,46 @@
+/**
+ * The report flags on the command line, for `run` and its load mode, all read from the
+ * reporter map (`report/registry.ts`): the paths checked before the run, the flags load mode
+ * refuses, the context every reporter gets, and the words for a report not written.
+ */
+import { resolve } from 'node:path';
+import { checkOutputPath } from '../report/output-file.js';
+import type { ReportRequest } from '../report/registry.js';
+import type { ReporterContext, ReportFlag } from '../report/types.js';
+import { UsageError, type Io } from './io.js';
+
+/** Each report flag given, with its path and what the reporter declares of it, in map order. */
+function givenFlags(request: ReportRequest): { readonly name: string; readonly flag: ReportFlag; readonly path: string }[] {
+  return Object.entries(request.reporters).flatMap(([name, def]) => {
+    const path = Object.hasOwn(request.paths, name) ? request.paths[name] : undefined;
+    return def.flag !== undefined && path !== undefined ? [{ name, flag: def.flag, path }] : [];
+  });
+}
+
+/** Every output path must be writable before anything runs (exit 2, naming the path). */
+export async function checkReportPaths(request: ReportRequest, cwd: string): Promise<void> {
+  for (const { flag, path } of givenFlags(request)) {
+    const problem = await checkOutputPath(resolve(cwd, path), flag.output);
+    if (problem !== undefined) throw new UsageError(`${flag.name} ${path}: cannot write there: ${problem}`);
+  }
+}
+
+/** What load mode refuses of the report flags given, as the usage errors to print. */
+export function loadModeRefusals(request: ReportRequest): string[] {
+  return givenFlags(request).flatMap(({ name, flag }) => {
+    const use = request.reporters[name]!.loadMode;
+    return typeof use === 'object' ? [`${flag.name} does not apply to load mode (${use.refused})`] : [];
+  });
+}
+
+/** What every reporter of this command gets (file reporters their `outputPath` besides). */
+export function reporterContext(io: Io, color: boolean, verbose: boolean): Omit<ReporterContext, 'outputPath'> {
+  return { cwd: io.cwd, stdout: io.stdout, stderr: io.stderr, color, isTTY: io.isTTY, verbose, now: io.now };
+}
+
+/** After the run: each report that could not be written, said once (exit 2). */
+export function printReportFailures(failures: readonly string[], io: Io): void {
+  for (const message of failures) {
+    io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
+  }
+}
