@@ -6,6 +6,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
 import { VERSION } from './version.js';
+import { PROTOCOL_NAMES } from '../protocol/registry.js';
 
 // Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
 // code, which would cost every `run` and `validate` ~200 ms of start-up (docs/load.md).
@@ -94,7 +95,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('<file>', 'the transcript ("-" for standard input)')
     .option('-o, --output <file>', 'write the spec here instead of standard output')
     .option('--name <name>', 'the suite name')
-    .option('--protocol <protocol>', 'smtp, lmtp, imap, pop3 or line (default: detected)')
+    .option('--protocol <protocol>', `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_NAMES.at(-1) ?? ''} (default: detected)`)
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
     .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
     .option('--port <port>', 'port to write into the spec (default: from the transcript)')
