@@ -13,6 +13,9 @@ import { PROTOCOL_NAMES } from '../protocol/registry.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The registry's protocols, as help says them: `smtp, lmtp, … or line`. */
+const PROTOCOL_LIST = `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_NAMES.at(-1) ?? ''}`;
+
 function addRunOptions(command: Command): Command {
   return command
     .option('--junit <file>', 'write a JUnit XML report')
@@ -40,7 +43,7 @@ function addRunOptions(command: Command): Command {
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const program = new Command('convospec')
-    .description('Declarative conversation tests for SMTP, LMTP, IMAP and POP3 servers')
+    .description(`Declarative conversation tests for line protocols: ${PROTOCOL_LIST}`)
     .version(VERSION)
     .exitOverride()
     .configureOutput({
@@ -95,7 +98,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('<file>', 'the transcript ("-" for standard input)')
     .option('-o, --output <file>', 'write the spec here instead of standard output')
     .option('--name <name>', 'the suite name')
-    .option('--protocol <protocol>', `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_NAMES.at(-1) ?? ''} (default: detected)`)
+    .option('--protocol <protocol>', `${PROTOCOL_LIST} (default: detected)`)
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
     .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
     .option('--port <port>', 'port to write into the spec (default: from the transcript)')
