@@ -41,7 +41,7 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
   let toolReplyPending = false;
   const prelude = session.target?.starttls && !implicitTls ? def.starttls(session.line) : [];
   if (prelude.length > 0) {
-    const comment = `what openssl s_client -starttls ${protocol} did before the log starts`;
+    const comment = `what openssl s_client -starttls ${PROTOCOLS[protocol].import.opensslStarttls[0] ?? protocol} did before the log starts`;
     steps.push({ kind: 'expect', matcher: def.greeting, line: session.line, comment }, ...prelude);
     dialect.skipGreeting();
     freshTls = true;

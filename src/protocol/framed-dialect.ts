@@ -12,6 +12,8 @@ export interface FramedDialectOptions {
   createSession(): ProtocolSession;
   /** Matches any greeting, for a log that does not show it. */
   readonly greeting: SynthMatcher;
+  /** A line that is a whole greeting: framed when the log starts past the greeting. */
+  readonly greetingLine: string;
   /** Side of an unmarked line between replies. */
   guess(text: string): 'client' | 'server';
   /** The verb whose accepting reply starts TLS (`STARTTLS`). */
@@ -95,6 +97,10 @@ function createFramed(out: ConversationOut, options: FramedDialectOptions): Dial
       if (current.step.need === 'done') emit(current.step.reply, current);
     },
     skipGreeting() {
+      // The framer must be past the greeting too, or it takes the next reply for it.
+      const framer = session.begin({});
+      framer.start();
+      framer.line(Buffer.from(options.greetingLine));
       greeted = true;
     },
     end() {

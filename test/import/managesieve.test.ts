@@ -14,7 +14,10 @@ import { workspace, type Workspace } from '../helpers/cli.js';
 import { close, expectBytes, send, startPeer, upgradeTls, type PeerAction } from '../helpers/peer.js';
 import { importValid, sentLines, steps } from './helpers.js';
 
-const FILE = join(import.meta.dirname, '..', 'fixtures', 'import', 'managesieve-dovecot.txt');
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'import');
+const FILE = join(DIR, 'managesieve-dovecot.txt');
+/** `openssl s_client -starttls sieve`, its report and all, the typed lines echoed unmarked. */
+const PASTE = join(DIR, 'openssl-starttls-sieve-dovecot.txt');
 const PASS = 'demo-password';
 const USER = 'alice@convospec.test';
 const crlf = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
@@ -109,6 +112,26 @@ describe('a ManageSieve transcript', () => {
   });
 });
 
+describe('an openssl s_client -starttls sieve paste', () => {
+  it('writes out what s_client did, the capabilities after the handshake included', async () => {
+    const r = await importValid(readFileSync(PASTE, 'utf8'));
+    expect(r.doc.connect?.protocol).toBe('managesieve');
+    expect(steps(r.doc)).toEqual([
+      { s: { status: 'OK' } },
+      { c: 'STARTTLS' },
+      { s: { status: 'OK' } },
+      { tls: {} },
+      { s: { status: 'OK' } },
+      { c: 'CAPABILITY' },
+      { s: expect.arrayContaining(['"SASL" "PLAIN LOGIN"', 'OK "Capability completed."']) as unknown },
+      { c: 'LOGOUT' },
+      { s: 'OK "Logout completed."' },
+      { s: { closed: true } },
+    ]);
+    expect(r.yaml).toContain('# what openssl s_client -starttls sieve did before the log starts');
+  });
+});
+
 describe('the imported ManageSieve transcript replayed', () => {
   let ws: Workspace;
   let pki: Pki;
@@ -146,6 +169,13 @@ describe('the imported ManageSieve transcript replayed', () => {
     // Recorded on the second listener address, where the server sees a remote client.
     const host = env.MAIL_HOST2 ?? env.MAIL_HOST;
     const result = await ws.run(['run', file, '--ca', env.MAIL_CA ?? ''], { env: { ...env, MAIL_HOST: host } });
+    expect(result.code, `${yaml}\n${result.stdout}${result.stderr}`).toBe(0);
+  });
+
+  it.skipIf(!real)(`the openssl paste passes against the real server it was recorded from${why}`, async () => {
+    const { yaml } = importTranscript(readFileSync(PASTE, 'utf8'), { port: Number(env.SIEVE_PORT) });
+    const file = await ws.write('sieve-paste-real.yaml', yaml.replace('protocol: managesieve }', 'protocol: managesieve }\ntls: { servername: "${env.MAIL_SERVERNAME}" }'));
+    const result = await ws.run(['run', file, '--ca', env.MAIL_CA ?? ''], { env: { ...env, MAIL_HOST: env.MAIL_HOST2 ?? env.MAIL_HOST } });
     expect(result.code, `${yaml}\n${result.stdout}${result.stderr}`).toBe(0);
   });
 });

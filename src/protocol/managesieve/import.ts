@@ -16,10 +16,14 @@ export const MANAGESIEVE = framedDialect({
   guess: (text) => (SERVER_LINE.test(text) ? 'server' : 'client'),
   starttlsVerb: 'STARTTLS',
   accepted: 'OK',
-  // `openssl s_client -starttls sieve` reads the capabilities, sends STARTTLS and reads OK.
+  greetingLine: 'OK',
+  // `openssl s_client -starttls sieve` reads the capabilities, sends STARTTLS and reads OK;
+  // the capabilities the server sends again after the handshake (RFC 5804 §2.2) come before
+  // anything typed, and are read here.
   starttls: (line): PreludeStep[] => [
     { kind: 'send', text: 'STARTTLS', line },
     { kind: 'expect', matcher: { kind: 'status', status: 'OK' }, line },
     { kind: 'tls', line },
+    { kind: 'expect', matcher: { kind: 'status', status: 'OK' }, line },
   ],
 });
