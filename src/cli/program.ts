@@ -8,11 +8,15 @@ import type { ImportFlags } from './commands/import.js';
 import { REPORTERS } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
+import { PROTOCOL_NAMES } from '../protocol/registry.js';
 
 // Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
 // code, which would cost every `run` and `validate` ~200 ms of start-up (docs/load.md).
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The registry's protocols, as help says them: `smtp, lmtp, … or line`. */
+const PROTOCOL_LIST = `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_NAMES.at(-1) ?? ''}`;
 
 /** What commander hands a `run` or `demo` action: the report flags still by their own names. */
 type RunOptions = Omit<RunFlags, 'reports'>;
@@ -57,7 +61,7 @@ function addRunOptions(command: Command, reporters: ReporterMap): Command {
 /** `reporters`: the reporter map the report flags and the reports come from. */
 export async function runCli(argv: readonly string[], io: Io, reporters: ReporterMap = REPORTERS): Promise<number> {
   const program = new Command('convospec')
-    .description('Declarative conversation tests for SMTP, LMTP, IMAP and POP3 servers')
+    .description(`Declarative conversation tests for line protocols: ${PROTOCOL_LIST}`)
     .version(VERSION)
     .exitOverride()
     .configureOutput({
@@ -114,7 +118,7 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     .argument('<file>', 'the transcript ("-" for standard input)')
     .option('-o, --output <file>', 'write the spec here instead of standard output')
     .option('--name <name>', 'the suite name')
-    .option('--protocol <protocol>', 'smtp, lmtp, imap, pop3 or line (default: detected)')
+    .option('--protocol <protocol>', `${PROTOCOL_LIST} (default: detected)`)
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
     .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
     .option('--port <port>', 'port to write into the spec (default: from the transcript)')

@@ -21,7 +21,8 @@
  * an out-of-step reply that was still on its way, never invent one.
  */
 import type { ProtocolName } from '../kernel/model.js';
-import type { Reply, SentCommand } from '../protocol/types.js';
+import { PROTOCOLS } from '../protocol/registry.js';
+import type { Reply, ReplyOrder, SentCommand } from '../protocol/types.js';
 import type { Connection } from '../transport/types.js';
 
 /** What the socket connection tells of its input; a connection without it is not checked. */
@@ -55,27 +56,6 @@ export interface Waiting {
   readonly tag?: string;
 }
 
-type Order = 'in-turn' | 'by-tag' | 'none';
-
-const ORDER: Readonly<Record<ProtocolName, Order>> = {
-  smtp: 'in-turn',
-  lmtp: 'in-turn',
-  pop3: 'in-turn',
-  imap: 'by-tag',
-  managesieve: 'in-turn',
-  line: 'none',
-};
-
-/** Replies to one DATA body, given the recipients sent since MAIL. */
-const DATA_REPLIES: Readonly<Record<ProtocolName, (recipients: number) => number>> = {
-  smtp: () => 1,
-  lmtp: (recipients) => Math.max(1, recipients),
-  pop3: () => 0,
-  imap: () => 0,
-  managesieve: () => 0,
-  line: () => 0,
-};
-
 /**
  * More commands than this waiting (a spec that never reads their replies, or sends a body
  * as `c:` lines) and the bookkeeping starts over: it never grows without end, and a reply
@@ -91,7 +71,7 @@ const COMPLETION = /^([^\s*+]\S*) (?:OK|NO|BAD)(?: |$)/i;
 
 export class Answers {
   private waiting: Waiting[] = [];
-  private readonly order: Order;
+  private readonly order: ReplyOrder;
   private receivedAtWrite = 0;
   private recipients = 0;
   private readonly input: InputCount | undefined;
@@ -99,8 +79,9 @@ export class Answers {
 
   constructor(protocol: ProtocolName, connection: Connection) {
     this.input = counts(connection);
-    this.order = this.input ? ORDER[protocol] : 'none';
-    this.dataReplies = DATA_REPLIES[protocol];
+    const def = PROTOCOLS[protocol];
+    this.order = this.input ? def.replyOrder : 'none';
+    this.dataReplies = def.dataReplies;
     // The greeting answers the connect: nothing came before it.
     if (this.order === 'in-turn') this.waiting.push({ command: 'the connect', receivedBefore: 0 });
   }

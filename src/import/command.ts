@@ -3,6 +3,7 @@
  * `openssl s_client -connect host:465`, `swaks --server host:587`, `nc -C host 25`): where
  * they connect, and whether TLS starts at once or by the tool's own STARTTLS.
  */
+import { PROTOCOLS } from '../protocol/registry.js';
 import type { ConnectTarget, ProtocolName } from './types.js';
 
 /** Port names telnet and nc accept in place of a number (/etc/services). */
@@ -20,12 +21,10 @@ const SERVICE_PORTS: Readonly<Record<string, number>> = {
   pop3s: 995,
 };
 
-const STARTTLS_PROTOCOLS: Readonly<Record<string, ProtocolName>> = {
-  smtp: 'smtp',
-  lmtp: 'lmtp',
-  imap: 'imap',
-  pop3: 'pop3',
-};
+/** `openssl s_client -starttls NAME` → the protocol (each protocol's `import.opensslStarttls`). */
+const STARTTLS_PROTOCOLS: ReadonlyMap<string, ProtocolName> = new Map(
+  Object.values(PROTOCOLS).flatMap((def) => def.import.opensslStarttls.map((name) => [name, def.name] as const)),
+);
 
 type CommandParser = (args: readonly string[]) => ConnectTarget | undefined;
 
@@ -101,7 +100,7 @@ function sClient(args: readonly string[]): ConnectTarget | undefined {
   const split = address === undefined ? { host, port } : splitHostPort(address);
   const base: ConnectTarget = withPort({ tool: 'openssl', host: split.host ?? host }, split.port ?? port);
   if (starttls === undefined) return { ...base, tls: true };
-  const protocol = STARTTLS_PROTOCOLS[starttls.toLowerCase()];
+  const protocol = STARTTLS_PROTOCOLS.get(starttls.toLowerCase());
   return protocol ? { ...base, starttls: protocol, protocol } : base;
 }
 

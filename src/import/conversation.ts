@@ -4,7 +4,8 @@
  * right after it is the same handshake; a marker before anything was said means TLS at
  * connect ("implicit TLS").
  */
-import { DIALECTS, type ConversationOut } from './dialects/index.js';
+import type { ConversationOut } from '../protocol/dialect.js';
+import { PROTOCOLS } from '../protocol/registry.js';
 import type { ImportStep, ProtocolName, Session, TranscriptEvent } from './types.js';
 import type { WarningSink } from './warnings.js';
 
@@ -16,7 +17,7 @@ export interface Conversation {
 type LineEvent = Extract<TranscriptEvent, { kind: 'line' }>;
 
 export function buildConversation(session: Session, protocol: ProtocolName, warnings: WarningSink): Conversation {
-  const def = DIALECTS[protocol];
+  const def = PROTOCOLS[protocol].import.dialect;
   const steps: ImportStep[] = [];
   let implicitTls = session.target?.tls === true;
   /** A handshake was just written (or is implicit) and no line followed yet. */
@@ -40,7 +41,7 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
   let toolReplyPending = false;
   const prelude = session.target?.starttls && !implicitTls ? def.starttls(session.line) : [];
   if (prelude.length > 0) {
-    const comment = `what openssl s_client -starttls ${protocol} did before the log starts`;
+    const comment = `what openssl s_client -starttls ${PROTOCOLS[protocol].import.opensslStarttls[0] ?? protocol} did before the log starts`;
     steps.push({ kind: 'expect', matcher: def.greeting, line: session.line, comment }, ...prelude);
     dialect.skipGreeting();
     freshTls = true;

@@ -7,6 +7,8 @@
  */
 import { encodeBase64, decodeBase64, decodeCramMd5, decodePlain, decodeXoauth2 } from './sasl.js';
 import { escapeTemplate, toTemplate, type Substitution } from './escape.js';
+import type { CredentialShapes } from '../protocol/dialect.js';
+import { PROTOCOLS } from '../protocol/registry.js';
 import type { ImportStep, ProtocolName } from './types.js';
 import type { WarningSink } from './warnings.js';
 
@@ -143,7 +145,7 @@ const cramMd5: Responder = (payload, _index, ctx, line) => {
   if (!creds || !ctx.challenge) return undefined;
   const user = ctx.registry.name('user', creds.user, line);
   const pass = ctx.registry.unseen('pass', creds.user, line);
-  ctx.challenge.capture = { name: 'challenge', source: `^${CONTINUATION_PREFIX[ctx.protocol]}(\\S+)$` };
+  ctx.challenge.capture = { name: 'challenge', source: shapes(ctx.protocol).challenge };
   return `\${cram_md5(${user}, ${pass}, challenge)}`;
 };
 
@@ -165,30 +167,18 @@ const MECHANISMS: Readonly<Record<string, Responder>> = {
   XOAUTH2: xoauth2,
 };
 
-/** How a SASL continuation starts, per protocol (RFC 4954 §4 `334 `, RFC 9051 and RFC 5034 `+ `). */
-const CONTINUATION_PREFIX: Readonly<Record<ProtocolName, string>> = {
-  smtp: '334 ',
-  lmtp: '334 ',
-  imap: '\\+ ',
-  pop3: '\\+ ',
-  line: '',
-};
+/** How credentials look in the protocol's transcripts: each protocol says (`import.credentials`). */
+function shapes(protocol: ProtocolName): CredentialShapes {
+  return PROTOCOLS[protocol].import.credentials;
+}
 
+/** The text of a SASL continuation (RFC 4954 §4 `334 `, RFC 9051 and RFC 5034 `+ `, RFC 5804 a string). */
 function continuationText(reply: Reply | undefined, protocol: ProtocolName): string | undefined {
   const first = reply?.lines[0];
   if (first === undefined) return undefined;
-  const m = (protocol === 'smtp' || protocol === 'lmtp' ? /^334(?: (.*))?$/ : /^\+(?: (.*))?$/).exec(first);
+  const m = shapes(protocol).continuation.exec(first);
   return m ? (m[1] ?? '') : undefined;
 }
-
-/** `AUTH mech [ir]` (SMTP RFC 4954, POP3 RFC 5034) or `tag AUTHENTICATE mech [ir]` (IMAP). */
-const AUTH_COMMAND: Readonly<Record<ProtocolName, RegExp | undefined>> = {
-  smtp: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
-  lmtp: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
-  pop3: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
-  imap: /^(\S+\s+AUTHENTICATE)\s+(\S+)(?:\s+(\S+))?\s*$/i,
-  line: undefined,
-};
 
 /**
  * An IMAP LOGIN argument that follows as a literal (RFC 9051 §4.3): its size, whether the
@@ -290,12 +280,10 @@ const pop3Login: Rewriter = (text, ctx, line) => {
   }
 };
 
-const CLEAR_LOGIN: Readonly<Record<ProtocolName, Rewriter | undefined>> = {
-  smtp: undefined,
-  lmtp: undefined,
+/** The clear-text logins a protocol may have (its `import.credentials.login`). */
+const CLEAR_LOGIN: Readonly<Record<NonNullable<CredentialShapes['login']>, Rewriter>> = {
   imap: imapLogin,
   pop3: pop3Login,
-  line: undefined,
 };
 
 export interface CredentialRewriter {
@@ -336,18 +324,22 @@ export function createCredentialRewriter(warnings: WarningSink): CredentialRewri
         }
         literal = undefined;
         if (sasl && challenge) {
-          step.template = respond(sasl, step.text, ctx, step.line);
+          // ManageSieve sends a response as a string (RFC 5804 §2.1): its content is the payload.
+          const inner = shapes(protocol).quoted ? QUOTED.exec(step.text)?.[1] : undefined;
+          const template = respond(sasl, inner ?? step.text, ctx, step.line);
+          step.template = inner === undefined ? template : `"${template}"`;
           sasl.responses += 1;
           challenge = undefined;
           continue;
         }
         challenge = undefined;
-        const auth = AUTH_COMMAND[protocol]?.exec(step.text);
+        const auth = shapes(protocol).authCommand?.exec(step.text);
         if (auth) {
           sasl = startSasl(step, auth, ctx);
           continue;
         }
-        const rewritten = CLEAR_LOGIN[protocol]?.(step.text, ctx, step.line);
+        const login = shapes(protocol).login;
+        const rewritten = login === undefined ? undefined : CLEAR_LOGIN[login](step.text, ctx, step.line);
         if (rewritten === undefined) {
           plainSends.push(step);
           continue;
@@ -375,11 +367,16 @@ function startSasl(step: Send, auth: RegExpExecArray, ctx: Context): Sasl {
     ctx.warnings.warn(step.line, `AUTH ${sasl.mechanism} answers the server's own challenge: kept as recorded, and it will not work twice`);
   }
   if (initial !== undefined) {
-    step.template = `${escapeTemplate(`${prefix} ${mechanism} `)}${respond(sasl, initial, ctx, step.line)}`;
+    const mech = shapes(ctx.protocol).quoted ? `"${mechanism}"` : mechanism;
+    const response = respond(sasl, initial, ctx, step.line);
+    step.template = `${escapeTemplate(`${prefix} ${mech} `)}${shapes(ctx.protocol).quoted ? `"${response}"` : response}`;
     sasl.responses += 1;
   }
   return sasl;
 }
+
+/** A string without escapes (RFC 5804 §4 quoted): a ManageSieve SASL response. */
+const QUOTED = /^"([^"\\]*)"$/;
 
 function respond(sasl: Sasl, payload: string, ctx: Context, line: number): string {
   // `*` cancels the exchange, `=` is an empty initial response (RFC 4954 §4).

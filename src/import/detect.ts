@@ -1,6 +1,7 @@
 /**
  * Which format a transcript is in, and which protocol a connection speaks.
  */
+import { PROTOCOLS, protocolForPort } from '../protocol/registry.js';
 import { isPrefixedLine } from './prefixed.js';
 import { swaksMarker } from './swaks.js';
 import type { ConnectTarget, ProtocolName, Session, TranscriptFormat } from './types.js';
@@ -30,43 +31,27 @@ export function detectFormat(lines: readonly string[]): TranscriptFormat {
   return 'telnet';
 }
 
-/** Shapes of a server line, first match wins. */
-const SERVER_SHAPES: ReadonlyArray<readonly [RegExp, ProtocolName]> = [
-  [/^\d{3}(?:[ -]|$)/, 'smtp'],
-  [/^\* /, 'imap'],
-  [/^(?:\+OK|-ERR)(?: |$)/, 'pop3'],
-  [/^\S+ (?:OK|NO|BAD) /i, 'imap'],
-];
+type Shapes = 'serverShapes' | 'clientShapes';
 
-/** Shapes of a client line, for a log that shows the client first. */
-const CLIENT_SHAPES: ReadonlyArray<readonly [RegExp, ProtocolName]> = [
-  [/^LHLO\b/i, 'lmtp'],
-  [/^(?:EHLO|HELO|MAIL FROM:|STARTTLS)\b/i, 'smtp'],
-  [/^\S+ (?:CAPABILITY|LOGIN|AUTHENTICATE|SELECT|EXAMINE|STARTTLS|LOGOUT|ID|NOOP)\b/i, 'imap'],
-  [/^(?:USER|APOP|CAPA|STLS|STAT|RETR)\b/i, 'pop3'],
-];
-
-export const PORT_PROTOCOLS: Readonly<Record<number, ProtocolName>> = {
-  25: 'smtp',
-  465: 'smtp',
-  587: 'smtp',
-  24: 'lmtp',
-  110: 'pop3',
-  995: 'pop3',
-  143: 'imap',
-  993: 'imap',
-};
-
-function firstShape(texts: readonly string[], shapes: ReadonlyArray<readonly [RegExp, ProtocolName]>): ProtocolName | undefined {
+/**
+ * The first protocol whose shapes of this kind (`def.import.serverShapes`) one of the texts
+ * has. Lines are tried in order; for each, every protocol's first shape in the registry's
+ * order, then every protocol's second, and so on.
+ */
+function firstShape(texts: readonly string[], kind: Shapes): ProtocolName | undefined {
+  const defs = Object.values(PROTOCOLS);
+  const rounds = Math.max(0, ...defs.map((def) => def.import[kind].length));
   for (const text of texts) {
-    for (const [pattern, protocol] of shapes) if (pattern.test(text)) return protocol;
+    for (let round = 0; round < rounds; round += 1) {
+      for (const def of defs) if (def.import[kind][round]?.test(text)) return def.name;
+    }
   }
   return undefined;
 }
 
 /**
  * The protocol of a connection: the first server line's shape (`220` smtp, `* OK` imap,
- * `+OK` pop3), else the first client line's, else what the command named, else the port.
+ * `+OK` pop3, each protocol's `import.serverShapes`), else the first client line's, else what the command named, else the port's (`wellKnownPorts`).
  * SMTP becomes LMTP when the client says LHLO.
  */
 export function detectProtocol(session: Session): ProtocolName | undefined {
@@ -77,13 +62,13 @@ export function detectProtocol(session: Session): ProtocolName | undefined {
     if (event.side === 'client') client.push(event.text);
     else server.push(event.text);
   }
-  const fromServer = firstShape(server, SERVER_SHAPES);
+  const fromServer = firstShape(server, 'serverShapes');
   const lhlo = client.some((text) => /^LHLO\b/i.test(text));
   if (fromServer === 'smtp' && lhlo) return 'lmtp';
-  return fromServer ?? firstShape(client, CLIENT_SHAPES) ?? fromTarget(session.target);
+  return fromServer ?? firstShape(client, 'clientShapes') ?? fromTarget(session.target);
 }
 
 function fromTarget(target: ConnectTarget | undefined): ProtocolName | undefined {
   if (!target) return undefined;
-  return target.protocol ?? (target.port === undefined ? undefined : PORT_PROTOCOLS[target.port]);
+  return target.protocol ?? (target.port === undefined ? undefined : protocolForPort(target.port));
 }

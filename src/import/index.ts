@@ -4,7 +4,8 @@
  */
 import { buildConversation } from './conversation.js';
 import { createCredentialRewriter } from './credentials.js';
-import { PORT_PROTOCOLS, detectFormat, detectProtocol } from './detect.js';
+import { PROTOCOLS, protocolForPort } from '../protocol/registry.js';
+import { detectFormat, detectProtocol } from './detect.js';
 import { emitSpec, type ConnectValues, type TestDraft } from './emit.js';
 import { parsePrefixed } from './prefixed.js';
 import { splitSessions } from './session.js';
@@ -39,17 +40,6 @@ const PARSERS: Readonly<Record<TranscriptFormat, (lines: readonly string[], warn
 };
 
 const DEFAULT_HOST = '${env.MAIL_HOST:-127.0.0.1}';
-
-/** Well-known ports (format §2), plain and with implicit TLS. */
-const DEFAULT_PORTS: Readonly<Record<ProtocolName, { readonly plain?: number; readonly tls?: number }>> = {
-  smtp: { plain: 25, tls: 465 },
-  lmtp: { plain: 24 },
-  imap: { plain: 143, tls: 993 },
-  pop3: { plain: 110, tls: 995 },
-  line: {},
-};
-
-const TITLES: Readonly<Record<ProtocolName, string>> = { smtp: 'SMTP', lmtp: 'LMTP', imap: 'IMAP', pop3: 'POP3', line: 'line' };
 
 interface Connection {
   readonly session: Session;
@@ -86,13 +76,13 @@ export function importTranscript(text: string, options: ImportOptions = {}): Imp
   const credentials = rewriter.finish();
 
   const tests: TestDraft[] = connections.map((c, i) => ({
-    name: connections.length === 1 ? 'as recorded' : `connection ${i + 1}: ${TITLES[c.protocol]} port ${String(c.connect.port)}`,
+    name: connections.length === 1 ? 'as recorded' : `connection ${i + 1}: ${PROTOCOLS[c.protocol].title} port ${String(c.connect.port)}`,
     connect: c.connect,
     steps: c.steps,
   }));
   const first = connections[0];
   const yaml = emitSpec({
-    name: options.name ?? `Imported ${TITLES[first?.protocol ?? options.protocol ?? 'smtp']} transcript`,
+    name: options.name ?? `Imported ${PROTOCOLS[first?.protocol ?? options.protocol ?? 'smtp'].title} transcript`,
     header: header(format, connections, credentials.vars),
     tests,
     credentials,
@@ -116,20 +106,21 @@ function fallbackProtocol(session: Session, warnings: WarningSink): ProtocolName
 /** A command for port 465 before an IMAP conversation most likely belongs to something else. */
 function checkPort(session: Session, protocol: ProtocolName, warnings: WarningSink): void {
   const port = session.target?.port;
-  const usual = port === undefined ? undefined : PORT_PROTOCOLS[port];
+  const usual = port === undefined ? undefined : protocolForPort(port);
   if (usual !== undefined && usual !== protocol && !(usual === 'smtp' && protocol === 'lmtp')) {
     warnings.warn(session.line, `this ${protocol} conversation follows a command for port ${String(port)}, ${usual}'s port: check connect.port`);
   }
 }
 
 function defaultPort(protocol: ProtocolName, tls: boolean, line: number, warnings: WarningSink): number | string {
-  const ports = DEFAULT_PORTS[protocol];
+  // Well-known ports (format §2), plain and with implicit TLS.
+  const ports = PROTOCOLS[protocol].import.ports;
   const port = tls ? ports.tls : ports.plain;
   if (port === undefined) {
     warnings.warn(line, 'the transcript names no port: the spec reads it from MAIL_PORT');
     return '${env.MAIL_PORT}';
   }
-  warnings.warn(line, `the transcript names no port: using ${TITLES[protocol]}'s ${String(port)}`);
+  warnings.warn(line, `the transcript names no port: using ${PROTOCOLS[protocol].title}'s ${String(port)}`);
   return port;
 }
 

@@ -11,6 +11,7 @@ import {
   substitute,
   type Substitution,
 } from './escape.js';
+import { PROTOCOLS } from '../protocol/registry.js';
 import type { ImportStep, ProtocolName, SynthMatcher } from './types.js';
 import { findVolatiles } from './volatile.js';
 
@@ -53,21 +54,18 @@ function renderLine(text: string, substitutions: readonly Substitution[], inList
 const BARE_CODE = /^(\d{3}) ?$/;
 const BARE_CONTINUATION = /^\+ ?$/;
 
-/** Protocols whose replies have a three-digit code (and so the number shorthand). */
-const HAS_CODES: Readonly<Record<ProtocolName, boolean>> = { smtp: true, lmtp: true, imap: false, pop3: false, line: false };
-
 type Reply = Extract<ImportStep, { kind: 'reply' }>;
 
 export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[]): RenderedMatcher {
   const [first, ...more] = reply.lines;
   if (reply.capture) {
-    const key = HAS_CODES[protocol] ? { code: Number(/^\d{3}/.exec(first ?? '')?.[0] ?? 0) } : { status: '+' };
+    const key = PROTOCOLS[protocol].hasReplyCodes ? { code: Number(/^\d{3}/.exec(first ?? '')?.[0] ?? 0) } : { status: '+' };
     return { value: { ...key, capture: { [reply.capture.name]: `/${reply.capture.source}/` } }, varies: ['challenge'] };
   }
   if (first !== undefined && more.length === 0) {
     const code = BARE_CODE.exec(first);
-    if (code && HAS_CODES[protocol]) return { value: Number(code[1]), varies: [] };
-    if (BARE_CONTINUATION.test(first) && !HAS_CODES[protocol]) return { value: { status: '+' }, varies: [] };
+    if (code && PROTOCOLS[protocol].hasReplyCodes) return { value: Number(code[1]), varies: [] };
+    if (BARE_CONTINUATION.test(first) && !PROTOCOLS[protocol].hasReplyCodes) return { value: { status: '+' }, varies: [] };
     const line = renderLine(first, substitutions, false);
     return { value: line.text, varies: line.varies };
   }

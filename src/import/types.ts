@@ -9,7 +9,10 @@
  *
  * Everything here is pure: no I/O, no clock, no environment.
  */
-import type { ProtocolName as SpecProtocol } from '../kernel/model.js';
+import type { ProtocolName } from '../kernel/model.js';
+import type { SynthMatcher } from '../protocol/dialect.js';
+
+export type { ProtocolName, SynthMatcher };
 
 export interface ImportWarning {
   /** 1-based line of the transcript the warning is about. */
@@ -59,13 +62,6 @@ export interface Session {
   readonly events: readonly TranscriptEvent[];
 }
 
-/** A matcher made up by the importer, not copied from a server line (openssl's hidden STARTTLS). */
-export type SynthMatcher =
-  | { readonly kind: 'code'; readonly code: number; readonly contains?: readonly string[] }
-  | { readonly kind: 'status'; readonly status: string; readonly contains?: readonly string[] }
-  | { readonly kind: 'regex'; readonly source: string }
-  | { readonly kind: 'any' };
-
 /** A step of the spec being built, before it is written as YAML. */
 export type ImportStep = (
   /** `template` is set once credentials are rewritten; until then `text` is what was sent. */
@@ -82,6 +78,3 @@ export type ImportStep = (
   /** Written as a YAML comment above the step. */
   comment?: string;
 };
-
-/** The protocols whose transcripts the importer reads (it has no ManageSieve dialect). */
-export type ProtocolName = Exclude<SpecProtocol, 'managesieve'>;

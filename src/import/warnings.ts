@@ -1,3 +1,4 @@
+import { quoteLine } from '../protocol/dialect.js';
 import type { ImportWarning } from './types.js';
 
 /**
@@ -20,12 +21,7 @@ interface SkipRun {
   text: string;
 }
 
-const QUOTE_MAX = 60;
-
-export function quoteLine(text: string): string {
-  const short = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
-  return JSON.stringify(short);
-}
+export { quoteLine };
 
 export function createWarningSink(): WarningSink {
   const out: ImportWarning[] = [];

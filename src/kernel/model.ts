@@ -8,7 +8,15 @@
 import type { Span } from './span.js';
 import type { Template } from './template.js';
 
-export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'managesieve' | 'line';
+/**
+ * The protocols convospec knows, one key each. The kernel imports nothing of the project, so
+ * the protocol registry (`src/protocol/registry.ts`), the one list of protocols, fills this
+ * in by declaration merging; `ProtocolName` is the union of its keys.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProtocolNames {}
+
+export type ProtocolName = keyof ProtocolNames & string;
 
 export interface Limits {
   /** Longest line, in bytes, EOL excluded (default 64 KiB). */

@@ -1,13 +1,16 @@
 /**
- * Generates `schema-validator.generated.ts`: the schema compiled ahead of time with ajv's
+ * Generates what is derived from the schema and the protocol registry: the protocol enum of
+ * `schemas/convospec.schema.json` (`schemaText`), from the registry, the one list of
+ * protocols; and `schema-validator.generated.ts`: the schema compiled ahead of time with ajv's
  * standalone code, so loading specs does not pay ajv's compile (half a second or more)
  * on every run. It only says valid or not; explaining an invalid file compiles the
  * schema for real (`schema.ts`), which is fine since a person is about to read errors.
- * `test/loader/schema.test.ts` checks that the file matches the schema, and
- * rewrites it when run with UPDATE_GENERATED=1.
+ * `test/loader/schema.test.ts` checks that both files are up to date, and rewrites them
+ * when run with UPDATE_GENERATED=1.
  */
 import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
+import { PROTOCOL_NAMES } from '../protocol/registry.js';
 import { FAST_OPTIONS } from './schema-options.js';
 
 type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
@@ -23,6 +26,13 @@ const HEADER = [
   '// run `UPDATE_GENERATED=1 npx vitest run test/loader/schema.test.ts` after changing the schema.',
   '',
 ].join('\n');
+
+/** The schema's text with `definitions.protocol` listing the registry's protocols, in its order. */
+export function schemaText(schema: AnySchemaObject): string {
+  const definitions = (schema.definitions ?? {}) as Record<string, AnySchemaObject>;
+  const protocol = { ...definitions.protocol, enum: [...PROTOCOL_NAMES] };
+  return `${JSON.stringify({ ...schema, definitions: { ...definitions, protocol } }, null, 2)}\n`;
+}
 
 export function validatorSource(schema: AnySchemaObject): string {
   // messages: false: this validator only says yes or no, so its error texts would be dead

@@ -129,12 +129,12 @@ const NEEDS_CONNECTION: Readonly<Record<Step['kind'], boolean>> = {
   include: false,
 };
 
-/** Protocols in which `data` (an SMTP/LMTP body) is an error, with how to send such bytes there. */
-const NO_DATA: Partial<Record<ProtocolName, string | undefined>> = {
-  imap: 'send an APPEND literal with `send:`',
-  pop3: undefined,
-  managesieve: 'send a script as a literal: the `c:` lines after `PUTSCRIPT "name" {n+}` are its n bytes',
-};
+/** `data` (an SMTP/LMTP body) is an error where the protocol says so, with how to send such bytes there. */
+function checkData(step: Step, protocol: ProtocolName, sink: Sink, options: CheckOptions): void {
+  const data = PROTOCOLS[protocol].data;
+  if (data.allowed) return;
+  sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, data.hint);
+}
 
 function walkConnections(steps: readonly Step[], state: ConnectionState, sink: Sink, options: CheckOptions): void {
   for (const step of steps) {
@@ -145,9 +145,7 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
     const protocol = state.current === undefined || state.current === 'unknown' ? undefined : state.current.protocol;
     switch (step.kind) {
       case 'data':
-        if (protocol !== undefined && Object.hasOwn(NO_DATA, protocol)) {
-          sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, NO_DATA[protocol]);
-        }
+        if (protocol !== undefined) checkData(step, protocol, sink, options);
         break;
       case 'expect':
         if (protocol) checkMatcher(step.matcher, protocol, sink, options.notes);

@@ -1,25 +1,13 @@
 /** The line of a reply that carries its code or status, shown as `actual` in failures. */
 import type { ProtocolName } from '../kernel/model.js';
+import { PROTOCOLS } from '../protocol/registry.js';
 import type { Reply } from '../protocol/types.js';
 import type { Span } from '../kernel/span.js';
 import { printable } from './show.js';
 
-/**
- * IMAP puts the tagged completion last (RFC 9051 §2.2.2), and ManageSieve its status line
- * (RFC 5804 §4); POP3 puts its status first (RFC 1939 §3); an SMTP reply's first line holds
- * the code and the enhanced code that `enhanced` reads (RFC 5321 §4.2, RFC 3463).
- */
-const HEADLINE: Readonly<Record<ProtocolName, 'first' | 'last'>> = {
-  smtp: 'first',
-  lmtp: 'first',
-  pop3: 'first',
-  imap: 'last',
-  managesieve: 'last',
-  line: 'first',
-};
-
 export function headline(reply: Reply, protocol: ProtocolName): string {
-  const line = HEADLINE[protocol] === 'first' ? reply.lines[0] : reply.lines[reply.lines.length - 1];
+  // Each protocol says which line holds it: IMAP's tagged completion comes last, SMTP's code first.
+  const line = PROTOCOLS[protocol].headline === 'first' ? reply.lines[0] : reply.lines[reply.lines.length - 1];
   return printable(line ?? '');
 }
 

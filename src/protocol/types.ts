@@ -4,6 +4,7 @@
  * No sockets, no timers here.
  */
 import type { ProtocolName } from '../kernel/model.js';
+import type { ImportDef } from './dialect.js';
 
 export interface Reply {
   /**
@@ -85,15 +86,32 @@ export interface SessionOptions {
   readonly eol?: 'crlf' | 'lf';
 }
 
+/** Which command a reply answers (src/engine/answers.ts): the client's lines in turn, by tag, or none. */
+export type ReplyOrder = 'in-turn' | 'by-tag' | 'none';
+
+/** Every fact about one protocol: the registry (`registry.ts`) holds one per name. */
 export interface ProtocolDef {
   readonly name: ProtocolName;
-  /** Literal ports from which the protocol may be inferred (format §2). */
+  /** How messages and the importer write the name (`SMTP`). */
+  readonly title: string;
+  /** Literal ports from which the protocol may be inferred (format §2), and which the importer knows it by. */
   readonly wellKnownPorts: readonly number[];
   /** Whether `s: 250` / `code:` / `enhanced:` make sense. */
   readonly hasReplyCodes: boolean;
   /** Whether `status:` makes sense, and its allowed words (for "did you mean"). */
   readonly statusWords: readonly string[];
+  /** How `status:` compares with the reply's: exactly, or in any case. */
+  readonly statusCase: 'exact' | 'any';
   /** Whether `multiline:` makes sense. */
   readonly hasMultiline: boolean;
+  /** The line of a reply that carries its code or status, shown as `actual` in failures. */
+  readonly headline: 'first' | 'last';
+  /** Whether a `data:` step (an SMTP/LMTP body) makes sense; if not, how to send such bytes instead. */
+  readonly data: { readonly allowed: true } | { readonly allowed: false; readonly hint?: string };
+  readonly replyOrder: ReplyOrder;
+  /** Replies to one `data:` body, given the recipients sent since MAIL. */
+  dataReplies(recipients: number): number;
+  /** What `convospec import` needs: its dialect, detection and credential shapes. */
+  readonly import: ImportDef;
   createSession(options?: SessionOptions): ProtocolSession;
 }

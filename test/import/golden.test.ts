@@ -24,6 +24,7 @@ const PASSWORDS: Readonly<Record<string, readonly string[]>> = {
   'openssl-starttls-imap-dovecot.txt': ['demo-password'],
   'openssl-starttls-pop3-dovecot.txt': ['demo-password'],
   'openssl-starttls-smtp-postfix.txt': ['demo-password', 'AGFsaWNlQGNvbnZvc3BlYy50ZXN0AGRlbW8tcGFzc3dvcmQ='],
+  'managesieve-dovecot.txt': ['demo-password', 'AGFsaWNlQGNvbnZvc3BlYy50ZXN0AGRlbW8tcGFzc3dvcmQ='],
 };
 
 const fixtures = readdirSync(DIR)

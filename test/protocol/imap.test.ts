@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameAll } from '../../src/protocol/frame-all.js';
-import { literalAtEnd } from '../../src/protocol/imap-commands.js';
+import { literalAtEnd } from '../../src/protocol/imap/commands.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import type { ProtocolSession, Reply, SessionOptions } from '../../src/protocol/types.js';
 

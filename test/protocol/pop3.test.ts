@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameAll } from '../../src/protocol/frame-all.js';
-import { classifyPop3Command } from '../../src/protocol/pop3.js';
+import { classifyPop3Command } from '../../src/protocol/pop3/framer.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import type { ProtocolSession, Reply, ReplyOptions } from '../../src/protocol/types.js';
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemaPath } from '../../src/loader/schema.js';
 import { PROTOCOLS, protocolForPort } from '../../src/protocol/registry.js';
+import { workspace, type Workspace } from '../helpers/cli.js';
 
 describe('protocol registry', () => {
   it.each([
@@ -34,5 +37,41 @@ describe('protocol registry', () => {
     expect(def.hasReplyCodes).toBe(codes);
     expect(def.hasMultiline).toBe(multiline);
     expect(def.statusWords).toEqual(words);
+  });
+});
+
+describe('the registry is the only list of protocols', () => {
+  const names = Object.keys(PROTOCOLS);
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await workspace();
+  });
+  afterAll(() => ws.dispose());
+
+  it('the schema enum is its names, in its order', () => {
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as { definitions: { protocol: { enum: string[] } } };
+    expect(schema.definitions.protocol.enum).toEqual(names);
+  });
+
+  it('the CLI help names each', async () => {
+    // Help wraps long lines: compare with spaces folded.
+    const text = async (args: string[]) => (await ws.run(args)).stdout.replace(/\s+/g, ' ');
+    const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+    expect(await text(['--help'])).toContain(`line protocols: ${list}`);
+    expect(await text(['import', '--help'])).toContain(`--protocol <protocol> ${list} (default: detected)`);
+  });
+
+  it.each(names)('`import --protocol %s` writes a spec of that protocol', async (name) => {
+    const file = await ws.write(`${name}.txt`, 'c: NOOP\ns: OK\n');
+    const run = await ws.run(['import', file, '--protocol', name, '--port', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`protocol: ${name}`);
+  });
+
+  it('`import --protocol` refuses any other name, listing the registry\'s', async () => {
+    const file = await ws.write('x.txt', 'c: NOOP\ns: OK\n');
+    const run = await ws.run(['import', file, '--protocol', 'nntp']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--protocol must be one of ${names.join(', ')}, got "nntp"`);
   });
 });

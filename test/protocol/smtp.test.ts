@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameAll } from '../../src/protocol/frame-all.js';
-import { enhancedCode } from '../../src/protocol/smtp.js';
+import { enhancedCode } from '../../src/protocol/smtp/framer.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import type { Reply } from '../../src/protocol/types.js';
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { text as readStream } from 'node:stream/consumers';
 import { importTranscript } from '../../import/index.js';
 import type { ProtocolName } from '../../import/types.js';
+import { PROTOCOL_NAMES } from '../../protocol/registry.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { parsePositiveInt } from '../flags.js';
 
@@ -13,7 +14,6 @@ function parsePort(text: string): number {
   return port;
 }
 
-const PROTOCOLS: readonly ProtocolName[] = ['smtp', 'lmtp', 'imap', 'pop3', 'line'];
 const FORMATS = ['auto', 'prefixed', 'swaks', 'telnet'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -27,8 +27,8 @@ export interface ImportFlags {
 }
 
 export async function importCommand(file: string, flags: ImportFlags, io: Io, stdin: () => Promise<string> = () => readStream(process.stdin)): Promise<number> {
-  if (flags.protocol !== undefined && !PROTOCOLS.includes(flags.protocol as ProtocolName)) {
-    throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, got "${flags.protocol}"`);
+  if (flags.protocol !== undefined && !PROTOCOL_NAMES.includes(flags.protocol as ProtocolName)) {
+    throw new UsageError(`--protocol must be one of ${PROTOCOL_NAMES.join(', ')}, got "${flags.protocol}"`);
   }
   if (flags.format !== undefined && !FORMATS.includes(flags.format as Format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${flags.format}"`);

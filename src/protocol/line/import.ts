@@ -1,5 +1,5 @@
 /** The `line` protocol: every server line is a reply of its own. */
-import type { ConversationOut, Dialect, DialectDef } from './dialect.js';
+import type { ConversationOut, Dialect, DialectDef } from '../dialect.js';
 
 function createLine(out: ConversationOut): Dialect {
   return {

@@ -34,10 +34,10 @@
  * is followed by n bytes and the rest of the same command, so a script line that starts
  * with AUTHENTICATE is no command.
  */
-import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer, SessionOptions } from './types.js';
-import type { ReplyFields } from './reply-builder.js';
-import { createReplyBuilder } from './reply-builder.js';
-import { EOL_BYTES, sentBytes } from './sent-lines.js';
+import type { FrameStep, ProtocolSession, ReplyFramer, SessionOptions } from '../types.js';
+import type { ReplyFields } from '../reply-builder.js';
+import { createReplyBuilder } from '../reply-builder.js';
+import { EOL_BYTES, sentBytes } from '../sent-lines.js';
 
 const STATUS = /^(OK|NO|BYE)(?: |$)/i;
 const LITERAL_AT_END = /\{(\d+)\+?\}$/;
@@ -234,14 +234,3 @@ export function createManageSieveSession(options: SessionOptions = {}): Protocol
     },
   };
 }
-
-export const managesieve: ProtocolDef = {
-  name: 'managesieve',
-  // RFC 5804 §1.8 (4190).
-  wellKnownPorts: [4190],
-  hasReplyCodes: false,
-  // RFC 5804 §4 status responses, and `+` for an AUTHENTICATE challenge (§2.1).
-  statusWords: ['OK', 'NO', 'BYE', '+'],
-  hasMultiline: false,
-  createSession: createManageSieveSession,
-};

@@ -6,8 +6,7 @@
  * until its completion; while a `+` is pending a single untagged line is a reply of its
  * own, as in IDLE (format §4).
  */
-import type { ImportStep } from '../types.js';
-import type { ConversationOut, Dialect, DialectDef } from './dialect.js';
+import type { ConversationOut, Dialect, DialectDef, PreludeStep } from '../dialect.js';
 
 const TAGGED = /^(\S+) (OK|NO|BAD|BYE|PREAUTH)(?: |$)/i;
 const CONTINUATION = /^\+(?: |$)/;
@@ -133,7 +132,7 @@ export const IMAP: DialectDef = {
   greeting: { kind: 'regex', source: '^\\* (?:OK|PREAUTH) ' },
   // `openssl s_client -starttls imap` asks for CAPABILITY first, with the tag ".": a server
   // may answer differently after it (Dovecot sends `* CAPABILITY` after LOGIN, not a code).
-  starttls: (line): ImportStep[] => [
+  starttls: (line): PreludeStep[] => [
     { kind: 'send', text: '. CAPABILITY', line },
     { kind: 'expect', matcher: { kind: 'status', status: 'OK', contains: ['STARTTLS'] }, line },
     { kind: 'send', text: '. STARTTLS', line },

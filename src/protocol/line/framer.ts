@@ -1,8 +1,8 @@
 /**
  * `line`: one reply is one line, for protocols convospec does not know (format §4).
  */
-import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer } from './types.js';
-import { createReplyBuilder } from './reply-builder.js';
+import type { FrameStep, ProtocolSession, ReplyFramer } from '../types.js';
+import { createReplyBuilder } from '../reply-builder.js';
 
 function createLineFramer(): ReplyFramer {
   const reply = createReplyBuilder();
@@ -26,12 +26,3 @@ export function createLineSession(): ProtocolSession {
     begin: () => createLineFramer(),
   };
 }
-
-export const line: ProtocolDef = {
-  name: 'line',
-  wellKnownPorts: [],
-  hasReplyCodes: false,
-  statusWords: [],
-  hasMultiline: false,
-  createSession: createLineSession,
-};

@@ -20,9 +20,9 @@
  * A first line without a valid status indicator (RFC 1939 §3: `+OK` or `-ERR`, upper case)
  * is a one-line reply with no `status` and `malformed` set; it still answers its command.
  */
-import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer, ReplyOptions, SessionOptions } from './types.js';
-import { createReplyBuilder } from './reply-builder.js';
-import { createLineSplitter, EOL_BYTES, sentBytes } from './sent-lines.js';
+import type { FrameStep, ProtocolSession, ReplyFramer, ReplyOptions, SessionOptions } from '../types.js';
+import { createReplyBuilder } from '../reply-builder.js';
+import { createLineSplitter, EOL_BYTES, sentBytes } from '../sent-lines.js';
 
 /**
  * Commands whose `+OK` reply is multi-line, by keyword (upper case; RFC 1939 §3: keywords
@@ -160,14 +160,3 @@ export function createPop3Session(options: SessionOptions = {}): ProtocolSession
     },
   };
 }
-
-export const pop3: ProtocolDef = {
-  name: 'pop3',
-  // RFC 1939 §3 (110), RFC 8314 §3.3 (995: implicit TLS).
-  wellKnownPorts: [110, 995],
-  hasReplyCodes: false,
-  // RFC 1939 §3 status indicators; `+` is the SASL continuation of RFC 5034 §4.
-  statusWords: ['+OK', '-ERR', '+'],
-  hasMultiline: true,
-  createSession: createPop3Session,
-};

@@ -3,9 +3,7 @@
  * (RFC 5321 §4.2); after DATA and its 354 the client's lines up to `.` are the message
  * (§4.1.1.4); LMTP answers the end of DATA once per accepted recipient (RFC 2033 §4.2).
  */
-import type { ImportStep } from '../types.js';
-import { quoteLine } from '../warnings.js';
-import { verbOf, type ConversationOut, type Dialect, type DialectDef } from './dialect.js';
+import { quoteLine, verbOf, type ConversationOut, type Dialect, type DialectDef, type PreludeStep, type SynthMatcher, type CredentialShapes } from '../dialect.js';
 
 const REPLY_LINE = /^(\d{3})([ -]|$)/;
 
@@ -69,7 +67,7 @@ function createSmtp(out: ConversationOut, lmtp: boolean): Dialect {
         complete();
       }
       if (!greeted && pending.length === 0) {
-        out.expect(SMTP.greeting, line, 'the transcript starts after the greeting');
+        out.expect(GREETING, line, 'the transcript starts after the greeting');
         greeted = true;
       }
       out.send(text, line);
@@ -104,7 +102,7 @@ function createSmtp(out: ConversationOut, lmtp: boolean): Dialect {
 }
 
 /** `openssl s_client -starttls smtp` says EHLO, checks for STARTTLS, and starts TLS. */
-function starttlsPrelude(hello: string): (line: number) => ImportStep[] {
+function starttlsPrelude(hello: string): (line: number) => PreludeStep[] {
   return (line) => [
     { kind: 'send', text: `${hello} openssl.client.net`, line },
     { kind: 'expect', matcher: { kind: 'code', code: 250, contains: ['STARTTLS'] }, line },
@@ -114,14 +112,22 @@ function starttlsPrelude(hello: string): (line: number) => ImportStep[] {
   ];
 }
 
-export const SMTP: DialectDef = {
-  create: (out) => createSmtp(out, false),
-  greeting: { kind: 'code', code: 220 },
-  starttls: starttlsPrelude('EHLO'),
-};
+const GREETING: SynthMatcher = { kind: 'code', code: 220 };
 
-export const LMTP: DialectDef = {
-  create: (out) => createSmtp(out, true),
-  greeting: { kind: 'code', code: 220 },
-  starttls: starttlsPrelude('LHLO'),
+/** SMTP's dialect, or LMTP's (`LHLO`, one reply per recipient after DATA). */
+export function smtpDialect(hello: 'EHLO' | 'LHLO', lmtp: boolean): DialectDef {
+  return {
+    create: (out) => createSmtp(out, lmtp),
+    greeting: GREETING,
+    starttls: starttlsPrelude(hello),
+  };
+}
+
+export const SMTP_SERVER_SHAPES: readonly RegExp[] = [/^\d{3}(?:[ -]|$)/];
+
+/** RFC 4954: `AUTH mech [ir]`, continuations `334 text`. */
+export const SMTP_CREDENTIALS: CredentialShapes = {
+  continuation: /^334(?: (.*))?$/,
+  challenge: '^334 (\\S+)$',
+  authCommand: /^(AUTH)\s+(\S+)(?:\s+(\S+))?\s*$/i,
 };

@@ -24,12 +24,12 @@
  * text is what follows `* `. A greeting that is not `* OK|PREAUTH|BYE` has no status and is
  * marked `malformed`.
  */
-import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer, SessionOptions } from './types.js';
-import type { ReplyFields } from './reply-builder.js';
-import type { ImapCommand, ImapCommands } from './imap-commands.js';
-import { createReplyBuilder } from './reply-builder.js';
-import { createImapCommands, literalAtEnd } from './imap-commands.js';
-import { EOL_BYTES, sentBytes } from './sent-lines.js';
+import type { FrameStep, ProtocolSession, ReplyFramer, SessionOptions } from '../types.js';
+import type { ReplyFields } from '../reply-builder.js';
+import type { ImapCommand, ImapCommands } from './commands.js';
+import { createReplyBuilder } from '../reply-builder.js';
+import { createImapCommands, literalAtEnd } from './commands.js';
+import { EOL_BYTES, sentBytes } from '../sent-lines.js';
 
 const GREETING = /^\* (OK|PREAUTH|BYE)(?: (.*))?$/is;
 const UNTAGGED_STATUS = /^\* (OK|NO|BAD|BYE|PREAUTH)(?: (.*))?$/is;
@@ -174,14 +174,3 @@ export function createImapSession(options: SessionOptions = {}): ProtocolSession
     },
   };
 }
-
-export const imap: ProtocolDef = {
-  name: 'imap',
-  // RFC 9051 §2.1 (143), RFC 8314 §3.3 (993: implicit TLS).
-  wellKnownPorts: [143, 993],
-  hasReplyCodes: false,
-  // RFC 9051 §7.1 status responses, and `+` continuation requests (§7.5).
-  statusWords: ['OK', 'NO', 'BAD', 'PREAUTH', 'BYE', '+'],
-  hasMultiline: false,
-  createSession: createImapSession,
-};

@@ -3,9 +3,7 @@
  * (RFC 5034 §4); after `+OK` to CAPA (RFC 2449), LIST or UIDL without argument, RETR or TOP
  * the lines up to `.` belong to it, dot-unstuffed (RFC 1939 §3), the `.` itself not.
  */
-import type { ImportStep } from '../types.js';
-import { quoteLine } from '../warnings.js';
-import { verbOf, type ConversationOut, type Dialect, type DialectDef } from './dialect.js';
+import { quoteLine, verbOf, type ConversationOut, type Dialect, type DialectDef, type PreludeStep } from '../dialect.js';
 
 const STATUS = /^(?:\+OK|-ERR)(?: |$)/;
 const CONTINUATION = /^\+(?: |$)/;
@@ -100,7 +98,7 @@ function createPop3(out: ConversationOut): Dialect {
 export const POP3: DialectDef = {
   create: createPop3,
   greeting: { kind: 'status', status: '+OK' },
-  starttls: (line): ImportStep[] => [
+  starttls: (line): PreludeStep[] => [
     { kind: 'send', text: 'STLS', line },
     { kind: 'expect', matcher: { kind: 'status', status: '+OK' }, line },
     { kind: 'tls', line },

@@ -18,9 +18,9 @@
  * Any three digits are accepted as a code (the §4.2 ABNF allows only 2-5, 0-5, 0-9): the
  * value is for matchers to judge.
  */
-import type { FrameStep, ProtocolDef, ProtocolSession, ReplyFramer } from './types.js';
-import type { ReplyFields } from './reply-builder.js';
-import { createReplyBuilder } from './reply-builder.js';
+import type { FrameStep, ProtocolSession, ReplyFramer } from '../types.js';
+import type { ReplyFields } from '../reply-builder.js';
+import { createReplyBuilder } from '../reply-builder.js';
 
 /**
  * RFC 3463 §2: class "." subject "." detail, at the start of the text (RFC 2034 §4), ended
@@ -133,13 +133,3 @@ export function createSmtpSession(): ProtocolSession {
     },
   };
 }
-
-export const smtp: ProtocolDef = {
-  name: 'smtp',
-  // RFC 5321 §4.5.4.2 (25), RFC 6409 §3.1 (587), RFC 8314 §3.3 (465: implicit TLS).
-  wellKnownPorts: [25, 465, 587],
-  hasReplyCodes: true,
-  statusWords: [],
-  hasMultiline: false,
-  createSession: createSmtpSession,
-};
