@@ -7,7 +7,7 @@
  * I/O happens only here and in inputs.ts, through functions that can be replaced.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind } from './bounded-file.js';
+import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind, type FileProblem } from './bounded-file.js';
 import { dirname, resolve } from 'node:path';
 import { SuiteBuilder } from './build.js';
 import { ConnectBuilder } from './connect.js';
@@ -49,7 +49,7 @@ export interface LoadOptions {
    * undefined when it can. Default: the file system (`fileProblem`), unless `readFile` is
    * given: files read from elsewhere are not looked for on the disk.
    */
-  readonly checkFile?: (path: string, kind: FileKind) => string | undefined;
+  readonly checkFile?: (path: string, kind: FileKind) => FileProblem | undefined;
 }
 
 export interface LoadResult {
@@ -178,7 +178,7 @@ interface ReadFile {
   readonly problems: Diagnostic[];
   /** Whether `problems` were already put into the output. */
   reported: boolean;
-  readonly unreadable?: string;
+  readonly unreadable?: FileProblem;
 }
 
 type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment' | 'skipped'; display: string } | undefined;
@@ -207,8 +207,8 @@ class Loader implements StepFiles {
    * looked up in it, and must find only a `--var`, never an Object member.
    */
   private readonly cliValues: Readonly<Record<string, string>>;
-  /** Absolute path and kind → its problem ('' when none): a file named by every test is checked once. */
-  private readonly checked = new Map<string, string>();
+  /** Absolute path and kind → its problem (null when none): a file named by every test is checked once. */
+  private readonly checked = new Map<string, FileProblem | null>();
 
   constructor(
     private readonly cwd: string,
@@ -233,7 +233,7 @@ class Loader implements StepFiles {
     const file = this.read(path);
     const sink = new Sink(out);
     if (file.unreadable !== undefined) {
-      sink.error({ file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable);
+      sink.error(file.unreadable.code, { file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable.message);
       return undefined;
     }
     // Other YAML in a folder (docker-compose.yml, a CI file) is none of ours: left alone.
@@ -302,7 +302,7 @@ class Loader implements StepFiles {
   fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined {
     const file = this.read(path);
     if (file.unreadable !== undefined) {
-      sink.error(at.span(), `cannot include \`${at.str()}\`: ${file.unreadable}`);
+      sink.error(file.unreadable.code, at.span(), `cannot include \`${at.str()}\`: ${file.unreadable.message}`);
       return undefined;
     }
     if (file.problems.length > 0) {
@@ -315,7 +315,7 @@ class Loader implements StepFiles {
       return undefined;
     }
     if (!file.isFragment || !file.root) {
-      sink.error(at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
+      sink.error('include-not-fragment', at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
       return undefined;
     }
     return { root: file.root, display: file.src.display, baseDir: file.src.baseDir };
@@ -325,15 +325,15 @@ class Loader implements StepFiles {
     return displayPath(path, this.cwd);
   }
 
-  fileProblem(path: string, kind: FileKind): string | undefined {
+  fileProblem(path: string, kind: FileKind): FileProblem | undefined {
     const key = `${kind}:${path}`;
     let problem = this.checked.get(key);
     if (problem === undefined) {
       const check = this.options.checkFile ?? (this.options.readFile ? noProblem : fileProblem);
-      problem = check(path, kind) ?? '';
+      problem = check(path, kind) ?? null;
       this.checked.set(key, problem);
     }
-    return problem === '' ? undefined : problem;
+    return problem ?? undefined;
   }
 
   private read(path: string): ReadFile {

@@ -121,7 +121,7 @@ describe('options', () => {
   it('checks a named file whose path comes from the environment only for `run` (which knows the environment)', async () => {
     const text = 'name: d\nconnect: { port: 25 }\nsteps: [{ data: { file: "${env.BODY:-missing.eml}" } }, { data: { file: "${env.BODY}" } }]\n';
     const checked: string[] = [];
-    const checkFile = (path: string) => (checked.push(path), 'no such file');
+    const checkFile = (path: string) => (checked.push(path), { code: 'file-missing' as const, message: 'no such file' });
     const opts = { readFile: () => text, fs: { kind: () => 'file' as const, list: () => [] }, checkFile };
     expect((await load(['d.yaml'], { ...opts, checkEnv: false })).diagnostics).toEqual([]);
     const run = await load(['d.yaml'], { ...opts, env: { BODY: 'set.eml' } });
