@@ -6,6 +6,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
 import { VERSION } from './version.js';
+import { internalErrorText } from './internal-error.js';
 
 // Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
 // code, which would cost every `run` and `validate` ~200 ms of start-up (docs/load.md).
@@ -113,7 +114,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`convospec: ${error.message}\n`);
       return EXIT.invalid;
     }
-    throw error;
+    // Anything else is a bug of ours: said as one (format §8), never as a crash.
+    io.stderr.write(internalErrorText(error, { argv, env: io.env }));
+    return EXIT.invalid;
   }
   return code;
 }

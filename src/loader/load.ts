@@ -29,6 +29,8 @@ import { StepBuilder, type FragmentFile, type StepEnv, type StepFiles } from './
 import { Templates } from './templates.js';
 import { TlsBuilder } from './tls.js';
 import { parseYaml } from './yaml.js';
+import { InternalError } from '../kernel/internal-error.js';
+import { Redactor } from '../template/index.js';
 
 export interface LoadOptions {
   readonly cwd: string;
@@ -142,7 +144,13 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
   if (expanded.diagnostics.length > 0) visitor.problems?.(expanded.diagnostics, () => undefined);
   expanded.files.forEach((path, index) => {
     const found: Diagnostic[] = [];
-    const loaded = loader.input(path, index, found);
+    let loaded: Loaded;
+    try {
+      loaded = loader.input(path, index, found);
+    } catch (error) {
+      // A bug of ours, never a problem of the spec: said as one, without the secrets read so far.
+      throw InternalError.from(error, secretsRedactor([...loader.secrets, ...Object.values(options.vars)]));
+    }
     if (loaded?.kind === 'suite') visitor.suite?.(loaded.suite);
     else if (loaded?.kind === 'fragment') visitor.fragment?.(loaded.display);
     else if (loaded?.kind === 'skipped') visitor.skipped?.(loaded.display);
@@ -150,6 +158,12 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
     loader.done(path);
   });
   return { secretLiterals: orderSecrets(loader.secrets), secretLiteralsByFile: loader.secretsByFile };
+}
+
+function secretsRedactor(secrets: readonly string[]): (text: string) => string {
+  const redactor = new Redactor();
+  for (const secret of secrets) redactor.add(secret);
+  return (text) => redactor.redact(text);
 }
 
 /** The problems a visitor was given, as `LoadResult.diagnostics`: each once, sorted by file, line and column. */
@@ -265,21 +279,16 @@ class Loader implements StepFiles {
 
   /**
    * The later checks of a file that failed the schema, over the parts it did not reject.
-   * Its problems are already out; such a file is never runnable (nor a listed fragment). The model of a broken
-   * file is built from data no schema vouched for: should that ever throw, the schema's
-   * problems alone stand (an internal slip must not hide them).
+   * Its problems are already out; such a file is never runnable (nor a listed fragment).
+   * The builders skip what the schema rejected (`Rejected`): should one throw all the same,
+   * that is a bug, and it surfaces as one (`loadEach`), not as a shorter list of problems.
    */
   private checkRest(file: ReadFile, root: YNode, path: string, rejected: Rejected, out: Diagnostic[]): Loaded {
-    const found: Diagnostic[] = [];
     try {
-      this.check(file, root, path, new Sink(found), rejected);
-      out.push(...found);
-    } catch {
-      // Nothing to add: see above.
+      this.check(file, root, path, new Sink(out), rejected);
     } finally {
       delete file.root;
     }
-    // As before: a file with schema problems is neither a suite nor a listed fragment.
     return undefined;
   }
 
