@@ -8,6 +8,19 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { envFileReadByNode } from './node-env-file.js';
 import { EXIT } from './io.js';
+import { internalErrorText } from './internal-error.js';
+
+/**
+ * A bug that escapes every command (thrown in a callback, a promise nobody awaits): said as an
+ * internal error, exit 2, like one a command catches (format §8); never a bare Node crash,
+ * whose exit code 1 would read as a failed test.
+ */
+const crash = (error: unknown): void => {
+  process.stderr.write(internalErrorText(error, { argv: process.argv.slice(2), env: process.env }));
+  process.exit(EXIT.invalid);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 // `convospec run --list | head`: a reader that goes away is not an error of ours.
 for (const stream of [process.stdout, process.stderr]) {

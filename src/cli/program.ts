@@ -9,6 +9,7 @@ import { REPORTERS } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
 import { PROTOCOL_NAMES } from '../protocol/registry.js';
+import { internalErrorText } from './internal-error.js';
 
 // Each command is imported when it runs: `demo` alone pulls in an SMTP server and X.509
 // code, which would cost every `run` and `validate` ~200 ms of start-up (docs/load.md).
@@ -137,7 +138,9 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
       io.stderr.write(`convospec: ${error.message}\n`);
       return EXIT.invalid;
     }
-    throw error;
+    // Anything else is a bug of ours: said as one (format §8), never as a crash.
+    io.stderr.write(internalErrorText(error, { argv, env: io.env }));
+    return EXIT.invalid;
   }
   return code;
 }

@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { DiagnosticCode } from '../kernel/diagnostic.js';
 
 const MiB = 1024 * 1024;
 
@@ -29,7 +30,20 @@ const WHAT: Readonly<Record<FileKind, string>> = {
 };
 
 /** A file that is not a regular file, or too large: the message says which and what to do. */
-export class FileLimitError extends Error {}
+export class FileLimitError extends Error {
+  constructor(
+    readonly code: 'file-not-regular' | 'file-too-large',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why a file cannot be read: its kind, and a person's words. */
+export interface FileProblem {
+  readonly code: DiagnosticCode;
+  readonly message: string;
+}
 
 /** O_NONBLOCK where the platform has it (not on Windows, which has no FIFOs to wait on). */
 const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
@@ -101,7 +115,7 @@ class Chunks {
  * Why the file at `path` could not be read as `kind`, or undefined when it can: for the
  * loader, which checks the files a spec names before anything runs.
  */
-export function fileProblem(path: string, kind: FileKind): string | undefined {
+export function fileProblem(path: string, kind: FileKind): FileProblem | undefined {
   try {
     check(statSync(path), kind);
     return undefined;
@@ -111,28 +125,28 @@ export function fileProblem(path: string, kind: FileKind): string | undefined {
 }
 
 /** A read error in a person's words. */
-export function readProblem(e: unknown): string {
-  if (e instanceof FileLimitError) return e.message;
+export function readProblem(e: unknown): FileProblem {
+  if (e instanceof FileLimitError) return { code: e.code, message: e.message };
   const code = (e as { code?: unknown }).code;
-  const words = typeof code === 'string' ? SYSTEM_WORDS.get(code) : undefined;
-  return words ?? (e instanceof Error ? e.message : String(e));
+  const known = typeof code === 'string' ? SYSTEM_PROBLEMS.get(code) : undefined;
+  return known ?? { code: 'file-unreadable', message: e instanceof Error ? e.message : String(e) };
 }
 
-const SYSTEM_WORDS: ReadonlyMap<string, string> = new Map([
-  ['ENOENT', 'no such file'],
-  ['ENOTDIR', 'no such file'],
-  ['EACCES', 'permission denied'],
-  ['EISDIR', 'it is a directory'],
+const SYSTEM_PROBLEMS: ReadonlyMap<string, FileProblem> = new Map<string, FileProblem>([
+  ['ENOENT', { code: 'file-missing', message: 'no such file' }],
+  ['ENOTDIR', { code: 'file-missing', message: 'no such file' }],
+  ['EACCES', { code: 'file-denied', message: 'permission denied' }],
+  ['EISDIR', { code: 'file-not-regular', message: 'it is a directory' }],
 ]);
 
 function check(stats: Stats, kind: FileKind): void {
-  if (!stats.isFile()) throw new FileLimitError(`not a regular file (${nonRegular(stats)}): name a regular file`);
+  if (!stats.isFile()) throw new FileLimitError('file-not-regular', `not a regular file (${nonRegular(stats)}): name a regular file`);
   if (stats.size > FILE_LIMITS[kind]) throw tooLarge(kind);
 }
 
 /** The error for a file of this kind over its limit (also for text read by other means). */
 export function tooLarge(kind: FileKind): FileLimitError {
-  return new FileLimitError(`larger than ${FILE_LIMITS[kind] / MiB} MiB, the limit for ${WHAT[kind]}`);
+  return new FileLimitError('file-too-large', `larger than ${FILE_LIMITS[kind] / MiB} MiB, the limit for ${WHAT[kind]}`);
 }
 
 function nonRegular(stats: Stats): string {

@@ -119,7 +119,7 @@ export class SuiteBuilder {
     for (const item of items) {
       const name = item.str();
       if (!known(name)) {
-        sink?.error(item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
+        sink?.error('unknown-secret', item.span(), `\`secrets\` names \`${name}\`, which is not a variable of this file`, didYouMean(name, names) ?? 'list the names of variables whose values must not be shown');
       }
       out.push(name);
     }

@@ -52,10 +52,10 @@ export class ConnectBuilder {
     const portNode = get('port');
     let broken = false;
     if (!portNode) {
-      sink.error(at.anchorSpan(), '`connect` needs `port`', 'give `port` in the file\'s or the test\'s `connect`');
+      sink.error('missing-key', at.anchorSpan(), '`connect` needs `port`', 'give `port` in the file\'s or the test\'s `connect`');
       broken = true;
     } else if (literalPort(portNode) === 'bad') {
-      sink.error(portNode.span(), `\`port\` must be a number from 1 to 65535, or a template; got \`${portNode.str()}\``);
+      sink.error('port-invalid', portNode.span(), `\`port\` must be a number from 1 to 65535, or a template; got \`${portNode.str()}\``);
       broken = true;
     }
     const port = portNode ? this.templates.read(portNode, sink) : this.templates.literal('', span);
@@ -87,12 +87,12 @@ export class ConnectBuilder {
     const literal = literalPort(portNode);
     if (literal === 'bad') return undefined;
     if (literal === undefined) {
-      sink.error(portNode.span(), 'a templated `port` needs an explicit `protocol`', `add ${protocolNames()}`);
+      sink.error('protocol-missing', portNode.span(), 'a templated `port` needs an explicit `protocol`', `add ${protocolNames()}`);
       return undefined;
     }
     const inferred = protocolForPort(literal);
     if (!inferred) {
-      sink.error(portNode.span(), `port ${literal} does not imply a protocol: \`protocol\` is needed`, `add ${protocolNames()}; only ports ${wellKnown()} imply one`);
+      sink.error('protocol-missing', portNode.span(), `port ${literal} does not imply a protocol: \`protocol\` is needed`, `add ${protocolNames()}; only ports ${wellKnown()} imply one`);
     }
     return inferred;
   }
@@ -135,14 +135,14 @@ function lastWith(layers: readonly YNode[], key: string): YNode | undefined {
 export function duration(node: YNode, sink: Sink): number | undefined {
   const d = parseDuration(node.kind === 'number' ? node.num() : node.str());
   if (d.ok) return d.value;
-  sink.error(node.span(), d.message, d.hint);
+  sink.error(d.code, node.span(), d.message, d.hint);
   return undefined;
 }
 
 function size(node: YNode, sink: Sink): number | undefined {
   const s = parseSize(node.kind === 'number' ? node.num() : node.str());
   if (s.ok) return s.value;
-  sink.error(node.span(), s.message, s.hint);
+  sink.error(s.code, node.span(), s.message, s.hint);
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
-import type { Diagnostic } from '../kernel/diagnostic.js';
+import type { Diagnostic, DiagnosticCode } from '../kernel/diagnostic.js';
 
 export interface InputFs {
   /** 'file', 'dir', or undefined when nothing is there. */
@@ -50,9 +50,9 @@ export async function expandInputs(inputs: readonly string[], cwd: string, fs: I
     else if ((glob ??= await import('tinyglobby')).isDynamicPattern(input)) {
       const found = await glob.glob(input, { cwd, absolute: true, ignore: ['**/node_modules/**'], dot: false, onlyFiles: true });
       const specs = found.map((p) => resolve(p)).filter((p) => SPEC_FILE.test(p)).sort();
-      if (specs.length === 0) diagnostics.push(inputProblem(input, `no spec file matches \`${input}\``));
+      if (specs.length === 0) diagnostics.push(inputProblem('input-no-match', input, `no spec file matches \`${input}\``));
       specs.forEach(add);
-    } else diagnostics.push(inputProblem(input, 'no such file or directory'));
+    } else diagnostics.push(inputProblem('input-missing', input, 'no such file or directory'));
   }
   return { files, named, diagnostics };
 }
@@ -70,8 +70,8 @@ function walk(dir: string, fs: InputFs, depth: number): string[] {
 }
 
 /** A problem with an input itself: there is no source to point into, so line and col are 1. */
-function inputProblem(input: string, message: string): Diagnostic {
-  return { span: { file: input, line: 1, col: 1, endLine: 1, endCol: 1 }, message };
+function inputProblem(code: DiagnosticCode, input: string, message: string): Diagnostic {
+  return { code, span: { file: input, line: 1, col: 1, endLine: 1, endCol: 1 }, message };
 }
 
 /** Path as shown to users: relative to cwd, with `/`. */

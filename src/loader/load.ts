@@ -7,7 +7,7 @@
  * I/O happens only here and in inputs.ts, through functions that can be replaced.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind } from './bounded-file.js';
+import { FILE_LIMITS, fileProblem, readBoundedSync, readProblem, tooLarge, type FileKind, type FileProblem } from './bounded-file.js';
 import { dirname, resolve } from 'node:path';
 import { SuiteBuilder } from './build.js';
 import { ConnectBuilder } from './connect.js';
@@ -29,6 +29,8 @@ import { StepBuilder, type FragmentFile, type StepEnv, type StepFiles } from './
 import { Templates } from './templates.js';
 import { TlsBuilder } from './tls.js';
 import { parseYaml } from './yaml.js';
+import { InternalError } from '../kernel/internal-error.js';
+import { Redactor } from '../template/index.js';
 
 export interface LoadOptions {
   readonly cwd: string;
@@ -49,7 +51,7 @@ export interface LoadOptions {
    * undefined when it can. Default: the file system (`fileProblem`), unless `readFile` is
    * given: files read from elsewhere are not looked for on the disk.
    */
-  readonly checkFile?: (path: string, kind: FileKind) => string | undefined;
+  readonly checkFile?: (path: string, kind: FileKind) => FileProblem | undefined;
 }
 
 export interface LoadResult {
@@ -142,7 +144,13 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
   if (expanded.diagnostics.length > 0) visitor.problems?.(expanded.diagnostics, () => undefined);
   expanded.files.forEach((path, index) => {
     const found: Diagnostic[] = [];
-    const loaded = loader.input(path, index, found);
+    let loaded: Loaded;
+    try {
+      loaded = loader.input(path, index, found);
+    } catch (error) {
+      // A bug of ours, never a problem of the spec: said as one, without the secrets read so far.
+      throw InternalError.from(error, secretsRedactor([...loader.secrets, ...Object.values(options.vars)]));
+    }
     if (loaded?.kind === 'suite') visitor.suite?.(loaded.suite);
     else if (loaded?.kind === 'fragment') visitor.fragment?.(loaded.display);
     else if (loaded?.kind === 'skipped') visitor.skipped?.(loaded.display);
@@ -150,6 +158,12 @@ export async function loadEach(inputs: readonly string[], options: LoadOptions, 
     loader.done(path);
   });
   return { secretLiterals: orderSecrets(loader.secrets), secretLiteralsByFile: loader.secretsByFile };
+}
+
+function secretsRedactor(secrets: readonly string[]): (text: string) => string {
+  const redactor = new Redactor();
+  for (const secret of secrets) redactor.add(secret);
+  return (text) => redactor.redact(text);
 }
 
 /** The problems a visitor was given, as `LoadResult.diagnostics`: each once, sorted by file, line and column. */
@@ -178,7 +192,7 @@ interface ReadFile {
   readonly problems: Diagnostic[];
   /** Whether `problems` were already put into the output. */
   reported: boolean;
-  readonly unreadable?: string;
+  readonly unreadable?: FileProblem;
 }
 
 type Loaded = { kind: 'suite'; suite: Suite } | { kind: 'fragment' | 'skipped'; display: string } | undefined;
@@ -207,8 +221,8 @@ class Loader implements StepFiles {
    * looked up in it, and must find only a `--var`, never an Object member.
    */
   private readonly cliValues: Readonly<Record<string, string>>;
-  /** Absolute path and kind → its problem ('' when none): a file named by every test is checked once. */
-  private readonly checked = new Map<string, string>();
+  /** Absolute path and kind → its problem (null when none): a file named by every test is checked once. */
+  private readonly checked = new Map<string, FileProblem | null>();
 
   constructor(
     private readonly cwd: string,
@@ -233,7 +247,7 @@ class Loader implements StepFiles {
     const file = this.read(path);
     const sink = new Sink(out);
     if (file.unreadable !== undefined) {
-      sink.error({ file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable);
+      sink.error(file.unreadable.code, { file: file.src.display, line: 1, col: 1, endLine: 1, endCol: 1 }, file.unreadable.message);
       return undefined;
     }
     // Other YAML in a folder (docker-compose.yml, a CI file) is none of ours: left alone.
@@ -265,21 +279,16 @@ class Loader implements StepFiles {
 
   /**
    * The later checks of a file that failed the schema, over the parts it did not reject.
-   * Its problems are already out; such a file is never runnable (nor a listed fragment). The model of a broken
-   * file is built from data no schema vouched for: should that ever throw, the schema's
-   * problems alone stand (an internal slip must not hide them).
+   * Its problems are already out; such a file is never runnable (nor a listed fragment).
+   * The builders skip what the schema rejected (`Rejected`): should one throw all the same,
+   * that is a bug, and it surfaces as one (`loadEach`), not as a shorter list of problems.
    */
   private checkRest(file: ReadFile, root: YNode, path: string, rejected: Rejected, out: Diagnostic[]): Loaded {
-    const found: Diagnostic[] = [];
     try {
-      this.check(file, root, path, new Sink(found), rejected);
-      out.push(...found);
-    } catch {
-      // Nothing to add: see above.
+      this.check(file, root, path, new Sink(out), rejected);
     } finally {
       delete file.root;
     }
-    // As before: a file with schema problems is neither a suite nor a listed fragment.
     return undefined;
   }
 
@@ -302,7 +311,7 @@ class Loader implements StepFiles {
   fragment(path: string, at: YNode, sink: Sink, inside: Sink): FragmentFile | undefined {
     const file = this.read(path);
     if (file.unreadable !== undefined) {
-      sink.error(at.span(), `cannot include \`${at.str()}\`: ${file.unreadable}`);
+      sink.error(file.unreadable.code, at.span(), `cannot include \`${at.str()}\`: ${file.unreadable.message}`);
       return undefined;
     }
     if (file.problems.length > 0) {
@@ -315,7 +324,7 @@ class Loader implements StepFiles {
       return undefined;
     }
     if (!file.isFragment || !file.root) {
-      sink.error(at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
+      sink.error('include-not-fragment', at.span(), `\`${at.str()}\` is not a fragment`, 'a file for `include` starts with `fragment: <what its steps do>`');
       return undefined;
     }
     return { root: file.root, display: file.src.display, baseDir: file.src.baseDir };
@@ -325,15 +334,15 @@ class Loader implements StepFiles {
     return displayPath(path, this.cwd);
   }
 
-  fileProblem(path: string, kind: FileKind): string | undefined {
+  fileProblem(path: string, kind: FileKind): FileProblem | undefined {
     const key = `${kind}:${path}`;
     let problem = this.checked.get(key);
     if (problem === undefined) {
       const check = this.options.checkFile ?? (this.options.readFile ? noProblem : fileProblem);
-      problem = check(path, kind) ?? '';
+      problem = check(path, kind) ?? null;
       this.checked.set(key, problem);
     }
-    return problem === '' ? undefined : problem;
+    return problem ?? undefined;
   }
 
   private read(path: string): ReadFile {

@@ -65,7 +65,7 @@ export class Matchers {
     const span = node.span();
     if (code !== undefined) return { span, code: [{ value: code, span }] };
     if (FLAG_KEYS.has(text)) {
-      sink.error(span, `\`${text}\` here matches a reply whose whole text is \`${text}\``, `did you mean \`{ ${text}: true }\`? To match the text, write \`'\\${text}'\``);
+      sink.error('matcher-flag-as-text', span, `\`${text}\` here matches a reply whose whole text is \`${text}\``, `did you mean \`{ ${text}: true }\`? To match the text, write \`'\\${text}'\``);
     }
     const pattern = this.patterns.text(node, sink);
     return pattern.kind === 'regex' ? { span, match: pattern } : { span, whole: pattern };
@@ -120,7 +120,7 @@ export class Matchers {
         case 'timeout': {
           const d = parseDuration(entry.kind === 'number' ? entry.num() : entry.str());
           if (d.ok) m.timeoutMs = d.value;
-          else sink.error(entry.span(), d.message, d.hint);
+          else sink.error(d.code, entry.span(), d.message, d.hint);
           break;
         }
         default:

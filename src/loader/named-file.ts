@@ -7,14 +7,14 @@
  */
 import { resolve } from 'node:path';
 import type { Template } from '../template/types.js';
-import type { FileKind } from './bounded-file.js';
+import type { FileKind, FileProblem } from './bounded-file.js';
 import type { YNode } from './nodes.js';
 import type { Sink } from './sink.js';
 import type { Templates } from './templates.js';
 
 export interface NamedFiles {
   /** Why the file at this absolute path cannot be read as `kind`, or undefined. */
-  fileProblem(path: string, kind: FileKind): string | undefined;
+  fileProblem(path: string, kind: FileKind): FileProblem | undefined;
 }
 
 /** `what`: the file as the engine names it at run time (`data file`, `TLS ca file`). */
@@ -24,5 +24,5 @@ export function checkNamedFile(node: YNode, t: Template, kind: FileKind, what: s
   if (text === undefined || text === '') return;
   const problem = files.fileProblem(resolve(node.src.baseDir, text), kind);
   if (problem === undefined) return;
-  sink.error(node.span(), `cannot read the ${what} \`${text}\`: ${problem}`, 'a relative path is resolved against the folder of the file it is written in');
+  sink.error(problem.code, node.span(), `cannot read the ${what} \`${text}\`: ${problem.message}`, 'a relative path is resolved against the folder of the file it is written in');
 }

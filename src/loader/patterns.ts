@@ -35,18 +35,18 @@ export class Patterns {
     if (!flags.ok) {
       const offset = node.valueOffset();
       const at = offset === undefined ? node.span() : node.src.span(offset + 1 + parts.body.length + 1, offset + text.length);
-      sink.error(at, flags.message, flags.hint);
+      sink.error(flags.code, at, flags.message, flags.hint);
       return regex;
     }
     const probe = source.parts.map((p) => (p.kind === 'text' ? p.value : '0')).join('');
     const compiled = checkRegexCompiles(probe, parts.flags);
     if (!compiled.ok) {
-      sink.error(node.span(), compiled.message);
+      sink.error(compiled.code, node.span(), compiled.message);
       return regex;
     }
     const hazard = regexHazard(probe, parts.flags);
     if (hazard) {
-      sink.error(node.span(), hazard.message, hazard.hint);
+      sink.error('regex-risky', node.span(), hazard.message, hazard.hint);
       return regex;
     }
     return { ...regex, flags: parts.flags };

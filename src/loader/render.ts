@@ -1,5 +1,5 @@
 /**
- * Diagnostics for people (Hurl style): `path:line:col: message`, the source line under a
+ * Diagnostics for people (Hurl style): `path:line:col: message [code]`, the source line under a
  * line-number gutter, a caret run under the span with the hint beside it, and where a
  * fragment was included from. Display only: the data is `Diagnostic`.
  */
@@ -79,7 +79,8 @@ function renderOne(d: Diagnostic, line: string | undefined, c: Colors, redact: (
   // A warning's words are the loader's own, never a value from the spec: shown as they are
   // (a 1-character secret would mask its own message); its source line is redacted.
   const words = warning ? (s: string) => s : redact;
-  out.push(`${c.bold(where)}: ${c.bold(paint(`${warning ? 'warning: ' : ''}${words(d.message)}`))}`);
+  // The code last, as eslint puts its rule: the message reads first, the kind is there to grep.
+  out.push(`${c.bold(where)}: ${c.bold(paint(`${warning ? 'warning: ' : ''}${words(d.message)}`))} ${c.dim(`[${d.code}]`)}`);
   if (line !== undefined) {
     const gutter = `   ${d.span.line}`;
     const blank = ' '.repeat(gutter.length);

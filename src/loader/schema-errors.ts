@@ -41,7 +41,7 @@ function explainAt(schema: CompiledSchema, root: YNode, data: unknown, pointer: 
     if (choice.kind === 'done') out.push(...choice.diagnostics);
     else if (e.schemaPointer.startsWith('/')) explainAt(schema, root, data, `${e.schemaPointer}/oneOf/${choice.index}`, e.path, out);
     // An error from a schema node we cannot place (never seen): still one plain message.
-    else out.push({ span: (root.at(e.path) ?? root).span(), message: `${subject(e.path)} is not valid here` });
+    else out.push({ code: 'schema-invalid', span: (root.at(e.path) ?? root).span(), message: `${subject(e.path)} is not valid here` });
   }
   // A value of the wrong type makes its other complaints noise; the first (outermost)
   // type complaint says it. The branches of an anyOf are summed up by the anyOf itself.
@@ -84,7 +84,7 @@ function chooseBranch(schema: CompiledSchema, node: AnySchemaObject, pointer: st
   const here = root.at(path);
   if (fits.length === 0) {
     const span = here ? here.span() : root.span();
-    return { kind: 'done', diagnostics: [{ span, message: `${subject(path)} must be ${nounOf(schema, pointer, node)}, got ${describeValue(value)}` }] };
+    return { kind: 'done', diagnostics: [{ code: 'schema-type', span, message: `${subject(path)} must be ${nounOf(schema, pointer, node)}, got ${describeValue(value)}` }] };
   }
   if (fits.length === 1 || actual !== 'object') return { kind: 'branch', index: (fits[0] ?? { index: 0 }).index };
 
@@ -104,22 +104,22 @@ function chooseBranch(schema: CompiledSchema, node: AnySchemaObject, pointer: st
         ? `a step has exactly one action; this one has ${andList(present)}`
         : `${subject(path)} takes ${orList(present)}, not both`;
     const hint = pointer === '/definitions/step' ? 'put each action in its own step (`- c: …`, then `- s: …`)' : undefined;
-    return { kind: 'done', diagnostics: [{ span: second ? second.keySpan() : span, message, ...(hint ? { hint } : {}) }] };
+    return { kind: 'done', diagnostics: [{ code: 'exclusive-keys', span: second ? second.keySpan() : span, message, ...(hint ? { hint } : {}) }] };
   }
   // No discriminating key: misspelt keys first, else say which keys would do.
   const allowed = [...new Set(fits.flatMap(({ b }) => Object.keys((b.properties ?? {}) as object)))];
   const unknown = keys.filter((k) => !allowed.includes(k));
   const required = [...new Set(fits.flatMap(({ b }) => (b.required ?? []) as string[]))];
   if (unknown.length > 0) {
-    const diagnostics = unknown.map((k) => {
+    const diagnostics = unknown.map((k): Diagnostic => {
       const entry = here?.get(k);
       const hint = didYouMean(k, required) ?? didYouMean(k, allowed);
-      return { span: entry ? entry.keySpan() : span, message: `unknown key \`${k}\` in ${contextOf(pointer, path)}`, ...(hint ? { hint } : {}) };
+      return { code: 'unknown-key', span: entry ? entry.keySpan() : span, message: `unknown key \`${k}\` in ${contextOf(pointer, path)}`, ...(hint ? { hint } : {}) };
     });
     return { kind: 'done', diagnostics };
   }
   const message = pointer === '/definitions/step' ? `a step needs an action: one of ${orList(required)}` : `${subject(path)} needs ${orList(required)}`;
-  return { kind: 'done', diagnostics: [{ span, message }] };
+  return { kind: 'done', diagnostics: [{ code: 'missing-key', span, message }] };
 }
 
 type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
@@ -159,10 +159,10 @@ function describeError(schema: CompiledSchema, root: YNode, data: unknown, e: Sc
   if (e.propertyName !== undefined && e.keyword !== 'propertyNames') return undefined;
   switch (e.keyword) {
     case 'type':
-      return { span, message: `${subject(e.path)} must be ${nounOf(schema, e.schemaPointer, e.schemaNode)}, got ${describeValue(value)}` };
+      return { code: 'schema-type', span, message: `${subject(e.path)} must be ${nounOf(schema, e.schemaPointer, e.schemaNode)}, got ${describeValue(value)}` };
     case 'required': {
       const key = String(p.missingProperty);
-      return { span: here ? here.anchorSpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} needs \`${key}\``, ...hintFor(REQUIRED_HINTS, e.schemaPointer, key) };
+      return { code: 'missing-key', span: here ? here.anchorSpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} needs \`${key}\``, ...hintFor(REQUIRED_HINTS, e.schemaPointer, key) };
     }
     case 'additionalProperties':
       return unknownKey(e, here, span);
@@ -171,10 +171,10 @@ function describeError(schema: CompiledSchema, root: YNode, data: unknown, e: Sc
     case 'enum': {
       const allowed = ((e.schemaNode.enum ?? []) as unknown[]).map(String);
       const hint = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
-      return { span, message: `${subject(e.path)} must be ${orList(allowed)}, got ${describeValue(value, true)}`, ...(hint ? { hint } : {}) };
+      return { code: 'schema-choice', span, message: `${subject(e.path)} must be ${orList(allowed)}, got ${describeValue(value, true)}`, ...(hint ? { hint } : {}) };
     }
     case 'const':
-      return { span, message: `${subject(e.path)} must be \`${String(e.schemaNode.const)}\`, got ${describeValue(value, true)}` };
+      return { code: 'schema-choice', span, message: `${subject(e.path)} must be \`${String(e.schemaNode.const)}\`, got ${describeValue(value, true)}` };
     case 'pattern':
       return badPattern(e, value, span);
     case 'minimum':
@@ -183,22 +183,22 @@ function describeError(schema: CompiledSchema, root: YNode, data: unknown, e: Sc
     case 'minItems':
     case 'minProperties':
     case 'minLength':
-      return { span, message: EMPTY_MESSAGES[e.schemaPointer] ?? `${subject(e.path)} must not be empty`, ...hintFor(EMPTY_HINTS, e.schemaPointer) };
+      return { code: 'schema-empty', span, message: EMPTY_MESSAGES[e.schemaPointer] ?? `${subject(e.path)} must not be empty`, ...hintFor(EMPTY_HINTS, e.schemaPointer) };
     case 'anyOf': {
       const keys = ((e.schemaNode.anyOf ?? []) as AnySchemaObject[]).flatMap((b) => (b.required ?? []) as string[]);
-      return { span: here ? here.anchorSpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} needs ${orList(keys.slice(0, 1))}`, ...hintFor(REQUIRED_HINTS, e.schemaPointer, 'tests') };
+      return { code: 'missing-key', span: here ? here.anchorSpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} needs ${orList(keys.slice(0, 1))}`, ...hintFor(REQUIRED_HINTS, e.schemaPointer, 'tests') };
     }
     case 'not': {
       const keys = ((e.schemaNode.not as AnySchemaObject | undefined)?.required ?? []) as string[];
       if (keys.length === 0) return undefined;
       const last = here?.get(keys[keys.length - 1] ?? '');
-      return { span: last ? last.keySpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} has either ${orList(keys)}, not both` };
+      return { code: 'exclusive-keys', span: last ? last.keySpan() : span, message: `${ownerOf(e.schemaPointer, e.path)} has either ${orList(keys)}, not both` };
     }
     case 'if':
     case 'oneOf':
       return undefined;
     default:
-      return { span, message: `${subject(e.path)} is not valid here` };
+      return { code: 'schema-invalid', span, message: `${subject(e.path)} is not valid here` };
   }
 }
 
@@ -208,54 +208,54 @@ function unknownKey(e: SchemaError, here: YNode | undefined, span: Diagnostic['s
   const entry = here?.get(key);
   const at = entry ? entry.keySpan() : span;
   if (key === 'with' && e.schemaPointer.startsWith('/definitions/step/oneOf/')) {
-    return { span: at, message: '`with` is only allowed beside `include`' };
+    return { code: 'with-without-include', span: at, message: '`with` is only allowed beside `include`' };
   }
   const special = key === '<<' ? { hint: 'YAML merge keys (`<<: *anchor`) are not supported: share settings with the file\'s keys, `vars` or fragments' } : hintFor(KEY_HINTS, e.schemaPointer, key);
   const hint = special.hint ?? didYouMean(key, allowed) ?? (allowed.length <= 10 ? `keys here: ${andList(allowed)}` : undefined);
-  return { span: at, message: `unknown key \`${key}\` in ${contextOf(e.schemaPointer, e.path)}`, ...(hint ? { hint } : {}) };
+  return { code: 'unknown-key', span: at, message: `unknown key \`${key}\` in ${contextOf(e.schemaPointer, e.path)}`, ...(hint ? { hint } : {}) };
 }
 
 function badPropertyName(name: string, here: YNode | undefined, span: Diagnostic['span']): Diagnostic {
   const entry = here?.get(name);
   const at = entry ? entry.keySpan() : span;
-  if (name === 'env') return { span: at, message: '`env` cannot name a variable', hint: '`${env.NAME}` reads the environment' };
-  return { span: at, message: `\`${name}\` is not a valid variable name`, hint: 'use letters, digits and `_`, not starting with a digit' };
+  if (name === 'env') return { code: 'name-invalid', span: at, message: '`env` cannot name a variable', hint: '`${env.NAME}` reads the environment' };
+  return { code: 'name-invalid', span: at, message: `\`${name}\` is not a valid variable name`, hint: 'use letters, digits and `_`, not starting with a digit' };
 }
 
 function badPattern(e: SchemaError, value: unknown, span: Diagnostic['span']): Diagnostic {
   const text = String(value);
   const what = subject(e.path);
-  if (e.schemaNode.pattern === '\\S') return { span, message: `${what} must not be empty` };
+  if (e.schemaNode.pattern === '\\S') return { code: 'schema-empty', span, message: `${what} must not be empty` };
   switch (e.schemaPointer) {
     case '/definitions/duration': {
       const hint = durationHint(text);
-      return { span, message: `${what} must be a duration such as \`250ms\`, \`10s\` or \`2m\`, or a number of milliseconds; got \`${text}\``, ...(hint ? { hint } : {}) };
+      return { code: 'duration-invalid', span, message: `${what} must be a duration such as \`250ms\`, \`10s\` or \`2m\`, or a number of milliseconds; got \`${text}\``, ...(hint ? { hint } : {}) };
     }
     case '/definitions/size': {
       const hint = sizeHint(text);
-      return { span, message: `${what} must be a size such as \`64KiB\` or \`16MiB\`, or a number of bytes; got \`${text}\``, ...(hint ? { hint } : {}) };
+      return { code: 'size-invalid', span, message: `${what} must be a size such as \`64KiB\` or \`16MiB\`, or a number of bytes; got \`${text}\``, ...(hint ? { hint } : {}) };
     }
     case '/definitions/name':
     case '/definitions/varName':
-      return { span, message: `\`${text}\` is not a valid name`, hint: 'use letters, digits and `_`, not starting with a digit' };
+      return { code: 'name-invalid', span, message: `\`${text}\` is not a valid name`, hint: 'use letters, digits and `_`, not starting with a digit' };
     case '/definitions/regex': {
       const parts = splitRegexLiteral(text);
       if (parts) {
         const flags = checkRegexFlags(parts.flags);
-        if (!flags.ok) return { span, message: flags.message, ...(flags.hint ? { hint: flags.hint } : {}) };
+        if (!flags.ok) return { code: flags.code, span, message: flags.message, ...(flags.hint ? { hint: flags.hint } : {}) };
       }
-      return { span, message: `${what} must be a \`/regex/\`, got \`${text}\``, hint: `write it between slashes, such as \`/${text.replace(/\//g, '\\/')}/\`` };
+      return { code: 'regex-invalid', span, message: `${what} must be a \`/regex/\`, got \`${text}\``, hint: `write it between slashes, such as \`/${text.replace(/\//g, '\\/')}/\`` };
     }
     case '/definitions/codePattern':
-      return { span, message: `\`${text}\` is not a reply code`, hint: 'a reply code is three digits, or a pattern with `x` such as `2xx` or `55x`' };
+      return { code: 'reply-code-invalid', span, message: `\`${text}\` is not a reply code`, hint: 'a reply code is three digits, or a pattern with `x` such as `2xx` or `55x`' };
     case '/definitions/enhancedCode':
-      return { span, message: `${what} must be an enhanced status code such as \`5.7.0\` or \`5.7.x\` (RFC 3463); got \`${text}\`` };
+      return { code: 'enhanced-code-invalid', span, message: `${what} must be an enhanced status code such as \`5.7.0\` or \`5.7.x\` (RFC 3463); got \`${text}\`` };
     case '/definitions/hex':
-      return { span, message: `${what} must be pairs of hexadecimal digits, such as \`0d 0a\`; got \`${text}\`` };
+      return { code: 'hex-invalid', span, message: `${what} must be pairs of hexadecimal digits, such as \`0d 0a\`; got \`${text}\`` };
     case '/definitions/base64':
-      return { span, message: `${what} must be base64 (RFC 4648); got \`${text}\`` };
+      return { code: 'base64-invalid', span, message: `${what} must be base64 (RFC 4648); got \`${text}\`` };
     default:
-      return { span, message: `${what} is not valid: \`${text}\`` };
+      return { code: 'schema-invalid', span, message: `${what} is not valid: \`${text}\`` };
   }
 }
 
@@ -263,13 +263,13 @@ function outOfRange(e: SchemaError, value: unknown, span: Diagnostic['span']): D
   const n = e.schemaNode;
   const what = subject(e.path);
   const got = describeValue(value, true);
-  if (e.schemaPointer === '/definitions/port') return { span, message: `${what} must be from 1 to 65535, got ${got}` };
-  if (e.schemaPointer === '/definitions/replyCode') return { span, message: `${got} is not a reply code`, hint: 'reply codes go from 100 to 599' };
+  if (e.schemaPointer === '/definitions/port') return { code: 'schema-range', span, message: `${what} must be from 1 to 65535, got ${got}` };
+  if (e.schemaPointer === '/definitions/replyCode') return { code: 'reply-code-invalid', span, message: `${got} is not a reply code`, hint: 'reply codes go from 100 to 599' };
   if (typeof n.minimum === 'number' && typeof n.maximum === 'number') {
-    return { span, message: `${what} must be from ${n.minimum} to ${n.maximum}, got ${got}` };
+    return { code: 'schema-range', span, message: `${what} must be from ${n.minimum} to ${n.maximum}, got ${got}` };
   }
   const limit = e.keyword === 'minimum' ? n.minimum : n.maximum;
-  return { span, message: `${what} must be at ${e.keyword === 'minimum' ? 'least' : 'most'} ${String(limit)}, got ${got}` };
+  return { code: 'schema-range', span, message: `${what} must be at ${e.keyword === 'minimum' ? 'least' : 'most'} ${String(limit)}, got ${got}` };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@
  * given with `--var`, are known before a run; the engine redacts the rest as it goes.
  */
 
-import { escapeRegex, evaluate } from '../template/index.js';
-import type { Diagnostic } from '../kernel/diagnostic.js';
+import { escapeRegex, evaluate, TemplateError } from '../template/index.js';
+import type { Diagnostic, DiagnosticCode } from '../kernel/diagnostic.js';
 import type { Step, Suite, VarDef } from '../kernel/model.js';
 import type { Span } from '../kernel/span.js';
 import type { Value } from '../template/index.js';
@@ -187,15 +187,17 @@ const STEP_VARS: { readonly [K in Step['kind']]?: StepVars<K> } = {
   },
 };
 
-function shortMessage(name: string, short: Shortness): { message: string; hint: string } {
+function shortMessage(name: string, short: Shortness): { code: DiagnosticCode; message: string; hint: string } {
   switch (short.kind) {
     case 'value':
       return {
+        code: 'secret-short',
         message: `the secret \`${name}\` is ${short.length} character${short.length === 1 ? '' : 's'} long: its text becomes \`***\` wherever it occurs in any output, inside words and numbers too (a secret \`e\` shows \`sender\` as \`s***nd***r\`)`,
         hint: `give it a value of ${MIN_SECRET_LENGTH} characters or more, or take it out of \`secrets\``,
       };
     case 'counter':
       return {
+        code: 'secret-counter',
         message: `the secret \`${name}\` is a \`repeat\` counter: its values (0, 1, …) become \`***\` wherever they occur in any output, inside numbers too`,
         hint: 'take it out of `secrets`: a counter is no secret',
       };
@@ -210,7 +212,9 @@ function shortMessage(name: string, short: Shortness): { message: string; hint: 
 function staticLength(def: VarDef, scope: SecretScope): number | undefined {
   try {
     return [...evaluate(def.value, { ...STATIC_SCOPE, env: scope.env }).text].length;
-  } catch {
-    return undefined;
+  } catch (e) {
+    // A variable, an unset env or a bad argument: not known before the run. Anything else is a bug.
+    if (e instanceof TemplateError) return undefined;
+    throw e;
   }
 }

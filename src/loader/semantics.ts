@@ -62,7 +62,7 @@ function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions):
   };
   walkConnections(test.steps, state, sink, options);
   if (!state.opened && !state.reported) {
-    sink.error(test.span, 'this test opens no connection', 'give the file or the test a `connect`, or start with a `connect` step');
+    sink.error('no-connection', test.span, 'this test opens no connection', 'give the file or the test a `connect`, or start with a `connect` step');
   }
 }
 
@@ -81,10 +81,11 @@ function varReport(known: Set<string>, everywhere: () => ReadonlySet<string>, si
       const hint = setSomewhere.has(name)
         ? `\`${name}\` is set later: a variable is known only after the step (or the \`vars\` entry) that sets it`
         : (didYouMean(name, known) ?? hintForUnknown(name));
-      sink.error(options.notes.locate(t, offset, name.length), `unknown variable \`${name}\``, hint);
+      sink.error('unknown-variable', options.notes.locate(t, offset, name.length), `unknown variable \`${name}\``, hint);
     },
     missingParam(name, include) {
       sink.error(
+        'fragment-param-missing',
         include.span,
         `the fragment \`${include.fragment.file}\` needs \`${name}\`, which is not set here`,
         `give it in \`with:\` (\`with: { ${name}: … }\`), or set it before this step`,
@@ -133,14 +134,14 @@ const NEEDS_CONNECTION: Readonly<Record<Step['kind'], boolean>> = {
 function checkData(step: Step, protocol: ProtocolName, sink: Sink, options: CheckOptions): void {
   const data = PROTOCOLS[protocol].data;
   if (data.allowed) return;
-  sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, data.hint);
+  sink.error('step-not-for-protocol', options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, data.hint);
 }
 
 function walkConnections(steps: readonly Step[], state: ConnectionState, sink: Sink, options: CheckOptions): void {
   for (const step of steps) {
     if (NEEDS_CONNECTION[step.kind] && state.current === undefined && !state.reported) {
       state.reported = true;
-      sink.error(step.span, 'no connection is open at this step', 'give the file or the test a `connect`, or open one with a `connect` step first');
+      sink.error('no-connection', step.span, 'no connection is open at this step', 'give the file or the test a `connect`, or open one with a `connect` step first');
     }
     const protocol = state.current === undefined || state.current === 'unknown' ? undefined : state.current.protocol;
     switch (step.kind) {
@@ -159,7 +160,7 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
         const target = state.names.get(step.connection);
         if (target) state.current = target;
         else if (state.current !== 'unknown') {
-          sink.error(options.notes.keySpan(step, 'value') ?? step.span, `no connection is named \`${step.connection}\` here`, didYouMean(step.connection, state.names.keys()) ?? connectionHint(state));
+          sink.error('unknown-connection', options.notes.keySpan(step, 'value') ?? step.span, `no connection is named \`${step.connection}\` here`, didYouMean(step.connection, state.names.keys()) ?? connectionHint(state));
         }
         break;
       }
@@ -209,25 +210,25 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
   if (first && !def.hasReplyCodes) {
     const shorthand = first.span === m.span || (first.span.line === m.span.line && first.span.col === m.span.col);
     if (shorthand) {
-      sink.error(first.span, `a reply code makes no sense in ${protocol}`, `${statusHint(protocol)}; to match the text \`${first.value}\` exactly, write \`'\\${first.value}'\``);
+      sink.error('matcher-not-for-protocol', first.span, `a reply code makes no sense in ${protocol}`, `${statusHint(protocol)}; to match the text \`${first.value}\` exactly, write \`'\\${first.value}'\``);
     } else {
-      sink.error(at('code', first.span), `\`code\` makes no sense in ${protocol}: its replies have no reply code`, statusHint(protocol));
+      sink.error('matcher-not-for-protocol', at('code', first.span), `\`code\` makes no sense in ${protocol}: its replies have no reply code`, statusHint(protocol));
     }
   }
   if (m.enhanced && !def.hasReplyCodes) {
-    sink.error(at('enhanced', m.enhanced.span), `\`enhanced\` makes no sense in ${protocol}: its replies have no enhanced status code`, statusHint(protocol));
+    sink.error('matcher-not-for-protocol', at('enhanced', m.enhanced.span), `\`enhanced\` makes no sense in ${protocol}: its replies have no enhanced status code`, statusHint(protocol));
   }
   const firstStatus = m.status?.[0];
   if (firstStatus && def.statusWords.length === 0) {
-    sink.error(at('status', firstStatus.span), `\`status\` makes no sense in ${protocol}: its replies have no status word`, def.hasReplyCodes ? 'match the reply code with `code:`' : 'match the text with `text:`');
+    sink.error('matcher-not-for-protocol', at('status', firstStatus.span), `\`status\` makes no sense in ${protocol}: its replies have no status word`, def.hasReplyCodes ? 'match the reply code with `code:`' : 'match the text with `text:`');
   } else {
     for (const word of m.status ?? []) {
       if (def.statusWords.includes(word.value)) continue;
-      sink.error(word.span, `\`${word.value}\` is not a status word in ${protocol}`, didYouMean(word.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
+      sink.error('status-word-unknown', word.span, `\`${word.value}\` is not a status word in ${protocol}`, didYouMean(word.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
     }
   }
   if (m.multiline && !def.hasMultiline) {
-    sink.error(at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
+    sink.error('matcher-not-for-protocol', at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
   }
   for (const alt of m.oneOf ?? []) checkMatcher(alt, protocol, sink, notes);
 }

@@ -4,7 +4,7 @@
  * was included from. `failed` tells a caller that something under it went wrong, even
  * when the message itself was already given (a fragment's errors are shown once).
  */
-import type { Diagnostic } from '../kernel/diagnostic.js';
+import type { Diagnostic, DiagnosticCode } from '../kernel/diagnostic.js';
 import type { Span } from '../kernel/span.js';
 
 export class Sink {
@@ -22,14 +22,14 @@ export class Sink {
     return this.state.failed;
   }
 
-  error(span: Span, message: string, hint?: string): void {
+  error(code: DiagnosticCode, span: Span, message: string, hint?: string): void {
     this.state.failed = true;
-    this.out.push({ span, message, ...(hint ? { hint } : {}), ...(this.includedFrom.length > 0 ? { includedFrom: this.includedFrom } : {}) });
+    this.out.push({ code, span, message, ...(hint ? { hint } : {}), ...(this.includedFrom.length > 0 ? { includedFrom: this.includedFrom } : {}) });
   }
 
   /** Diagnostics found by an earlier stage, shown with this sink's include trail. */
   add(diagnostics: readonly Diagnostic[]): void {
-    for (const d of diagnostics) this.error(d.span, d.message, d.hint);
+    for (const d of diagnostics) this.error(d.code, d.span, d.message, d.hint);
   }
 
   /** Mark failure without a message (the message was given elsewhere). */

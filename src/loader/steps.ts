@@ -116,6 +116,7 @@ export class StepBuilder {
       const at = Math.max(0, t.source.search(LINE_BREAK));
       const which = t.source[at] === '\r' ? 'a CR' : 'a line break (LF)';
       sink.error(
+        'c-line-break',
         this.notes.locate(t, at, 1),
         `a \`c:\` line holds ${which}: the server would read what follows as another command`,
         'write one `c:` per command (or a list of lines), and `send:` for raw bytes; a `|` block adds a final line break (write `|-`)',
@@ -182,7 +183,7 @@ export class StepBuilder {
     const node = v.get('base64') as YNode;
     const value = node.str().replace(/\s+/g, '');
     if (value.replace(/=+$/, '').length % 4 === 1 || /=[^=]/.test(value)) {
-      sink.error(node.span(), '`base64` is not valid base64 (RFC 4648)', 'its length is wrong, or `=` stands inside it');
+      sink.error('base64-invalid', node.span(), '`base64` is not valid base64 (RFC 4648)', 'its length is wrong, or `=` stands inside it');
     }
     return { kind: 'base64', value };
   }
@@ -209,7 +210,7 @@ export class StepBuilder {
     });
     const text = v.str();
     if (text.includes('${')) {
-      sink.error(v.span(), 'an `include` path cannot hold `${…}`', 'includes are resolved when the spec is loaded, before any variable has a value');
+      sink.error('include-template', v.span(), 'an `include` path cannot hold `${…}`', 'includes are resolved when the spec is loaded, before any variable has a value');
       return placeholder();
     }
     const from = env.includeStack[env.includeStack.length - 1] ?? '';
@@ -223,17 +224,17 @@ export class StepBuilder {
       else {
         this.cycles.add(key);
         const chain = [...cycle, path].map((p) => this.files.displayOf(p));
-        sink.error(v.span(), `include cycle: ${chain.join(' → ')}`, 'a fragment may not include itself, directly or through others');
+        sink.error('include-cycle', v.span(), `include cycle: ${chain.join(' → ')}`, 'a fragment may not include itself, directly or through others');
       }
       return placeholder();
     }
     if (env.includeStack.length > MAX_INCLUDE_DEPTH) {
-      sink.error(v.span(), `includes are nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      sink.error('include-too-deep', v.span(), `includes are nested more than ${MAX_INCLUDE_DEPTH} deep`);
       return placeholder();
     }
     env.budget.includes += 1;
     if (env.budget.includes > MAX_INCLUDES_PER_SUITE) {
-      sink.error(v.span(), `more than ${MAX_INCLUDES_PER_SUITE} includes in one spec file`, 'fragments that include each other several times multiply');
+      sink.error('include-too-many', v.span(), `more than ${MAX_INCLUDES_PER_SUITE} includes in one spec file`, 'fragments that include each other several times multiply');
       return placeholder();
     }
     const inside = sink.within(step.entrySpan());

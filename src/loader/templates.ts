@@ -80,7 +80,7 @@ export class Templates {
     const parsed = parseTemplate(text, span);
     if (!parsed.ok) {
       const placeholder = this.literal(text, span);
-      sink.error(locate ? locate(parsed.offset, 1) : this.notes.locate(placeholder, parsed.offset, 1), parsed.message);
+      sink.error('template-syntax', locate ? locate(parsed.offset, 1) : this.notes.locate(placeholder, parsed.offset, 1), parsed.message);
       return placeholder;
     }
     if (locate) this.notes.setLocator(parsed.template, locate);
@@ -94,15 +94,16 @@ export class Templates {
       const fn = FUNCTIONS.get(call.name);
       const at = this.notes.locate(t, call.offset, call.name.length);
       if (!fn) {
-        sink.error(at, `unknown function \`${call.name}\``, didYouMean(call.name, FUNCTIONS.keys()) ?? `functions: ${[...FUNCTIONS.keys()].join(', ')}`);
+        sink.error('unknown-function', at, `unknown function \`${call.name}\``, didYouMean(call.name, FUNCTIONS.keys()) ?? `functions: ${[...FUNCTIONS.keys()].join(', ')}`);
       } else if (call.argc < fn.minArgs || call.argc > fn.maxArgs) {
-        sink.error(at, `\`${call.name}\` takes ${arity(fn.minArgs, fn.maxArgs)}, got ${call.argc}`, fn.summary);
+        sink.error('function-arity', at, `\`${call.name}\` takes ${arity(fn.minArgs, fn.maxArgs)}, got ${call.argc}`, fn.summary);
       }
     }
     if (!this.options.checkEnv) return;
     for (const env of refs.envs) {
       if (env.hasDefault || envLookup(this.options.env, env.name) !== undefined) continue;
       sink.error(
+        'env-unset',
         this.notes.locate(t, env.offset, `env.${env.name}`.length),
         `the environment variable \`${env.name}\` is not set`,
         `set it, or give a default: \`\${env.${env.name}:-…}\``,

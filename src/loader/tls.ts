@@ -55,7 +55,7 @@ export class TlsBuilder {
     if (min) o.minVersion = min.str();
     if (max) o.maxVersion = max.str();
     if (min && max && VERSIONS.indexOf(min.str()) > VERSIONS.indexOf(max.str())) {
-      sink.error(min.span(), `\`minVersion\` ${min.str()} is above \`maxVersion\` ${max.str()}`, 'no TLS version could be agreed');
+      sink.error('tls-version-order', min.span(), `\`minVersion\` ${min.str()} is above \`maxVersion\` ${max.str()}`, 'no TLS version could be agreed');
     }
     const ciphers = last('ciphers');
     if (ciphers) o.ciphers = ciphers.str();

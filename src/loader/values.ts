@@ -12,18 +12,20 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 /** A larger limit is a typo, not a test: nothing would ever be buffered that far. */
 export const MAX_SIZE_BYTES = 1024 ** 3;
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly hint?: string };
+import type { DiagnosticCode } from '../kernel/diagnostic.js';
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: DiagnosticCode; readonly message: string; readonly hint?: string };
 
 export function parseDuration(raw: number | string): Parsed<number> {
   let ms: number;
   if (typeof raw === 'number') ms = raw;
   else {
     const m = /^([0-9]+)(ms|s|m|h)$/.exec(raw);
-    if (!m) return { ok: false, message: `\`${raw}\` is not a duration`, hint: 'write it like `250ms`, `10s`, `2m`, or a number of milliseconds' };
+    if (!m) return { ok: false, code: 'duration-invalid', message: `\`${raw}\` is not a duration`, hint: 'write it like `250ms`, `10s`, `2m`, or a number of milliseconds' };
     ms = Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1);
   }
   if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_DURATION_MS) {
-    return { ok: false, message: `the duration \`${raw}\` is too long`, hint: 'durations go up to 24 days (2147483647ms)' };
+    return { ok: false, code: 'duration-invalid', message: `the duration \`${raw}\` is too long`, hint: 'durations go up to 24 days (2147483647ms)' };
   }
   return { ok: true, value: ms };
 }
@@ -33,11 +35,11 @@ export function parseSize(raw: number | string): Parsed<number> {
   if (typeof raw === 'number') bytes = raw;
   else {
     const m = /^([0-9]+)(B|KiB|MiB|GiB)$/.exec(raw);
-    if (!m) return { ok: false, message: `\`${raw}\` is not a size`, hint: 'write it like `64KiB`, `16MiB`, or a number of bytes' };
+    if (!m) return { ok: false, code: 'size-invalid', message: `\`${raw}\` is not a size`, hint: 'write it like `64KiB`, `16MiB`, or a number of bytes' };
     bytes = Number(m[1]) * (SIZE_UNITS[m[2] ?? 'B'] ?? 1);
   }
   if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > MAX_SIZE_BYTES) {
-    return { ok: false, message: `the size \`${raw}\` is out of range`, hint: 'sizes go from 1 byte to `1GiB`' };
+    return { ok: false, code: 'size-invalid', message: `the size \`${raw}\` is out of range`, hint: 'sizes go from 1 byte to `1GiB`' };
   }
   return { ok: true, value: bytes };
 }
@@ -81,9 +83,9 @@ export function splitRegexLiteral(text: string): { readonly body: string; readon
 export function checkRegexFlags(flags: string): Parsed<string> {
   for (const [i, f] of [...flags].entries()) {
     if (!REGEX_FLAGS.includes(f)) {
-      return { ok: false, message: `unknown regex flag \`${f}\``, hint: 'flags are `i`, `m`, `s` and `u`; to match the text literally, start it with a backslash' };
+      return { ok: false, code: 'regex-flags', message: `unknown regex flag \`${f}\``, hint: 'flags are `i`, `m`, `s` and `u`; to match the text literally, start it with a backslash' };
     }
-    if (flags.indexOf(f) !== i) return { ok: false, message: `the regex flag \`${f}\` is given twice` };
+    if (flags.indexOf(f) !== i) return { ok: false, code: 'regex-flags', message: `the regex flag \`${f}\` is given twice` };
   }
   return { ok: true, value: flags };
 }
@@ -99,7 +101,7 @@ export function checkRegexCompiles(probe: string, flags: string): Parsed<RegExp>
     const text = e instanceof Error ? e.message : String(e);
     // V8: "Invalid regular expression: /(/: Unterminated group" → "unterminated group"
     const reason = text.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '').replace(/^Invalid regular expression: /, '');
-    return { ok: false, message: `the regex does not compile: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}` };
+    return { ok: false, code: 'regex-invalid', message: `the regex does not compile: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}` };
   }
 }
 

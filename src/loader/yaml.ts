@@ -11,7 +11,7 @@
  */
 import { parseEvents, YAMLException } from 'js-yaml';
 import { parseDocument } from 'yaml';
-import type { Diagnostic } from '../kernel/diagnostic.js';
+import type { Diagnostic, DiagnosticCode } from '../kernel/diagnostic.js';
 import type { SourceFile } from './source.js';
 import { buildTree, MAX_ALIAS_EXPANSION, type YamlProblem, type YamlTree } from './yaml-tree.js';
 
@@ -26,19 +26,21 @@ const MAX_DEPTH = 256;
 const EMPTY_HINT = 'a spec needs at least `name:` and `tests:`; a fragment `fragment:` and `steps:`';
 const FLOW_HINT = "in flow style ({…} or […]) quote a value that holds { } [ ] , : or #, e.g. match: '/a{2}/'";
 
+type Worded = { readonly code: DiagnosticCode; readonly message: string; readonly hint?: string };
+
 /** Problems of a well-formed text, in our words. */
-const PROBLEMS: Record<YamlProblem['code'], (p: YamlProblem) => { message: string; hint?: string }> = {
-  'duplicate-key': (p) => ({ message: `duplicate key \`${p.name ?? ''}\``, hint: 'each key may appear once in a map' }),
-  'multiple-documents': () => ({ message: 'a spec file holds one YAML document; this one has several (`---`)', hint: 'put each suite in its own file' }),
-  'unknown-anchor': (p) => ({ message: `\`*${p.name ?? ''}\` refers to no anchor before it`, hint: `an alias repeats a node marked \`&${p.name ?? ''}\` earlier in the file` }),
-  'yaml-version': (p) => ({ message: `specs are YAML 1.2; this file asks for YAML ${p.name ?? ''}`, hint: 'remove the `%YAML` line (in YAML 1.2 `yes`, `no` and `on` are strings)' }),
-  'alias-expansion': () => ({ message: `the YAML cannot be read: its aliases expand it past ${MAX_ALIAS_EXPANSION.toLocaleString('en')} nodes` }),
+const PROBLEMS: Record<YamlProblem['code'], (p: YamlProblem) => Worded> = {
+  'duplicate-key': (p) => ({ code: 'yaml-duplicate-key', message: `duplicate key \`${p.name ?? ''}\``, hint: 'each key may appear once in a map' }),
+  'multiple-documents': () => ({ code: 'yaml-multiple-documents', message: 'a spec file holds one YAML document; this one has several (`---`)', hint: 'put each suite in its own file' }),
+  'unknown-anchor': (p) => ({ code: 'yaml-unknown-anchor', message: `\`*${p.name ?? ''}\` refers to no anchor before it`, hint: `an alias repeats a node marked \`&${p.name ?? ''}\` earlier in the file` }),
+  'yaml-version': (p) => ({ code: 'yaml-version', message: `specs are YAML 1.2; this file asks for YAML ${p.name ?? ''}`, hint: 'remove the `%YAML` line (in YAML 1.2 `yes`, `no` and `on` are strings)' }),
+  'alias-expansion': () => ({ code: 'yaml-alias-expansion', message: `the YAML cannot be read: its aliases expand it past ${MAX_ALIAS_EXPANSION.toLocaleString('en')} nodes` }),
 };
 
 /** js-yaml's reasons we word ourselves; the others are shown as they are. */
-const CONTROL = { message: 'a control character stands here', hint: 'write it as an escape in a double-quoted string, e.g. "\\x01" or "\\0"' };
-const REASONS: Readonly<Record<string, { message: string; hint?: string }>> = {
-  'tab characters must not be used in indentation': { message: 'a tab is used for indentation', hint: 'YAML indents with spaces only' },
+const CONTROL: Worded = { code: 'yaml-control-character', message: 'a control character stands here', hint: 'write it as an escape in a double-quoted string, e.g. "\\x01" or "\\0"' };
+const REASONS: Readonly<Record<string, Worded>> = {
+  'tab characters must not be used in indentation': { code: 'yaml-tab-indent', message: 'a tab is used for indentation', hint: 'YAML indents with spaces only' },
   'expected valid JSON character': CONTROL,
   'the stream contains non-printable characters': CONTROL,
   'null byte is not allowed in input': CONTROL,
@@ -54,12 +56,12 @@ export function parseYaml(src: SourceFile): YamlResult {
   }
   if (tree.problems.length > 0) {
     const diagnostics = tree.problems.map((p): Diagnostic => {
-      const { message, hint } = PROBLEMS[p.code](p);
-      return { span: src.span(p.start, p.end), message, ...(hint ? { hint } : {}) };
+      const { code, message, hint } = PROBLEMS[p.code](p);
+      return { code, span: src.span(p.start, p.end), message, ...(hint ? { hint } : {}) };
     });
     return { ok: false, diagnostics, partial: tree.data };
   }
-  if (tree.root === null) return { ok: false, diagnostics: [{ span: src.head(), message: 'the file is empty', hint: EMPTY_HINT }], partial: null };
+  if (tree.root === null) return { ok: false, diagnostics: [{ code: 'file-empty', span: src.head(), message: 'the file is empty', hint: EMPTY_HINT }], partial: null };
   return { ok: true, tree, data: tree.data };
 }
 
@@ -79,15 +81,15 @@ function syntaxDiagnostic(e: unknown, src: SourceFile): Diagnostic {
   if (!(e instanceof YAMLException)) {
     // js-yaml documents that any exception may come out of a parse; none must reach the user raw.
     const message = e instanceof Error ? e.message : String(e);
-    return { span: src.head(), message: `the YAML cannot be read: ${message}` };
+    return { code: 'yaml-syntax', span: src.head(), message: `the YAML cannot be read: ${message}` };
   }
   const at = Math.min(Math.max(0, e.mark?.position ?? 0), src.text.length);
   const span = src.span(at, at + 1);
   const worded = REASONS[e.reason];
-  if (worded) return { span, message: worded.message, ...(worded.hint ? { hint: worded.hint } : {}) };
+  if (worded) return { code: worded.code, span, message: worded.message, ...(worded.hint ? { hint: worded.hint } : {}) };
   const open = unclosedBracket(src.text, at);
   const hint = open === undefined ? undefined : onSameLine(src.text, open, at) ? FLOW_HINT : unclosedHint(src, open);
-  return { span, message: `not valid YAML here: ${e.reason}`, ...(hint ? { hint } : {}) };
+  return { code: 'yaml-syntax', span, message: `not valid YAML here: ${e.reason}`, ...(hint ? { hint } : {}) };
 }
 
 /**

@@ -4,6 +4,7 @@
  * can hold anything, so nothing more is escaped here.
  */
 import type { Failure, InvalidFile, TestResult, TranscriptEntry } from '../engine/events.js';
+import type { DiagnosticCode } from '../kernel/diagnostic.js';
 import type { Span } from '../kernel/span.js';
 import { groupBySuite } from './grouping.js';
 import { capResult } from './reply-cap.js';
@@ -94,6 +95,8 @@ export interface JsonInvalidFile {
 }
 
 export interface JsonDiagnostic extends JsonSpan {
+  /** The kind of problem (docs/diagnostics.md): stable, unlike the message. */
+  readonly code: DiagnosticCode;
   readonly message: string;
   readonly hint?: string;
   readonly includedFrom: readonly JsonLocation[];
@@ -178,6 +181,7 @@ export function invalidJsonReport(files: readonly InvalidFile[], cwd: string, at
       file: displayPath(cwd, file.file),
       diagnostics: file.diagnostics.map((d) => ({
         ...jsonSpan(d.span, cwd),
+        code: d.code,
         message: d.message,
         ...(d.hint !== undefined ? { hint: d.hint } : {}),
         includedFrom: (d.includedFrom ?? []).map((s) => jsonLocation(s, cwd)),

@@ -133,7 +133,7 @@ describe('validate of files that include each other', () => {
     // A link to nothing is listed as a spec file, and cannot be read.
     symlinkSync(join(dir, 'gone.yaml'), join(dir, 'b.yaml'));
     const out = await expectSameAsReference(dir, ['.']);
-    expect(out.stderr).toContain('b.yaml: no such file\n');
+    expect(out.stderr).toContain('b.yaml: no such file [file-missing]\n');
   });
 });
 

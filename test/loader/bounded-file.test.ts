@@ -47,16 +47,16 @@ describe('the loader', () => {
   it('refuses a FIFO, an include of /dev/zero and a spec over 1 MiB, and loads the rest of the folder', async () => {
     const r = await loadSpecs(['.'], { cwd: dir, vars: {}, env: {} });
     expect(r.suites.map((s) => s.file)).toEqual(['ok.yaml']);
-    expect(r.diagnostics.map((d) => `${d.span.file}:${d.span.line}: ${d.message}`)).toEqual([
-      'big.yaml:1: larger than 1 MiB, the limit for a spec or fragment file',
-      'fifo.yaml:1: not a regular file (a FIFO): name a regular file',
-      'includes-zero.yaml:3: cannot include `/dev/zero`: not a regular file (a device): name a regular file',
+    expect(r.diagnostics.map((d) => `${d.span.file}:${d.span.line}: [${d.code}] ${d.message}`)).toEqual([
+      'big.yaml:1: [file-too-large] larger than 1 MiB, the limit for a spec or fragment file',
+      'fifo.yaml:1: [file-not-regular] not a regular file (a FIFO): name a regular file',
+      'includes-zero.yaml:3: [file-not-regular] cannot include `/dev/zero`: not a regular file (a device): name a regular file',
     ]);
   });
 
   it('refuses text over the limit from an injected reader too, before parsing it', async () => {
     const r = await loadSpecs(['a.yaml'], { cwd: dir, vars: {}, env: {}, readFile: () => `name: [${'x'.repeat(FILE_LIMITS.spec)}`, fs: { kind: () => 'file', list: () => [] } });
-    expect(r.diagnostics.map((d) => d.message)).toEqual(['larger than 1 MiB, the limit for a spec or fragment file']);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['file-too-large']);
   });
 });
 

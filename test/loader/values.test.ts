@@ -15,7 +15,7 @@ describe('durations', () => {
   });
   it('refuses what a timer cannot wait', () => {
     expect(parseDuration('25d').ok).toBe(false);
-    expect(parseDuration('600h')).toMatchObject({ ok: false, message: 'the duration `600h` is too long' });
+    expect(parseDuration('600h')).toMatchObject({ ok: false, code: 'duration-invalid', message: 'the duration `600h` is too long' });
     expect(parseDuration(2 ** 31).ok).toBe(false);
   });
   it('suggests the duration meant', () => {
@@ -54,11 +54,11 @@ describe('regex literals', () => {
   });
   it('allows flags i m s u once each', () => {
     expect(checkRegexFlags('imsu').ok).toBe(true);
-    expect(checkRegexFlags('g')).toMatchObject({ ok: false, message: 'unknown regex flag `g`' });
-    expect(checkRegexFlags('ii')).toMatchObject({ ok: false, message: 'the regex flag `i` is given twice' });
+    expect(checkRegexFlags('g')).toMatchObject({ ok: false, code: 'regex-flags' });
+    expect(checkRegexFlags('ii')).toMatchObject({ ok: false, code: 'regex-flags', message: 'the regex flag `i` is given twice' });
   });
   it('says why a regex does not compile, without V8 noise', () => {
-    expect(checkRegexCompiles('(', '')).toEqual({ ok: false, message: 'the regex does not compile: unterminated group' });
+    expect(checkRegexCompiles('(', '')).toEqual({ ok: false, code: 'regex-invalid', message: 'the regex does not compile: unterminated group' });
     expect(checkRegexCompiles('a+', 'i').ok).toBe(true);
   });
   it('knows code patterns', () => {

@@ -84,10 +84,10 @@ describe('console reporter', () => {
     const files: InvalidFile[] = [
       {
         file: 'specs/a.yaml',
-        diagnostics: [{ span: span('specs/a.yaml', 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' }],
+        diagnostics: [{ code: 'unknown-key', span: span('specs/a.yaml', 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' }],
         rendered: 'specs/a.yaml:3:5: unknown key `contians`\n   3 |     contians: x\n     |     ^^^^^^^^ did you mean `contains`?\n',
       },
-      { file: 'specs/b.yaml', diagnostics: [{ span: span('specs/b.yaml', 1, 1), message: 'missing `name`' }], rendered: 'specs/b.yaml:1:1: missing `name`' },
+      { file: 'specs/b.yaml', diagnostics: [{ code: 'missing-key', span: span('specs/b.yaml', 1, 1), message: 'missing `name`' }], rendered: 'specs/b.yaml:1:1: missing `name`' },
     ];
     await createConsoleReporter(context).onInvalidSpecs!(files);
     expect(stdout.text).toBe('');

@@ -69,8 +69,8 @@ describe('JSON reporter', () => {
       {
         file: `${CWD}/specs/a.yaml`,
         diagnostics: [
-          { span: span(`${CWD}/specs/a.yaml`, 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' },
-          { span: span('specs/frag.yaml', 2, 1), message: 'missing parameter `user`', includedFrom: [span(`${CWD}/specs/a.yaml`, 9, 7)] },
+          { code: 'unknown-key', span: span(`${CWD}/specs/a.yaml`, 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' },
+          { code: 'fragment-param-missing', span: span('specs/frag.yaml', 2, 1), message: 'missing parameter `user`', includedFrom: [span(`${CWD}/specs/a.yaml`, 9, 7)] },
         ],
         rendered: 'specs/a.yaml:3:5: unknown key `contians`\n',
       },
@@ -86,8 +86,8 @@ describe('JSON reporter', () => {
         {
           file: 'specs/a.yaml',
           diagnostics: [
-            { file: 'specs/a.yaml', line: 3, col: 5, endLine: 3, endCol: 8, message: 'unknown key `contians`', hint: 'did you mean `contains`?', includedFrom: [] },
-            { file: 'specs/frag.yaml', line: 2, col: 1, endLine: 2, endCol: 4, message: 'missing parameter `user`', includedFrom: [{ file: 'specs/a.yaml', line: 9, col: 7 }] },
+            { file: 'specs/a.yaml', line: 3, col: 5, endLine: 3, endCol: 8, code: 'unknown-key', message: 'unknown key `contians`', hint: 'did you mean `contains`?', includedFrom: [] },
+            { file: 'specs/frag.yaml', line: 2, col: 1, endLine: 2, endCol: 4, code: 'fragment-param-missing', message: 'missing parameter `user`', includedFrom: [{ file: 'specs/a.yaml', line: 9, col: 7 }] },
           ],
           rendered: 'specs/a.yaml:3:5: unknown key `contians`\n',
         },

@@ -130,12 +130,12 @@ describe('JUnit reporter', () => {
       {
         file: `${CWD}/specs/a.yaml`,
         diagnostics: [
-          { span: span(`${CWD}/specs/a.yaml`, 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' },
-          { span: span(`${CWD}/specs/a.yaml`, 9, 1), message: 'missing `steps`' },
+          { code: 'unknown-key', span: span(`${CWD}/specs/a.yaml`, 3, 5), message: 'unknown key `contians`', hint: 'did you mean `contains`?' },
+          { code: 'missing-key', span: span(`${CWD}/specs/a.yaml`, 9, 1), message: 'missing `steps`' },
         ],
         rendered: 'specs/a.yaml:3:5: unknown key `contians`\n   3 |     contians: x\n',
       },
-      { file: 'specs/b.yaml', diagnostics: [{ span: span('specs/b.yaml', 1, 1), message: 'missing `name`' }], rendered: 'specs/b.yaml:1:1: missing `name`\n' },
+      { file: 'specs/b.yaml', diagnostics: [{ code: 'missing-key', span: span('specs/b.yaml', 1, 1), message: 'missing `name`' }], rendered: 'specs/b.yaml:1:1: missing `name`\n' },
     ];
     await createJunitReporter(context).onInvalidSpecs!(files);
     const xml = await readFile(outputPath, 'utf8');
