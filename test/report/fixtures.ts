@@ -5,7 +5,7 @@ import { dispatchEvent } from '../../src/report/dispatch.js';
 import type { Reporter, ReporterContext } from '../../src/report/types.js';
 import type { Span } from '../../src/kernel/span.js';
 
-export const CWD = '/work/project';
+export const CWD = '/srv/project';
 export const STARTED_AT = new Date('2025-01-02T03:04:05.678Z');
 
 export function span(file: string, line: number, col: number, width = 3): Span {
