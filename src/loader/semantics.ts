@@ -113,10 +113,10 @@ interface ConnectionState {
 
 /** Steps that act on the current connection. */
 const NEEDS_CONNECTION: Readonly<Record<Step['kind'], boolean>> = {
+  c: true,
   send: true,
-  raw: true,
   data: true,
-  expect: true,
+  s: true,
   tls: true,
   connect: false,
   use: false,
@@ -149,7 +149,7 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
           sink.error(options.notes.keySpan(step, 'action') ?? step.span, `\`data\` sends an SMTP/LMTP message body; it makes no sense in ${protocol}`, NO_DATA[protocol]);
         }
         break;
-      case 'expect':
+      case 's':
         if (protocol) checkMatcher(step.matcher, protocol, sink, options.notes);
         break;
       case 'connect':
@@ -176,8 +176,8 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
           state.opened = true;
         } else walkConnections(step.fragment.steps, state, sink.within(step.span), options);
         break;
+      case 'c':
       case 'send':
-      case 'raw':
       case 'tls':
       case 'close':
       case 'silent':

@@ -2,7 +2,7 @@
  * Connection steps (format §2, §3): `connect` (also the test's own connection before its
  * first step), `use`, `close`, and `tls` (STARTTLS/STLS upgrade of the live socket).
  */
-import type { ConnectSpec, Step } from '../../kernel/model.js';
+import type { ConnectSpec, StepOf } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { stepTimeout, waitUntil } from '../context.js';
 import { PROTOCOLS } from '../../protocol/registry.js';
@@ -12,7 +12,6 @@ import { checkHandshakeError, checkTlsExpect, describeHandshake, resolveTls } fr
 import { currentConnection } from './current.js';
 import { Answers } from '../answers.js';
 
-type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
 export const MAIN_CONNECTION = 'main';
 

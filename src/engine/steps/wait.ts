@@ -1,12 +1,11 @@
 /** `silent` and `sleep` (format §3). */
-import type { Step } from '../../kernel/model.js';
+import type { StepOf } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { waitUntil } from '../context.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { formatDuration } from '../../transport/index.js';
 import { currentConnection } from './current.js';
 
-type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
 /** How long to keep reading, once silence was broken, to show the user what came. */
 const SHOW_WHAT_CAME_MS = 200;

@@ -1,7 +1,7 @@
 /**
  * `s:` — read one reply and match it (format §4, §5). Captures become variables of the test.
  */
-import type { Step } from '../../kernel/model.js';
+import type { StepOf } from '../../kernel/model.js';
 import type { Reply, ReplyOptions } from '../../protocol/types.js';
 import type { Span } from '../../kernel/span.js';
 import type { Waiting } from '../answers.js';
@@ -15,14 +15,12 @@ import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
 import { setVariable } from '../values.js';
 
-type ExpectStep = Extract<Step, { kind: 'expect' }>;
-
 // Reply options without an allocation per reply (a load run reads millions).
 const PROTOCOL_DEFAULT: ReplyOptions = {};
 const MULTILINE: ReplyOptions = { multiline: true };
 const SINGLE_LINE: ReplyOptions = { multiline: false };
 
-export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
+export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
   const { at, wait } = waitFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
@@ -40,7 +38,7 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
   );
 }
 
-function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
+function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
     const before = live.answers.unsolicited(observed.reply, observed.at);
