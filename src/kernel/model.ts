@@ -93,6 +93,9 @@ export interface TlsOptions {
   readonly expect?: TlsExpect;
 }
 
+/** The name of a test's own connection (`use: main`). */
+export const MAIN_CONNECTION = 'main';
+
 export interface ConnectSpec {
   readonly span: Span;
   readonly host: Template;
@@ -103,7 +106,7 @@ export interface ConnectSpec {
   readonly timeoutMs: number;
   readonly eol: 'crlf' | 'lf';
   readonly limits: Limits;
-  /** Name for `use`; the test's own connection is named `main`. */
+  /** Name for `use`; the test's own connection is `MAIN_CONNECTION`. */
   readonly as?: string;
 }
 

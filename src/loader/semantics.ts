@@ -10,14 +10,11 @@ import { PROTOCOLS } from '../protocol/registry.js';
 import type { Template } from '../template/types.js';
 import type { PointedAtKey } from './matcher.js';
 import type { BuildNotes } from './notes.js';
-import type { ConnectSpec, Fragment, Matcher, ProtocolName, Step, Suite, Test } from '../kernel/model.js';
+import { MAIN_CONNECTION, type ConnectSpec, type Fragment, type Matcher, type ProtocolName, type Step, type Suite, type Test } from '../kernel/model.js';
 import type { Sink } from './sink.js';
 import type { Span } from '../kernel/span.js';
 import { didYouMean, orList } from './suggest.js';
 import { assignedNames, tlsTemplates, walkVarDefs, walkVars, type VarReport } from './variables.js';
-
-/** The test's own connection, for `use`. */
-export const MAIN_CONNECTION = 'main';
 
 export interface CheckOptions {
   /** `--var` names: known everywhere. */

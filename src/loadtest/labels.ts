@@ -4,7 +4,7 @@
  * spec's own words (template sources, never evaluated values: a value may be secret).
  */
 import type { Matcher, Step, StepKind, StepOf, TextPattern } from '../kernel/model.js';
-import { formatDuration } from '../transport/index.js';
+import { formatDuration } from '../kernel/duration.js';
 
 /** Longest label, in characters, before it is cut with `…`. */
 export const LABEL_WIDTH = 40;

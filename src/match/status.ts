@@ -5,7 +5,7 @@
 import type { ProtocolName } from '../kernel/model.js';
 import type { Check } from './types.js';
 import { headline, malformedNote, spanOf } from './headline.js';
-import { orList } from './show.js';
+import { orList } from '../kernel/list.js';
 
 /**
  * IMAP status words are case-insensitive (RFC 9051 §9: "ASCII-insensitive" atoms), and so
@@ -27,7 +27,7 @@ export const checkStatus: Check = (m, reply, env) => {
   const got = reply.status;
   // A reply that fits costs no message: building one is for misses only.
   if (got !== undefined && m.status.some((w) => fold(w.value.trim()) === fold(got))) return undefined;
-  const wanted = orList(m.status.map((w) => w.value.trim()));
+  const wanted = orList(m.status.map((w) => w.value.trim()), false);
   const base = { span: spanOf(m.status.map((w) => w.span), m.span), expected: wanted, actual: headline(reply, env.ctx.protocol) };
   if (got === undefined) {
     return { ...base, message: `expected status ${wanted}, got a reply without a status${malformedNote(reply)}` };

@@ -14,7 +14,8 @@ import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from './flow.j
 
 /**
  * A runner returns undefined when its step finished at once (a send the kernel took), else a
- * promise: an `await` per step and layer was a large part of a load run's cost.
+ * promise: an `await` per step and layer would add a trip through the microtask queue to
+ * every step of a load run.
  */
 type StepRunner<K extends StepKind> = (step: StepOf<K>, ctx: TestContext, runSteps: RunSteps) => Promise<void> | undefined;
 

@@ -7,7 +7,7 @@ import type { Step, StepOf } from '../../kernel/model.js';
 import type { Span } from '../../kernel/span.js';
 import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
-import { resolvePath, stepTimeout, waitFromStepStart, waitUntil } from '../context.js';
+import { resolvePath, stepTimeout, deadlineFromStepStart, deadlineFor } from '../context.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
@@ -159,7 +159,7 @@ function rawBytes(step: StepOf<'send'>, ctx: TestContext): Buffer {
 /**
  * Undefined when the bytes are sent already; else a promise that fails as the step would.
  * `atStepStart`: nothing of the step took time before (no file was read), so the timeout may
- * count from the step's start (`waitFromStepStart`).
+ * count from the step's start (`deadlineFromStepStart`).
  */
 function write(
   ctx: TestContext,
@@ -170,7 +170,7 @@ function write(
   atStepStart: boolean,
 ): Promise<void> | undefined {
   const timeout = stepTimeout(ctx, ownTimeout);
-  const { at, wait } = atStepStart ? waitFromStepStart(ctx, timeout) : waitUntil(ctx, timeout);
+  const { at, wait } = atStepStart ? deadlineFromStepStart(ctx, timeout) : deadlineFor(ctx, timeout);
   const connection = live.connection;
   let pending: Promise<void> | undefined;
   // What came before this write cannot answer what it sends.
