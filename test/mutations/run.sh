@@ -21,7 +21,7 @@ source "$here/../servers/lib.sh"
 # name | exact text to replace (must occur once in all of src/, whatever file holds it, so
 # files and folders may move) | replacement | what it breaks
 MUTATIONS=(
-  "smtp-dash-final|if (separator === HYPHEN) {|if (separator === -2) {|an SMTP \"250-\" line is taken as the reply's last line"
+  "smtp-dash-final|if (separator === HYPHEN) return NEED_LINE;|if (separator === -2) return NEED_LINE;|an SMTP \"250-\" line is taken as the reply's last line"
   "imap-literals-ignored|return found ? { count: Number(found[1]), synchronising: found[2] === '' } : undefined;|return found ? undefined : undefined;|IMAP {n} literals are not recognised, in replies or in commands"
   "data-dot-stuffing-off|return dotStuff ? lines.map((l) => (l.startsWith('.') ? '.' + l : l)) : lines;|return dotStuff ? lines.map((l) => l) : lines;|DATA bodies are sent without dot-stuffing"
   "pop3-dot-unstuffing-off|reply.line(raw, raw[0] === DOT ? raw.subarray(1) : raw);|reply.line(raw, raw);|POP3 multi-line bodies are not dot-unstuffed"
