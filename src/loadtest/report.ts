@@ -3,7 +3,7 @@
  * console table is drawn from (docs/load.md). Latencies in milliseconds.
  */
 import type { FailureKind } from '../engine/events.js';
-import type { LoadOutcome } from '../engine/load.js';
+import type { LoadOutcome } from '../engine/loadtest.js';
 import type { Shard } from '../engine/shard.js';
 import { formatFile } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';

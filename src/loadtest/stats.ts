@@ -8,7 +8,7 @@ import type { Step, Suite, Test } from '../kernel/model.js';
 import type { Span } from '../kernel/span.js';
 import type { Clock } from '../transport/types.js';
 import type { Failure, FailureKind, TestResult } from '../engine/events.js';
-import type { LoadObserver, TestLoadObserver } from '../engine/load.js';
+import type { LoadObserver, TestLoadObserver } from '../engine/loadtest.js';
 import { testInfo } from '../engine/test-run.js';
 import { LatencyRecorder } from './histogram.js';
 import { connectLabel, stepLabel } from './labels.js';

@@ -11,7 +11,7 @@ const SRC = join(import.meta.dirname, '../../src');
 
 /** Names exported by two files on purpose, with why. */
 const DISTINCT: Readonly<Record<string, string>> = {
-  LoadOptions: "the loader's options (src/loader/load.ts) and a load run's (src/engine/load.ts)",
+  LoadOptions: "the loader's options (src/loader/load.ts) and a load run's (src/engine/loadtest.ts)",
   ProtocolName: "the importer's narrows the model's (no ManageSieve dialect)",
 };
 

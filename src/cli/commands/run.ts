@@ -126,7 +126,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   if (load) {
-    const { loadCommand } = await import('./load.js');
+    const { loadCommand } = await import('./loadtest.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });
   }
   const reporters = await createReporters(flags.reports, 'run', context);

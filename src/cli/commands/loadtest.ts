@@ -8,7 +8,7 @@
 import type { Suite } from '../../kernel/model.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { TestResult } from '../../engine/events.js';
-import { runLoad } from '../../engine/load.js';
+import { runLoad } from '../../engine/loadtest.js';
 import { suiteInfos, summarize } from '../../engine/run.js';
 import type { Shard } from '../../engine/shard.js';
 import { testInfo } from '../../engine/test-run.js';
