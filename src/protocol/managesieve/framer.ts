@@ -38,6 +38,7 @@ import type { FrameStep, ProtocolSession, ReplyFramer, SessionOptions } from '..
 import type { ReplyFields } from '../reply-builder.js';
 import { createReplyBuilder } from '../reply-builder.js';
 import { EOL_BYTES, sentBytes } from '../sent-lines.js';
+import { inTurnState, settle, type InTurnState, type Outcome } from '../in-turn.js';
 
 const STATUS = /^(OK|NO|BYE)(?: |$)/i;
 const LITERAL_AT_END = /\{(\d+)\+?\}$/;
@@ -76,37 +77,7 @@ interface SieveCommand {
 
 const AUTHENTICATE = /^AUTHENTICATE(?:\s|$)/i;
 
-interface SieveState {
-  /** False until the greeting was read, and again after a TLS upgrade (§2.2). */
-  greeted: boolean;
-  /** Commands not answered yet, oldest first. */
-  readonly queue: SieveCommand[];
-  /** A challenge was read: the client's next line is its SASL response (§2.1). */
-  saslResponseExpected: boolean;
-}
-
-/** What a finished reply does to the session: applied only once the reply is complete. */
-type Outcome = 'greeting' | 'answered' | 'continued' | 'none';
-
-function settle(state: SieveState, outcome: Outcome): void {
-  switch (outcome) {
-    case 'greeting':
-      state.greeted = true;
-      return;
-    case 'answered':
-      state.queue.shift();
-      return;
-    case 'continued':
-      state.saslResponseExpected = true;
-      return;
-    case 'none':
-      return;
-    default: {
-      const never: never = outcome;
-      throw new Error(`unknown outcome ${String(never)}`);
-    }
-  }
-}
+type SieveState = InTurnState<SieveCommand>;
 
 const MALFORMED_LINE = 'not a ManageSieve response line (RFC 5804 §4: a string, or "OK", "NO" or "BYE")';
 const MALFORMED_QUOTE = 'a quoted string is not closed on its line (RFC 5804 §4)';
@@ -123,7 +94,7 @@ interface OpenLine {
 function createSieveFramer(state: SieveState): ReplyFramer {
   const reply = createReplyBuilder();
   const answers = state.greeted ? state.queue[0] : undefined;
-  const ifDone: Outcome = !state.greeted ? 'greeting' : answers ? 'answered' : 'none';
+  const ifDone: Outcome = !state.greeted ? 'greeting' : answers ? 'answered' : 'unsolicited';
   let open: OpenLine | undefined;
 
   const done = (fields: ReplyFields, outcome: Outcome): FrameStep => {
@@ -139,8 +110,8 @@ function createSieveFramer(state: SieveState): ReplyFramer {
     open = undefined;
     const text = whole(line);
     if (line.word !== undefined) return done({ status: line.word.toUpperCase(), text: text.slice(line.word.length + 1) }, ifDone);
-    if (!line.wellFormed) return done({ text, malformed: MALFORMED_LINE }, 'none');
-    if (unclosed) return done({ text, malformed: MALFORMED_QUOTE }, 'none');
+    if (!line.wellFormed) return done({ text, malformed: MALFORMED_LINE }, 'unsolicited');
+    if (unclosed) return done({ text, malformed: MALFORMED_QUOTE }, 'unsolicited');
     if (answers?.authenticate === true) return done({ status: '+', text }, 'continued');
     return { need: 'line' };
   };
@@ -213,7 +184,7 @@ function createClientReader(onCommandLine: (firstSegment: string) => void): { fe
 
 export function createManageSieveSession(options: SessionOptions = {}): ProtocolSession {
   const eol = EOL_BYTES[options.eol ?? 'crlf'];
-  const state: SieveState = { greeted: false, queue: [], saslResponseExpected: false };
+  const state: SieveState = inTurnState();
   const client = createClientReader((line) => {
     if (state.saslResponseExpected) state.saslResponseExpected = false;
     else state.queue.push({ authenticate: AUTHENTICATE.test(line) });

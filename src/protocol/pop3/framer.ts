@@ -23,6 +23,7 @@
 import type { FrameStep, ProtocolSession, ReplyFramer, ReplyOptions, SessionOptions } from '../types.js';
 import { createReplyBuilder } from '../reply-builder.js';
 import { createLineSplitter, EOL_BYTES, sentBytes } from '../sent-lines.js';
+import { inTurnState, settle, type InTurnState, type Outcome } from '../in-turn.js';
 
 /**
  * Commands whose `+OK` reply is multi-line, by keyword (upper case; RFC 1939 §3: keywords
@@ -62,35 +63,7 @@ function parseStatus(line: string): Status {
   return undefined;
 }
 
-interface Pop3State {
-  greeted: boolean;
-  readonly queue: Pop3Command[];
-  /** A `+` was read: the client's next line is a SASL response (RFC 5034 §4). */
-  saslResponseExpected: boolean;
-}
-
-/** What a finished reply does to the session: applied only once the reply is complete. */
-type Outcome = 'greeting' | 'answered' | 'continued' | 'unsolicited';
-
-function settle(state: Pop3State, outcome: Outcome): void {
-  switch (outcome) {
-    case 'greeting':
-      state.greeted = true;
-      return;
-    case 'answered':
-      state.queue.shift();
-      return;
-    case 'continued':
-      state.saslResponseExpected = true;
-      return;
-    case 'unsolicited':
-      return;
-    default: {
-      const never: never = outcome;
-      throw new Error(`unknown outcome ${String(never)}`);
-    }
-  }
-}
+type Pop3State = InTurnState<Pop3Command>;
 
 const DOT = 0x2e;
 
@@ -140,7 +113,7 @@ function createPop3Framer(state: Pop3State, options: ReplyOptions): ReplyFramer 
 
 export function createPop3Session(options: SessionOptions = {}): ProtocolSession {
   const eol = EOL_BYTES[options.eol ?? 'crlf'];
-  const state: Pop3State = { greeted: false, queue: [], saslResponseExpected: false };
+  const state: Pop3State = inTurnState();
   const splitter = createLineSplitter();
   return {
     sent(command) {
