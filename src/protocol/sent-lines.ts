@@ -59,3 +59,48 @@ export function createLineSplitter(): LineSplitter {
     },
   };
 }
+
+export interface SegmentReader {
+  /** Bytes the client wrote, in order. */
+  feed(bytes: Buffer): void;
+  /** Forget a partial line and the literal bytes still to skip. */
+  reset(): void;
+}
+
+/**
+ * The client's bytes as a server with literals reads them (IMAP, RFC 9051 §4.3; ManageSieve,
+ * RFC 5804 §4): line segments (LF and a CR before it dropped), and after a segment the number
+ * of literal bytes `onSegment` returns, skipped whatever they hold, before the next segment.
+ */
+export function createSegmentReader(onSegment: (segment: string) => number): SegmentReader {
+  let skip = 0;
+  let held: Buffer[] = [];
+  return {
+    feed(bytes) {
+      let at = 0;
+      // Each turn consumes at least one byte or stops.
+      while (at < bytes.length) {
+        if (skip > 0) {
+          const take = Math.min(skip, bytes.length - at);
+          skip -= take;
+          at += take;
+          continue;
+        }
+        const lf = bytes.indexOf(LF, at);
+        if (lf === -1) {
+          held.push(bytes.subarray(at));
+          return;
+        }
+        const line = Buffer.concat([...held, bytes.subarray(at, lf)]);
+        held = [];
+        at = lf + 1;
+        const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
+        skip = onSegment(line.subarray(0, end).toString('utf8'));
+      }
+    },
+    reset() {
+      skip = 0;
+      held = [];
+    },
+  };
+}

@@ -15,8 +15,7 @@
  * AUTHENTICATE, RFC 9051 §6.2.2; IDLE's `DONE`, RFC 9051 §6.3.13). Such lines are taken
  * whole, with no literal in them.
  */
-const LF = 0x0a;
-const CR = 0x0d;
+import { createSegmentReader } from '../sent-lines.js';
 
 export interface ImapCommand {
   readonly tag: string;
@@ -43,9 +42,8 @@ export function literalAtEnd(line: string): LiteralAtEnd | undefined {
 
 type ClientMode =
   | { readonly kind: 'start' }
-  /** Inside a command line, after a literal: the rest of the line comes next. */
-  | { readonly kind: 'rest'; readonly command: ImapCommand }
-  | { readonly kind: 'literal'; remaining: number; readonly command: ImapCommand };
+  /** Inside a command line, after a literal (its bytes skipped by the reader): the rest of the line comes next. */
+  | { readonly kind: 'rest'; readonly command: ImapCommand };
 
 export interface ImapCommands {
   /** Commands sent and not completed, oldest first. */
@@ -62,56 +60,32 @@ export interface ImapCommands {
 export function createImapCommands(): ImapCommands {
   const pending: ImapCommand[] = [];
   let mode: ClientMode = { kind: 'start' };
-  let held: Buffer[] = [];
 
-  const afterSegment = (command: ImapCommand, segment: string): void => {
+  /** The literal bytes that follow `segment` of `command` (0: none). */
+  const afterSegment = (command: ImapCommand, segment: string): number => {
     const literal = literalAtEnd(segment);
     if (!literal) {
       mode = { kind: 'start' };
-      return;
+      return 0;
     }
     if (literal.synchronising) command.syncLiterals += 1;
-    mode = literal.count > 0 ? { kind: 'literal', remaining: literal.count, command } : { kind: 'rest', command };
+    mode = { kind: 'rest', command };
+    return literal.count;
   };
 
-  const onSegment = (segment: string): void => {
-    if (mode.kind === 'rest') {
-      afterSegment(mode.command, segment);
-      return;
-    }
-    if (pending.some((command) => command.continued)) return; // a continuation line
+  const reader = createSegmentReader((segment) => {
+    if (mode.kind === 'rest') return afterSegment(mode.command, segment);
+    if (pending.some((command) => command.continued)) return 0; // a continuation line
     const tag = /^\S*/.exec(segment)?.[0] ?? '';
-    if (tag === '') return; // an empty line starts no command
+    if (tag === '') return 0; // an empty line starts no command
     const command: ImapCommand = { tag, syncLiterals: 0, continued: false };
     pending.push(command);
-    afterSegment(command, segment);
-  };
+    return afterSegment(command, segment);
+  });
 
   return {
     pending,
-    feed(bytes) {
-      let at = 0;
-      // Each turn consumes at least one byte or stops.
-      while (at < bytes.length) {
-        if (mode.kind === 'literal') {
-          const take = Math.min(mode.remaining, bytes.length - at);
-          mode.remaining -= take;
-          at += take;
-          if (mode.remaining === 0) mode = { kind: 'rest', command: mode.command };
-          continue;
-        }
-        const lf = bytes.indexOf(LF, at);
-        if (lf === -1) {
-          held.push(bytes.subarray(at));
-          return;
-        }
-        const line = Buffer.concat([...held, bytes.subarray(at, lf)]);
-        held = [];
-        at = lf + 1;
-        const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-        onSegment(line.subarray(0, end).toString('utf8'));
-      }
-    },
+    feed: reader.feed,
     continuationRead() {
       const waiting = pending.find((command) => command.syncLiterals > 0);
       if (waiting) waiting.syncLiterals -= 1;
@@ -128,13 +102,13 @@ export function createImapCommands(): ImapCommands {
       // sends next starts a new command.
       if (mode.kind !== 'start' && mode.command === command) {
         mode = { kind: 'start' };
-        held = [];
+        reader.reset();
       }
     },
     reset() {
       pending.length = 0;
       mode = { kind: 'start' };
-      held = [];
+      reader.reset();
     },
   };
 }

@@ -37,7 +37,7 @@
 import type { FrameStep, ProtocolSession, ReplyFramer, SessionOptions } from '../types.js';
 import type { ReplyFields } from '../reply-builder.js';
 import { createReplyBuilder } from '../reply-builder.js';
-import { EOL_BYTES, sentBytes } from '../sent-lines.js';
+import { createSegmentReader, EOL_BYTES, sentBytes, type SegmentReader } from '../sent-lines.js';
 import { inTurnState, settle, type InTurnState, type Outcome } from '../in-turn.js';
 
 const STATUS = /^(OK|NO|BYE)(?: |$)/i;
@@ -46,8 +46,6 @@ const LITERAL_AT_END = /\{(\d+)\+?\}$/;
 const LITERAL_ALONE = /^\{\d+\+?\}$/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const LF = 0x0a;
-const CR = 0x0d;
 
 interface Segment {
   /** The byte count of the literal that ends the segment, if one does. */
@@ -137,49 +135,16 @@ function createSieveFramer(state: SieveState): ReplyFramer {
   };
 }
 
-type ClientMode = { readonly kind: 'start' } | { readonly kind: 'rest' } | { readonly kind: 'literal'; remaining: number };
-
 /** The client's side: each command line it starts, as a server reads them (literals skipped). */
-function createClientReader(onCommandLine: (firstSegment: string) => void): { feed(bytes: Buffer): void; reset(): void } {
-  let mode: ClientMode = { kind: 'start' };
-  let held: Buffer[] = [];
-
-  const onSegment = (segment: string): void => {
-    if (mode.kind === 'start' && segment !== '') onCommandLine(segment);
+function createClientReader(onCommandLine: (firstSegment: string) => void): SegmentReader {
+  /** Inside a command line, after a literal: the rest of the line comes next. */
+  let rest = false;
+  return createSegmentReader((segment) => {
+    if (!rest && segment !== '') onCommandLine(segment);
     const literal = scanSegment(segment).literal;
-    if (literal === undefined) mode = { kind: 'start' };
-    else mode = literal > 0 ? { kind: 'literal', remaining: literal } : { kind: 'rest' };
-  };
-
-  return {
-    feed(bytes) {
-      let at = 0;
-      // Each turn consumes at least one byte or stops.
-      while (at < bytes.length) {
-        if (mode.kind === 'literal') {
-          const take = Math.min(mode.remaining, bytes.length - at);
-          mode.remaining -= take;
-          at += take;
-          if (mode.remaining === 0) mode = { kind: 'rest' };
-          continue;
-        }
-        const lf = bytes.indexOf(LF, at);
-        if (lf === -1) {
-          held.push(bytes.subarray(at));
-          return;
-        }
-        const line = Buffer.concat([...held, bytes.subarray(at, lf)]);
-        held = [];
-        at = lf + 1;
-        const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-        onSegment(line.subarray(0, end).toString('utf8'));
-      }
-    },
-    reset() {
-      mode = { kind: 'start' };
-      held = [];
-    },
-  };
+    rest = literal !== undefined;
+    return literal ?? 0;
+  });
 }
 
 export function createManageSieveSession(options: SessionOptions = {}): ProtocolSession {
