@@ -80,7 +80,7 @@ export interface TestContext {
   readonly recording: boolean;
   /**
    * Load mode: when the running step began (`runSteps` reads the clock then to time it). A
-   * step that starts its wait at once takes its deadline from it (`waitFromStepStart`) instead
+   * step that starts its wait at once takes its deadline from it (`deadlineFromStepStart`) instead
    * of reading the clock again. Undefined outside load mode.
    */
   stepStartedAt: number | undefined;
@@ -102,7 +102,7 @@ export function scopeOf(ctx: TestContext): Scope {
 }
 
 /** An absolute deadline for a wait of `timeoutMs`, never past the test's deadline. */
-export function waitUntil(ctx: TestContext, timeoutMs: number, now = ctx.world.clock.now()): { at: number; wait: TimeoutContext } {
+export function deadlineFor(ctx: TestContext, timeoutMs: number, now = ctx.world.clock.now()): { at: number; wait: TimeoutContext } {
   const wanted = now + timeoutMs;
   const deadlineBound = ctx.deadlineAt < wanted;
   return {
@@ -112,12 +112,12 @@ export function waitUntil(ctx: TestContext, timeoutMs: number, now = ctx.world.c
 }
 
 /**
- * `waitUntil` from the running step's start when load mode read the clock then: for steps
+ * `deadlineFor` from the running step's start when load mode read the clock then: for steps
  * that wait before anything else of theirs can take time (a send, a reply), where the two
- * readings lie microseconds apart. A load run spared about a dozen clock reads per session.
+ * readings lie microseconds apart: one clock read per step serves both.
  */
-export function waitFromStepStart(ctx: TestContext, timeoutMs: number): { at: number; wait: TimeoutContext } {
-  return waitUntil(ctx, timeoutMs, ctx.stepStartedAt);
+export function deadlineFromStepStart(ctx: TestContext, timeoutMs: number): { at: number; wait: TimeoutContext } {
+  return deadlineFor(ctx, timeoutMs, ctx.stepStartedAt);
 }
 
 /** The step's reply timeout: matcher → step → `--timeout` → test/file default. */

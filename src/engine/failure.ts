@@ -7,7 +7,7 @@ import type { Span } from '../kernel/span.js';
 import type { FailureKind } from './events.js';
 import { TransportError, type TransportErrorKind } from '../transport/types.js';
 import type { Secrets } from './secrets.js';
-import { formatDuration } from '../transport/index.js';
+import { formatDuration } from '../kernel/duration.js';
 
 export class StepFailure extends Error {
   /** The `include` steps this failure passed through, innermost first (filled on the way out). */

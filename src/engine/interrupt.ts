@@ -1,7 +1,7 @@
 /**
  * Ctrl-C for the tests of one run. ONE listener on the run's signal stops every running
- * test's own stop token, in the order the tests started: a listener added and removed per
- * test was about 5 % of a load run's cost, a Set entry is next to nothing. Made once per run
+ * test's own stop token, in the order the tests started: a Set entry per test instead of a
+ * listener added to and removed from the signal per test, which a load run does per session. Made once per run
  * by `runSuites` and `runLoad`.
  */
 import { setMaxListeners } from 'node:events';

@@ -2,13 +2,12 @@
  * Reading ONE reply (format §4): the protocol's framer says what it needs, the transport
  * reads it, bounded by the step's deadline and by `limits.reply` for the whole reply.
  */
-import type { FrameStep, Reply, ReplyFramer, ReplyOptions } from '../protocol/types.js';
+import type { FrameStep, ReplyFramer, ReplyOptions } from '../protocol/types.js';
+import type { Observed } from '../match/index.js';
 import { TransportError } from '../transport/types.js';
 import { blockCost, formatBytes, LINE_OVERHEAD_BYTES } from '../transport/index.js';
 import type { LiveConnection } from './context.js';
 import type { ReplyAt } from './answers.js';
-
-export type Observed = { readonly kind: 'reply'; readonly reply: Reply; readonly at: ReplyAt } | { readonly kind: 'closed' };
 
 export function readReply(live: LiveConnection, options: ReplyOptions, deadline: number): Promise<Observed> {
   return readReplyThen(live, options, deadline, same, same);
@@ -17,17 +16,17 @@ export function readReply(live: LiveConnection, options: ReplyOptions, deadline:
 const same = <T>(value: T): T => value;
 
 /**
- * `readReply` with what comes next: `then` gets what was observed, and an error of the read
- * is thrown as `failed` makes it (an error of `then` passes unchanged). One promise per
- * reply: lines come by callback (`Connection.readLineOr`) where the connection offers it,
- * where an async function awaiting a promise per line, awaited in turn by the step, cost a
- * load run two promises and two trips through the microtask queue per line.
+ * `readReply` with what comes next: `then` gets what was observed and where the reply's bytes
+ * start in the input, and an error of the read is thrown as `failed` makes it (an error of
+ * `then` passes unchanged). One promise per reply, not one per line: lines come by callback
+ * (`Connection.readLineOr`), and a buffered one at once, without a trip through the
+ * microtask queue.
  */
 export function readReplyThen<T>(
   live: LiveConnection,
   options: ReplyOptions,
   deadline: number,
-  then: (observed: Observed) => T,
+  then: (observed: Observed, at: ReplyAt) => T,
   failed: (error: unknown) => unknown,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -52,7 +51,7 @@ class ReplyRead<T> {
     private readonly live: LiveConnection,
     private readonly options: ReplyOptions,
     private readonly deadline: number,
-    private readonly then: (observed: Observed) => T,
+    private readonly then: (observed: Observed, at: ReplyAt) => T,
     private readonly failed: (error: unknown) => unknown,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: unknown) => void,
@@ -76,15 +75,11 @@ class ReplyRead<T> {
         const next = this.next;
         switch (next.need) {
           case 'done':
-            this.finish({ kind: 'reply', reply: next.reply, at: { first: this.firstAt, last: this.lineAt } });
+            this.finish({ kind: 'reply', reply: next.reply });
             return;
           case 'line': {
             this.lineAt = this.live.answers.readAt;
             if (this.firstAt < 0) this.firstAt = this.lineAt;
-            if (!connection.readLineOr) {
-              connection.readLine(this.deadline).then(this.onLine, this.onLineError);
-              return;
-            }
             let line: Buffer | undefined;
             try {
               line = connection.readLineOr(this.deadline, this.onLine, this.onLineError);
@@ -177,7 +172,7 @@ class ReplyRead<T> {
     this.settled = true;
     let result: T;
     try {
-      result = this.then(observed);
+      result = this.then(observed, { first: this.firstAt, last: this.lineAt });
     } catch (error) {
       this.reject(error);
       return;

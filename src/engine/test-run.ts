@@ -2,17 +2,18 @@
  * Running ONE test: variables, its connection, its steps, and always a result — a failure
  * of the server, an error of ours, or a pass. Tests share nothing with each other.
  */
-import type { Step, Suite, Test } from '../kernel/model.js';
+import { MAIN_CONNECTION, type Step, type Suite, type Test } from '../kernel/model.js';
 import { Secrets } from './secrets.js';
 import type { Failure, TestInfo, TestResult, TranscriptDirection, TranscriptEntry } from './events.js';
 import type { EngineEnvironment, TestContext } from './context.js';
 import { StepFailure } from './failure.js';
 import { evaluateTracked, setVariable } from './values.js';
 import { runSteps } from './steps/index.js';
-import { MAIN_CONNECTION, openConnectSpec } from './steps/connection.js';
+import { openConnectSpec } from './steps/connection.js';
 import type { RunInterrupt } from './interrupt.js';
 import { Transcript } from './transcript.js';
-import { formatDuration, StopToken } from '../transport/index.js';
+import { formatDuration } from '../kernel/duration.js';
+import { StopToken } from '../transport/index.js';
 
 export interface TestRunOptions {
   /** The run's Ctrl-C (one per run: `new RunInterrupt(signal)`). */
@@ -38,7 +39,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     return { test: info, status: 'skipped', durationMs: 0, transcript: [], ...(test.skip.reason ? { skipReason: test.skip.reason } : {}) };
   }
   // One stop for Ctrl-C and the deadline. A StopToken, not an AbortController: a load run
-  // makes one per session, and the EventTarget machinery was a visible part of its cost.
+  // makes one per session, and needs none of the EventTarget machinery.
   // (Nor `AbortSignal.any` with the run's signal: on Node 20 each call leaves a dependent
   // behind on the long-lived signal, which grew without end over a load run.)
   const stop = new StopToken();

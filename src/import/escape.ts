@@ -20,11 +20,6 @@ export function escapeTemplate(text: string): string {
   return text.replaceAll('${', () => '$${');
 }
 
-/** Text as a regex source that matches it literally. `{` is escaped, so no `${` survives. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
-
 /**
  * A matcher's exact string: a leading `\` keeps a string that starts with `/` or `\` from
  * reading as a regex (and `...` in a list from reading as "any lines").

@@ -4,8 +4,8 @@
  * list form; a bare SMTP code (`334 `) → the code; a bare continuation (`+ `) → its status.
  * Returned as plain values; the emitter turns them into YAML (regexes single-quoted).
  */
+import { escapeRegex } from '../template/index.js';
 import {
-  escapeRegex,
   literalMatcherText,
   segmentsToTemplate,
   substitute,

@@ -101,6 +101,9 @@ export interface TlsOptions {
   readonly expect?: TlsExpect;
 }
 
+/** The name of a test's own connection (`use: main`). */
+export const MAIN_CONNECTION = 'main';
+
 export interface ConnectSpec {
   readonly span: Span;
   readonly host: Template;
@@ -111,7 +114,7 @@ export interface ConnectSpec {
   readonly timeoutMs: number;
   readonly eol: 'crlf' | 'lf';
   readonly limits: Limits;
-  /** Name for `use`; the test's own connection is named `main`. */
+  /** Name for `use`; the test's own connection is `MAIN_CONNECTION`. */
   readonly as?: string;
 }
 
@@ -139,10 +142,10 @@ interface StepBase {
 }
 
 export type Step =
-  | (StepBase & { readonly kind: 'send'; readonly lines: readonly Template[] })
-  | (StepBase & { readonly kind: 'raw'; readonly bytes: RawBytes })
+  | (StepBase & { readonly kind: 'c'; readonly lines: readonly Template[] })
+  | (StepBase & { readonly kind: 'send'; readonly bytes: RawBytes })
   | (StepBase & { readonly kind: 'data'; readonly body: DataBody })
-  | (StepBase & { readonly kind: 'expect'; readonly matcher: Matcher })
+  | (StepBase & { readonly kind: 's'; readonly matcher: Matcher })
   | (StepBase & { readonly kind: 'tls'; readonly options: TlsOptions })
   | (StepBase & { readonly kind: 'connect'; readonly connect: ConnectSpec })
   | (StepBase & { readonly kind: 'use'; /** The connection (`as:`) to make current. */ readonly connection: string })
@@ -154,7 +157,11 @@ export type Step =
   | (StepBase & { readonly kind: 'retry'; readonly times: number; readonly delayMs: number; readonly steps: readonly Step[] })
   | (StepBase & { readonly kind: 'include'; readonly fragment: Fragment; readonly with: readonly VarDef[] });
 
+/** A step's kind is its YAML key (`c`, `send`, `s`, …: format §3). */
 export type StepKind = Step['kind'];
+
+/** The step of one kind. */
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 export interface Fragment {
   /** Display path (relative to cwd), as in spans. */

@@ -3,7 +3,7 @@
  * Directories recurse to `*.yaml` / `*.yml`, skipping `node_modules` and dot-directories.
  * I/O at the edge: the file system is passed in.
  */
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import type { Diagnostic, DiagnosticCode } from '../kernel/diagnostic.js';
 
@@ -74,9 +74,3 @@ function inputProblem(code: DiagnosticCode, input: string, message: string): Dia
   return { code, span: { file: input, line: 1, col: 1, endLine: 1, endCol: 1 }, message };
 }
 
-/** Path as shown to users: relative to cwd, with `/`. */
-export function displayPath(abs: string, cwd: string): string {
-  const rel = relative(cwd, abs);
-  const shown = rel === '' || isAbsolute(rel) ? abs : rel;
-  return sep === '/' ? shown : shown.split(sep).join('/');
-}

@@ -10,14 +10,11 @@ import { PROTOCOLS } from '../protocol/registry.js';
 import type { Template } from '../template/types.js';
 import type { PointedAtKey } from './matcher.js';
 import type { BuildNotes } from './notes.js';
-import type { ConnectSpec, Fragment, Matcher, ProtocolName, Step, Suite, Test } from '../kernel/model.js';
+import { MAIN_CONNECTION, type ConnectSpec, type Fragment, type Matcher, type ProtocolName, type Step, type Suite, type Test } from '../kernel/model.js';
 import type { Sink } from './sink.js';
 import type { Span } from '../kernel/span.js';
 import { didYouMean, orList } from './suggest.js';
 import { assignedNames, tlsTemplates, walkVarDefs, walkVars, type VarReport } from './variables.js';
-
-/** The test's own connection, for `use`. */
-export const MAIN_CONNECTION = 'main';
 
 export interface CheckOptions {
   /** `--var` names: known everywhere. */
@@ -114,10 +111,10 @@ interface ConnectionState {
 
 /** Steps that act on the current connection. */
 const NEEDS_CONNECTION: Readonly<Record<Step['kind'], boolean>> = {
+  c: true,
   send: true,
-  raw: true,
   data: true,
-  expect: true,
+  s: true,
   tls: true,
   connect: false,
   use: false,
@@ -148,7 +145,7 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
       case 'data':
         if (protocol !== undefined) checkData(step, protocol, sink, options);
         break;
-      case 'expect':
+      case 's':
         if (protocol) checkMatcher(step.matcher, protocol, sink, options.notes);
         break;
       case 'connect':
@@ -175,8 +172,8 @@ function walkConnections(steps: readonly Step[], state: ConnectionState, sink: S
           state.opened = true;
         } else walkConnections(step.fragment.steps, state, sink.within(step.span), options);
         break;
+      case 'c':
       case 'send':
-      case 'raw':
       case 'tls':
       case 'close':
       case 'silent':

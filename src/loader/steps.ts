@@ -80,10 +80,10 @@ export class StepBuilder {
   ) {
     const ms = (v: YNode, env: StepEnv): number => duration(v, env.sink) ?? 0;
     this.table = {
-      c: (v, _s, env) => ({ kind: 'send', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.line(n, env.sink)) }),
-      send: (v, _s, env) => ({ kind: 'raw', bytes: this.raw(v, env.sink) }),
+      c: (v, _s, env) => ({ kind: 'c', lines: (v.kind === 'list' ? v.items() : [v]).map((n) => this.line(n, env.sink)) }),
+      send: (v, _s, env) => ({ kind: 'send', bytes: this.raw(v, env.sink) }),
       data: (v, _s, env) => ({ kind: 'data', body: this.data(v, env.sink) }),
-      s: (v, _s, env) => ({ kind: 'expect', matcher: this.matchers.build(v, env.sink) }),
+      s: (v, _s, env) => ({ kind: 's', matcher: this.matchers.build(v, env.sink) }),
       tls: (v, _s, env) => ({ kind: 'tls', options: this.tls.merge(v.kind === 'map' ? [...env.tlsLayers, v] : env.tlsLayers, v.keySpan(), env.sink) }),
       connect: (v, _s, env) => ({ kind: 'connect', connect: this.connects.forStep(v, env.connectLayers, env.tlsLayers, env.sink) }),
       use: (v) => ({ kind: 'use', connection: v.str() }),

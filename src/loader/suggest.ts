@@ -47,15 +47,4 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   return match === undefined ? undefined : `did you mean \`${match}\`?`;
 }
 
-/** `a`, `a` or `b`, `a`, `b` or `c` — for messages. */
-export function orList(words: readonly string[], quote = true): string {
-  const q = words.map((w) => (quote ? `\`${w}\`` : w));
-  if (q.length <= 1) return q.join('');
-  return `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
-}
-
-export function andList(words: readonly string[], quote = true): string {
-  const q = words.map((w) => (quote ? `\`${w}\`` : w));
-  if (q.length <= 1) return q.join('');
-  return `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
-}
+export { andList, orList } from '../kernel/list.js';

@@ -35,16 +35,16 @@ export function walkVars(steps: readonly Step[], known: Set<string>, report: Var
 
 function walkStep(step: Step, known: Set<string>, report: VarReport): void {
   switch (step.kind) {
-    case 'send':
+    case 'c':
       for (const t of step.lines) checkTemplate(t, known, report);
       return;
-    case 'raw':
+    case 'send':
       if (step.bytes.kind === 'text') checkTemplate(step.bytes.value, known, report);
       return;
     case 'data':
       checkTemplate(step.body.kind === 'text' ? step.body.value : step.body.path, known, report);
       return;
-    case 'expect':
+    case 's':
       checkMatcher(step.matcher, known, report);
       addCaptureNames(step.matcher, known);
       return;
@@ -102,7 +102,7 @@ export function assignedNames(steps: readonly Step[]): string[] {
   const visit = (list: readonly Step[]): void => {
     for (const s of list) {
       if (s.kind === 'set') s.vars.forEach((d) => out.add(d.name));
-      else if (s.kind === 'expect') addCaptureNames(s.matcher, out);
+      else if (s.kind === 's') addCaptureNames(s.matcher, out);
       else if (s.kind === 'repeat') {
         if (s.as !== undefined) out.add(s.as);
         visit(s.steps);

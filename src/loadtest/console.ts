@@ -3,7 +3,7 @@
  * of its steps (count, failures, latency percentiles), and the first failures' messages.
  */
 import type { Palette } from '../report/colors.js';
-import { formatDuration } from '../report/duration.js';
+import { formatElapsed } from '../kernel/duration.js';
 import { escapeControl } from '../report/escape.js';
 import type { LatencySummary } from './histogram.js';
 import type { LoadReport, LoadTestReport } from './report.js';
@@ -23,13 +23,13 @@ function headline(report: LoadReport, paint: Palette): string {
   const how = [
     `concurrency ${settings.concurrency}`,
     ...(settings.repeat !== undefined ? [`repeat ${settings.repeat}`] : []),
-    ...(settings.durationMs !== undefined ? [`duration ${formatDuration(settings.durationMs)}`] : []),
+    ...(settings.durationMs !== undefined ? [`duration ${formatElapsed(settings.durationMs)}`] : []),
     ...(settings.ratePerSecond !== undefined ? [`rate ${settings.ratePerSecond}/s`] : []),
     ...(settings.shard ? [`shard ${settings.shard.index}/${settings.shard.count}`] : []),
   ].join(', ');
   const result = bad > 0 ? paint.fail(`${bad} failed`) : paint.pass('all passed');
   const interrupted = report.interrupted ? paint.fail(' (interrupted)') : '';
-  return `${paint.bold(`${sessions.total} sessions`)} in ${formatDuration(report.durationMs)}, ${paint.bold(`${fmtRate(report.sessionsPerSecond)} sessions/s`)}: ${result}${interrupted} (${how})`;
+  return `${paint.bold(`${sessions.total} sessions`)} in ${formatElapsed(report.durationMs)}, ${paint.bold(`${fmtRate(report.sessionsPerSecond)} sessions/s`)}: ${result}${interrupted} (${how})`;
 }
 
 function testLines(test: LoadTestReport, paint: Palette): string[] {

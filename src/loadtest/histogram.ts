@@ -140,7 +140,7 @@ export function encodeHistogram(histogram: Histogram): string {
   return (histogram as Histogram & { encodeIntoCompressedBase64(): string }).encodeIntoCompressedBase64();
 }
 
-export function summarize(histogram: Histogram): LatencySummary {
+export function latencySummary(histogram: Histogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (histogram.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
   // A percentile is the top of its bucket (within 0.1 %), which may pass the exact maximum.

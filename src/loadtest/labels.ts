@@ -3,20 +3,19 @@
  * A step's identity is its `file:line:col`; the label is only for people, taken from the
  * spec's own words (template sources, never evaluated values: a value may be secret).
  */
-import type { Matcher, Step, StepKind, TextPattern } from '../kernel/model.js';
-import { formatDuration } from '../transport/index.js';
+import type { Matcher, Step, StepKind, StepOf, TextPattern } from '../kernel/model.js';
+import { formatDuration } from '../kernel/duration.js';
 
 /** Longest label, in characters, before it is cut with `…`. */
 export const LABEL_WIDTH = 40;
 
-type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 type Labeler<K extends StepKind> = (step: StepOf<K>) => string;
 
 const LABELERS: { readonly [K in StepKind]: Labeler<K> } = {
-  send: (s) => `c: ${s.lines[0]?.source ?? ''}${s.lines.length > 1 ? ` (+${s.lines.length - 1} lines)` : ''}`,
-  raw: (s) => (s.bytes.kind === 'text' ? `send: ${s.bytes.value.source}` : `send: ${s.bytes.kind} ${s.bytes.value}`),
+  c: (s) => `c: ${s.lines[0]?.source ?? ''}${s.lines.length > 1 ? ` (+${s.lines.length - 1} lines)` : ''}`,
+  send: (s) => (s.bytes.kind === 'text' ? `send: ${s.bytes.value.source}` : `send: ${s.bytes.kind} ${s.bytes.value}`),
   data: (s) => (s.body.kind === 'text' ? `data: ${s.body.value.source}` : `data: file ${s.body.path.source}`),
-  expect: (s) => `s: ${matcherLabel(s.matcher)}`,
+  s: (s) => `s: ${matcherLabel(s.matcher)}`,
   tls: () => 'tls',
   connect: (s) => `connect${s.connect.as !== undefined ? ` as ${s.connect.as}` : ''}`,
   use: (s) => `use ${s.name}`,

@@ -5,9 +5,9 @@
 import type { FailureKind } from '../engine/events.js';
 import type { LoadOutcome } from '../engine/load.js';
 import type { Shard } from '../engine/shard.js';
-import { displayPath } from '../report/location.js';
+import { formatFile } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';
-import { encodeHistogram, summarize, type LatencyRecorder, type LatencySummary } from './histogram.js';
+import { encodeHistogram, latencySummary, type LatencyRecorder, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
 
 export interface LoadSettings {
@@ -116,10 +116,10 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
   const { cwd, redact } = input;
   const latency = (recorder: LatencyRecorder): LatencySummary => {
     const h = recorder.histogram();
-    return input.histograms && h.totalCount > 0 ? { ...summarize(h), histogram: encodeHistogram(h) } : summarize(h);
+    return input.histograms && h.totalCount > 0 ? { ...latencySummary(h), histogram: encodeHistogram(h) } : latencySummary(h);
   };
   return {
-    file: displayPath(cwd, t.suite.file),
+    file: formatFile(cwd, t.suite.file),
     suite: t.suite.name,
     name: t.test.name,
     line: t.test.span.line,
@@ -127,7 +127,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
     sessions: { total: t.runs, passed: t.runs - t.failed - t.errored, failed: t.failed, errored: t.errored },
     latency: latency(t.sessionLatency),
     steps: t.rows().map((row) => {
-      const file = displayPath(cwd, row.span.file);
+      const file = formatFile(cwd, row.span.file);
       return {
         key: `${file}:${row.span.line}:${row.span.col}`,
         file,
@@ -145,7 +145,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
         session,
         kind: failure.kind,
         message: failure.message,
-        file: displayPath(cwd, failure.span.file),
+        file: formatFile(cwd, failure.span.file),
         line: failure.span.line,
         col: failure.span.col,
         ...(failure.expected !== undefined ? { expected: failure.expected } : {}),

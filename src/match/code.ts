@@ -1,7 +1,7 @@
 /** `code` and `enhanced` (format §5): SMTP/LMTP reply codes, RFC 5321 §4.2 and RFC 3463. */
 import type { Check } from './types.js';
 import { headline, malformedNote, spanOf } from './headline.js';
-import { orList } from './show.js';
+import { orList } from '../kernel/list.js';
 
 /** `250`, `2xx`, `55x`: each `x` stands for any digit. */
 export function codeFits(pattern: string, code: number): boolean {
@@ -22,7 +22,7 @@ export const checkCode: Check = (m, reply, env) => {
   const code = reply.code;
   // A reply that fits costs no message: building one (headline, list) is for misses only.
   if (code !== undefined && patterns.some((p) => codeFits(p.value, code))) return undefined;
-  const wanted = orList(patterns.map((p) => p.value.trim()));
+  const wanted = orList(patterns.map((p) => p.value.trim()), false);
   const base = {
     span: spanOf(
       patterns.map((p) => p.span),

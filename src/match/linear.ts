@@ -14,6 +14,7 @@
  *   harmless (its first match ends the search), so `/\p{L}+/u` is fine, `/\p{L}+$/u` is not;
  *   a bounded one (`{2,40}`) tries at most so many lengths at each position.
  */
+import { orList } from '../kernel/list.js';
 import type { RegexCache } from '../template/regex.js';
 import { parseRegex, RegexSyntaxError } from './regex-tree.js';
 import type { Alternatives, Atom, ClassItem, Term } from './regex-tree.js';
@@ -41,7 +42,7 @@ export function regexHazard(source: string, flags: string): Hazard | undefined {
   const risk = riskIn(tree, false, false);
   if (risk === undefined) return undefined;
   const found = obstacles(tree, flags);
-  const why = found.length > 0 ? orList(found) : 'counted repetitions nested too deep';
+  const why = found.length > 0 ? orList(found, false) : 'counted repetitions nested too deep';
   return {
     message: `this regex can backtrack for hours on a reply shaped against it: ${risk}, and V8's linear-time engine cannot run it (${why})`,
     hint: `remove ${why}, or the repetition followed by more pattern (a repetition at the very end is safe)`,
@@ -158,10 +159,6 @@ function has(tree: Alternatives, test: (atom: Atom) => boolean): boolean {
 
 function someTerm(tree: Alternatives, test: (term: Term) => boolean): boolean {
   return tree.some((terms) => terms.some((term) => test(term) || (term.atom.kind === 'group' && someTerm(term.atom.body, test))));
-}
-
-function orList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 // ---------------------------------------------------------------------------------------

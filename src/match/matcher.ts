@@ -16,7 +16,7 @@ import { checkLines } from './lines.js';
 import { checkContains, checkExcludes } from './contains.js';
 import { takeCaptures } from './capture.js';
 import { headline, spanOf } from './headline.js';
-import { orList } from './show.js';
+import { orList } from '../kernel/list.js';
 
 /** In the order a reader checks a reply: code first, then text, then lines. */
 const CHECKS: readonly Check[] = [
@@ -105,11 +105,11 @@ function matchClosed(m: Matcher, env: MatchEnv): Captures | Miss {
 /** The first key that a closed connection cannot satisfy, in words. */
 function expectation(m: Matcher): { what: string; span: Span } | undefined {
   if (m.code !== undefined && m.code.length > 0) {
-    return { what: `reply code ${orList(m.code.map((c) => c.value.trim()))}`, span: spanOf(m.code.map((c) => c.span), m.span) };
+    return { what: `reply code ${orList(m.code.map((c) => c.value.trim()), false)}`, span: spanOf(m.code.map((c) => c.span), m.span) };
   }
   if (m.enhanced !== undefined) return { what: `enhanced code ${m.enhanced.value.trim()}`, span: m.enhanced.span };
   if (m.status !== undefined && m.status.length > 0) {
-    return { what: `status ${orList(m.status.map((s) => s.value.trim()))}`, span: spanOf(m.status.map((s) => s.span), m.span) };
+    return { what: `status ${orList(m.status.map((s) => s.value.trim()), false)}`, span: spanOf(m.status.map((s) => s.span), m.span) };
   }
   const other =
     m.text?.span ??

@@ -52,8 +52,3 @@ export function shownLines(lines: readonly string[], max = 2000): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** `a`, `a or b`, `a, b or c`. */
-export function orList(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}

@@ -8,7 +8,7 @@
 import type { InvalidFile, RunSummary, SuiteInfo, TestInfo, TestResult, TestStatus, TranscriptEntry } from '../engine/events.js';
 import type { Palette } from './colors.js';
 import { createPalette } from './colors.js';
-import { formatDuration } from './duration.js';
+import { formatElapsed } from '../kernel/duration.js';
 import { escapeControl, escapeMultiline } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { formatLocation } from './location.js';
@@ -112,7 +112,7 @@ function outcome(result: TestResult, paint: Palette): string {
     const reason = result.skipReason ? ` (${escapeControl(result.skipReason)})` : '';
     return paint.skip(`skipped${reason}`);
   }
-  const time = formatDuration(result.durationMs);
+  const time = formatElapsed(result.durationMs);
   const timed = result.durationMs >= SLOW_MS ? paint.slow(time) : paint.dim(time);
   if (result.runs === undefined) return timed;
   const failedRuns = result.failedRuns ?? 0;
@@ -174,6 +174,6 @@ function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: 
     summary.skipped > 0 ? paint.skip(`${summary.skipped} skipped`) : undefined,
   ].filter((p) => p !== undefined);
   const head = summary.interrupted ? paint.skip('interrupted: ') : '';
-  lines.push(`${head}${parts.join(', ')} ${paint.dim(`(${formatDuration(summary.durationMs)})`)}`);
+  lines.push(`${head}${parts.join(', ')} ${paint.dim(`(${formatElapsed(summary.durationMs)})`)}`);
   return lines;
 }

@@ -8,7 +8,7 @@ import type { DiagnosticCode } from '../kernel/diagnostic.js';
 import type { Span } from '../kernel/span.js';
 import { groupBySuite } from './grouping.js';
 import { capResult } from './reply-cap.js';
-import { displayPath } from './location.js';
+import { formatFile } from './location.js';
 import { createFileReporter, type RunOutput } from './output-file.js';
 import type { LoadStatistics, ReporterFactory } from './types.js';
 
@@ -126,7 +126,7 @@ export function jsonReport(input: JsonInput): JsonReport {
       interrupted: summary.interrupted,
     },
     suites: groupBySuite(input.suites, input.results).map((group) => ({
-      file: displayPath(cwd, group.file),
+      file: formatFile(cwd, group.file),
       name: group.name,
       tests: group.results.map((result) => jsonTest(capResult(result), cwd)),
     })),
@@ -167,7 +167,7 @@ function jsonFailure(failure: Failure, cwd: string): JsonFailure {
   };
 }
 
-const jsonLocation = (span: Span, cwd: string): JsonLocation => ({ file: displayPath(cwd, span.file), line: span.line, col: span.col });
+const jsonLocation = (span: Span, cwd: string): JsonLocation => ({ file: formatFile(cwd, span.file), line: span.line, col: span.col });
 const jsonSpan = (span: Span, cwd: string): JsonSpan => ({ ...jsonLocation(span, cwd), endLine: span.endLine, endCol: span.endCol });
 
 export function invalidJsonReport(files: readonly InvalidFile[], cwd: string, at: Date): JsonReport {
@@ -178,7 +178,7 @@ export function invalidJsonReport(files: readonly InvalidFile[], cwd: string, at
     summary: { total: 0, passed: 0, failed: 0, errored: 0, skipped: 0, interrupted: false },
     suites: [],
     invalid: files.map((file) => ({
-      file: displayPath(cwd, file.file),
+      file: formatFile(cwd, file.file),
       diagnostics: file.diagnostics.map((d) => ({
         ...jsonSpan(d.span, cwd),
         code: d.code,

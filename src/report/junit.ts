@@ -13,7 +13,7 @@ import { toSeconds } from './duration.js';
 import { xmlAttr, xmlCdata } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { groupBySuite } from './grouping.js';
-import { displayPath } from './location.js';
+import { formatFile } from './location.js';
 import { createFileReporter } from './output-file.js';
 import { capResult } from './reply-cap.js';
 import { formatEntry } from './transcript-text.js';
@@ -73,7 +73,7 @@ export function junitXml(input: JunitInput): string {
 }
 
 function testCase(result: TestResult, cwd: string): XmlNode {
-  const file = displayPath(cwd, result.test.file);
+  const file = formatFile(cwd, result.test.file);
   const children: XmlNode[] = [];
   switch (result.status) {
     case 'passed':
@@ -126,7 +126,7 @@ function systemOut(result: TestResult): string {
 /** Specs that did not load (format §8): a suite per file holding one `<error>` case with the diagnostics. */
 export function invalidJunitXml(files: readonly InvalidFile[], cwd: string, at: Date): string {
   const suites: XmlNode[] = files.map((file) => {
-    const shown = displayPath(cwd, file.file);
+    const shown = formatFile(cwd, file.file);
     // The message is the first line of `rendered` (redacted by the caller), not built anew.
     const first = file.rendered.split('\n').find((l) => l.trim() !== '') ?? 'invalid spec';
     const more = file.diagnostics.length > 1 ? ` (and ${file.diagnostics.length - 1} more)` : '';

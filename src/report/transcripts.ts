@@ -7,11 +7,11 @@
 import path from 'node:path';
 import type { TestInfo, TestResult } from '../engine/events.js';
 import { createPalette } from './colors.js';
-import { formatDuration } from './duration.js';
+import { formatElapsed } from '../kernel/duration.js';
 import { escapeControl } from './escape.js';
 import { failureLines } from './failure-text.js';
 import { testKey } from './grouping.js';
-import { displayPath, formatLocation } from './location.js';
+import { formatFile, formatLocation } from './location.js';
 import { requireOutputPath, writeReportFile } from './output-file.js';
 import { capResult } from './reply-cap.js';
 import { createSlugger } from './slug.js';
@@ -31,7 +31,7 @@ export const createTranscriptsReporter: ReporterFactory = (context) => {
     const key = testKey(test);
     const known = files.get(key);
     if (known !== undefined) return known;
-    const folder = folders.get(test.file) ?? slug('', displayPath(context.cwd, test.file));
+    const folder = folders.get(test.file) ?? slug('', formatFile(context.cwd, test.file));
     folders.set(test.file, folder);
     const file = `${folder}/${slug(folder, test.name)}.txt`;
     files.set(key, file);
@@ -68,7 +68,7 @@ export function transcriptText(result: TestResult, cwd: string): string {
   const status =
     result.status === 'skipped'
       ? `skipped${result.skipReason ? ` (${escapeControl(result.skipReason)})` : ''}`
-      : `${result.status} (${formatDuration(result.durationMs)})`;
+      : `${result.status} (${formatElapsed(result.durationMs)})`;
   const header = [
     `suite: ${escapeControl(test.suite)}`,
     `test: ${escapeControl(test.name)}`,
@@ -79,7 +79,7 @@ export function transcriptText(result: TestResult, cwd: string): string {
   if (result.failure !== undefined) {
     header.push(`failure: ${result.failure.kind}`, ...failureLines(result.failure, result.status, cwd, PLAIN).map((l) => `  ${l}`));
   }
-  const width = Math.max(0, ...result.transcript.map((e) => formatDuration(e.atMs).length));
-  const body = result.transcript.map((e) => `${formatDuration(e.atMs).padStart(width)}  ${formatEntry(e)}`);
+  const width = Math.max(0, ...result.transcript.map((e) => formatElapsed(e.atMs).length));
+  const body = result.transcript.map((e) => `${formatElapsed(e.atMs).padStart(width)}  ${formatEntry(e)}`);
   return `${[...header, '', ...body].join('\n')}\n`;
 }

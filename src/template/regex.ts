@@ -37,7 +37,10 @@ export class RegexCache {
   }
 }
 
-/** ECMAScript SyntaxCharacter plus `/`: the only identity escapes valid also under the `u` flag. */
+/**
+ * Text as a regex source that matches it literally: ECMAScript SyntaxCharacter plus `/`, the
+ * only identity escapes valid also under the `u` flag. `{` is escaped, so no `${` survives.
+ */
 export function escapeRegex(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }

@@ -5,7 +5,7 @@
  *
  * Consumed bytes of the first chunk are skipped by an offset (`start`), not cut off with a
  * new view: Node's `Buffer#subarray` reads `.buffer` (a call into C++) and builds a Buffer,
- * and cutting the head on every take and drop cost a load run two of them per line read.
+ * and cutting the head on every take and drop would do that twice per line read.
  */
 export class ByteQueue {
   private chunks: Buffer[] = [];

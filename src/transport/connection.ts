@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import type { Limits } from '../kernel/model.js';
 import { locallyClosedError, socketError } from './errors.js';
-import { formatDuration } from './format.js';
+import { formatDuration } from '../kernel/duration.js';
 import { LineReader } from './line-reader.js';
 import type { SocketIntake } from './intake.js';
 import { handshake } from './tls-handshake.js';
@@ -23,6 +23,14 @@ export interface SocketConnectionOptions {
 }
 
 const SENT: Promise<void> = Promise.resolve();
+
+/** `Connection.readLineOr` as a promise, for callers that read a line now and then. */
+export function readLine(connection: Pick<Connection, 'readLineOr'>, deadline: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const line = connection.readLineOr(deadline, resolve, reject);
+    if (line !== undefined) resolve(line);
+  });
+}
 
 function settleWrite(settle: Settle<void>, outcome: 'sent' | TransportError): void {
   if (outcome === 'sent') settle.resolve();
@@ -63,8 +71,9 @@ export class SocketConnection implements Connection {
     return this.reader.buffered;
   }
 
+  /** `readLine` below, as a method. */
   readLine(deadline: number): Promise<Buffer> {
-    return this.reader.readLine(deadline);
+    return readLine(this, deadline);
   }
 
   readLineOr(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined {

@@ -1,9 +1,9 @@
 export { openConnection } from './open.js';
-export { SocketConnection } from './connection.js';
+export { readLine, SocketConnection } from './connection.js';
 export type { SocketConnectionOptions } from './connection.js';
 export { LineReader } from './line-reader.js';
 export { ByteQueue } from './byte-queue.js';
-export { formatBytes, formatDuration } from './format.js';
+export { formatBytes } from './format.js';
 export { blockCost, LINE_OVERHEAD_BYTES } from './limits.js';
 export { formatName } from './tls-info.js';
 export { StopToken, stopSignalOf } from './stop.js';

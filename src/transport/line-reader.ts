@@ -9,7 +9,7 @@
  *
  * Reply budget: the engine enforces `limits.replyBytes` per reply (each line charged
  * `LINE_OVERHEAD_BYTES` more, limits.ts). `bytesRead` counts every byte consumed by
- * `readLine` (line ends included) and `readBytes`; `readBytes` itself refuses a count above
+ * `readLineOr` (line ends included) and `readBytes`; `readBytes` itself refuses a count above
  * `limits.replyBytes`. A failed read keeps at most `PARTIAL_BYTES` of what came, its end.
  *
  * Fairness: after `YIELD_EVERY_LINES` lines handed out without a wait, the next read lets the
@@ -146,30 +146,7 @@ export class LineReader {
     this.wake();
   }
 
-  readLine(deadline: number): Promise<Buffer> {
-    if (this.streak >= YIELD_EVERY_LINES) {
-      this.streak = 0;
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.readLine(deadline));
-    }
-    // A line already buffered (the next lines of a multi-line reply) needs no wait at all.
-    if (this.settle === undefined && !this.context.stop?.stopped && this.queue.length > 0) {
-      let line: Buffer | undefined;
-      try {
-        line = this.takeLine();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (line) {
-        this.streak++;
-        this.flow();
-        return Promise.resolve(line);
-      }
-    }
-    this.streak = 0;
-    return this.wait<Buffer>(deadline, 0, this.attemptLine, this.lineTimeout);
-  }
-
-  /** `readLine` without a promise: see `Connection.readLineOr`. */
+  /** See `Connection.readLineOr`. */
   readLineOr(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined {
     if (this.settle) throw new Error('internal: a read is already waiting on this connection');
     const stop = this.context.stop;

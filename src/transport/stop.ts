@@ -7,7 +7,7 @@ import type { StopSignal } from './types.js';
 export class StopToken implements StopSignal {
   /**
    * An array, not a Set: a test has a listener or two (its connections' wait groups), and a
-   * load run makes a token per session, so a Set (its table) per session was pure cost.
+   * load run makes a token per session: a Set's table per session would buy nothing.
    */
   private listeners: (() => void)[] | undefined;
   private controller: AbortController | undefined;

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
 import { socketError } from './errors.js';
-import { formatDuration } from './format.js';
+import { formatDuration } from '../kernel/duration.js';
 import { TransportError } from './types.js';
 import { waitUntil } from './wait.js';
 import type { SocketIntake } from './intake.js';
@@ -10,7 +10,7 @@ import type { WaitContext } from './wait.js';
 
 /** `127.0.0.1:25`, `[::1]:25`. */
 export function target(host: string, port: number): string {
-  // An IPv6 address holds a colon; asking first spares compiling Node's IPv6 regex (~10 ms).
+  // An IPv6 address holds a colon: asking first spares most hosts Node's IPv6 regex, compiled on first use.
   return host.includes(':') && net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -30,9 +30,8 @@ interface StreamDefaults {
  * copy of them (net.js: `options = { ...options }`, then `allowHalfOpen`, `emitClose`,
  * `autoDestroy`, `decodeStrings`), with the values it sets, so nothing changes. Why: Node 20's
  * V8 (11.3) is slow to add a property to an object made by spreading another (each add takes
- * the runtime's slow path), and Node's stream constructors then read that copy slowly too. A
- * Socket made with options cost ~15-25 µs instead of ~3 µs; with the four already there, the
- * constructor overwrites them instead of adding them.
+ * the runtime's slow path), and Node's stream constructors then read that copy slowly too.
+ * With the four already there, the constructor overwrites them instead of adding them.
  */
 export async function connectTcp(host: string, port: number, deadline: number, context: WaitContext, intake?: SocketIntake): Promise<Socket> {
   const where = target(host, port);

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import type { ConnectionOptions, SecureVersion, TLSSocket } from 'node:tls';
-import { formatDuration } from './format.js';
+import { formatDuration } from '../kernel/duration.js';
 import { certFacts, tlsInfo } from './tls-info.js';
 import { handshakeReason, verifyReason } from './tls-reason.js';
 import { TransportError } from './types.js';

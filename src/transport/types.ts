@@ -53,8 +53,8 @@ export interface ConnectOptions {
 /**
  * "Stop waiting": Ctrl-C or a test's deadline, as waits see it. An `AbortSignal` does the
  * same, but a load run makes one per session, and its EventTarget machinery (controller,
- * signal, listener objects) was a visible share of a session's cost; this is a flag and a
- * set of callbacks. Additive.
+ * signal, listener objects) is far heavier than what a wait needs: a flag and a set of
+ * callbacks. Additive.
  */
 export interface StopSignal {
   readonly stopped: boolean;
@@ -98,17 +98,15 @@ export interface TlsInfo {
 }
 
 export interface Connection {
-  /** Next line without its LF (and a CR before it dropped). Fails with `limit` past `limits.lineBytes`. */
-  readLine(deadline: number): Promise<Buffer>;
   /**
-   * `readLine` without a promise, for the engine's reply reader (a load run reads millions of
-   * lines, and a promise per line with an `await` on it was a visible share of a reply's cost).
-   * A line already buffered is returned at once. Otherwise it returns undefined, and later
-   * exactly one of `onLine`/`onError` is called, never before it has returned. Throws at once
-   * what `readLine` would reject with at once (EOF or an error already seen, a line past the
-   * limit, a stopped test). Optional: without it, callers use `readLine`. Additive.
+   * The next line, without its LF (and a CR before it dropped): the one read path for lines.
+   * A line already buffered is returned at once, with no promise and no callback (most lines
+   * of a multi-line reply are). Otherwise it returns undefined, and later exactly one of
+   * `onLine`/`onError` is called, never before it has returned. Throws at once what is known
+   * at once: EOF or an error already seen, a line past `limits.lineBytes` (`limit`), a stopped
+   * test. `readLine` (connection.ts) is the same read as a promise.
    */
-  readLineOr?(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined;
+  readLineOr(deadline: number, onLine: (line: Buffer) => void, onError: (error: unknown) => void): Buffer | undefined;
   /** Exactly `count` bytes. */
   readBytes(count: number, deadline: number): Promise<Buffer>;
   /** Resolves once the bytes are handed to the socket (flushed), or fails at the deadline. */

@@ -30,8 +30,8 @@ const MAX_DELAY_MS = 2_147_483_647;
 
 /**
  * The waits of one connection, one after another by the thousand in a load run: instead of a
- * timer and an abort listener per wait (most of a session's cost in Node's timer and
- * EventTarget code), one timer set for the earliest deadline and one listener. Deadlines of
+ * timer and an abort listener per wait (each a trip through Node's timer and EventTarget
+ * code), one timer set for the earliest deadline and one listener. Deadlines of
  * later waits usually come later, so the timer set by the first wait of a session mostly
  * just stays: a wait checks the clock when it fires, and a wait whose deadline has not come
  * sets it again for the next deadline. Timing is as exact as with a timer per wait.
@@ -235,8 +235,9 @@ export function waitUntil<T>(
 
 /**
  * `waitUntil` with callbacks instead of a promise: exactly one of `done`/`fail` is called,
- * once. For reads a load run makes by the million, where the promise and the `await` on it
- * were a visible part of a reply's cost. A stop already requested fails at once (synchronously).
+ * once. The line reads use it: a load run makes them by the million, and a promise with an
+ * `await` on it would add a trip through the microtask queue to each. A stop already
+ * requested fails at once (synchronously).
  */
 export function waitThen<T>(
   context: WaitContext,

@@ -166,13 +166,13 @@ describe('framers: random and mutated server bytes', () => {
 // ---------------------------------------------------------------------------------------
 // The engine's reader over an in-memory connection that keeps the transport's contract.
 
-/** A Connection over fixed bytes: readLine bounded by `limits.lineBytes`, EOF as `closed`. */
+/** A Connection over fixed bytes: readLineOr bounded by `limits.lineBytes`, EOF as `closed`. */
 function memoryConnection(input: Buffer, limits: Limits): Connection & { pulled: () => number } {
   let at = 0;
   const closed = (): TransportError => new TransportError('closed', 'the server closed the connection', input.subarray(at));
   return {
     pulled: () => at,
-    async readLine() {
+    readLineOr() {
       const lf = input.indexOf(0x0a, at);
       const end = lf < 0 ? input.length : lf;
       if (end - at > limits.lineBytes) {

@@ -1,9 +1,10 @@
 /** Shared fixtures for transport tests: the real clock, default limits, test certificates. */
+import { expect } from 'vitest';
 import type { Limits } from '../../src/kernel/model.js';
 import type { Clock } from '../../src/transport/types.js';
 import { createCert, createPki } from '../../src/pki/index.js';
 import type { KeyPairPem, Pki } from '../../src/pki/index.js';
-import { openConnection } from '../../src/transport/index.js';
+import { openConnection, TransportError } from '../../src/transport/index.js';
 import type { SocketConnection } from '../../src/transport/index.js';
 import type { ConnectOptions } from '../../src/transport/types.js';
 
@@ -55,4 +56,14 @@ export async function connectTo(
     ...overrides,
   });
   return connection as SocketConnection;
+}
+
+/** The TransportError a read or write rejects with (the test fails if it resolves, or rejects with anything else). */
+export async function failure(promise: Promise<unknown>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TransportError);
+  return error as TransportError;
 }

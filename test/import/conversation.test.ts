@@ -240,7 +240,7 @@ describe('escaping', () => {
     const r = await importValid(lines('s: 220 mx', 'c: EHLO ${HOME}', 's: 250-/var/mail', 's: 250-...', 's: 250 \\back ${x}'));
     expect(steps(r.doc).slice(1)).toEqual([{ c: 'EHLO $${HOME}' }, { s: ['250-/var/mail', '250-...', '250 \\back $${x}'] }]);
     const sent = r.suite.tests[0]?.steps[1];
-    expect(sent?.kind === 'send' && sent.lines[0]?.parts).toEqual([{ kind: 'text', value: 'EHLO ${HOME}' }]);
+    expect(sent?.kind === 'c' && sent.lines[0]?.parts).toEqual([{ kind: 'text', value: 'EHLO ${HOME}' }]);
   });
 
   it('a reply of one exact line that starts with / is written with a leading backslash', async () => {

@@ -55,7 +55,7 @@ export function sentLines(suite: Suite, env: Readonly<Record<string, string | un
   for (const v of suite.vars) vars.set(v.name, evaluate(v.value, scope));
   const out: string[] = [];
   for (const step of suite.tests[test]?.steps ?? []) {
-    if (step.kind === 'send') out.push(...step.lines.map((t) => evaluate(t, scope).text));
+    if (step.kind === 'c') out.push(...step.lines.map((t) => evaluate(t, scope).text));
     if (step.kind === 'data' && step.body.kind === 'text') out.push(evaluate(step.body.value, scope).text);
   }
   return out;

@@ -19,7 +19,7 @@ async function suite(file: string, vars: Record<string, string> = {}): Promise<S
 const text = (t: Template | undefined): string | undefined => t?.source;
 const pattern = (p: TextPattern | undefined): string | undefined => (p ? (p.kind === 'exact' ? `=${p.value.source}` : `/${p.source.source}/${p.flags}`) : undefined);
 function matchers(test: Test): Matcher[] {
-  return test.steps.flatMap((s) => (s.kind === 'expect' ? [s.matcher] : []));
+  return test.steps.flatMap((s) => (s.kind === 's' ? [s.matcher] : []));
 }
 function step<K extends Step['kind']>(test: Test, kind: K, index = 0): Extract<Step, { kind: K }> {
   const found = test.steps.filter((s): s is Extract<Step, { kind: K }> => s.kind === kind)[index];
@@ -83,7 +83,7 @@ describe('matcher shorthands become Matcher keys', () => {
     expect(first.span).toMatchObject({ file: 'valid/shorthands.yaml', line: 4, col: 5, endLine: 4, endCol: 11 });
     expect(matchers(t)[0]?.code?.[0]?.span).toMatchObject({ line: 4, col: 8 });
     // A template's span is its text, quotes excluded.
-    const send = step(t, 'send');
+    const send = step(t, 'c');
     expect(send.lines[0]?.span).toMatchObject({ line: 14, col: 8, endCol: 8 + 'NOOP ${size} ${all} ${who}'.length });
   });
 });
@@ -145,19 +145,19 @@ describe('steps', () => {
     const t = (await suite('flow.yaml')).tests[0] as Test;
     expect(t.connect?.protocol).toBe('lmtp');
     expect(text(t.connect?.port)).toBe('${env.LMTP_PORT:-24}');
-    expect(step(t, 'send').lines.map(text)).toEqual(['LHLO client.test', 'MAIL FROM:<${from}>']);
+    expect(step(t, 'c').lines.map(text)).toEqual(['LHLO client.test', 'MAIL FROM:<${from}>']);
     expect(step(t, 'set').vars.map((v) => v.name)).toEqual(['id', 'subject']);
     const repeat = step(t, 'repeat');
     expect(repeat).toMatchObject({ times: 3, as: 'i' });
-    expect(repeat.steps.map((s) => s.kind)).toEqual(['send', 'expect']);
+    expect(repeat.steps.map((s) => s.kind)).toEqual(['c', 's']);
     expect(step(t, 'data').body).toMatchObject({ kind: 'text', dotStuff: true });
     expect(text((step(t, 'data').body as { value: Template }).value)).toBe('Subject: ${subject}\n\n.leading dot\n');
     expect(step(t, 'data', 1).body).toMatchObject({ kind: 'file', dotStuff: false });
     expect(step(t, 'retry')).toMatchObject({ times: 5, delayMs: 200 });
     expect(step(t, 'use').connection).toBe('pop');
-    expect(step(t, 'raw', 0).bytes.kind).toBe('text');
-    expect(step(t, 'raw', 1).bytes).toEqual({ kind: 'hex', value: '0d0a' });
-    expect(step(t, 'raw', 2).bytes).toEqual({ kind: 'base64', value: 'UVVJVA0K' });
+    expect(step(t, 'send', 0).bytes.kind).toBe('text');
+    expect(step(t, 'send', 1).bytes).toEqual({ kind: 'hex', value: '0d0a' });
+    expect(step(t, 'send', 2).bytes).toEqual({ kind: 'base64', value: 'UVVJVA0K' });
     expect(step(t, 'silent').durationMs).toBe(100);
     expect(step(t, 'sleep').durationMs).toBe(1);
     expect(step(t, 'close').kind).toBe('close');

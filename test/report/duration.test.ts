@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, toSeconds } from '../../src/report/duration.js';
+import { formatElapsed } from '../../src/kernel/duration.js';
+import { toSeconds } from '../../src/report/duration.js';
 
-describe('formatDuration', () => {
+describe('formatElapsed', () => {
   it.each([
     [0, '0ms'],
     [12, '12ms'],
@@ -18,7 +19,7 @@ describe('formatDuration', () => {
     [-5, '0ms'],
     [Number.NaN, '0ms'],
   ])('%s ms reads %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
+    expect(formatElapsed(ms)).toBe(text);
   });
 });
 

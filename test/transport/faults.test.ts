@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openConnection, TransportError } from '../../src/transport/index.js';
+import { openConnection } from '../../src/transport/index.js';
 import type { SocketConnection } from '../../src/transport/index.js';
 import { close, hold, startPeer, stopReading } from '../helpers/peer.js';
 import type { Peer } from '../helpers/peer.js';
-import { connectTo, defaultLimits, inMs, realClock } from '../helpers/transport.js';
+import { connectTo, failure, defaultLimits, inMs, realClock } from '../helpers/transport.js';
 
 const peers: Peer[] = [];
 const connections: SocketConnection[] = [];
@@ -15,15 +15,6 @@ afterEach(async () => {
   for (const connection of connections.splice(0)) connection.close();
   await Promise.all(peers.splice(0).map((peer) => peer.stop()));
 });
-
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransportError);
-  return error as TransportError;
-}
 
 /** A port on 127.0.0.1 that nothing listens on: bound, noted, closed. */
 async function closedPort(): Promise<number> {

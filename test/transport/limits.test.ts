@@ -5,11 +5,10 @@
  */
 import { constants } from 'node:buffer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TransportError } from '../../src/transport/index.js';
 import type { SocketConnection } from '../../src/transport/index.js';
 import { hold, send, sendEndless, startPeer } from '../helpers/peer.js';
 import type { Peer } from '../helpers/peer.js';
-import { connectTo, inMs } from '../helpers/transport.js';
+import { connectTo, failure, inMs } from '../helpers/transport.js';
 
 const peers: Peer[] = [];
 const connections: SocketConnection[] = [];
@@ -17,15 +16,6 @@ afterEach(async () => {
   for (const connection of connections.splice(0)) connection.close();
   await Promise.all(peers.splice(0).map((peer) => peer.stop()));
 });
-
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransportError);
-  return error as TransportError;
-}
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;

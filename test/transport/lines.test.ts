@@ -4,7 +4,7 @@ import { TransportError } from '../../src/transport/index.js';
 import type { SocketConnection } from '../../src/transport/index.js';
 import { close, expectBytes, hold, reset, send, sendEndless, sendSplit, startPeer, waitClose } from '../helpers/peer.js';
 import type { Peer, PeerAction } from '../helpers/peer.js';
-import { connectTo, defaultLimits, inMs } from '../helpers/transport.js';
+import { connectTo, failure, defaultLimits, inMs } from '../helpers/transport.js';
 import type { ConnectOptions } from '../../src/transport/types.js';
 
 const peers: Peer[] = [];
@@ -23,15 +23,6 @@ async function scripted(script: PeerAction[], overrides: Partial<ConnectOptions>
 }
 
 const text = (buffer: Buffer): string => buffer.toString('latin1');
-
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransportError);
-  return error as TransportError;
-}
 
 describe('lines', () => {
   it('joins a reply split across packets', async () => {

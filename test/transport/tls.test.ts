@@ -1,12 +1,12 @@
 /** Implicit TLS, STARTTLS, and hostile certificates against scripted peers. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TransportError } from '../../src/transport/index.js';
+import type { TransportError } from '../../src/transport/index.js';
 import type { SocketConnection } from '../../src/transport/index.js';
 import type { ConnectOptions, ResolvedTls } from '../../src/transport/types.js';
 import type { KeyPairPem } from '../../src/pki/index.js';
 import { close, expectBytes, hold, send, startPeer, upgradeTls, waitClose } from '../helpers/peer.js';
 import type { Peer, PeerAction, UpgradeOptions } from '../helpers/peer.js';
-import { connectTo, createTestCerts, inMs } from '../helpers/transport.js';
+import { connectTo, failure, createTestCerts, inMs } from '../helpers/transport.js';
 import type { TestCerts } from '../helpers/transport.js';
 
 let certs: TestCerts;
@@ -39,15 +39,6 @@ const trusting = (extra: Partial<ResolvedTls> = {}): ResolvedTls => ({
   servername: 'mail.convospec.test',
   ...extra,
 });
-
-async function failure(promise: Promise<unknown>): Promise<TransportError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TransportError);
-  return error as TransportError;
-}
 
 /** The message an implicit-TLS connect fails with when the server presents `pair`. */
 async function handshakeFailure(pair: KeyPairPem, tls: ResolvedTls, options: UpgradeOptions = {}): Promise<TransportError> {

@@ -1,7 +1,8 @@
 /** The pure parts of the transport: byte queue, formatting, names, failure wording, waits. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ByteQueue, formatBytes, formatDuration, formatName, StopToken, stopSignalOf, TransportError } from '../../src/transport/index.js';
+import { formatDuration } from '../../src/kernel/duration.js';
+import { ByteQueue, formatBytes, formatName, StopToken, stopSignalOf, TransportError } from '../../src/transport/index.js';
 import { socketError } from '../../src/transport/errors.js';
 import { handshakeReason, verifyReason } from '../../src/transport/tls-reason.js';
 import { WaitGroup, waitUntil } from '../../src/transport/wait.js';

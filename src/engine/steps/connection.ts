@@ -2,9 +2,9 @@
  * Connection steps (format §2, §3): `connect` (also the test's own connection before its
  * first step), `use`, `close`, and `tls` (STARTTLS/STLS upgrade of the live socket).
  */
-import type { ConnectSpec, Step } from '../../kernel/model.js';
+import { MAIN_CONNECTION, type ConnectSpec, type StepOf } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
-import { stepTimeout, waitUntil } from '../context.js';
+import { stepTimeout, deadlineFor } from '../context.js';
 import { PROTOCOLS } from '../../protocol/registry.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
@@ -12,9 +12,6 @@ import { checkHandshakeError, checkTlsExpect, describeHandshake, resolveTls } fr
 import { currentConnection } from './current.js';
 import { Answers } from '../answers.js';
 
-type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
-
-export const MAIN_CONNECTION = 'main';
 
 /** Open a connection and make it current. With implicit TLS, `expect` applies to its handshake. */
 export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name: string): Promise<void> {
@@ -25,7 +22,7 @@ export async function openConnectSpec(ctx: TestContext, spec: ConnectSpec, name:
     throw new StepFailure('error', `port must be a number from 1 to 65535, got "${portText}"`, spec.port.span);
   }
   const tls = spec.tls ? await resolveTls(ctx, spec.tls, host) : undefined;
-  const { at, wait } = waitUntil(ctx, spec.timeoutMs);
+  const { at, wait } = deadlineFor(ctx, spec.timeoutMs);
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (ctx.recording) ctx.record('info', `connect ${where}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
   const expectError = spec.tls?.expect?.error;
@@ -107,7 +104,7 @@ export async function runTls(step: StepOf<'tls'>, ctx: TestContext): Promise<voi
   const live = currentConnection(ctx, step.span);
   const options = step.options;
   const resolved = await resolveTls(ctx, options, live.host);
-  const { at, wait } = waitUntil(ctx, stepTimeout(ctx, step.timeoutMs));
+  const { at, wait } = deadlineFor(ctx, stepTimeout(ctx, step.timeoutMs));
   let info;
   try {
     info = await live.connection.startTls(resolved, at);

@@ -1,12 +1,11 @@
 /** `set`, `repeat`, `retry` and `include` (format §3): steps that run other steps or set variables. */
-import type { Step } from '../../kernel/model.js';
+import type { Step, StepOf } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import type { Value } from '../../template/types.js';
 import { evaluateTracked, setVariable } from '../values.js';
 import { StepFailure } from '../failure.js';
 import { turn } from './turn.js';
 
-type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export type RunSteps = (steps: readonly Step[], ctx: TestContext) => Promise<void>;
 
 export async function runSet(step: StepOf<'set'>, ctx: TestContext): Promise<void> {

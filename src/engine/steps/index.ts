@@ -1,12 +1,12 @@
 /**
- * The step table: one runner per step kind (format §3). A new step kind is one new entry;
+ * The step table: one runner per step kind, keyed by its YAML key (format §3). A new step kind is one new entry;
  * the mapped type makes a missing one a compile error.
  */
-import type { Step, StepKind } from '../../kernel/model.js';
+import type { StepKind, StepOf } from '../../kernel/model.js';
 import type { TestContext } from '../context.js';
 import { StepFailure } from '../failure.js';
-import { runData, runRaw, runSend } from './send.js';
-import { runExpect } from './expect.js';
+import { runC, runData, runSend } from './send.js';
+import { runS } from './s.js';
 import { runClose, runConnect, runTls, runUse } from './connection.js';
 import { runSilent, runSleep } from './wait.js';
 import { turn } from './turn.js';
@@ -14,15 +14,16 @@ import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from './flow.j
 
 /**
  * A runner returns undefined when its step finished at once (a send the kernel took), else a
- * promise: an `await` per step and layer was a large part of a load run's cost.
+ * promise: an `await` per step and layer would add a trip through the microtask queue to
+ * every step of a load run.
  */
-type StepRunner<K extends StepKind> = (step: Extract<Step, { kind: K }>, ctx: TestContext, runSteps: RunSteps) => Promise<void> | undefined;
+type StepRunner<K extends StepKind> = (step: StepOf<K>, ctx: TestContext, runSteps: RunSteps) => Promise<void> | undefined;
 
 const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
+  c: runC,
   send: runSend,
-  raw: runRaw,
   data: runData,
-  expect: runExpect,
+  s: runS,
   tls: runTls,
   connect: runConnect,
   use: runUse,

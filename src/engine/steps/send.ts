@@ -3,16 +3,14 @@
  * bytes, and `data:` bodies. Each waits until the bytes are handed to the socket, bounded by
  * the step's timeout, so a server that stops reading fails the step instead of hanging.
  */
-import type { Step } from '../../kernel/model.js';
+import type { Step, StepOf } from '../../kernel/model.js';
 import type { Span } from '../../kernel/span.js';
 import type { Template } from '../../template/types.js';
 import type { TestContext, LiveConnection } from '../context.js';
-import { resolvePath, stepTimeout, waitFromStepStart, waitUntil } from '../context.js';
+import { resolvePath, stepTimeout, deadlineFromStepStart, deadlineFor } from '../context.js';
 import { evaluateTracked } from '../values.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
-
-type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
 /**
  * The bytes of sending steps whose text holds no `${…}`: the same in every session, so a load
@@ -33,7 +31,7 @@ const isLiteral = (t: Template): boolean => t.parts.length === 0 || (t.parts.len
 // kernel without a wait, and a promise (with an `await` on it per layer) is then pure cost in
 // a load run. Whatever has to wait returns its promise to `runSteps`, which awaits it.
 
-export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> | undefined {
+export function runC(step: StepOf<'c'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   let built = literalPayloads.get(step);
   if (built === undefined || built.eol !== live.eol) {
@@ -58,7 +56,7 @@ export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> |
   return after(write(ctx, live, built.payload, step.span, step.timeoutMs, true), sent);
 }
 
-export function runRaw(step: StepOf<'raw'>, ctx: TestContext): Promise<void> | undefined {
+export function runSend(step: StepOf<'send'>, ctx: TestContext): Promise<void> | undefined {
   const live = currentConnection(ctx, step.span);
   const bytes = rawBytes(step, ctx);
   return after(write(ctx, live, bytes, step.span, step.timeoutMs, true), () => {
@@ -142,7 +140,7 @@ function recordBody(ctx: TestContext, lines: readonly string[]): void {
   ctx.record('c', '.');
 }
 
-function rawBytes(step: StepOf<'raw'>, ctx: TestContext): Buffer {
+function rawBytes(step: StepOf<'send'>, ctx: TestContext): Buffer {
   const bytes = step.bytes;
   switch (bytes.kind) {
     case 'text':
@@ -161,7 +159,7 @@ function rawBytes(step: StepOf<'raw'>, ctx: TestContext): Buffer {
 /**
  * Undefined when the bytes are sent already; else a promise that fails as the step would.
  * `atStepStart`: nothing of the step took time before (no file was read), so the timeout may
- * count from the step's start (`waitFromStepStart`).
+ * count from the step's start (`deadlineFromStepStart`).
  */
 function write(
   ctx: TestContext,
@@ -172,7 +170,7 @@ function write(
   atStepStart: boolean,
 ): Promise<void> | undefined {
   const timeout = stepTimeout(ctx, ownTimeout);
-  const { at, wait } = atStepStart ? waitFromStepStart(ctx, timeout) : waitUntil(ctx, timeout);
+  const { at, wait } = atStepStart ? deadlineFromStepStart(ctx, timeout) : deadlineFor(ctx, timeout);
   const connection = live.connection;
   let pending: Promise<void> | undefined;
   // What came before this write cannot answer what it sends.

@@ -7,7 +7,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { TestContext } from '../context.js';
 
-/** A few hundred steps take well under a millisecond; a turn costs about a microsecond. */
+/** Steps between turns: enough that a turn is rare, few enough that no test holds the loop long. */
 export const STEPS_PER_TURN = 256;
 
 /** Undefined most of the time; every `STEPS_PER_TURN` calls, a promise of the next turn. */

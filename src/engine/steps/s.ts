@@ -1,37 +1,35 @@
 /**
  * `s:` — read one reply and match it (format §4, §5). Captures become variables of the test.
  */
-import type { Step } from '../../kernel/model.js';
+import type { StepOf } from '../../kernel/model.js';
 import type { Reply, ReplyOptions } from '../../protocol/types.js';
 import type { Span } from '../../kernel/span.js';
-import type { Waiting } from '../answers.js';
+import type { ReplyAt, Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
-import { scopeOf, stepTimeout, waitFromStepStart } from '../context.js';
-import { KEPT_TAIL_BYTES, readReplyThen, type Observed } from '../reply.js';
-import { matchReply } from '../../match/index.js';
+import { scopeOf, stepTimeout, deadlineFromStepStart } from '../context.js';
+import { KEPT_TAIL_BYTES, readReplyThen } from '../reply.js';
+import { matchReply, type Observed } from '../../match/index.js';
 import { quote, shownLines } from '../../match/show.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
 import { setVariable } from '../values.js';
 
-type ExpectStep = Extract<Step, { kind: 'expect' }>;
-
 // Reply options without an allocation per reply (a load run reads millions).
 const PROTOCOL_DEFAULT: ReplyOptions = {};
 const MULTILINE: ReplyOptions = { multiline: true };
 const SINGLE_LINE: ReplyOptions = { multiline: false };
 
-export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
+export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
-  const { at, wait } = waitFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
+  const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
   return readReplyThen(
     live,
     matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
     at,
-    (observed) => checkReply(step, ctx, live, observed),
+    (observed, at) => checkReply(step, ctx, live, observed, at),
     (error) => {
       if (!isTransportError(error)) return error;
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
@@ -40,10 +38,10 @@ export function runExpect(step: ExpectStep, ctx: TestContext): Promise<void> {
   );
 }
 
-function checkReply(step: ExpectStep, ctx: TestContext, live: LiveConnection, observed: Observed): void {
+function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
-    const before = live.answers.unsolicited(observed.reply, observed.at);
+    const before = live.answers.unsolicited(observed.reply, at);
     if (before) {
       record(ctx, observed);
       throw unsolicited(matcher.span, before, observed.reply);
