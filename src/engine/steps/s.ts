@@ -8,7 +8,7 @@ import type { ReplyAt, Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, deadlineFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen } from '../reply.js';
-import { matchReply, type Observed } from '../../match/index.js';
+import { matchReply, waitedTags, type Observed } from '../../match/index.js';
 import { quote, shownLines } from '../../match/show.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
@@ -25,9 +25,10 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   const matcher = step.matcher;
   const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
+  const tags = matcher.imap && waitedTags(matcher.imap);
   return readReplyThen(
     live,
-    matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
+    tags ? { tags } : matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
     at,
     (observed, at) => checkReply(step, ctx, live, observed, at),
     (error) => {
