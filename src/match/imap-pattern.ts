@@ -10,7 +10,7 @@
  * $!ignore=\Recent)`, `LIST ($!unordered)`, `LSUB ($!unordered)`, `STATUS mailbox
  * ($!unordered=2)`; and, beyond imaptest, the flag lists of `* FLAGS (…)` and
  * `[PERMANENTFLAGS (…)]` like FETCH's. A list with any directive of its own takes none of
- * the defaults.
+ * the defaults. Directives may also open a whole response (`* $!unordered CAPABILITY IMAP4rev1`).
  */
 import type { ImapListOrder, ImapPattern, ImapPatternList, ImapPatternNode, ImapWordPart } from '../kernel/model.js';
 import type { Template } from '../kernel/template.js';
@@ -116,6 +116,8 @@ class Reader {
   pattern(): Omit<ImapPattern, 'span' | 'template'> {
     this.spaces();
     if (this.role === 'untagged' && this.peek() === '*' && this.delimitedAt(this.i + 1)) this.i++;
+    // Directives may open the response too (`* $!unordered CAPABILITY IMAP4rev1 IDLE`).
+    const order = this.directives() ?? ORDERED;
     const top = this.items(undefined, 0);
     const first = top[0];
     if (first === undefined) throw new PatternError(0, this.length, 'an empty IMAP pattern', this.role === 'completion' ? 'write the status word, such as `OK`' : 'write the response after `* `, such as `* 1 EXISTS`');
@@ -127,7 +129,7 @@ class Reader {
     const source = this.s.map((ch) => (ch.c === undefined ? ch.slot.source : ch.c)).join('');
     return {
       source,
-      items: { kind: 'list', open: '', items, order: ORDERED },
+      items: { kind: 'list', open: '', items, order },
       prefix: this.role === 'completion' || (word !== undefined && STATUS_WORDS.has(word)),
       vars: this.vars,
     };

@@ -164,7 +164,8 @@ function matchChains(ps: readonly ImapPatternNode[], order: Extract<ImapListOrde
 /** A whole response against a pattern: its values in order, more after them for a prefix. */
 function matchResponse(p: ImapPattern, r: ImapResponse, b: Bindings): boolean {
   if (r.malformed !== undefined) return false;
-  return matchList(p.items.items, p.prefix ? { kind: 'ordered', extra: true } : p.items.order, r.values, b);
+  const order = p.prefix && p.items.order.kind === 'ordered' ? { kind: 'ordered' as const, extra: true } : p.items.order;
+  return matchList(p.items.items, order, r.values, b);
 }
 
 /** `1 FETCH`, `EXISTS`, `CAPABILITY`: how responses are indexed. */

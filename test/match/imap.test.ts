@@ -109,6 +109,7 @@ describe('imap: patterns', () => {
     expect(bad('* 1 FETCH (UID "x)').message).toMatch(/never closed/);
     expect(bad('* $1 EXPUNGE').offset).toBe(2);
     expect(bad('* 1 FETCH (UID $!extra)').message).toMatch(/start of a list/);
+    expect(bad('* CAPABILITY $!unordered IMAP4rev1').message).toMatch(/start of a list/);
     expect(bad('* 1 FETCH ($!sorted UID 1)').message).toMatch(/unknown directive/);
     expect(bad('').message).toMatch(/empty/);
     expect(bad('READ-WRITE', 'completion').message).toMatch(/status word/);
@@ -163,6 +164,13 @@ describe('imap: matching', () => {
     expect(fail({ untagged: ['* 1 FETCH (UID $uid)', '* 3 FETCH (UID $uid)'] }, observed).message).toMatch(/3 FETCH/);
     expect(fail({ untagged: ['* 1 FETCH (UID $uid)'] }, observed, { uid: '8' }).message).toMatch(/1 FETCH/);
     pass({ untagged: ['* 3 FETCH (UID $uid)'] }, observed, { uid: '9' });
+  });
+
+  it('directives may open a whole response', () => {
+    const observed = imap('* CAPABILITY IMAP4rev1 IDLE STARTTLS LOGINDISABLED', 'a1 OK done');
+    pass({ untagged: ['* $!unordered CAPABILITY LOGINDISABLED IMAP4rev1'] }, observed);
+    expect(fail({ untagged: ['* CAPABILITY LOGINDISABLED IMAP4rev1'] }, observed).message).toMatch(/CAPABILITY/);
+    expect(fail({ untagged: ['* $!unordered $!ban=STARTTLS CAPABILITY IMAP4rev1'] }, observed).message).toMatch(/CAPABILITY/);
   });
 
   it('each pattern takes a distinct response', () => {
