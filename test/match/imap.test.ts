@@ -158,6 +158,26 @@ describe('imap: matching', () => {
     expect(captures.get('uid2')?.text).toBe('8');
   });
 
+  it('holds for FETCH items and flags in any order, with or without \\Recent (property)', () => {
+    const items = fc.uniqueArray(fc.constantFrom('UID', 'RFC822.SIZE', 'MODSEQ', 'X-GUID', 'INTERNALDATE'), { minLength: 1 });
+    const flags = fc.uniqueArray(fc.constantFrom('\\Seen', '\\Flagged', '\\Deleted', '\\Draft', '\\Answered'));
+    fc.assert(
+      fc.property(items, flags, fc.boolean(), fc.nat(), (names, set, recent, seed) => {
+        const value = (name: string) => (name === 'INTERNALDATE' ? '"01-Jan-2026 00:00:00 +0000"' : String(name.length));
+        const got = [...names.map((n) => `${n} ${value(n)}`), `FLAGS (${[...set, ...(recent ? ['\\Recent'] : [])].join(' ')})`];
+        const want = [...got.slice(0, -1), `FLAGS (${set.join(' ')})`];
+        // The pattern in another order than the response: rotated by the seed.
+        const k = seed % want.length;
+        const rotated = [...want.slice(k), ...want.slice(0, k)].reverse();
+        pass({ untagged: [`* 1 fetch (${rotated.join(' ').toLowerCase()})`] }, imap(`* 1 FETCH (${got.join(' ')})`, 'a1 OK done'));
+        if (set.length > 0) {
+          const fewer = `FLAGS (${set.slice(1).join(' ')})`;
+          expect(check({ untagged: [`* 1 FETCH (${[...want.slice(0, -1), fewer].join(' ')})`] }, imap(`* 1 FETCH (${got.join(' ')})`, 'a1 OK done')).ok).toBe(false);
+        }
+      }),
+    );
+  });
+
   it('compares a variable already set, and binds it once within a reply', () => {
     const observed = imap('* 1 FETCH (UID 7)', '* 2 FETCH (UID 7)', '* 3 FETCH (UID 9)', 'a1 OK done');
     pass({ untagged: ['* 1 FETCH (UID $uid)', '* 2 FETCH (UID $uid)'] }, observed);
@@ -198,6 +218,12 @@ describe('imap: matching', () => {
     const observed = imap('* STATUS a (MESSAGES 0)', 't2 NO [NONEXISTENT] nope', '* STATUS b (UIDNEXT 4 MESSAGES 1)', 't1 OK done');
     pass({ untagged: ['* STATUS b (MESSAGES 1)', '* STATUS a (MESSAGES 0)'], tagged: { t1: 'OK', t2: 'NO [NONEXISTENT]' } }, observed);
     expect(fail({ tagged: { t1: 'OK', t3: 'OK' } }, observed).message).toMatch(/completion of t3/);
+  });
+
+  it('reads a quoted "$Keyword" as text, $Keyword as a variable', () => {
+    const observed = imap('* 1 FETCH (FLAGS ($Junk \\Seen))', 'a1 OK done');
+    pass({ untagged: ['* 1 FETCH (FLAGS (\\Seen "$Junk"))'] }, observed);
+    expect(fail({ untagged: ['* 1 FETCH (FLAGS (\\Seen "$Junk"))'] }, imap('* 1 FETCH (FLAGS (\\Seen $Spam))', 'a1 OK done')).message).toMatch(/FETCH/);
   });
 
   it('inserts a ${…} value as one word', () => {
