@@ -80,6 +80,23 @@ describe('imap: against a scripted server', () => {
     expectPassed(run);
   });
 
+  it('every completion read with named tags answers its command: a later early reply is still caught', async () => {
+    const p = await peer([
+      send(GREETING),
+      expectBytes('t1 NOOP\r\nt2 NOOP\r\n'),
+      // A second t2 completion, sent before the client sends t2 again.
+      send('t2 OK b\r\nt1 OK a\r\nt2 OK again\r\n'),
+      expectBytes('t2 NOOP\r\n'),
+      waitClose(),
+    ]);
+    const run = await runSpec(
+      ws(),
+      'answered.yaml',
+      suite(p.port, `  - c: [t1 NOOP, t2 NOOP]\n  - s: { imap: { tagged: { t1: OK, t2: OK } } }\n  - sleep: 300ms\n  - c: t2 NOOP\n  - s: t2 OK again\n`),
+    );
+    expectFailed(run, 'imap structural', /the server sent a reply nobody asked for/);
+  });
+
   it('a mismatch names the pattern at its own line', async () => {
     const p = await peer([send(GREETING), expectBytes('a1 NOOP\r\n'), send('* 1 EXPUNGE\r\na1 OK done\r\n'), waitClose()]);
     const text = suite(p.port, `  - c: a1 NOOP\n  - s: { imap: { forbid: ['* 1 EXPUNGE'] } }\n`);

@@ -30,7 +30,7 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
     live,
     tags ? { tags } : matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
     at,
-    (observed, at) => checkReply(step, ctx, live, observed, at),
+    (observed, at) => checkReply(step, ctx, live, observed, at, tags),
     (error) => {
       if (!isTransportError(error)) return error;
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
@@ -39,10 +39,10 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   );
 }
 
-function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt): void {
+function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt, tags: readonly string[] | undefined): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
-    const before = live.answers.unsolicited(observed.reply, at);
+    const before = live.answers.unsolicited(observed.reply, at, tags);
     if (before) {
       record(ctx, observed);
       throw unsolicited(matcher.span, before, observed.reply);
