@@ -5,7 +5,7 @@
  * responses are indexed by number and kind (`1 FETCH`, `EXISTS`), so a pattern is tried
  * only against responses of its own kind and number: matching stays near linear.
  */
-import type { ImapCompletion, ImapListOrder, ImapMatcher, ImapPattern, ImapPatternList, ImapPatternNode } from '../kernel/model.js';
+import type { ImapCompletion, ImapListOrder, ImapMatcher, ImapPattern, ImapPatternList, ImapPatternNode, Matcher } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
 import type { ImapResponse, ImapValue } from '../protocol/imap/response.js';
 import type { Value } from '../template/types.js';
@@ -309,8 +309,16 @@ function unmatched(p: ImapPattern, candidates: readonly number[], untagged: read
   };
 }
 
-/** The tags whose completions a matcher waits for (`tagged: {a1: OK, a2: NO}`), or undefined. */
-export function waitedTags(m: ImapMatcher): readonly string[] | undefined {
-  const tags = m.tagged.flatMap((c) => (c.tag === undefined ? [] : [c.tag]));
-  return tags.length > 0 ? tags : undefined;
+/**
+ * The tags whose completions a matcher waits for (`tagged: {a1: OK, a2: NO}`), its `oneOf`
+ * alternatives' included, or undefined when it names none.
+ */
+export function waitedTags(m: Matcher): readonly string[] | undefined {
+  const tags = new Set<string>();
+  const visit = (x: Matcher): void => {
+    for (const c of x.imap?.tagged ?? []) if (c.tag !== undefined) tags.add(c.tag);
+    for (const alt of x.oneOf ?? []) visit(alt);
+  };
+  visit(m);
+  return tags.size > 0 ? [...tags] : undefined;
 }

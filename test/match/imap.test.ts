@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { ImapCompletion, ImapMatcher, ImapPattern } from '../../src/kernel/model.js';
 import type { Observed } from '../../src/match/index.js';
 import { parseImapPattern, type ImapPatternRole } from '../../src/match/imap-pattern.js';
+import { waitedTags } from '../../src/match/imap.js';
 import { parseResponses } from '../../src/protocol/imap/response.js';
 import { parseTemplate } from '../../src/template/index.js';
 import { at, failure, holds, imap, matcher, run, scope } from './helpers.js';
@@ -224,6 +225,12 @@ describe('imap: matching', () => {
     const observed = imap('* 1 FETCH (FLAGS ($Junk \\Seen))', 'a1 OK done');
     pass({ untagged: ['* 1 FETCH (FLAGS (\\Seen "$Junk"))'] }, observed);
     expect(fail({ untagged: ['* 1 FETCH (FLAGS (\\Seen "$Junk"))'] }, imap('* 1 FETCH (FLAGS (\\Seen $Spam))', 'a1 OK done')).message).toMatch(/FETCH/);
+  });
+
+  it('names the tags to read up to, those of oneOf alternatives too', () => {
+    expect(waitedTags(matcher({ imap: imapMatcher({ tagged: 'OK' }) }))).toBeUndefined();
+    const alt = (tagged: Record<string, string>) => matcher({ imap: imapMatcher({ tagged }) });
+    expect(waitedTags(matcher({ oneOf: [alt({ t1: 'OK', t2: 'OK' }), alt({ t2: 'NO', t3: 'OK' })] }))).toEqual(['t1', 't2', 't3']);
   });
 
   it('inserts a ${…} value as one word', () => {

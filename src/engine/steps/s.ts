@@ -25,7 +25,8 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   const matcher = step.matcher;
   const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
-  const tags = matcher.imap && waitedTags(matcher.imap);
+  // Most matchers name no tags: no walk for them (a load run reads millions of replies).
+  const tags = matcher.imap || matcher.oneOf ? waitedTags(matcher) : undefined;
   return readReplyThen(
     live,
     tags ? { tags } : matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
