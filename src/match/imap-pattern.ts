@@ -192,6 +192,7 @@ class Reader {
 
   private dollar(): RawNode {
     const start = this.offset();
+    const at = this.i;
     this.i++;
     if (this.delimitedAt(this.i)) return { kind: 'any' };
     const next = this.peek();
@@ -199,8 +200,8 @@ class Reader {
     let name = '';
     while (this.peek() !== undefined && /[A-Za-z0-9_]/.test(this.peek() as string)) name += this.s[this.i++]?.c;
     if (name === '' || !this.delimitedAt(this.i)) {
-      // `$` inside a word (`a$b`) is a character of it.
-      this.i = this.s.findIndex((c) => c.off === start);
+      // Not a name (`$$`, `$-x`): the `$` starts a word.
+      this.i = at;
       return this.word();
     }
     if (/^[0-9]/.test(name)) {
