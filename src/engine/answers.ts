@@ -113,8 +113,13 @@ export class Answers {
     for (const line of lines) this.line(line.replace(/\r$/, ''));
   }
 
-  /** The command `reply` was taken to answer, when the reply came before it was written. */
-  unsolicited(reply: Reply, at: ReplyAt): Waiting | undefined {
+  /**
+   * The command `reply` was taken to answer, when the reply came before it was written.
+   * imap: a reply read up to several tags' completions (`tags`) answers each of those
+   * commands; their lines' own offsets are not kept, so each is checked against the last's
+   * (which can miss an early one, never invent one).
+   */
+  unsolicited(reply: Reply, at: ReplyAt, tags?: readonly string[]): Waiting | undefined {
     switch (this.order) {
       case 'none':
         return undefined;
@@ -125,10 +130,15 @@ export class Answers {
       case 'by-tag': {
         const tag = COMPLETION.exec(reply.lines[reply.lines.length - 1] ?? '')?.[1];
         if (tag === undefined) return undefined;
-        const index = this.waiting.findIndex((w) => w.tag === tag);
-        if (index === -1) return undefined;
-        const answered = this.waiting.splice(index, 1)[0]!;
-        return at.last < answered.receivedBefore ? answered : undefined;
+        const others = (tags ?? []).filter((t) => t !== tag && reply.lines.some((line) => COMPLETION.exec(line)?.[1] === t));
+        let early: Waiting | undefined;
+        for (const t of [...others, tag]) {
+          const index = this.waiting.findIndex((w) => w.tag === t);
+          if (index === -1) continue;
+          const answered = this.waiting.splice(index, 1)[0]!;
+          if (at.last < answered.receivedBefore) early ??= answered;
+        }
+        return early;
       }
       default: {
         const never: never = this.order;

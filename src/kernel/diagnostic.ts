@@ -44,6 +44,7 @@ export const DIAGNOSTIC_CODES = [
   'regex-flags',
   'regex-invalid',
   'regex-risky',
+  'imap-pattern',
   'port-invalid',
   'tls-version-order',
   // Templates and variables

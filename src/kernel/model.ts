@@ -70,7 +70,84 @@ export interface Matcher {
   readonly oneOf?: readonly Matcher[];
   readonly multiline?: Spanned<boolean>;
   readonly timeoutMs?: number;
+  /** `imap:` structural matching (format §5, imap only). */
+  readonly imap?: ImapMatcher;
 }
+
+/**
+ * `imap:` (format §5): responses parsed as IMAP values and matched as imaptest matches them.
+ * Patterns are parsed when the spec loads; list directives are already resolved (defaults
+ * included), so matching needs no knowledge of response kinds.
+ */
+export interface ImapMatcher {
+  readonly span: Span;
+  /** A set: each matches a distinct untagged response, in any order. */
+  readonly untagged: readonly ImapPattern[];
+  /** No untagged response may match any of these (imaptest's `!` lines). */
+  readonly forbid: readonly ImapPattern[];
+  /** Untagged responses that no `untagged` pattern took are allowed (default true). */
+  readonly extra: boolean;
+  /**
+   * Completions: one without a tag is the reply's own (its tagged completion, or the
+   * greeting); with tags, each tag's, and the reply is read until every listed tag has
+   * completed. None written: a reply that ends in a tagged completion must end in `OK`.
+   */
+  readonly tagged: readonly ImapCompletion[];
+}
+
+export interface ImapCompletion {
+  readonly tag?: string;
+  /** The status word (`OK`, `NO`, `BAD`) and a prefix of the resp-text, as one pattern. */
+  readonly pattern: ImapPattern;
+}
+
+export interface ImapPattern {
+  readonly span: Span;
+  /** The pattern as written, for messages. */
+  readonly source: string;
+  /** The string it was read from, for the loader's variable checks. */
+  readonly template: Template;
+  /** The response's values after `*` (or the tag), matched in order. */
+  readonly items: ImapPatternList;
+  /** `true`: the response may have more values after these (status responses, completions). */
+  readonly prefix: boolean;
+  /** Names of the `$name` variables in it, in order of first use. */
+  readonly vars: readonly string[];
+}
+
+/** How a parenthesised (or bracketed) list compares, after imaptest's `$!` directives. */
+export type ImapListOrder =
+  | { readonly kind: 'ordered'; readonly extra: boolean }
+  | {
+      readonly kind: 'unordered';
+      /** Elements come in chains of this many (`$!unordered=2`: FETCH `name value` pairs). */
+      readonly chain: number;
+      readonly extra: boolean;
+      /** Upper-cased first elements of chains allowed as extras even when `extra` is false. */
+      readonly ignore: readonly string[];
+      /** Upper-cased first elements of chains never allowed as extras. */
+      readonly ban: readonly string[];
+    };
+
+export interface ImapPatternList {
+  readonly kind: 'list';
+  readonly open: '(' | '[' | '';
+  readonly items: readonly ImapPatternNode[];
+  readonly order: ImapListOrder;
+}
+
+/** A piece of a pattern word: text, or a `${…}` template whose value is inserted. */
+export type ImapWordPart = string | Template;
+
+export type ImapPatternNode =
+  /** An atom, number or string: compared with any received atom, number, string or literal, in any case. */
+  | { readonly kind: 'word'; readonly parts: readonly ImapWordPart[]; /** Upper-cased text when there is no template. */ readonly upper?: string }
+  | { readonly kind: 'nil' }
+  /** `$`: any one value, a list included. */
+  | { readonly kind: 'any' }
+  /** `$name`: bound on first use (to an atom, number or string), compared after. */
+  | { readonly kind: 'var'; readonly name: string }
+  | ImapPatternList;
 
 export interface TlsExpect {
   readonly span: Span;

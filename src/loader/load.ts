@@ -237,7 +237,7 @@ class Loader implements StepFiles {
     const patterns = new Patterns(templates);
     const tls = new TlsBuilder(templates, patterns, this);
     const connects = new ConnectBuilder(templates, tls, this.notes);
-    this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes), tls, connects, this, this.notes);
+    this.steps = new StepBuilder(templates, new Matchers(patterns, this.notes, templates), tls, connects, this, this.notes);
     this.cliVars = new Set(Object.keys(options.vars));
     this.cliValues = Object.assign(Object.create(null) as Record<string, string>, options.vars);
     this.suites = new SuiteBuilder(this.steps, connects, this.cliVars);

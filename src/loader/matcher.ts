@@ -10,6 +10,8 @@ import type { Patterns } from './patterns.js';
 import type { Sink } from './sink.js';
 import type { Span } from '../kernel/span.js';
 import { codePattern, parseDuration } from './values.js';
+import { buildImapMatcher } from './imap-matcher.js';
+import type { Templates } from './templates.js';
 
 
 type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
@@ -19,7 +21,7 @@ type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
  * sense in imap"); the spans of the others are never asked for, so they are not kept.
  * `semantics.ts` asks only with a `PointedAtKey`, so a new check cannot ask for one not kept.
  */
-const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline'] as const;
+const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline', 'imap'] as const;
 export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
 const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 /** Keys whose value is `true`: written bare (`s: any`), they are a likely slip for the key. */
@@ -29,6 +31,7 @@ export class Matchers {
   constructor(
     private readonly patterns: Patterns,
     private readonly notes: BuildNotes,
+    private readonly templates: Templates,
   ) {}
 
   /**
@@ -113,6 +116,9 @@ export class Matchers {
           break;
         case 'oneOf':
           m.oneOf = entry.items().map((item) => this.build(item, sink));
+          break;
+        case 'imap':
+          m.imap = buildImapMatcher(entry, this.templates, this.notes, sink);
           break;
         case 'multiline':
           m.multiline = { value: entry.bool(), span: entry.span() };

@@ -227,6 +227,9 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
   if (m.multiline && !def.hasMultiline) {
     sink.error('matcher-not-for-protocol', at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
   }
+  if (m.imap && protocol !== 'imap') {
+    sink.error('matcher-not-for-protocol', at('imap', m.imap.span), `\`imap\` makes no sense in ${protocol}: it reads IMAP responses`, 'match this reply with `text:`, `lines:` or `contains:`');
+  }
   for (const alt of m.oneOf ?? []) checkMatcher(alt, protocol, sink, notes);
 }
 

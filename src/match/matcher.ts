@@ -15,6 +15,7 @@ import { checkMatch, checkText, checkWhole } from './text.js';
 import { checkLines } from './lines.js';
 import { checkContains, checkExcludes } from './contains.js';
 import { takeCaptures } from './capture.js';
+import { matchImap } from './imap.js';
 import { headline, spanOf } from './headline.js';
 import { orList } from '../kernel/list.js';
 
@@ -60,9 +61,11 @@ function matchOne(m: Matcher, reply: Reply, env: MatchEnv): Captures | Miss {
     const miss = check(m, reply, env);
     if (miss !== undefined) return miss;
   }
+  const bound = m.imap === undefined ? undefined : matchImap(m.imap, reply, env);
+  if (bound !== undefined && isMiss(bound)) return bound;
   // Most matchers capture nothing: no new map per reply (a load run matches millions).
-  if (m.oneOf === undefined && m.capture === undefined) return NO_CAPTURES;
-  const captures = new Map<string, Value>();
+  if (m.oneOf === undefined && m.capture === undefined) return bound ?? NO_CAPTURES;
+  const captures = new Map<string, Value>(bound);
   if (m.oneOf !== undefined) {
     const chosen = firstHolding(m.oneOf, m.span, (alt) => matchOne(alt, reply, env), headline(reply, env.ctx.protocol));
     if (isMiss(chosen)) return chosen;
@@ -119,6 +122,7 @@ function expectation(m: Matcher): { what: string; span: Span } | undefined {
     m.contains?.[0]?.span ??
     m.excludes?.[0]?.span ??
     m.capture?.[0]?.span ??
+    m.imap?.span ??
     m.any?.span;
   return other === undefined ? undefined : { what: 'a reply', span: other };
 }

@@ -66,6 +66,8 @@ export type SentCommand =
 export interface ReplyOptions {
   /** pop3: the matcher's `multiline`, overriding what the command implies. */
   readonly multiline?: boolean;
+  /** imap: read until each of these pending commands has completed, not just the first (pipelining). */
+  readonly tags?: readonly string[];
 }
 
 /** Per-connection protocol state: the queue of commands still waiting for a reply. */

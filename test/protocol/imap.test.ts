@@ -57,6 +57,18 @@ describe('imap framing (RFC 9051)', () => {
     });
   });
 
+  it('with tags named, reads on until each pending one has completed (pipelining)', () => {
+    const s = send(greeted(), 't1 NOOP', 't2 NOOP', 't3 NOOP');
+    const input = 't3 OK c\r\n* 1 EXISTS\r\nt2 OK b\r\n* 2 EXISTS\r\nt1 OK a\r\n';
+    const { replies, rest } = frameAll(s, Buffer.from(input), { tags: ['t1', 't2', 'nosuch'] });
+    // t3, not named, does not end the reply; `nosuch` is not pending, so t1 and t2 end it.
+    expect(replies.map((r) => r.lines)).toEqual([['t3 OK c', '* 1 EXISTS', 't2 OK b', '* 2 EXISTS', 't1 OK a']]);
+    expect(view(replies[0])).toMatchObject({ status: 'OK', text: 'a' });
+    expect(rest.toString()).toBe('');
+    // Every completion was settled: nothing is pending, so the next reply is one line.
+    expect(frame(s, '* 3 EXISTS\r\n* 4 EXISTS\r\n').replies).toHaveLength(2);
+  });
+
   it('reads untagged data up to the tagged completion', () => {
     const s = send(greeted(), 'a1 LOGIN alice secret');
     const { replies, rest } = frame(s, '* CAPABILITY IMAP4rev2 IDLE\r\na1 OK [CAPABILITY IMAP4rev2 IDLE] Logged in\r\n');

@@ -8,7 +8,7 @@ import type { ReplyAt, Waiting } from '../answers.js';
 import type { LiveConnection, TestContext } from '../context.js';
 import { scopeOf, stepTimeout, deadlineFromStepStart } from '../context.js';
 import { KEPT_TAIL_BYTES, readReplyThen } from '../reply.js';
-import { matchReply, type Observed } from '../../match/index.js';
+import { matchReply, waitedTags, type Observed } from '../../match/index.js';
 import { quote, shownLines } from '../../match/show.js';
 import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
@@ -25,11 +25,13 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   const matcher = step.matcher;
   const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
+  // Most matchers name no tags: no walk for them (a load run reads millions of replies).
+  const tags = matcher.imap || matcher.oneOf ? waitedTags(matcher) : undefined;
   return readReplyThen(
     live,
-    matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
+    tags ? { tags } : matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
     at,
-    (observed, at) => checkReply(step, ctx, live, observed, at),
+    (observed, at) => checkReply(step, ctx, live, observed, at, tags),
     (error) => {
       if (!isTransportError(error)) return error;
       if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
@@ -38,10 +40,10 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   );
 }
 
-function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt): void {
+function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt, tags: readonly string[] | undefined): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
-    const before = live.answers.unsolicited(observed.reply, at);
+    const before = live.answers.unsolicited(observed.reply, at, tags);
     if (before) {
       record(ctx, observed);
       throw unsolicited(matcher.span, before, observed.reply);

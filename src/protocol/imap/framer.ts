@@ -6,7 +6,9 @@
  *   pending command (`TAG OK|NO|BAD …`, RFC 9051 §7.1) or a continuation request `+ …`
  *   (RFC 9051 §7.5), whichever comes first. Completions may come in any order for
  *   pipelined commands (RFC 9051 §5.5): any pending tag ends the reply. A tagged line
- *   with an unknown tag does not;
+ *   with an unknown tag does not. When the reader names tags (`ReplyOptions.tags`, an
+ *   `imap:` matcher's `tagged: {a1: OK, a2: OK}`), the reply goes on until each of them
+ *   that is pending has completed;
  * - right after a `+` was read, before the client sent anything (IDLE, RFC 9051 §6.3.13),
  *   or with no command pending (unsolicited data): one response line.
  * An untagged `* BYE` inside a reply does not end it (RFC 9051 §7.1.5: the server closes
@@ -115,8 +117,10 @@ function createGreetingFramer(state: ImapState): ReplyFramer {
   };
 }
 
-function createResponseFramer(state: ImapState, oneLine: boolean): ReplyFramer {
+function createResponseFramer(state: ImapState, oneLine: boolean, tags: readonly string[] | undefined): ReplyFramer {
   const reply = createReplyBuilder();
+  // Listed tags still to complete; the last of them ends the reply.
+  const waited = new Set((tags ?? []).filter((tag) => state.commands.pending.some((command) => command.tag === tag)));
   // The response line being read started with these fields; undefined at a line start.
   let current: Extract<Classified, { kind: 'line' }> | undefined;
 
@@ -142,6 +146,15 @@ function createResponseFramer(state: ImapState, oneLine: boolean): ReplyFramer {
       const segment = reply.line(raw);
       if (current) return afterSegment(current, segment);
       const classified = classify(segment, state.commands.pending);
+      if (classified.kind === 'end' && classified.outcome.kind === 'completed' && waited.size > 0) {
+        const tag = classified.outcome.command.tag;
+        waited.delete(tag);
+        if (waited.size > 0) {
+          // A completion before the last one waited for: settled now, the reply goes on.
+          settle(state, classified.outcome);
+          return { need: 'line' };
+        }
+      }
       return classified.kind === 'end' ? done(classified.fields, classified.outcome) : afterSegment(classified, segment);
     },
     bytes(raw) {
@@ -162,9 +175,9 @@ export function createImapSession(options: SessionOptions = {}): ProtocolSession
       state.plusPending = false;
       state.commands.feed(bytes);
     },
-    begin() {
+    begin(options) {
       if (!state.greeted) return createGreetingFramer(state);
-      return createResponseFramer(state, state.plusPending || state.commands.pending.length === 0);
+      return createResponseFramer(state, state.plusPending || state.commands.pending.length === 0, options.tags);
     },
     reset() {
       // RFC 9051 §6.2.1: after STARTTLS nothing from before the handshake is pending; no
