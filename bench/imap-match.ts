@@ -12,6 +12,7 @@
  *   node bench/out/imap-match/bench/imap-match.js [N]      (default 10000)
  */
 import { performance } from 'node:perf_hooks';
+import type { ImapPattern, Matcher } from '../src/kernel/model.js';
 
 const n = Number(process.argv[2] ?? 10_000);
 if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error(`usage: imap-match.js [N from 1 to 1000000], got ${process.argv[2]}`);
@@ -19,8 +20,6 @@ if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error(`usage: imap
 const { matchReply } = await import('../src/match/index.js');
 const { parseImapPattern } = await import('../src/match/imap-pattern.js');
 const { parseTemplate } = await import('../src/template/index.js');
-type Matcher = import('../src/kernel/model.js').Matcher;
-type ImapPattern = import('../src/kernel/model.js').ImapPattern;
 
 const span = { file: 'bench.yaml', line: 1, col: 1, endLine: 1, endCol: 2 };
 const scope = { vars: new Map(), env: {}, now: () => new Date(0), randomBytes: (k: number) => Buffer.alloc(k) };
