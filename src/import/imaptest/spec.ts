@@ -189,9 +189,9 @@ function appendSteps(tag: string, mailbox: string, message: readonly string[]): 
   return [{ c: `${tag} APPEND ${mailbox} {${size}}` }, { s: { status: '+' } }, { c: [...message.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
 }
 
-/** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays. */
+/** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a `$`. */
 function translate(text: string, line: number, problems: Problem[]): string {
-  return text.replace(/\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
+  return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare;
     if (name === undefined) return '$';
     const known = PREDEFINED[name];
@@ -212,14 +212,23 @@ function escapeTemplate(text: string): string {
   return text.replaceAll('${', '$${');
 }
 
-/** The mailboxes the script names (`$mailbox`, `${mailbox}2`, `"$mailbox/child"`), children first. */
+/**
+ * The mailboxes the script names (`$mailbox`, `${mailbox}2`, `"$mailbox/child"`), children
+ * first. A name built with the separator the script reads from LIST (`$sep`) is deleted with
+ * `.` and with `/`; a name with another variable, or a wildcard, is left alone.
+ */
 function testMailboxes(script: Script): string[] {
   const found = new Set<string>(['']);
   const texts = script.exchanges.flatMap((e) => e.commands.flatMap((c) => c.pieces.filter((p) => p.kind === 'text').map((p) => p.value)));
   for (const text of texts) {
-    for (const m of text.matchAll(/(?:\$\{mailbox\}|\$mailbox)(?![A-Za-z_])([^\s()"{}]*)/g)) found.add(m[1] as string);
+    for (const m of text.matchAll(/(?:\$\{mailbox\}|\$mailbox)(?![A-Za-z_])((?:\$\{sep\}|\$sep(?![A-Za-z0-9_])|[^\s()"{}$*%])*)/g)) {
+      for (const sep of ['.', '/']) {
+        const suffix = (m[1] as string).replaceAll('${sep}', sep).replaceAll('$sep', sep);
+        found.add(suffix.endsWith(sep) ? suffix.slice(0, -1) : suffix);
+      }
+    }
   }
-  return [...found].sort((a, b) => b.length - a.length).map((suffix) => (suffix === '' ? '${mailbox}' : `"\${mailbox}${suffix}"`));
+  return [...found].sort((a, b) => b.length - a.length || a.localeCompare(b)).map((suffix) => (suffix === '' ? '${mailbox}' : `"\${mailbox}${suffix}"`));
 }
 
 /** Maps of scalars (connect, vars, status matchers) and short lists in flow style. */
