@@ -6,7 +6,7 @@
  * UPDATE_GOLDEN=1 rewrites the expected files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,13 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** The upstream scripts: shared/ beside the repository (CI) or beside the worktrees' folder. */
 const UPSTREAM = [join(ROOT, '..', 'shared', 'imaptest-scripts'), join(ROOT, '..', '..', 'shared', 'imaptest-scripts')].find((d) => existsSync(d));
 const ENV = { MAIL_USER: 'alice@convospec.test', MAIL_PASS: 'from-the-environment' };
+
+/** The scripts in a folder, as the command finds them. */
+function scriptsIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => isScriptName(name) && statSync(join(dir, name)).isFile())
+    .sort();
+}
 
 function importFrom(dir: string, name: string): ScriptResult {
   const read = (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined);
@@ -84,7 +91,7 @@ async function expectShape(result: ScriptResult): Promise<void> {
 }
 
 describe('imaptest golden files', () => {
-  const scripts = readdirSync(FIXTURES).filter(isScriptName).sort();
+  const scripts = scriptsIn(FIXTURES);
   it('has the selection', () => {
     expect(scripts).toEqual(['append', 'append-binary', 'catenate', 'fetch', 'pipeline', 'pipeline-connections', 'search-context-update', 'select']);
   });
@@ -105,9 +112,9 @@ describe('imaptest golden files', () => {
 describe('every upstream imaptest script', () => {
   it('is there', () => {
     expect(UPSTREAM, 'shared/imaptest-scripts beside the repository').toBeDefined();
-    expect(readdirSync(UPSTREAM as string).filter(isScriptName)).toHaveLength(72);
+    expect(scriptsIn(UPSTREAM as string)).toHaveLength(72);
   });
-  const names = UPSTREAM === undefined ? [] : readdirSync(UPSTREAM).filter(isScriptName).sort();
+  const names = UPSTREAM === undefined ? [] : scriptsIn(UPSTREAM);
   for (const name of names) {
     it(`${name}: a spec of the expected shape, or what it cannot express by line`, async () => {
       const result = importFrom(UPSTREAM as string, name);
@@ -138,5 +145,87 @@ describe('convospec import --from imaptest', () => {
     const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toContain('--from imaptest needs -o DIR');
     expect(run.status).toBe(2);
+  });
+});
+
+describe('imaptest script constructs', () => {
+  const MBOX = 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: one\n\nbody1\n\nFrom a@b  Fri Feb 22 17:06:23 2008\nSubject: two\n\nbody2\n';
+  const spec = (text: string, env: Record<string, string> = {}, mbox: string | undefined = MBOX): Doc => {
+    const result = importImaptest({ name: 't', text, mbox }, env);
+    expect(result.problems).toEqual([]);
+    return parse(result.yaml as string) as Doc;
+  };
+  const body = (doc: Doc): Step[] => doc.steps.slice(doc.steps.findIndex((s) => typeof s.c === 'string' && / SELECT /.test(s.c)) + 2);
+
+  it('Method 1, 2 and 3: the status first, a completion line with a prefix, the script\'s own tags pipelined', () => {
+    const doc = spec('state: auth\n\nok noop\nexamine $mailbox\n* 0 exists\nok [read-only]\nt1 create ${mailbox}2\nt2 create $mailbox\nt1 ok\nt2 no [alreadyexists]\n');
+    expect(doc.steps.slice(-6)).toEqual([
+      { c: 'a4 noop' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a5 examine ${mailbox}' },
+      { s: { imap: { untagged: ['* 0 exists'], tagged: 'OK [read-only]' } } },
+      { c: ['t1 create ${mailbox}2', 't2 create ${mailbox}'] },
+      { s: { imap: { tagged: { t1: 'OK', t2: 'NO [alreadyexists]' } } } },
+    ]);
+  });
+
+  it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {
+    const doc = spec('ignore_extra_untagged: no\n\n"" store 1 flags ($$kw $uid1)\n! 1 expunge\n');
+    expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: 'any' } } }]);
+  });
+
+  it('!ifenv is evaluated when importing, and said in a comment', () => {
+    const text = 'state: auth\n\n!ifenv HAVE_FOO\nok foo\n!else\nok bar\n!endif\n';
+    expect(spec(text, { HAVE_FOO: '1' }).steps.at(-2)).toEqual({ c: 'a3 foo' });
+    const result = importImaptest({ name: 't', text, mbox: undefined }, {});
+    expect((parse(result.yaml as string) as Doc).steps.at(-2)).toEqual({ c: 'a3 bar' });
+    expect(result.yaml).toContain('# line 3: !ifenv HAVE_FOO: evaluated at import time (HAVE_FOO not set)');
+  });
+
+  it('messages: N wraps around the mbox; each APPEND is a literal of CRLF lines, its size counted', () => {
+    const doc = spec('messages: 3\n\nok noop\n');
+    const appends = doc.steps.filter((s) => typeof s.c === 'string' && / APPEND /.test(s.c));
+    expect(appends.map((s) => s.c)).toEqual(['a4 APPEND ${mailbox} {23}', 'a5 APPEND ${mailbox} {23}', 'a6 APPEND ${mailbox} {23}']);
+    const i = doc.steps.indexOf(appends[0] as Step);
+    expect(doc.steps.slice(i + 1, i + 3)).toEqual([{ s: { status: '+' } }, { c: ['Subject: one', '', 'body1', ''] }]);
+    expect(Buffer.byteLength('Subject: one\r\n\r\nbody1\r\n')).toBe(23);
+  });
+
+  it('a {{{ literal waits for "+"; expected to fail, it is sent {N+} at once and the spec requires LITERAL+', () => {
+    const doc = spec('\nok append $mailbox (\\seen) {{{\nA: b\n\nc\n}}}\nno append ${mailbox}x {{{\nd\n}}}\n');
+    expect(body(doc)).toEqual([
+      { c: 'a7 append ${mailbox} (\\seen) {9}' },
+      { s: { status: '+' } },
+      { c: ['A: b', '', 'c'] },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: ['a8 append ${mailbox}x {1+}', 'd'] },
+      { s: { imap: { tagged: 'NO' } } },
+    ]);
+    expect(doc.tags).toEqual(['imaptest', 'requires-literal+']);
+  });
+
+  it('connections: N opens c1…cN, each logged in and selected, and switches with use', () => {
+    const doc = spec('connections: 2\n\n1 ok noop\n2 ok noop\n');
+    expect(doc.connect.as).toBe('c1');
+    expect(doc.steps.filter((s) => s.connect !== undefined)).toEqual([{ connect: { port: '${env.IMAP_PORT:-143}', protocol: 'imap', as: 'c2' } }]);
+    expect(doc.steps.filter((s) => typeof s.c === 'string' && / (LOGIN|SELECT) /.test(s.c))).toHaveLength(4);
+    expect(doc.steps.slice(-6).map((s) => s.use ?? s.c)).toEqual(['c1', 'a9 noop', undefined, 'c2', 'a10 noop', undefined]);
+  });
+
+  it('capabilities: become tags requires-…, and a comment', () => {
+    const result = importImaptest({ name: 't', text: 'capabilities: SORT THREAD=REFERENCES\nstate: nonauth\n\nok noop\n', mbox: undefined }, {});
+    const doc = parse(result.yaml as string) as Doc;
+    expect(doc.tags).toEqual(['imaptest', 'requires-sort', 'requires-thread=references']);
+    expect(doc.steps.slice(0, 3)).toEqual([{ s: { status: 'OK' } }, { c: 'a1 noop' }, { s: { imap: { tagged: 'OK' } } }]);
+    expect(result.yaml).toContain('# Needs the capabilities SORT THREAD=REFERENCES');
+  });
+
+  it('what cannot be expressed is named by line, and no spec is written', () => {
+    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n', mbox: undefined }, {});
+    expect(result.yaml).toBeUndefined();
+    expect(result.problems).toEqual([
+      { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },
+      { line: 3, message: "$mailbox_url (the mailbox's IMAP URL) has no convospec equivalent" },
+    ]);
   });
 });
