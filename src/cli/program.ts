@@ -119,6 +119,7 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     .argument('<files...>', 'the transcript ("-" for standard input); with --from imaptest, scripts and folders of scripts')
     .option('-o, --output <file>', 'write the spec here instead of standard output; with --from imaptest, the folder for the specs')
     .option('--from <source>', 'transcript (default) or imaptest (Dovecot imaptest scripted tests)')
+    .option('--capabilities <list>', 'with --from imaptest: the server\'s capabilities; a script needing another is written skipped')
     .option('--name <name>', 'the suite name')
     .option('--protocol <protocol>', `${PROTOCOL_LIST} (default: detected)`)
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')

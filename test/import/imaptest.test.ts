@@ -31,7 +31,7 @@ function scriptsIn(dir: string): string[] {
 
 function importFrom(dir: string, name: string): ScriptResult {
   const read = (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined);
-  return importImaptest({ name, text: read(name) ?? '', mbox: read(`${name}.mbox`) ?? read('default.mbox') }, {});
+  return importImaptest({ name, text: read(name) ?? '', mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
 }
 
 function golden(path: string, actual: string): void {
@@ -49,14 +49,22 @@ interface Doc {
   connect: Record<string, unknown>;
   vars: Record<string, string>;
   secrets: string[];
+  tests: { name: string; skip?: string; steps: Step[] }[];
+  /** The one test's steps. */
   steps: Step[];
+}
+
+function parseDoc(yaml: string): Doc {
+  const doc = parse(yaml) as Doc;
+  expect(doc.tests).toHaveLength(1);
+  return { ...doc, steps: doc.tests[0]?.steps ?? [] };
 }
 
 /** imaptest's own names: predefined, `$` alone, `$!directives`, `$n` sequences. */
 const NOT_BOUND = new Set(['mailbox', 'user', 'password']);
 
 /** Each `s: { imap }` becomes `{ any: true }` capturing the variables its patterns bind. */
-function standIn(doc: Doc): Doc {
+function standIn(doc: Doc): unknown {
   const steps = doc.steps.map((step) => {
     const s = step.s as { imap?: { untagged?: string[]; tagged?: unknown } } | undefined;
     if (s?.imap === undefined) return step;
@@ -67,12 +75,13 @@ function standIn(doc: Doc): Doc {
     const capture = Object.fromEntries([...names].map((n) => [n, '/(.*)/']));
     return { s: names.size > 0 ? { any: true, capture } : { any: true } };
   });
-  return { ...doc, steps };
+  const { steps: _, ...file } = doc;
+  return { ...file, tests: [{ ...doc.tests[0], steps }] };
 }
 
 async function expectShape(result: ScriptResult): Promise<void> {
   const yaml = result.yaml as string;
-  const doc = parse(yaml) as Doc;
+  const doc = parseDoc(yaml);
   expect(doc.name).toBe(`imaptest ${result.name}`);
   expect(doc.tags[0]).toBe('imaptest');
   expect(doc.connect).toMatchObject({ host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' });
@@ -151,9 +160,9 @@ describe('convospec import --from imaptest', () => {
 describe('imaptest script constructs', () => {
   const MBOX = 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: one\n\nbody1\n\nFrom a@b  Fri Feb 22 17:06:23 2008\nSubject: two\n\nbody2\n';
   const spec = (text: string, env: Record<string, string> = {}, mbox: string | undefined = MBOX): Doc => {
-    const result = importImaptest({ name: 't', text, mbox }, env);
+    const result = importImaptest({ name: 't', text, mbox }, { env });
     expect(result.problems).toEqual([]);
-    return parse(result.yaml as string) as Doc;
+    return parseDoc(result.yaml as string);
   };
   const body = (doc: Doc): Step[] => doc.steps.slice(doc.steps.findIndex((s) => typeof s.c === 'string' && / SELECT /.test(s.c)) + 2);
 
@@ -177,8 +186,8 @@ describe('imaptest script constructs', () => {
   it('!ifenv is evaluated when importing, and said in a comment', () => {
     const text = 'state: auth\n\n!ifenv HAVE_FOO\nok foo\n!else\nok bar\n!endif\n';
     expect(spec(text, { HAVE_FOO: '1' }).steps.at(-2)).toEqual({ c: 'a3 foo' });
-    const result = importImaptest({ name: 't', text, mbox: undefined }, {});
-    expect((parse(result.yaml as string) as Doc).steps.at(-2)).toEqual({ c: 'a3 bar' });
+    const result = importImaptest({ name: 't', text, mbox: undefined }, { env: {} });
+    expect(parseDoc(result.yaml as string).steps.at(-2)).toEqual({ c: 'a3 bar' });
     expect(result.yaml).toContain('# line 3: !ifenv HAVE_FOO: evaluated at import time (HAVE_FOO not set)');
   });
 
@@ -213,15 +222,23 @@ describe('imaptest script constructs', () => {
   });
 
   it('capabilities: become tags requires-…, and a comment', () => {
-    const result = importImaptest({ name: 't', text: 'capabilities: SORT THREAD=REFERENCES\nstate: nonauth\n\nok noop\n', mbox: undefined }, {});
-    const doc = parse(result.yaml as string) as Doc;
+    const result = importImaptest({ name: 't', text: 'capabilities: SORT THREAD=REFERENCES\nstate: nonauth\n\nok noop\n', mbox: undefined }, { env: {} });
+    const doc = parseDoc(result.yaml as string);
     expect(doc.tags).toEqual(['imaptest', 'requires-sort', 'requires-thread=references']);
     expect(doc.steps.slice(0, 3)).toEqual([{ s: { status: 'OK' } }, { c: 'a1 noop' }, { s: { imap: { tagged: 'OK' } } }]);
     expect(result.yaml).toContain('# Needs the capabilities SORT THREAD=REFERENCES');
   });
 
+  it('--capabilities: a script needing one the server lacks is written skipped, with the reason', () => {
+    const text = 'capabilities: SORT CONTEXT=SORT\nstate: nonauth\n\nok noop\n';
+    const skipped = parseDoc(importImaptest({ name: 't', text, mbox: undefined }, { env: {}, capabilities: ['IMAP4rev1', 'sort'] }).yaml as string);
+    expect(skipped.tests[0]?.skip).toBe('the server does not advertise CONTEXT=SORT (imaptest skips the script too)');
+    const kept = parseDoc(importImaptest({ name: 't', text, mbox: undefined }, { env: {}, capabilities: ['SORT', 'CONTEXT=SORT'] }).yaml as string);
+    expect(kept.tests[0]?.skip).toBeUndefined();
+  });
+
   it('what cannot be expressed is named by line, and no spec is written', () => {
-    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n', mbox: undefined }, {});
+    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n', mbox: undefined }, { env: {} });
     expect(result.yaml).toBeUndefined();
     expect(result.problems).toEqual([
       { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },

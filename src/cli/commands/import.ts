@@ -26,6 +26,7 @@ export interface ImportFlags {
   host?: string;
   port?: string;
   from?: string;
+  capabilities?: string;
 }
 
 /** `--from imaptest FILE|DIR… -o DIR`: one spec per script, a summary on stderr. */
@@ -56,7 +57,8 @@ export async function importImaptestCommand(paths: readonly string[], flags: Imp
     const name = basename(script);
     const text = await readFile(full, 'utf8');
     const mbox = (await readOptional(`${full}.mbox`)) ?? (await readOptional(join(dirname(full), 'default.mbox')));
-    const result = importImaptest({ name, text, mbox }, env);
+    const capabilities = flags.capabilities?.split(/[\s,]+/).filter((c) => c !== '');
+    const result = importImaptest({ name, text, mbox }, { env, ...(capabilities ? { capabilities } : {}) });
     if (result.yaml === undefined) {
       refused++;
       for (const p of result.problems) io.stderr.write(`${script}:${p.line}: not expressible: ${p.message}\n`);

@@ -14,6 +14,13 @@ export interface ScriptSource {
   readonly mbox: string | undefined;
 }
 
+export interface ImaptestOptions {
+  /** The environment `!ifenv` reads. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The server's capabilities (`--capabilities`): a script needing another is written skipped. */
+  readonly capabilities?: readonly string[];
+}
+
 export interface ScriptResult {
   readonly name: string;
   /** undefined when the script uses a construct that cannot be expressed. */
@@ -26,10 +33,10 @@ export interface ScriptResult {
 
 export type { Problem };
 
-export function importImaptest(source: ScriptSource, env: Readonly<Record<string, string | undefined>>): ScriptResult {
-  const script = parseScript(source.text, env);
+export function importImaptest(source: ScriptSource, options: ImaptestOptions): ScriptResult {
+  const script = parseScript(source.text, options.env);
   const mbox = source.mbox === undefined ? undefined : readMbox(source.mbox);
-  const { yaml, problems } = buildSpec({ name: source.name, script, mbox });
+  const { yaml, problems } = buildSpec({ name: source.name, script, mbox, ...(options.capabilities ? { serverCapabilities: options.capabilities } : {}) });
   return { name: source.name, yaml, problems, notes: script.notes };
 }
 

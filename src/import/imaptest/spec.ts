@@ -30,6 +30,8 @@ export interface SpecInput {
   readonly script: Script;
   /** The mbox's messages (the script's own .mbox, else default.mbox), if any. */
   readonly mbox: readonly string[][] | undefined;
+  /** The server's capabilities, when known at import time: a script needing another is skipped. */
+  readonly serverCapabilities?: readonly string[];
 }
 
 export interface SpecOutput {
@@ -89,7 +91,12 @@ export function buildSpec(input: SpecInput): SpecOutput {
   spec.serial = true;
   spec.vars = { ...VARS };
   spec.secrets = ['pass'];
-  spec.steps = steps;
+  const has = new Set(input.serverCapabilities?.map((c) => c.toUpperCase()));
+  const missing = input.serverCapabilities === undefined ? [] : header.capabilities.filter((c) => !has.has(c.toUpperCase()));
+  const test: Record<string, unknown> = { name };
+  if (missing.length > 0) test.skip = `the server does not advertise ${missing.join(', ')} (imaptest skips the script too)`;
+  test.steps = steps;
+  spec.tests = [test];
   const doc = new Document(spec);
   flowSmallMaps(doc);
   const comments = [
