@@ -238,9 +238,10 @@ describe('imaptest script constructs', () => {
   });
 
   it('what cannot be expressed is named by line, and no spec is written', () => {
-    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n', mbox: undefined }, { env: {} });
+    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n? list () $sep x\n', mbox: undefined }, { env: {} });
     expect(result.yaml).toBeUndefined();
     expect(result.problems).toEqual([
+      { line: 5, message: '"?" starts no line of imaptest\'s documented syntax (a command, "*" or "!")' },
       { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },
       { line: 3, message: "$mailbox_url (the mailbox's IMAP URL) has no convospec equivalent" },
     ]);

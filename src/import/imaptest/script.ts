@@ -202,6 +202,11 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
       else last.forbid.push(`*${pattern.slice(1)}`);
       continue;
     }
+    if (!/^[\w"]/.test(text.trim())) {
+      problems.push({ line: line.number, message: `"${text.trim()[0] ?? ''}" starts no line of imaptest's documented syntax (a command, "*" or "!")` });
+      i++;
+      continue;
+    }
     const { connection, rest } = splitConnection(text, multi);
     if (connection > header.connections) problems.push({ line: line.number, message: `connection ${connection}, but the header says connections: ${header.connections}` });
     const words = rest.split(/\s+/);
