@@ -150,6 +150,12 @@ describe('convospec import --from imaptest', () => {
     expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
   });
 
+  it('without --from imaptest, takes one transcript (exit 2)', () => {
+    const run = spawnSync(process.execPath, [builtCli(), 'import', 'test/fixtures/imaptest/select', 'test/fixtures/imaptest/fetch'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('import takes one transcript (or, with --from imaptest, scripts and folders)');
+    expect(run.status).toBe(2);
+  });
+
   it('needs -o DIR (exit 2)', () => {
     const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toContain('--from imaptest needs -o DIR');
