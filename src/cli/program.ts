@@ -115,17 +115,19 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
 
   program
     .command('import')
-    .description('turn a transcript (c:/s: lines, swaks output, telnet log) into a spec')
-    .argument('<file>', 'the transcript ("-" for standard input)')
-    .option('-o, --output <file>', 'write the spec here instead of standard output')
+    .description('turn a transcript (c:/s: lines, swaks output, telnet log), or imaptest scripts, into specs')
+    .argument('<files...>', 'the transcript ("-" for standard input); with --from imaptest, scripts and folders of scripts')
+    .option('-o, --output <file>', 'write the spec here instead of standard output; with --from imaptest, the folder for the specs')
+    .option('--from <source>', 'transcript (default) or imaptest (Dovecot imaptest scripted tests)')
+    .option('--capabilities <list>', 'with --from imaptest: the server\'s capabilities; a script needing another is written skipped')
     .option('--name <name>', 'the suite name')
     .option('--protocol <protocol>', `${PROTOCOL_LIST} (default: detected)`)
     .option('--format <format>', 'prefixed, swaks or telnet (default: detected)')
     .option('--host <host>', 'host to write into the spec (may be a template; default ${env.MAIL_HOST:-127.0.0.1})')
     .option('--port <port>', 'port to write into the spec (default: from the transcript)')
-    .action(async (file: string, flags: ImportFlags) => {
-      const { importCommand } = await import('./commands/import.js');
-      code = await importCommand(file, flags, io);
+    .action(async (files: string[], flags: ImportFlags) => {
+      const { importFrom } = await import('./commands/import.js');
+      code = await importFrom(files, flags, io, io.env);
     });
 
   try {

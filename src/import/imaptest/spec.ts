@@ -1,0 +1,266 @@
+/**
+ * Turns a parsed imaptest script into a convospec spec: the connections, the setup its
+ * `state:` asks for (login, delete the test mailboxes, create, append the mbox, select),
+ * then one `c:` and one `s:` per exchange.
+ */
+import { Document, YAMLMap, YAMLSeq, isMap, isSeq, visit } from 'yaml';
+import { imapMatcher } from './form.js';
+import { pickMessages } from './mbox.js';
+import type { Command, Exchange, Piece, Problem, Script, State } from './script.js';
+
+export const CONNECT = { host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' } as const;
+export const VARS = { mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' } as const;
+
+/** imaptest's predefined variables in commands: the spec's variable, or why there is none. */
+const PREDEFINED: Readonly<Record<string, string | { readonly unsupported: string }>> = {
+  mailbox: 'mailbox',
+  user: 'user',
+  password: 'pass',
+  username: { unsupported: 'the user name without @domain' },
+  domain: { unsupported: "the user's domain" },
+  mailbox_url: { unsupported: "the mailbox's IMAP URL" },
+};
+
+const RANK: Readonly<Record<State, number>> = { nonauth: 0, auth: 1, created: 2, appended: 3, selected: 4 };
+
+type Step = Record<string, unknown>;
+
+export interface SpecInput {
+  readonly name: string;
+  readonly script: Script;
+  /** The mbox's messages (the script's own .mbox, else default.mbox), if any. */
+  readonly mbox: readonly string[][] | undefined;
+  /** The server's capabilities, when known at import time: a script needing another is skipped. */
+  readonly serverCapabilities?: readonly string[];
+}
+
+export interface SpecOutput {
+  readonly yaml: string | undefined;
+  readonly problems: readonly Problem[];
+}
+
+export function buildSpec(input: SpecInput): SpecOutput {
+  const { script, name } = input;
+  const { header } = script;
+  const problems: Problem[] = [...script.problems];
+  const multi = header.connections > 1;
+  const conn = (n: number): string => `c${n}`;
+  let counter = 0;
+  const tag = (): string => `a${++counter}`;
+  let cursor = 0;
+  const nextMessages = (count: number | undefined, line: number): string[][] => {
+    if (!input.mbox || input.mbox.length === 0) {
+      problems.push({ line, message: 'APPEND of the next mbox message, but the script has no .mbox and there is no default.mbox beside it' });
+      return [];
+    }
+    const picked = pickMessages(input.mbox, count, cursor);
+    cursor += picked.length;
+    return picked;
+  };
+
+  const steps: Step[] = [];
+  const rank = RANK[header.state];
+  for (let n = 1; n <= header.connections; n++) {
+    if (n > 1) steps.push({ connect: { port: CONNECT.port, protocol: CONNECT.protocol, as: conn(n) } });
+    steps.push({ s: { status: 'OK' } });
+    if (rank >= RANK.auth) steps.push({ c: `${tag()} LOGIN "\${user}" "\${pass}"` }, { s: { status: 'OK' } });
+    if (n === 1) {
+      if (rank >= RANK.auth) for (const box of testMailboxes(script)) steps.push({ c: `${tag()} DELETE ${box}` }, { s: { status: ['OK', 'NO'] } });
+      if (rank >= RANK.created) steps.push({ c: `${tag()} CREATE \${mailbox}` }, { s: { status: 'OK' } });
+      if (rank >= RANK.appended) for (const message of nextMessages(header.messages, 1)) steps.push(...appendSteps(tag(), '${mailbox}', message));
+    }
+    if (rank >= RANK.selected) steps.push({ c: `${tag()} SELECT \${mailbox}` }, { s: { status: 'OK' } });
+  }
+
+  let literalPlus = false;
+  let current = header.connections;
+  for (const exchange of script.exchanges) {
+    if (multi && exchange.connection !== current) {
+      steps.push({ use: conn(exchange.connection) });
+      current = exchange.connection;
+    }
+    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true)));
+  }
+
+  if (problems.length > 0) return { yaml: undefined, problems: unique(problems) };
+
+  const spec: Record<string, unknown> = { name: `imaptest ${name}` };
+  const required = [...header.capabilities, ...(literalPlus && !header.capabilities.some((c) => /^literal[+-]$/i.test(c)) ? ['LITERAL+'] : [])];
+  spec.tags = ['imaptest', ...required.map((c) => `requires-${c.toLowerCase()}`)];
+  spec.connect = multi ? { ...CONNECT, as: conn(1) } : { ...CONNECT };
+  spec.serial = true;
+  spec.vars = { ...VARS };
+  spec.secrets = ['pass'];
+  const has = new Set(input.serverCapabilities?.map((c) => c.toUpperCase()));
+  const missing = input.serverCapabilities === undefined ? [] : header.capabilities.filter((c) => !has.has(c.toUpperCase()));
+  const test: Record<string, unknown> = { name };
+  if (missing.length > 0) test.skip = `the server does not advertise ${missing.join(', ')} (imaptest skips the script too)`;
+  test.steps = steps;
+  spec.tests = [test];
+  const doc = new Document(spec);
+  flowSmallMaps(doc);
+  const comments = [
+    ` Imported from imaptest's scripted test "${name}" (Dovecot imaptest, MIT licence).`,
+    ...(required.length > 0
+      ? [` Needs the capabilities ${required.join(' ')} (imaptest skips a script when the server lacks one):`, ' select it with --tag requires-… only for a server that has them.']
+      : []),
+    ...(literalPlus ? [' A command expected to fail sends its literals as {N+} (LITERAL+): the server may refuse it before any "+".'] : []),
+    ...script.notes.map((n) => ` line ${n.line}: ${n.message}`),
+  ];
+  doc.commentBefore = comments.join('\n');
+  return { yaml: doc.toString({ lineWidth: 0 }), problems: [] };
+}
+
+function exchangeSteps(
+  exchange: Exchange,
+  tag: () => string,
+  nextMessages: (count: number | undefined, line: number) => string[][],
+  problems: Problem[],
+  extra: boolean,
+  nonSync: () => void,
+): Step[] {
+  const steps: Step[] = [];
+  const tagged: { tag: string; status: string; prefix: string | undefined }[] = [];
+  const lines: string[] = [];
+  for (const command of exchange.commands) {
+    const own = command.tag ?? tag();
+    tagged.push({ tag: own, status: command.status ?? 'OK', prefix: command.prefix === undefined ? undefined : translate(command.prefix, command.line, problems) });
+    const sent = commandSteps(own, command, nextMessages, problems, nonSync);
+    if (exchange.commands.length > 1 && sent.length > 1) problems.push({ line: command.line, message: 'a literal in a pipelined command (each literal waits for the server\'s "+")' });
+    for (const step of sent) {
+      const c = step.c;
+      if (exchange.commands.length > 1 && typeof c === 'string') lines.push(c);
+      else steps.push(step);
+    }
+  }
+  if (lines.length > 0) steps.push({ c: lines });
+  steps.push({ s: imapMatcher({ untagged: exchange.untagged, forbid: exchange.forbid, extra, tagged }) });
+  return steps;
+}
+
+/**
+ * A command's steps (its completion is the exchange's `s:`): its line, or, for each literal,
+ * the line up to `{N}`, the server's `+`, and the rest. A command expected to fail sends
+ * non-synchronizing literals (`{N+}`, LITERAL+) in one write: the server may refuse it
+ * before any `+`.
+ */
+function commandSteps(tag: string, command: Command, nextMessages: (count: number | undefined, line: number) => string[][], problems: Problem[], nonSync: () => void): Step[] {
+  const pieces = withMessage(command, nextMessages);
+  const [head, ...rest] = pieces;
+  const text = head?.kind === 'text' ? translate(head.value, command.line, problems) : '';
+  const sync = command.status === 'OK';
+  const steps: Step[] = [];
+  let line = `${tag} ${text}`;
+  let pending: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const piece = rest[i];
+    if (piece?.kind !== 'literal') continue;
+    if (piece.value.includes('\0') || piece.value.includes('\uFFFD')) {
+      problems.push({ line: command.line, message: 'a literal with NUL or non-UTF-8 bytes (a c: line is text)' });
+    }
+    const size = Buffer.byteLength(piece.value, 'utf8');
+    const opening = `${line}${piece.binary ? '~' : ''}{${size}${sync ? '' : '+'}}`;
+    const literalLines = piece.value.split('\r\n').map(escapeTemplate);
+    if (sync) {
+      steps.push({ c: pending.length === 0 ? opening : [...pending, opening] });
+      steps.push({ s: { status: '+' } });
+      pending = literalLines.slice(0, -1);
+    } else {
+      nonSync();
+      pending = [...pending, opening, ...literalLines.slice(0, -1)];
+    }
+    const after = rest[i + 1];
+    const tail = after?.kind === 'text' ? translate(after.value, command.line, problems) : '';
+    line = `${literalLines[literalLines.length - 1] ?? ''}${tail}`;
+  }
+  steps.push({ c: pending.length === 0 ? line : [...pending, line] });
+  return steps;
+}
+
+/** imaptest's `append [mailbox [flags]]` with no literal appends the mbox's next message. */
+function withMessage(command: Command, nextMessages: (count: number | undefined, line: number) => string[][]): readonly Piece[] {
+  const [head, ...rest] = command.pieces;
+  if (head?.kind !== 'text' || rest.length > 0 || !/^append\b/i.test(head.value.trim())) return command.pieces;
+  const [message] = nextMessages(1, command.line);
+  if (!message) return command.pieces;
+  const args = head.value.trim().length > 'append'.length ? head.value.trim() : 'APPEND $mailbox';
+  return [
+    { kind: 'text', value: `${args} ` },
+    { kind: 'literal', value: message.map((l) => `${l}\r\n`).join(''), binary: false },
+    { kind: 'text', value: '' },
+  ];
+}
+
+function appendSteps(tag: string, mailbox: string, message: readonly string[]): Step[] {
+  const size = message.reduce((n, l) => n + Buffer.byteLength(l, 'utf8') + 2, 0);
+  return [{ c: `${tag} APPEND ${mailbox} {${size}}` }, { s: { status: '+' } }, { c: [...message.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
+}
+
+/** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a `$`. */
+function translate(text: string, line: number, problems: Problem[]): string {
+  return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare;
+    if (name === undefined) return '$';
+    const known = PREDEFINED[name];
+    if (known === undefined) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        problems.push({ line, message: `"${all}" in a command` });
+        return all;
+      }
+      return `\${${name}}`;
+    }
+    if (typeof known === 'string') return `\${${known}}`;
+    problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
+    return all;
+  });
+}
+
+function escapeTemplate(text: string): string {
+  return text.replaceAll('${', '$${');
+}
+
+/**
+ * The mailboxes the script names (`$mailbox`, `${mailbox}2`, `"$mailbox/child"`), children
+ * first. A name built with the separator the script reads from LIST (`$sep`) is deleted with
+ * `.` and with `/`; a name with another variable, or a wildcard, is left alone.
+ */
+function testMailboxes(script: Script): string[] {
+  const found = new Set<string>(['']);
+  const texts = script.exchanges.flatMap((e) => e.commands.flatMap((c) => c.pieces.filter((p) => p.kind === 'text').map((p) => p.value)));
+  for (const text of texts) {
+    for (const m of text.matchAll(/(?:\$\{mailbox\}|\$mailbox)(?![A-Za-z_])((?:\$\{sep\}|\$sep(?![A-Za-z0-9_])|[^\s()"{}$*%])*)/g)) {
+      for (const sep of ['.', '/']) {
+        const suffix = (m[1] as string).replaceAll('${sep}', sep).replaceAll('$sep', sep);
+        found.add(suffix.endsWith(sep) ? suffix.slice(0, -1) : suffix);
+      }
+    }
+  }
+  return [...found].sort((a, b) => b.length - a.length || a.localeCompare(b)).map((suffix) => (suffix === '' ? '${mailbox}' : `"\${mailbox}${suffix}"`));
+}
+
+/** Maps of scalars (connect, vars, status matchers) and short lists in flow style. */
+function flowSmallMaps(doc: Document): void {
+  visit(doc, {
+    Map(key, node) {
+      if (typeof key === 'number' || key === null) return;
+      if (node instanceof YAMLMap && node.items.every((pair) => !isMap(pair.value) && !(isSeq(pair.value) && pair.value.items.length > 2))) node.flow = true;
+    },
+    Seq(_key, node) {
+      if (node instanceof YAMLSeq && node.items.length <= 4 && node.items.every((item) => !isMap(item) && !isSeq(item))) {
+        const short = node.items.every((item) => String((item as { value?: unknown }).value ?? '').length < 40);
+        if (short) node.flow = true;
+      }
+    },
+  });
+}
+
+/** One report per line and construct. */
+function unique(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,255 @@
+/**
+ * `convospec import --from imaptest`: golden specs for a selection of imaptest's upstream
+ * scripts (test/fixtures/imaptest, MIT), and every upstream script imported: each either
+ * becomes a spec of the expected shape, which the loader accepts once each `imap:` matcher
+ * is stood in for by one that binds the same variables, or is reported with its file:line.
+ * UPDATE_GOLDEN=1 rewrites the expected files.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { importImaptest, isScriptName, type ScriptResult } from '../../src/import/imaptest/index.js';
+import { builtCli, ROOT } from '../helpers/build.js';
+import { loadYaml } from './helpers.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'imaptest');
+const EXPECTED = join(FIXTURES, 'expected');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+/** The upstream scripts: shared/ beside the repository (CI) or beside the worktrees' folder. */
+const UPSTREAM = [join(ROOT, '..', 'shared', 'imaptest-scripts'), join(ROOT, '..', '..', 'shared', 'imaptest-scripts')].find((d) => existsSync(d));
+const ENV = { MAIL_USER: 'alice@convospec.test', MAIL_PASS: 'from-the-environment' };
+
+/** The scripts in a folder, as the command finds them. */
+function scriptsIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => isScriptName(name) && statSync(join(dir, name)).isFile())
+    .sort();
+}
+
+function importFrom(dir: string, name: string): ScriptResult {
+  const read = (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined);
+  return importImaptest({ name, text: read(name) ?? '', mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
+}
+
+function golden(path: string, actual: string): void {
+  if (UPDATE || !existsSync(path)) {
+    mkdirSync(EXPECTED, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+type Step = Record<string, unknown>;
+interface Doc {
+  name: string;
+  tags: string[];
+  connect: Record<string, unknown>;
+  vars: Record<string, string>;
+  secrets: string[];
+  tests: { name: string; skip?: string; steps: Step[] }[];
+  /** The one test's steps. */
+  steps: Step[];
+}
+
+function parseDoc(yaml: string): Doc {
+  const doc = parse(yaml) as Doc;
+  expect(doc.tests).toHaveLength(1);
+  return { ...doc, steps: doc.tests[0]?.steps ?? [] };
+}
+
+/** imaptest's own names: predefined, `$` alone, `$!directives`, `$n` sequences. */
+const NOT_BOUND = new Set(['mailbox', 'user', 'password']);
+
+/** Each `s: { imap }` becomes `{ any: true }` capturing the variables its patterns bind. */
+function standIn(doc: Doc): unknown {
+  const steps = doc.steps.map((step) => {
+    const s = step.s as { imap?: { untagged?: string[]; tagged?: unknown } } | undefined;
+    if (s?.imap === undefined) return step;
+    const names = new Set<string>();
+    for (const pattern of s.imap.untagged ?? []) {
+      for (const m of pattern.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) if (!NOT_BOUND.has(m[1] as string)) names.add(m[1] as string);
+    }
+    const capture = Object.fromEntries([...names].map((n) => [n, '/(.*)/']));
+    return { s: names.size > 0 ? { any: true, capture } : { any: true } };
+  });
+  const { steps: _, ...file } = doc;
+  return { ...file, tests: [{ ...doc.tests[0], steps }] };
+}
+
+async function expectShape(result: ScriptResult): Promise<void> {
+  const yaml = result.yaml as string;
+  const doc = parseDoc(yaml);
+  expect(doc.name).toBe(`imaptest ${result.name}`);
+  expect(doc.tags[0]).toBe('imaptest');
+  expect(doc.connect).toMatchObject({ host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' });
+  expect(doc.vars).toEqual({ mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' });
+  expect(doc.secrets).toEqual(['pass']);
+  for (const step of doc.steps) {
+    const imap = (step.s as { imap?: Record<string, unknown> } | undefined)?.imap;
+    if (imap === undefined) continue;
+    expect(Object.keys(imap).every((k) => ['untagged', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
+    const tagged = imap.tagged;
+    const completions = typeof tagged === 'string' ? [tagged] : Object.values(tagged as Record<string, string>);
+    for (const c of completions) expect(c).toMatch(/^(any|(OK|NO|BAD)( .*)?)$/);
+  }
+  const loaded = await loadYaml(new (await import('yaml')).Document(standIn(doc)).toString(), ENV);
+  expect(loaded.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`), yaml).toEqual([]);
+}
+
+describe('imaptest golden files', () => {
+  const scripts = scriptsIn(FIXTURES);
+  it('has the selection', () => {
+    expect(scripts).toEqual(['append', 'append-binary', 'catenate', 'fetch', 'pipeline', 'pipeline-connections', 'search-context-update', 'select']);
+  });
+  for (const name of scripts) {
+    it(name, async () => {
+      const result = importFrom(FIXTURES, name);
+      const problems = result.problems.map((p) => `${name}:${p.line}: ${p.message}\n`).join('');
+      if (result.yaml === undefined) golden(join(EXPECTED, `${name}.problems.txt`), problems);
+      else {
+        expect(problems).toBe('');
+        golden(join(EXPECTED, `${name}.yaml`), result.yaml);
+        await expectShape(result);
+      }
+    });
+  }
+});
+
+describe('every upstream imaptest script', () => {
+  it('is there', () => {
+    expect(UPSTREAM, 'shared/imaptest-scripts beside the repository').toBeDefined();
+    expect(scriptsIn(UPSTREAM as string)).toHaveLength(72);
+  });
+  const names = UPSTREAM === undefined ? [] : scriptsIn(UPSTREAM);
+  for (const name of names) {
+    it(`${name}: a spec of the expected shape, or what it cannot express by line`, async () => {
+      const result = importFrom(UPSTREAM as string, name);
+      if (result.yaml === undefined) {
+        expect(result.problems.length).toBeGreaterThan(0);
+        for (const p of result.problems) expect(p.line).toBeGreaterThan(0);
+      } else await expectShape(result);
+    });
+  }
+});
+
+describe('convospec import --from imaptest', () => {
+  const out = mkdtempSync(join(tmpdir(), 'convospec-imaptest-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes one spec per script, names what it cannot express by file:line, and sums up (exit 1)', () => {
+    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('test/fixtures/imaptest/append-binary:4: not expressible: a literal with NUL or non-UTF-8 bytes');
+    expect(run.stderr).toContain('test/fixtures/imaptest/catenate:43: not expressible: $mailbox_url (the mailbox\'s IMAP URL) has no convospec equivalent\ntest/fixtures/imaptest/catenate:48:');
+    expect(run.stderr).toContain('imaptest: 6 written to');
+    expect(run.stderr).toContain('2 not expressible');
+    expect(run.status).toBe(1);
+    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'search-context-update.yaml', 'select.yaml']);
+    expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
+  });
+
+  it('without --from imaptest, takes one transcript (exit 2)', () => {
+    const run = spawnSync(process.execPath, [builtCli(), 'import', 'test/fixtures/imaptest/select', 'test/fixtures/imaptest/fetch'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('import takes one transcript (or, with --from imaptest, scripts and folders)');
+    expect(run.status).toBe(2);
+  });
+
+  it('needs -o DIR (exit 2)', () => {
+    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('--from imaptest needs -o DIR');
+    expect(run.status).toBe(2);
+  });
+});
+
+describe('imaptest script constructs', () => {
+  const MBOX = 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: one\n\nbody1\n\nFrom a@b  Fri Feb 22 17:06:23 2008\nSubject: two\n\nbody2\n';
+  const spec = (text: string, env: Record<string, string> = {}, mbox: string | undefined = MBOX): Doc => {
+    const result = importImaptest({ name: 't', text, mbox }, { env });
+    expect(result.problems).toEqual([]);
+    return parseDoc(result.yaml as string);
+  };
+  const body = (doc: Doc): Step[] => doc.steps.slice(doc.steps.findIndex((s) => typeof s.c === 'string' && / SELECT /.test(s.c)) + 2);
+
+  it('Method 1, 2 and 3: the status first, a completion line with a prefix, the script\'s own tags pipelined', () => {
+    const doc = spec('state: auth\n\nok noop\nexamine $mailbox\n* 0 exists\nok [read-only]\nt1 create ${mailbox}2\nt2 create $mailbox\nt1 ok\nt2 no [alreadyexists]\n');
+    expect(doc.steps.slice(-6)).toEqual([
+      { c: 'a4 noop' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a5 examine ${mailbox}' },
+      { s: { imap: { untagged: ['* 0 exists'], tagged: 'OK [read-only]' } } },
+      { c: ['t1 create ${mailbox}2', 't2 create ${mailbox}'] },
+      { s: { imap: { tagged: { t1: 'OK', t2: 'NO [alreadyexists]' } } } },
+    ]);
+  });
+
+  it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {
+    const doc = spec('ignore_extra_untagged: no\n\n"" store 1 flags ($$kw $uid1)\n! 1 expunge\n');
+    expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: 'any' } } }]);
+  });
+
+  it('!ifenv is evaluated when importing, and said in a comment', () => {
+    const text = 'state: auth\n\n!ifenv HAVE_FOO\nok foo\n!else\nok bar\n!endif\n';
+    expect(spec(text, { HAVE_FOO: '1' }).steps.at(-2)).toEqual({ c: 'a3 foo' });
+    const result = importImaptest({ name: 't', text, mbox: undefined }, { env: {} });
+    expect(parseDoc(result.yaml as string).steps.at(-2)).toEqual({ c: 'a3 bar' });
+    expect(result.yaml).toContain('# line 3: !ifenv HAVE_FOO: evaluated at import time (HAVE_FOO not set)');
+  });
+
+  it('messages: N wraps around the mbox; each APPEND is a literal of CRLF lines, its size counted', () => {
+    const doc = spec('messages: 3\n\nok noop\n');
+    const appends = doc.steps.filter((s) => typeof s.c === 'string' && / APPEND /.test(s.c));
+    expect(appends.map((s) => s.c)).toEqual(['a4 APPEND ${mailbox} {23}', 'a5 APPEND ${mailbox} {23}', 'a6 APPEND ${mailbox} {23}']);
+    const i = doc.steps.indexOf(appends[0] as Step);
+    expect(doc.steps.slice(i + 1, i + 3)).toEqual([{ s: { status: '+' } }, { c: ['Subject: one', '', 'body1', ''] }]);
+    expect(Buffer.byteLength('Subject: one\r\n\r\nbody1\r\n')).toBe(23);
+  });
+
+  it('a {{{ literal waits for "+"; expected to fail, it is sent {N+} at once and the spec requires LITERAL+', () => {
+    const doc = spec('\nok append $mailbox (\\seen) {{{\nA: b\n\nc\n}}}\nno append ${mailbox}x {{{\nd\n}}}\n');
+    expect(body(doc)).toEqual([
+      { c: 'a7 append ${mailbox} (\\seen) {9}' },
+      { s: { status: '+' } },
+      { c: ['A: b', '', 'c'] },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: ['a8 append ${mailbox}x {1+}', 'd'] },
+      { s: { imap: { tagged: 'NO' } } },
+    ]);
+    expect(doc.tags).toEqual(['imaptest', 'requires-literal+']);
+  });
+
+  it('connections: N opens c1…cN, each logged in and selected, and switches with use', () => {
+    const doc = spec('connections: 2\n\n1 ok noop\n2 ok noop\n');
+    expect(doc.connect.as).toBe('c1');
+    expect(doc.steps.filter((s) => s.connect !== undefined)).toEqual([{ connect: { port: '${env.IMAP_PORT:-143}', protocol: 'imap', as: 'c2' } }]);
+    expect(doc.steps.filter((s) => typeof s.c === 'string' && / (LOGIN|SELECT) /.test(s.c))).toHaveLength(4);
+    expect(doc.steps.slice(-6).map((s) => s.use ?? s.c)).toEqual(['c1', 'a9 noop', undefined, 'c2', 'a10 noop', undefined]);
+  });
+
+  it('capabilities: become tags requires-…, and a comment', () => {
+    const result = importImaptest({ name: 't', text: 'capabilities: SORT THREAD=REFERENCES\nstate: nonauth\n\nok noop\n', mbox: undefined }, { env: {} });
+    const doc = parseDoc(result.yaml as string);
+    expect(doc.tags).toEqual(['imaptest', 'requires-sort', 'requires-thread=references']);
+    expect(doc.steps.slice(0, 3)).toEqual([{ s: { status: 'OK' } }, { c: 'a1 noop' }, { s: { imap: { tagged: 'OK' } } }]);
+    expect(result.yaml).toContain('# Needs the capabilities SORT THREAD=REFERENCES');
+  });
+
+  it('--capabilities: a script needing one the server lacks is written skipped, with the reason', () => {
+    const text = 'capabilities: SORT CONTEXT=SORT\nstate: nonauth\n\nok noop\n';
+    const skipped = parseDoc(importImaptest({ name: 't', text, mbox: undefined }, { env: {}, capabilities: ['IMAP4rev1', 'sort'] }).yaml as string);
+    expect(skipped.tests[0]?.skip).toBe('the server does not advertise CONTEXT=SORT (imaptest skips the script too)');
+    const kept = parseDoc(importImaptest({ name: 't', text, mbox: undefined }, { env: {}, capabilities: ['SORT', 'CONTEXT=SORT'] }).yaml as string);
+    expect(kept.tests[0]?.skip).toBeUndefined();
+  });
+
+  it('what cannot be expressed is named by line, and no spec is written', () => {
+    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n? list () $sep x\n', mbox: undefined }, { env: {} });
+    expect(result.yaml).toBeUndefined();
+    expect(result.problems).toEqual([
+      { line: 5, message: '"?" starts no line of imaptest\'s documented syntax (a command, "*" or "!")' },
+      { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },
+      { line: 3, message: "$mailbox_url (the mailbox's IMAP URL) has no convospec equivalent" },
+    ]);
+  });
+});
