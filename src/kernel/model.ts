@@ -134,11 +134,28 @@ export type DataBody =
   /** Path relative to `Suite.baseDir` once evaluated. */
   | { readonly kind: 'file'; readonly path: Template; readonly dotStuff: boolean };
 
+/** One entry of a `when:` map: the variable `name` equals one of `values` (or, `negated`, none of them). */
+export interface WhenTerm {
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly negated: boolean;
+  /** The entry's key, where an unknown name is reported. */
+  readonly span: Span;
+}
+
+/** A step's `when:`: every term holds. */
+export interface Condition {
+  readonly span: Span;
+  readonly terms: readonly WhenTerm[];
+}
+
 interface StepBase {
   readonly span: Span;
   readonly name?: string;
   /** The step's own `timeout`; absent: the test's reply timeout. */
   readonly timeoutMs?: number;
+  /** `when:`: the step runs only when this holds, and is passed over otherwise. */
+  readonly when?: Condition;
 }
 
 export type Step =
@@ -181,6 +198,12 @@ export interface Test {
   readonly tags: readonly string[];
   /** `skip: true` → `{}`; `skip: "reason"` → `{ reason }`. */
   readonly skip?: { readonly reason?: string };
+  /** `xfail: reason`: a known failure; its passing fails the run. */
+  readonly xfail?: string;
+  /** The file's and the test's `requires`, each once: capabilities the server must advertise. */
+  readonly requires?: readonly Spanned<string>[];
+  /** This test's combination of `matrix` values, set before the file's `vars`. */
+  readonly matrix?: readonly VarDef[];
   /** File's and test's `connect`, merged. Absent: the first step must be a `connect` step. */
   readonly connect?: ConnectSpec;
   /** Default wait for each reply (test → file → 10s). */

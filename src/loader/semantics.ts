@@ -39,8 +39,9 @@ export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOpti
 function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions): void {
   const known = new Set(options.cliVars);
   // Only for the hint of an unknown name: not walked for the tests that have none.
-  const everywhere = (): ReadonlySet<string> => new Set([...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
+  const everywhere = (): ReadonlySet<string> => new Set([...(test.matrix ?? []), ...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
   const report = varReport(known, everywhere, sink, options);
+  walkVarDefs(test.matrix ?? [], known, report);
   walkVarDefs(suite.vars, known, report);
   walkVarDefs(test.vars, known, report);
   if (test.connect) {

@@ -6,7 +6,7 @@
  */
 import type { Template } from '../template/types.js';
 import { templateRefs } from '../template/index.js';
-import type { Fragment, Matcher, Step, TextPattern, TlsOptions, VarDef } from '../kernel/model.js';
+import type { Condition, Fragment, Matcher, Step, TextPattern, TlsOptions, VarDef } from '../kernel/model.js';
 
 export interface VarReport {
   /** `name` is used in `t` at `offset` but not known there. */
@@ -34,6 +34,7 @@ export function walkVars(steps: readonly Step[], known: Set<string>, report: Var
 }
 
 function walkStep(step: Step, known: Set<string>, report: VarReport): void {
+  if (step.when) checkWhen(step.when, known, report);
   switch (step.kind) {
     case 'c':
       for (const t of step.lines) checkTemplate(t, known, report);
@@ -88,6 +89,14 @@ function walkStep(step: Step, known: Set<string>, report: VarReport): void {
       const never: never = step;
       throw new Error(`unknown step ${JSON.stringify(never)}`);
     }
+  }
+}
+
+/** A `when` names variables known at its step (its key is pointed at, as a template of one name). */
+function checkWhen(when: Condition, known: Set<string>, report: VarReport): void {
+  if (known.has(ANY)) return;
+  for (const term of when.terms) {
+    if (!known.has(term.name)) report.unknown(term.name, { source: term.name, parts: [], span: term.span }, 0);
   }
 }
 

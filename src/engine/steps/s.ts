@@ -41,6 +41,7 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
 function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
+    ctx.advertised?.note(live.protocol, observed.reply);
     const before = live.answers.unsolicited(observed.reply, at);
     if (before) {
       record(ctx, observed);
