@@ -12,24 +12,16 @@
  */
 import type { ProtocolName, Spanned } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
+import { advertises, ehloKeywords, parseKeyword, type Keyword } from '../match/ehlo.js';
 
-type Entry = { readonly keyword: string; readonly params: readonly string[] };
+type Entry = Keyword;
 type Extract = (reply: Reply) => readonly Entry[] | undefined;
-
-/** `KEYWORD p1 p2` or `KEYWORD=p1 p2`, upper-cased. */
-function entry(text: string): Entry | undefined {
-  const words = text.trim().toUpperCase().split(/[\s=]+/).filter((w) => w !== '');
-  const [keyword, ...params] = words;
-  return keyword === undefined ? undefined : { keyword, params };
-}
+const entry = parseKeyword;
 
 const defined = (list: readonly (Entry | undefined)[]): Entry[] => list.filter((e): e is Entry => e !== undefined);
 
 /** EHLO/LHLO: every line after the first of a multi-line 250 reply (RFC 5321 §4.1.1.1). */
-const ehlo: Extract = (reply) => {
-  if (reply.code !== 250 || reply.lines.length < 2) return undefined;
-  return defined(reply.lines.slice(1).map((line) => entry(line.slice(4))));
-};
+const ehlo: Extract = (reply) => (reply.code !== 250 || reply.lines.length < 2 ? undefined : ehloKeywords(reply.lines));
 
 const IMAP_CAPABILITY = /^\*\s+CAPABILITY\s+(.*)$|\[CAPABILITY\s+([^\]]*)\]/i;
 
@@ -87,8 +79,6 @@ export class Advertised {
   }
 
   private has(capability: string): boolean {
-    const want = entry(capability);
-    if (want === undefined) return true;
-    return this.entries.some((e) => e.keyword === want.keyword && want.params.every((p) => e.params.includes(p)));
+    return advertises(this.entries, capability);
   }
 }

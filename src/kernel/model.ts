@@ -64,6 +64,8 @@ export interface Matcher {
   readonly match?: RegexPattern;
   readonly contains?: readonly TextPattern[];
   readonly excludes?: readonly TextPattern[];
+  /** smtp/lmtp: EHLO keywords that must (`has`) and must not (`lacks`) be advertised. */
+  readonly ehlo?: { readonly span: Span; readonly has: readonly Spanned<string>[]; readonly lacks: readonly Spanned<string>[] };
   readonly capture?: readonly Capture[];
   readonly closed?: Spanned<true>;
   readonly any?: Spanned<true>;

@@ -19,7 +19,7 @@ type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
  * sense in imap"); the spans of the others are never asked for, so they are not kept.
  * `semantics.ts` asks only with a `PointedAtKey`, so a new check cannot ask for one not kept.
  */
-const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline'] as const;
+const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline', 'ehlo'] as const;
 export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
 const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 /** Keys whose value is `true`: written bare (`s: any`), they are a likely slip for the key. */
@@ -102,6 +102,14 @@ export class Matchers {
         case 'excludes':
           m.excludes = this.list(entry, sink);
           break;
+        case 'ehlo': {
+          const words = (key: string): Spanned<string>[] => {
+            const n = entry.get(key);
+            return (n === undefined ? [] : n.kind === 'list' ? n.items() : [n]).map((item) => ({ value: item.str(), span: item.span() }));
+          };
+          m.ehlo = { span: entry.span(), has: words('has'), lacks: words('lacks') };
+          break;
+        }
         case 'capture':
           m.capture = this.captures(entry, sink);
           break;

@@ -225,6 +225,9 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
       sink.error('status-word-unknown', word.span, `\`${word.value}\` is not a status word in ${protocol}`, didYouMean(word.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
     }
   }
+  if (m.ehlo && !def.hasReplyCodes) {
+    sink.error('matcher-not-for-protocol', at('ehlo', m.ehlo.span), `\`ehlo\` makes no sense in ${protocol}: it reads SMTP/LMTP EHLO keywords`, 'look for a capability with `contains:`, or skip a test without it with `requires:`');
+  }
   if (m.multiline && !def.hasMultiline) {
     sink.error('matcher-not-for-protocol', at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
   }

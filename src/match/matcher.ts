@@ -15,6 +15,7 @@ import { checkMatch, checkText, checkWhole } from './text.js';
 import { checkLines } from './lines.js';
 import { checkContains, checkExcludes } from './contains.js';
 import { takeCaptures } from './capture.js';
+import { checkEhlo } from './ehlo.js';
 import { headline, spanOf } from './headline.js';
 import { orList } from '../kernel/list.js';
 
@@ -29,6 +30,7 @@ const CHECKS: readonly Check[] = [
   checkMatch,
   checkContains,
   checkExcludes,
+  checkEhlo,
 ];
 
 /** Longest explanation of one failed `oneOf` alternative. */
@@ -118,6 +120,7 @@ function expectation(m: Matcher): { what: string; span: Span } | undefined {
     m.match?.span ??
     m.contains?.[0]?.span ??
     m.excludes?.[0]?.span ??
+    m.ehlo?.span ??
     m.capture?.[0]?.span ??
     m.any?.span;
   return other === undefined ? undefined : { what: 'a reply', span: other };

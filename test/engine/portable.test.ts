@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connection, runSpec, setup } from './harness.js';
+import { connection, positionOf, runSpec, setup } from './harness.js';
 import { close, expectBytes, send } from '../helpers/peer.js';
 
 const { ws, peer } = setup();
@@ -192,5 +192,28 @@ tests:
       - s: 221
 `);
     expect(run.test('greet [verb=EHLO]').transcript.filter((e) => e.dir === 'c')[0]?.text).toBe('EHLO EHLO-client');
+  });
+});
+
+describe('ehlo keywords as a set', () => {
+  it('checks what the EHLO reply advertises, in any order; a missing keyword fails at its item', async () => {
+    const text = `${header()}
+tests:
+  - name: set
+    steps:
+      - s: 220
+      - c: EHLO client.test
+      - s: { code: 250, ehlo: { has: [size, PIPELINING, 'SIZE 1048576'], lacks: [STARTTLS, CHUNKING] } }
+  - name: missing
+    steps:
+      - s: 220
+      - c: EHLO client.test
+      - s: { code: 250, ehlo: { has: [SIZE, CHUNKING] } }
+`;
+    const run = await runSpec(ws(), 'ehlo.yaml', text);
+    expect(run.test('set').status, run.console).toBe('passed');
+    const t = run.test('missing');
+    expect(t.failure?.message).toBe('expected the EHLO keyword CHUNKING, which the server does not advertise');
+    expect(t.failure).toMatchObject(positionOf(text, 'CHUNKING', 'has: [SIZE, CHUNKING]'));
   });
 });
