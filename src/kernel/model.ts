@@ -72,6 +72,11 @@ export interface Matcher {
   readonly oneOf?: readonly Matcher[];
   readonly multiline?: Spanned<boolean>;
   readonly timeoutMs?: number;
+  /**
+   * `until`: read replies until one matches `match` (its captures are taken); each one before
+   * it must match `skip` when given; at most `max` of them. Stands alone (with `timeout`).
+   */
+  readonly until?: { readonly span: Span; readonly match: Matcher; readonly skip?: Matcher; readonly max: number };
 }
 
 export interface TlsExpect {

@@ -24,6 +24,10 @@ export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
 const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 /** Keys whose value is `true`: written bare (`s: any`), they are a likely slip for the key. */
 const FLAG_KEYS: ReadonlySet<string> = new Set(['any', 'closed']);
+/** What may stand beside `until`. */
+const UNTIL_KEYS: ReadonlySet<string> = new Set(['until', 'skip', 'max', 'timeout']);
+/** Replies `until` reads past at most, unless `max` says otherwise. */
+export const DEFAULT_UNTIL_MAX = 1000;
 
 export class Matchers {
   constructor(
@@ -125,6 +129,11 @@ export class Matchers {
         case 'multiline':
           m.multiline = { value: entry.bool(), span: entry.span() };
           break;
+        case 'until':
+        case 'skip':
+        case 'max':
+          // Read together, after the loop (`until`).
+          break;
         case 'timeout': {
           const d = parseDuration(entry.kind === 'number' ? entry.num() : entry.str());
           if (d.ok) m.timeoutMs = d.value;
@@ -136,7 +145,32 @@ export class Matchers {
           break;
       }
     }
+    const until = node.get('until');
+    if (until) m.until = this.until(node, until, sink);
+    else {
+      for (const key of ['skip', 'max']) {
+        const lone = node.get(key);
+        if (lone) sink.error('missing-key', lone.keySpan(), `\`${key}\` goes with \`until\``, 'read replies until one matches: `s: { until: <matcher>, skip: <matcher>, max: N }`');
+      }
+    }
     return this.keep(m, spans);
+  }
+
+  /** `until`, `skip`, `max`: the other checks go inside `until`. */
+  private until(node: YNode, until: YNode, sink: Sink): NonNullable<Matcher['until']> {
+    for (const entry of node.entries()) {
+      const key = entry.key ?? '';
+      if (UNTIL_KEYS.has(key)) continue;
+      sink.error('exclusive-keys', entry.keySpan(), `\`${key}\` cannot stand beside \`until\``, `put it inside: \`until: { ${key}: … }\` checks the awaited reply, \`skip: { ${key}: … }\` each one before it`);
+    }
+    const skip = node.get('skip');
+    const max = node.get('max');
+    return {
+      span: until.keySpan(),
+      match: this.build(until, sink),
+      ...(skip ? { skip: this.build(skip, sink) } : {}),
+      max: max ? max.num() : DEFAULT_UNTIL_MAX,
+    };
   }
 
   private codes(entry: YNode): Spanned<string>[] {

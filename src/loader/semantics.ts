@@ -232,6 +232,10 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
     sink.error('matcher-not-for-protocol', at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
   }
   for (const alt of m.oneOf ?? []) checkMatcher(alt, protocol, sink, notes);
+  if (m.until) {
+    checkMatcher(m.until.match, protocol, sink, notes);
+    if (m.until.skip) checkMatcher(m.until.skip, protocol, sink, notes);
+  }
 }
 
 function statusHint(protocol: ProtocolName): string {

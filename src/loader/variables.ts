@@ -131,6 +131,8 @@ export function assignedNames(steps: readonly Step[]): string[] {
 function addCaptureNames(m: Matcher, out: Set<string>): void {
   for (const c of m.capture ?? []) out.add(c.name);
   for (const alt of m.oneOf ?? []) addCaptureNames(alt, out);
+  // What `until`'s awaited reply captures (`skip` captures nothing that is kept).
+  if (m.until) addCaptureNames(m.until.match, out);
 }
 
 function patternTemplate(p: TextPattern): Template {
@@ -145,6 +147,10 @@ function checkMatcher(m: Matcher, known: Set<string>, report: VarReport): void {
   for (const p of m.excludes ?? []) checkTemplate(patternTemplate(p), known, report);
   for (const c of m.capture ?? []) checkTemplate(c.regex.source, known, report);
   for (const alt of m.oneOf ?? []) checkMatcher(alt, known, report);
+  if (m.until) {
+    checkMatcher(m.until.match, known, report);
+    if (m.until.skip) checkMatcher(m.until.skip, known, report);
+  }
 }
 
 export function tlsTemplates(o: TlsOptions): Template[] {

@@ -217,3 +217,75 @@ tests:
     expect(t.failure).toMatchObject(positionOf(text, 'CHUNKING', 'has: [SIZE, CHUNKING]'));
   });
 });
+
+describe('until: reading replies until one matches', () => {
+  it('IMAP IDLE: untagged updates are passed over until the awaited one, which captures', async () => {
+    const imap = await peer([
+      send('* OK ready\r\n'),
+      expectBytes('a1 IDLE\r\n'),
+      send('+ idling\r\n* 3 EXISTS\r\n* 1 RECENT\r\n* 4 EXISTS\r\n'),
+      expectBytes('DONE\r\n'),
+      send('a1 OK IDLE done\r\n'),
+      close(),
+    ]);
+    const run = await runSpec(ws(), 'idle.yaml', `
+name: idle
+connect: { host: 127.0.0.1, port: ${imap.port}, protocol: imap }
+tests:
+  - name: idle
+    steps:
+      - s: '/^\\* OK/'
+      - c: a1 IDLE
+      - s: { status: + }
+      - s: { until: { match: '/^\\* 4 EXISTS/', capture: { n: '/(\\d+) EXISTS/' } }, skip: { excludes: [BYE] }, max: 5 }
+      - c: DONE
+      - s: { status: OK, contains: [done] }
+      - c: "a2 NOOP \${n}"
+        when: { n: '5' }
+`);
+    expect(run.test('idle').status, run.console).toBe('passed');
+    await connection(imap);
+  });
+
+  it('a reply passed over that breaks `skip` fails at skip\'s key; more than `max` fails at `until`', async () => {
+    const smtpPeer = await peer([
+      send('220 hi\r\n'),
+      expectBytes('NOOP\r\n'),
+      send('250 one\r\n250 two\r\n421 bye now\r\n250 three\r\n'),
+      close(),
+    ]);
+    const text = `
+name: skip
+connect: { host: 127.0.0.1, port: ${smtpPeer.port}, protocol: smtp }
+tests:
+  - name: skip
+    steps:
+      - s: 220
+      - c: NOOP
+      - s: { until: { contains: [three] }, skip: { code: 2xx } }
+`;
+    const run = await runSpec(ws(), 'skip.yaml', text);
+    const t = run.test('skip');
+    expect(t.failure?.message).toBe('a reply before the awaited one does not match `skip`: expected reply code 2xx, got 421');
+    expect(t.failure).toMatchObject(positionOf(text, '2xx'));
+
+    const again = await peer([send('220 hi\r\n'), expectBytes('NOOP\r\n'), send('250 one\r\n250 two\r\n250 three\r\n'), close()]);
+    const text2 = text.replace(String(smtpPeer.port), String(again.port)).replace('skip: { code: 2xx }', 'max: 1');
+    const run2 = await runSpec(ws(), 'max.yaml', text2);
+    const t2 = run2.test('skip');
+    expect(t2.failure?.message).toMatch(/^read 1 replies without one matching `until` \(`max: 1`\)/);
+    expect(t2.failure).toMatchObject(positionOf(text2, 'until'));
+  });
+
+  it('refuses other checks beside `until`, and `skip` without it, when the spec loads', async () => {
+    const text = `${header()}
+steps:
+  - s: { code: 250, until: 250 }
+  - s: { skip: any }
+`;
+    const run = await ws().run(['validate', await ws().write('until-bad.yaml', text)]);
+    expect(run.code).toBe(2);
+    expect(run.stdout + run.stderr).toMatch(/`code` cannot stand beside `until`/);
+    expect(run.stdout + run.stderr).toMatch(/`skip` goes with `until`/);
+  });
+});

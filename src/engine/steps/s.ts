@@ -1,7 +1,7 @@
 /**
  * `s:` — read one reply and match it (format §4, §5). Captures become variables of the test.
  */
-import type { StepOf } from '../../kernel/model.js';
+import type { Matcher, StepOf } from '../../kernel/model.js';
 import type { Reply, ReplyOptions } from '../../protocol/types.js';
 import type { Span } from '../../kernel/span.js';
 import type { ReplyAt, Waiting } from '../answers.js';
@@ -21,6 +21,7 @@ const MULTILINE: ReplyOptions = { multiline: true };
 const SINGLE_LINE: ReplyOptions = { multiline: false };
 
 export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
+  if (step.matcher.until) return runUntil(step, step.matcher.until, ctx);
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
   const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
@@ -36,6 +37,62 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
       return fromTransport(error, matcher.span, 'reply', wait, ctx.redactor);
     },
   );
+}
+
+/**
+ * `until`: replies are read, each before the awaited one checked against `skip`, until one
+ * matches `until` (format §5). One deadline for the whole wait: the step's timeout.
+ */
+async function runUntil(step: StepOf<'s'>, until: NonNullable<Matcher['until']>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, step.matcher.timeoutMs, step.timeoutMs));
+  const options = (m: Matcher): ReplyOptions => (m.multiline ? (m.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT);
+  for (let skipped = 0; ; skipped++) {
+    const observed = await readReplyThen(live, options(until.match), at, (o: Observed, where: ReplyAt) => ({ o, where }), (error) => {
+      if (!isTransportError(error)) return error;
+      if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
+      return fromTransport(error, until.span, 'reply', wait, ctx.redactor);
+    });
+    const awaited = match(until.match, observed.o, ctx, live);
+    if (awaited.ok) {
+      checkReply({ ...step, matcher: until.match }, ctx, live, observed.o, observed.where);
+      return;
+    }
+    // A reply passed over answers what it answers (or nothing: IMAP untagged data), early or not.
+    if (observed.o.kind === 'reply') {
+      ctx.advertised?.note(live.protocol, observed.o.reply);
+      live.answers.unsolicited(observed.o.reply, observed.where);
+    }
+    record(ctx, observed.o);
+    if (observed.o.kind === 'closed') {
+      dropConnection(ctx);
+      throw new StepFailure('mismatch', `the server closed the connection before a reply matching \`until\` (${skipped} read before): ${awaited.message}`, awaited.span);
+    }
+    if (until.skip) {
+      const passed = match(until.skip, observed.o, ctx, live);
+      if (!passed.ok) {
+        throw new StepFailure('mismatch', `a reply before the awaited one does not match \`skip\`: ${passed.message}`, passed.span, {
+          ...(passed.expected !== undefined ? { expected: passed.expected } : {}),
+          ...(passed.actual !== undefined ? { actual: passed.actual } : {}),
+        });
+      }
+    }
+    if (skipped + 1 > until.max) {
+      throw new StepFailure('mismatch', `read ${until.max} replies without one matching \`until\` (\`max: ${until.max}\`); the last: ${awaited.message}`, until.span, {
+        ...(awaited.actual !== undefined ? { actual: awaited.actual } : {}),
+      });
+    }
+  }
+}
+
+function match(m: Matcher, observed: Observed, ctx: TestContext, live: LiveConnection): ReturnType<typeof matchReply> {
+  try {
+    return matchReply(m, observed, scopeOf(ctx), { protocol: live.protocol, regexCache: ctx.world.regexCache });
+  } catch (error) {
+    record(ctx, observed);
+    if (error instanceof TemplateError) throw new StepFailure('error', error.message, error.span ?? m.span);
+    throw error;
+  }
 }
 
 function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt): void {
