@@ -15,6 +15,7 @@ import type { Secrets } from './secrets.js';
 import type { TranscriptDirection } from './events.js';
 import type { TimeoutContext } from './failure.js';
 import type { Answers } from './answers.js';
+import type { Advertised } from './capabilities.js';
 import type { Transcript } from './transcript.js';
 
 export interface LiveConnection {
@@ -76,6 +77,8 @@ export interface TestContext {
   readonly deadlineAt: number;
   /** A transcript line: raw text or bytes; redacted, escaped and bounded here. */
   record(dir: TranscriptDirection, raw: string | Buffer): void;
+  /** What the server advertised so far, when the test has `requires` (format §1). */
+  readonly advertised?: Advertised;
   /** False when `record` keeps nothing (load mode): callers skip building the text. */
   readonly recording: boolean;
   /**

@@ -64,7 +64,8 @@ export interface Failure {
   readonly actual?: string;
 }
 
-export type TestStatus = 'passed' | 'failed' | 'errored' | 'skipped';
+/** `xfailed`: a test marked `xfail` that failed, as known (its failure is kept); not a failure of the run. */
+export type TestStatus = 'passed' | 'failed' | 'errored' | 'skipped' | 'xfailed';
 
 export interface TestResult {
   readonly test: TestInfo;
@@ -72,6 +73,8 @@ export interface TestResult {
   readonly durationMs: number;
   readonly failure?: Failure;
   readonly skipReason?: string;
+  /** The test's `xfail` reason (status `xfailed`, or `failed` when it passed). */
+  readonly xfail?: string;
   readonly transcript: readonly TranscriptEntry[];
   /** Load mode: how many times it ran, and how many failed. */
   readonly runs?: number;
@@ -83,6 +86,8 @@ export interface RunSummary {
   readonly failed: number;
   readonly errored: number;
   readonly skipped: number;
+  /** Tests marked `xfail` that failed as known (absent: none). */
+  readonly xfailed?: number;
   readonly durationMs: number;
   readonly interrupted: boolean;
 }

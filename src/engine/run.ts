@@ -94,5 +94,5 @@ function planUnits(suites: readonly Suite[]): Unit[] {
 
 export function summarize(results: readonly TestResult[], durationMs: number, interrupted: boolean): RunSummary {
   const count = (status: TestResult['status']): number => results.filter((r) => r.status === status).length;
-  return { passed: count('passed'), failed: count('failed'), errored: count('errored'), skipped: count('skipped'), durationMs, interrupted };
+  return { passed: count('passed'), failed: count('failed'), errored: count('errored'), skipped: count('skipped'), xfailed: count('xfailed'), durationMs, interrupted };
 }

@@ -12,6 +12,7 @@ import { runSteps } from './steps/index.js';
 import { openConnectSpec } from './steps/connection.js';
 import type { RunInterrupt } from './interrupt.js';
 import { Transcript } from './transcript.js';
+import { Advertised } from './capabilities.js';
 import { formatDuration } from '../kernel/duration.js';
 import { StopToken } from '../transport/index.js';
 
@@ -69,14 +70,46 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
     for (const live of ctx.connections.values()) live.connection.close();
   }
   const durationMs = world.clock.now() - startedAt;
-  const status = !failure ? 'passed' : failure.kind === 'error' ? 'errored' : 'failed';
+  const transcript = redactTranscript(ctx.transcript.entries(), ctx.redactor);
+  const lacking = failure && ctx.advertised ? lackingCapabilities(ctx.advertised, test, failure) : undefined;
+  if (lacking !== undefined && typeof lacking === 'string') return { test: info, status: 'skipped', durationMs, transcript, skipReason: lacking };
+  if (lacking !== undefined && failure) failure = { ...failure, message: `${failure.message} (${lacking.note})` };
+  const outcome = xfailOutcome(test, failure);
   return {
     test: info,
-    status,
+    status: outcome.status,
     durationMs,
-    transcript: redactTranscript(ctx.transcript.entries(), ctx.redactor),
-    ...(failure ? { failure: redactFailure(failure, ctx.redactor) } : {}),
+    transcript,
+    ...(test.xfail !== undefined ? { xfail: test.xfail } : {}),
+    ...(outcome.failure ? { failure: redactFailure(outcome.failure, ctx.redactor) } : {}),
   };
+}
+
+/** Failures that are the server's doing (a known failure may be one of them); ours and Ctrl-C are not. */
+const SERVER_SIDE = (failure: Failure): boolean => failure.kind !== 'error' && failure.kind !== 'interrupted';
+
+/**
+ * A test with `requires` that failed: skipped, with the reason, when the server did not
+ * advertise a capability it needs; a note for the failure when it advertised none at all.
+ */
+function lackingCapabilities(advertised: Advertised, test: Test, failure: Failure): string | { note: string } | undefined {
+  if (!test.requires || !SERVER_SIDE(failure)) return undefined;
+  if (!advertised.seen) {
+    return { note: 'the test read no capability list (EHLO, CAPABILITY, CAPA), so its `requires` could not be checked' };
+  }
+  const lacking = advertised.lacking(test.requires);
+  if (lacking.length === 0) return undefined;
+  return `the server does not advertise ${lacking.join(', ')}`;
+}
+
+/** `xfail`: a failure of the server is the known one; a pass is a failure of the run. */
+function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestResult['status']; failure?: Failure } {
+  const plain = !failure ? 'passed' : failure.kind === 'error' ? 'errored' : 'failed';
+  if (test.xfail === undefined) return failure ? { status: plain, failure } : { status: plain };
+  if (!failure) {
+    return { status: 'failed', failure: { kind: 'mismatch', message: `passed but marked xfail: ${test.xfail}`, span: test.span, includedFrom: [] } };
+  }
+  return { status: SERVER_SIDE(failure) ? 'xfailed' : plain, failure };
 }
 
 function createContext(
@@ -108,6 +141,7 @@ function createContext(
     recording: keep || options.onTranscript !== undefined,
     stepStartedAt: undefined,
     stepsSinceTurn: 0,
+    ...(test.requires ? { advertised: new Advertised() } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     record(dir: TranscriptDirection, raw: string | Buffer) {
       if (!keep && !options.onTranscript) return;
@@ -124,14 +158,20 @@ function createContext(
   return ctx;
 }
 
-/** `--var` beats the test's `vars`, which beat the file's; later vars may use earlier ones (format §1). */
+/**
+ * `--var` beats the test's `matrix` values, which beat its `vars`, which beat the file's;
+ * the matrix values are set first, so `vars` may use them, and later vars earlier ones (format §1).
+ */
 function setVariables(ctx: TestContext): void {
   const cliVars = ctx.world.cliVars;
   for (const [name, text] of Object.entries(cliVars)) setVariable(ctx, name, { text, secret: false });
+  const matrix = ctx.test.matrix ?? [];
+  for (const def of matrix) if (!Object.hasOwn(cliVars, def.name)) setVariable(ctx, def.name, evaluateTracked(ctx, def.value));
   // The file's, then the test's (each list walked as it is: a load run sets them per session).
   for (const defs of [ctx.suite.vars, ctx.test.vars]) {
     for (const def of defs) {
       if (Object.hasOwn(cliVars, def.name)) continue;
+      if (matrix.length > 0 && matrix.some((m) => m.name === def.name)) continue;
       setVariable(ctx, def.name, evaluateTracked(ctx, def.value));
     }
   }

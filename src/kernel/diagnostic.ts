@@ -55,6 +55,7 @@ export const DIAGNOSTIC_CODES = [
   'unknown-variable',
   'fragment-param-missing',
   'unknown-secret',
+  'matrix-too-large',
   // Steps, includes, connections, protocols
   'c-line-break',
   'matcher-flag-as-text',

@@ -64,6 +64,8 @@ export interface Matcher {
   readonly match?: RegexPattern;
   readonly contains?: readonly TextPattern[];
   readonly excludes?: readonly TextPattern[];
+  /** smtp/lmtp: EHLO keywords that must (`has`) and must not (`lacks`) be advertised. */
+  readonly ehlo?: { readonly span: Span; readonly has: readonly Spanned<string>[]; readonly lacks: readonly Spanned<string>[] };
   readonly capture?: readonly Capture[];
   readonly closed?: Spanned<true>;
   readonly any?: Spanned<true>;
@@ -72,6 +74,11 @@ export interface Matcher {
   readonly timeoutMs?: number;
   /** `imap:` structural matching (format §5, imap only). */
   readonly imap?: ImapMatcher;
+  /**
+   * `until`: read replies until one matches `match` (its captures are taken); each one before
+   * it must match `skip` when given; at most `max` of them. Stands alone (with `timeout`).
+   */
+  readonly until?: { readonly span: Span; readonly match: Matcher; readonly skip?: Matcher; readonly max: number };
 }
 
 /**
@@ -211,11 +218,28 @@ export type DataBody =
   /** Path relative to `Suite.baseDir` once evaluated. */
   | { readonly kind: 'file'; readonly path: Template; readonly dotStuff: boolean };
 
+/** One entry of a `when:` map: the variable `name` equals one of `values` (or, `negated`, none of them). */
+export interface WhenTerm {
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly negated: boolean;
+  /** The entry's key, where an unknown name is reported. */
+  readonly span: Span;
+}
+
+/** A step's `when:`: every term holds. */
+export interface Condition {
+  readonly span: Span;
+  readonly terms: readonly WhenTerm[];
+}
+
 interface StepBase {
   readonly span: Span;
   readonly name?: string;
   /** The step's own `timeout`; absent: the test's reply timeout. */
   readonly timeoutMs?: number;
+  /** `when:`: the step runs only when this holds, and is passed over otherwise. */
+  readonly when?: Condition;
 }
 
 export type Step =
@@ -258,6 +282,12 @@ export interface Test {
   readonly tags: readonly string[];
   /** `skip: true` → `{}`; `skip: "reason"` → `{ reason }`. */
   readonly skip?: { readonly reason?: string };
+  /** `xfail: reason`: a known failure; its passing fails the run. */
+  readonly xfail?: string;
+  /** The file's and the test's `requires`, each once: capabilities the server must advertise. */
+  readonly requires?: readonly Spanned<string>[];
+  /** This test's combination of `matrix` values, set before the file's `vars`. */
+  readonly matrix?: readonly VarDef[];
   /** File's and test's `connect`, merged. Absent: the first step must be a `connect` step. */
   readonly connect?: ConnectSpec;
   /** Default wait for each reply (test → file → 10s). */

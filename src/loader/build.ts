@@ -4,7 +4,8 @@
  * (durations, sizes, regexes, templates, protocols to infer, includes to find) are
  * reported here; those that depend on where a step runs are `semantics.ts`'s.
  */
-import type { ConnectSpec, Suite, Test, VarDef } from '../kernel/model.js';
+import type { ConnectSpec, Spanned, Suite, Test, VarDef } from '../kernel/model.js';
+import { combinations, MAX_MATRIX_RUNS } from './matrix.js';
 import type { YNode } from './nodes.js';
 import type { Sink } from './sink.js';
 import type { ConnectBuilder } from './connect.js';
@@ -52,8 +53,11 @@ export class SuiteBuilder {
     // A test the schema rejected outside its steps is left out (its problem is reported).
     const kept = testNodes.filter((node) => !file.rejected?.hasOutsideSteps(node));
     const tests = root.has('steps')
-      ? [this.test(root, file, suiteDefaults, sink, true)]
-      : kept.map((node) => this.test(node, file, suiteDefaults, sink, false));
+      ? this.runs(root, file, suiteDefaults, sink, true)
+      : kept.flatMap((node) => this.runs(node, file, suiteDefaults, sink, false));
+    if (tests.length > MAX_MATRIX_RUNS && tests.some((t) => t.matrix !== undefined)) {
+      sink.error('matrix-too-large', (top('matrix') ?? root).keySpan(), `the \`matrix\` values make ${tests.length} tests in this file, more than the limit of ${MAX_MATRIX_RUNS}`, 'split the file, or use fewer values');
+    }
     // Names set only in a left-out test are unknown: `secrets` is checked only when all are here.
     const secrets = this.secrets(top('secrets'), vars, tests, kept.length === testNodes.length ? sink : undefined);
     const description = top('description');
@@ -71,6 +75,18 @@ export class SuiteBuilder {
     };
   }
 
+  /** A test once per combination of its `matrix` (the file's and its own), each named with its values. */
+  private runs(node: YNode, file: SuiteFile, defaults: TestDefaults, sink: Sink, single: boolean): Test[] {
+    const root = file.root;
+    const own = single ? undefined : node;
+    const matrices = layers(file.rejected?.drops(root, 'matrix') ? undefined : root.get('matrix'), own && !file.rejected?.drops(own, 'matrix') ? own.get('matrix') : undefined);
+    const test = this.test(node, file, defaults, sink, single);
+    if (matrices.length === 0) return [test];
+    const runs = combinations(matrices, (n) => this.steps.value(n, sink), sink);
+    if (runs === undefined) return [test];
+    return runs.map((run) => ({ ...test, name: `${test.name}${run.suffix}`, matrix: run.vars }));
+  }
+
   /** A test; with `single`, the file itself is the test (top-level `steps:`). */
   private test(node: YNode, file: SuiteFile, defaults: TestDefaults, sink: Sink, single: boolean): Test {
     const root = file.root;
@@ -84,12 +100,16 @@ export class SuiteBuilder {
     const vars = own ? this.steps.vars(own.get('vars'), sink) : [];
     const steps = this.steps.steps(node.get('steps'), env);
     const skip = mine('skip');
+    const xfail = mine('xfail');
+    const requires = requirements(file.rejected?.drops(root, 'requires') ? undefined : root.get('requires'), mine('requires'));
     const name = file.rejected?.drops(node, 'name') ? undefined : node.get('name');
     return {
       name: name?.str() ?? '',
       span: name?.entrySpan() ?? node.anchorSpan(),
       tags: strings(mine('tags')),
       ...(skip && !(skip.kind === 'boolean' && !skip.bool()) ? { skip: skip.kind === 'string' ? { reason: skip.str() } : {} } : {}),
+      ...(xfail ? { xfail: xfail.str() } : {}),
+      ...(requires.length > 0 ? { requires } : {}),
       ...(connect ? { connect } : {}),
       timeoutMs: this.duration(mine('timeout'), defaults.timeoutMs, sink),
       deadlineMs: this.duration(mine('deadline'), defaults.deadlineMs, sink),
@@ -141,6 +161,17 @@ interface TestDefaults {
 /** The file's and the test's maps of one key, outermost first, those present. */
 function layers(fileLevel: YNode | undefined, testLevel?: YNode): YNode[] {
   return [fileLevel, testLevel].filter((n): n is YNode => n !== undefined);
+}
+
+/** The file's and the test's `requires`, each capability once (compared without case). */
+function requirements(fileLevel: YNode | undefined, testLevel: YNode | undefined): Spanned<string>[] {
+  const out = new Map<string, Spanned<string>>();
+  for (const item of [...(fileLevel?.items() ?? []), ...(testLevel?.items() ?? [])]) {
+    const value = item.str();
+    const key = value.toUpperCase();
+    if (!out.has(key)) out.set(key, { value, span: item.span() });
+  }
+  return [...out.values()];
 }
 
 function strings(node: YNode | undefined): string[] {

@@ -21,11 +21,15 @@ type MutableMatcher = { -readonly [K in keyof Matcher]: Matcher[K] };
  * sense in imap"); the spans of the others are never asked for, so they are not kept.
  * `semantics.ts` asks only with a `PointedAtKey`, so a new check cannot ask for one not kept.
  */
-const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline', 'imap'] as const;
+const POINTED_AT_KEYS = ['code', 'enhanced', 'status', 'multiline', 'imap', 'ehlo'] as const;
 export type PointedAtKey = (typeof POINTED_AT_KEYS)[number];
 const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 /** Keys whose value is `true`: written bare (`s: any`), they are a likely slip for the key. */
 const FLAG_KEYS: ReadonlySet<string> = new Set(['any', 'closed']);
+/** What may stand beside `until`. */
+const UNTIL_KEYS: ReadonlySet<string> = new Set(['until', 'skip', 'max', 'timeout']);
+/** Replies `until` reads past at most, unless `max` says otherwise. */
+export const DEFAULT_UNTIL_MAX = 1000;
 
 export class Matchers {
   constructor(
@@ -105,6 +109,14 @@ export class Matchers {
         case 'excludes':
           m.excludes = this.list(entry, sink);
           break;
+        case 'ehlo': {
+          const words = (key: string): Spanned<string>[] => {
+            const n = entry.get(key);
+            return (n === undefined ? [] : n.kind === 'list' ? n.items() : [n]).map((item) => ({ value: item.str(), span: item.span() }));
+          };
+          m.ehlo = { span: entry.span(), has: words('has'), lacks: words('lacks') };
+          break;
+        }
         case 'capture':
           m.capture = this.captures(entry, sink);
           break;
@@ -123,6 +135,11 @@ export class Matchers {
         case 'multiline':
           m.multiline = { value: entry.bool(), span: entry.span() };
           break;
+        case 'until':
+        case 'skip':
+        case 'max':
+          // Read together, after the loop (`until`).
+          break;
         case 'timeout': {
           const d = parseDuration(entry.kind === 'number' ? entry.num() : entry.str());
           if (d.ok) m.timeoutMs = d.value;
@@ -134,7 +151,32 @@ export class Matchers {
           break;
       }
     }
+    const until = node.get('until');
+    if (until) m.until = this.until(node, until, sink);
+    else {
+      for (const key of ['skip', 'max']) {
+        const lone = node.get(key);
+        if (lone) sink.error('missing-key', lone.keySpan(), `\`${key}\` goes with \`until\``, 'read replies until one matches: `s: { until: <matcher>, skip: <matcher>, max: N }`');
+      }
+    }
     return this.keep(m, spans);
+  }
+
+  /** `until`, `skip`, `max`: the other checks go inside `until`. */
+  private until(node: YNode, until: YNode, sink: Sink): NonNullable<Matcher['until']> {
+    for (const entry of node.entries()) {
+      const key = entry.key ?? '';
+      if (UNTIL_KEYS.has(key)) continue;
+      sink.error('exclusive-keys', entry.keySpan(), `\`${key}\` cannot stand beside \`until\``, `put it inside: \`until: { ${key}: … }\` checks the awaited reply, \`skip: { ${key}: … }\` each one before it`);
+    }
+    const skip = node.get('skip');
+    const max = node.get('max');
+    return {
+      span: until.keySpan(),
+      match: this.build(until, sink),
+      ...(skip ? { skip: this.build(skip, sink) } : {}),
+      max: max ? max.num() : DEFAULT_UNTIL_MAX,
+    };
   }
 
   private codes(entry: YNode): Spanned<string>[] {

@@ -39,8 +39,9 @@ export function checkFragment(fragment: Fragment, sink: Sink, options: CheckOpti
 function checkTest(suite: Suite, test: Test, sink: Sink, options: CheckOptions): void {
   const known = new Set(options.cliVars);
   // Only for the hint of an unknown name: not walked for the tests that have none.
-  const everywhere = (): ReadonlySet<string> => new Set([...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
+  const everywhere = (): ReadonlySet<string> => new Set([...(test.matrix ?? []), ...suite.vars, ...test.vars].map((d) => d.name).concat(assignedNames(test.steps)));
   const report = varReport(known, everywhere, sink, options);
+  walkVarDefs(test.matrix ?? [], known, report);
   walkVarDefs(suite.vars, known, report);
   walkVarDefs(test.vars, known, report);
   if (test.connect) {
@@ -224,6 +225,9 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
       sink.error('status-word-unknown', word.span, `\`${word.value}\` is not a status word in ${protocol}`, didYouMean(word.value, def.statusWords) ?? `${protocol} status words: ${orList([...def.statusWords])}`);
     }
   }
+  if (m.ehlo && !def.hasReplyCodes) {
+    sink.error('matcher-not-for-protocol', at('ehlo', m.ehlo.span), `\`ehlo\` makes no sense in ${protocol}: it reads SMTP/LMTP EHLO keywords`, 'look for a capability with `contains:`, or skip a test without it with `requires:`');
+  }
   if (m.multiline && !def.hasMultiline) {
     sink.error('matcher-not-for-protocol', at('multiline', m.multiline.span), `\`multiline\` makes no sense in ${protocol}`, 'only pop3 needs to be told whether a reply goes on to a `.` line');
   }
@@ -231,6 +235,10 @@ function checkMatcher(m: Matcher, protocol: ProtocolName, sink: Sink, notes: Bui
     sink.error('matcher-not-for-protocol', at('imap', m.imap.span), `\`imap\` makes no sense in ${protocol}: it reads IMAP responses`, 'match this reply with `text:`, `lines:` or `contains:`');
   }
   for (const alt of m.oneOf ?? []) checkMatcher(alt, protocol, sink, notes);
+  if (m.until) {
+    checkMatcher(m.until.match, protocol, sink, notes);
+    if (m.until.skip) checkMatcher(m.until.skip, protocol, sink, notes);
+  }
 }
 
 function statusHint(protocol: ProtocolName): string {

@@ -17,6 +17,7 @@ import type { Templates } from './templates.js';
 import type { TlsBuilder } from './tls.js';
 import { walkVarDefs, walkVars } from './variables.js';
 import { checkNamedFile, type NamedFiles } from './named-file.js';
+import { buildWhen } from './when.js';
 
 export const DEFAULT_RETRY_DELAY_MS = 1000;
 const LINE_BREAK = /[\r\n]/;
@@ -61,10 +62,10 @@ export interface FragmentFiles {
 /** What the steps need of the file system: fragments, and whether named files can be read. */
 export type StepFiles = FragmentFiles & NamedFiles;
 
-type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs'> }[Step['kind']];
+type Body = { [K in Step['kind']]: Omit<Extract<Step, { kind: K }>, 'span' | 'name' | 'timeoutMs' | 'when'> }[Step['kind']];
 type Builder = (value: YNode, step: YNode, env: StepEnv) => Body;
 /** What every step has besides its body, set on the body once it is built. */
-type StepLabel = { -readonly [K in 'span' | 'name' | 'timeoutMs']?: Step[K] };
+type StepLabel = { -readonly [K in 'span' | 'name' | 'timeoutMs' | 'when']?: Step[K] };
 
 export class StepBuilder {
   private readonly table: Readonly<Record<string, Builder>>;
@@ -134,6 +135,11 @@ export class StepBuilder {
     return out;
   }
 
+  /** One value (a `matrix` value): a template. */
+  value(node: YNode, sink: Sink): Template {
+    return this.templates.read(node, sink);
+  }
+
   /** `vars`, `set` and `with` maps: name → template. */
   vars(node: YNode | undefined, sink: Sink): VarDef[] {
     return (node?.entries() ?? []).map((entry) => ({ name: entry.key ?? '', value: this.templates.read(entry, sink), span: entry.keySpan() }));
@@ -161,6 +167,8 @@ export class StepBuilder {
     const timeout = node.get('timeout');
     const timeoutMs = timeout ? duration(timeout, env.sink) : undefined;
     if (timeoutMs !== undefined) step.timeoutMs = timeoutMs;
+    const when = node.get('when');
+    if (when) step.when = buildWhen(when);
     // Only these kinds are pointed at by later checks (a key or value of their own).
     if (step.kind === 'use' || step.kind === 'data') this.notes.setKeySpans(step, new Map([['action', action.keySpan()], ['value', action.span()]]));
     return step as Step;

@@ -6,7 +6,7 @@
  */
 import type { Template } from '../template/types.js';
 import { templateRefs } from '../template/index.js';
-import type { Fragment, Matcher, Step, TextPattern, TlsOptions, VarDef } from '../kernel/model.js';
+import type { Condition, Fragment, Matcher, Step, TextPattern, TlsOptions, VarDef } from '../kernel/model.js';
 
 export interface VarReport {
   /** `name` is used in `t` at `offset` but not known there. */
@@ -34,6 +34,7 @@ export function walkVars(steps: readonly Step[], known: Set<string>, report: Var
 }
 
 function walkStep(step: Step, known: Set<string>, report: VarReport): void {
+  if (step.when) checkWhen(step.when, known, report);
   switch (step.kind) {
     case 'c':
       for (const t of step.lines) checkTemplate(t, known, report);
@@ -91,6 +92,14 @@ function walkStep(step: Step, known: Set<string>, report: VarReport): void {
   }
 }
 
+/** A `when` names variables known at its step (its key is pointed at, as a template of one name). */
+function checkWhen(when: Condition, known: Set<string>, report: VarReport): void {
+  if (known.has(ANY)) return;
+  for (const term of when.terms) {
+    if (!known.has(term.name)) report.unknown(term.name, { source: term.name, parts: [], span: term.span }, 0);
+  }
+}
+
 function checkTemplate(t: Template, known: Set<string>, report: VarReport): void {
   if (known.has(ANY)) return;
   for (const ref of templateRefs(t).vars) if (!known.has(ref.name)) report.unknown(ref.name, t, ref.offset);
@@ -124,6 +133,8 @@ function addCaptureNames(m: Matcher, out: Set<string>): void {
   // `$name` in an `imap:` pattern binds it (forbidden responses bind nothing).
   for (const p of [...(m.imap?.untagged ?? []), ...(m.imap?.tagged.map((c) => c.pattern) ?? [])]) for (const name of p.vars) out.add(name);
   for (const alt of m.oneOf ?? []) addCaptureNames(alt, out);
+  // What `until`'s awaited reply captures (`skip` captures nothing that is kept).
+  if (m.until) addCaptureNames(m.until.match, out);
 }
 
 function patternTemplate(p: TextPattern): Template {
@@ -140,6 +151,10 @@ function checkMatcher(m: Matcher, known: Set<string>, report: VarReport): void {
   const imap = m.imap;
   if (imap) for (const p of [...imap.untagged, ...imap.forbid, ...imap.tagged.map((c) => c.pattern)]) checkTemplate(p.template, known, report);
   for (const alt of m.oneOf ?? []) checkMatcher(alt, known, report);
+  if (m.until) {
+    checkMatcher(m.until.match, known, report);
+    if (m.until.skip) checkMatcher(m.until.skip, known, report);
+  }
 }
 
 export function tlsTemplates(o: TlsOptions): Template[] {

@@ -16,6 +16,7 @@ import { checkLines } from './lines.js';
 import { checkContains, checkExcludes } from './contains.js';
 import { takeCaptures } from './capture.js';
 import { matchImap } from './imap.js';
+import { checkEhlo } from './ehlo.js';
 import { headline, spanOf } from './headline.js';
 import { orList } from '../kernel/list.js';
 
@@ -30,6 +31,7 @@ const CHECKS: readonly Check[] = [
   checkMatch,
   checkContains,
   checkExcludes,
+  checkEhlo,
 ];
 
 /** Longest explanation of one failed `oneOf` alternative. */
@@ -121,6 +123,7 @@ function expectation(m: Matcher): { what: string; span: Span } | undefined {
     m.match?.span ??
     m.contains?.[0]?.span ??
     m.excludes?.[0]?.span ??
+    m.ehlo?.span ??
     m.capture?.[0]?.span ??
     m.imap?.span ??
     m.any?.span;

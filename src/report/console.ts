@@ -27,8 +27,8 @@ const SLOW_MS = 1000;
 /** Transcript lines shown under a failure (widened to reach the last `c:`). */
 const TAIL_LINES = 10;
 
-const ICON: Record<TestStatus, string> = { passed: '✓', failed: '✗', errored: '✗', skipped: '↓' };
-const ICON_PAINT: Record<TestStatus, keyof Palette> = { passed: 'pass', failed: 'fail', errored: 'fail', skipped: 'skip' };
+const ICON: Record<TestStatus, string> = { passed: '✓', failed: '✗', errored: '✗', skipped: '↓', xfailed: '✗' };
+const ICON_PAINT: Record<TestStatus, keyof Palette> = { passed: 'pass', failed: 'fail', errored: 'fail', skipped: 'skip', xfailed: 'skip' };
 
 export const createConsoleReporter: ReporterFactory = (context) => {
   const paint = createPalette(context.color);
@@ -96,6 +96,11 @@ function resultLines(result: TestResult, cwd: string, verbose: boolean, paint: P
   if (result.failure !== undefined && (result.status === 'failed' || result.status === 'errored')) {
     body.push(...failureLines(result.failure, result.status, cwd, paint).map((l) => `  ${l}`));
   }
+  // A known failure: where and what, one line, dim (its transcript with --verbose).
+  if (result.failure !== undefined && result.status === 'xfailed') {
+    body.push(paint.dim(`  failed as expected: ${formatLocation(cwd, result.failure.span)}: ${escapeControl(result.failure.message)}`));
+    if (verbose) body.push(...transcriptLines({ omitted: 0, entries: result.transcript, exchangeStart: result.transcript.length }, false, paint));
+  }
   if (result.status === 'failed' || result.status === 'errored') {
     const window = verbose ? failureWindow(result.transcript, Infinity, Infinity) : failureWindow(result.transcript, TAIL_LINES);
     body.push(...transcriptLines(window, true, paint));
@@ -113,6 +118,7 @@ function outcome(result: TestResult, paint: Palette): string {
     return paint.skip(`skipped${reason}`);
   }
   const time = formatElapsed(result.durationMs);
+  if (result.status === 'xfailed') return `${paint.skip(`xfail (${escapeControl(result.xfail ?? '')})`)} ${paint.dim(time)}`;
   const timed = result.durationMs >= SLOW_MS ? paint.slow(time) : paint.dim(time);
   if (result.runs === undefined) return timed;
   const failedRuns = result.failedRuns ?? 0;
@@ -172,6 +178,7 @@ function summaryLines(results: readonly TestResult[], summary: RunSummary, cwd: 
     summary.failed > 0 ? paint.fail(`${summary.failed} failed`) : undefined,
     summary.errored > 0 ? paint.fail(`${summary.errored} errored`) : undefined,
     summary.skipped > 0 ? paint.skip(`${summary.skipped} skipped`) : undefined,
+    (summary.xfailed ?? 0) > 0 ? paint.skip(`${summary.xfailed} xfailed`) : undefined,
   ].filter((p) => p !== undefined);
   const head = summary.interrupted ? paint.skip('interrupted: ') : '';
   lines.push(`${head}${parts.join(', ')} ${paint.dim(`(${formatElapsed(summary.durationMs)})`)}`);

@@ -34,6 +34,8 @@ export interface JsonSummary {
   readonly failed: number;
   readonly errored: number;
   readonly skipped: number;
+  /** Tests marked `xfail` that failed as known; present only when there are some. */
+  readonly xfailed?: number;
   /** Ctrl-C: tests that had not finished are missing from `suites`. */
   readonly interrupted: boolean;
 }
@@ -64,6 +66,8 @@ export interface JsonTest {
   readonly status: TestResult['status'];
   readonly durationMs: number;
   readonly skipReason?: string;
+  /** The `xfail` reason: status `xfailed` (its failure kept), or `failed` when it passed. */
+  readonly xfail?: string;
   readonly runs?: number;
   readonly failedRuns?: number;
   readonly failure?: JsonFailure;
@@ -118,11 +122,12 @@ export function jsonReport(input: JsonInput): JsonReport {
     startedAt: input.startedAt.toISOString(),
     durationMs: summary.durationMs,
     summary: {
-      total: summary.passed + summary.failed + summary.errored + summary.skipped,
+      total: summary.passed + summary.failed + summary.errored + summary.skipped + (summary.xfailed ?? 0),
       passed: summary.passed,
       failed: summary.failed,
       errored: summary.errored,
       skipped: summary.skipped,
+      ...((summary.xfailed ?? 0) > 0 ? { xfailed: summary.xfailed } : {}),
       interrupted: summary.interrupted,
     },
     suites: groupBySuite(input.suites, input.results).map((group) => ({
@@ -144,6 +149,7 @@ function jsonTest(result: TestResult, cwd: string): JsonTest {
     status: result.status,
     durationMs: result.durationMs,
     ...(result.skipReason !== undefined ? { skipReason: result.skipReason } : {}),
+    ...(result.xfail !== undefined ? { xfail: result.xfail } : {}),
     ...(result.runs !== undefined ? { runs: result.runs, failedRuns: result.failedRuns ?? 0 } : {}),
     ...(result.failure !== undefined ? { failure: jsonFailure(result.failure, cwd) } : {}),
     transcript: result.transcript.map((e) => ({

@@ -40,7 +40,7 @@ interface Counts {
   skipped: number;
 }
 
-const COUNTED: Record<TestResult['status'], keyof Counts | undefined> = { passed: undefined, failed: 'failures', errored: 'errors', skipped: 'skipped' };
+const COUNTED: Record<TestResult['status'], keyof Counts | undefined> = { passed: undefined, failed: 'failures', errored: 'errors', skipped: 'skipped', xfailed: 'skipped' };
 
 function countsOf(results: readonly TestResult[]): Counts {
   const counts: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0 };
@@ -81,6 +81,10 @@ function testCase(result: TestResult, cwd: string): XmlNode {
     case 'skipped':
       children.push({ name: 'skipped', attrs: { message: result.skipReason ? xmlAttr(result.skipReason) : undefined } });
       break;
+    case 'xfailed':
+      // As pytest writes it: CI viewers show a skip (not a pass that hides it, nor a failure).
+      children.push({ name: 'skipped', attrs: { type: 'xfail', message: xmlAttr(xfailMessage(result)) } });
+      break;
     case 'failed':
       children.push({ name: 'failure', attrs: { message: xmlAttr(problemMessage(result)), type: kindOf(result) }, cdata: xmlCdata(problemDetail(result, cwd)) });
       break;
@@ -101,6 +105,12 @@ function testCase(result: TestResult, cwd: string): XmlNode {
   };
 }
 
+/** `xfail: reason (failed as expected: what failed)`. */
+function xfailMessage(result: TestResult): string {
+  const what = result.failure ? ` (failed as expected: ${result.failure.message})` : '';
+  return `xfail: ${result.xfail ?? ''}${what}`;
+}
+
 const kindOf = (result: TestResult): string => result.failure?.kind ?? result.status;
 
 /** The failure's sentence; in load mode, how many runs failed first. */
@@ -119,6 +129,7 @@ function systemOut(result: TestResult): string {
   const head: string[] = [];
   if (result.runs !== undefined) head.push(`runs: ${result.runs}, failed: ${result.failedRuns ?? 0}`);
   if (result.status === 'skipped' && result.skipReason) head.push(`skipped: ${result.skipReason}`);
+  if (result.status === 'xfailed' && result.failure) head.push(...failureLines(result.failure, result.status, '', PLAIN).map((l) => `xfail: ${l}`));
   const lines = [...head, ...result.transcript.map(formatEntry)];
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -68,7 +68,7 @@ export function transcriptText(result: TestResult, cwd: string): string {
   const status =
     result.status === 'skipped'
       ? `skipped${result.skipReason ? ` (${escapeControl(result.skipReason)})` : ''}`
-      : `${result.status} (${formatElapsed(result.durationMs)})`;
+      : `${result.status}${result.xfail !== undefined ? ` (xfail: ${escapeControl(result.xfail)})` : ''} (${formatElapsed(result.durationMs)})`;
   const header = [
     `suite: ${escapeControl(test.suite)}`,
     `test: ${escapeControl(test.name)}`,

@@ -116,6 +116,14 @@ const table: Record<string, TemplateFunction> = {
       return derivedValue(s.repeat(n), a);
     },
   },
+  len: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'len(s): the length of s in bytes (UTF-8), for IMAP literals `{n}` and `BDAT n`',
+    // A length says next to nothing of a secret, and a redacted "12" would blank every 12 of a
+    // transcript: the result is never secret.
+    fn: (a) => literalValue(String(Buffer.byteLength(arg(a, 0), 'utf8'))),
+  },
   lower: {
     minArgs: 1,
     maxArgs: 1,

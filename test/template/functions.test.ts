@@ -48,6 +48,10 @@ describe('text functions', () => {
     ["${concat('a', 1, 'b')}", 'a1b'],
     ["${repeat('ab', 3)}", 'ababab'],
     ["${repeat('ab', 0)}", ''],
+    ["${len('abc')}", '3'],
+    ["${len('')}", '0'],
+    ["${len('é€😀')}", '9'],
+    ["${len('a\\r\\nb')}", '4'],
     ["${lower('MiXeD')}", 'mixed'],
     ["${upper('MiXeD')}", 'MIXED'],
     ["${base64(unbase64(base64('round')))}", 'cm91bmQ='],
@@ -113,7 +117,7 @@ describe('bad arguments are TemplateErrors at the call', () => {
 describe('FUNCTIONS table', () => {
   it('holds exactly the functions of spec §7, each with a summary', () => {
     expect([...FUNCTIONS.keys()].sort()).toEqual(
-      ['base64', 'concat', 'cram_md5', 'date', 'hex', 'lower', 'random', 'repeat', 'sasl_plain', 'unbase64', 'upper', 'uuid', 'xoauth2'],
+      ['base64', 'concat', 'cram_md5', 'date', 'hex', 'len', 'lower', 'random', 'repeat', 'sasl_plain', 'unbase64', 'upper', 'uuid', 'xoauth2'],
     );
     for (const [name, def] of FUNCTIONS) {
       expect(def.summary.startsWith(`${name}(`)).toBe(true);

@@ -10,6 +10,7 @@ import { runS } from './s.js';
 import { runClose, runConnect, runTls, runUse } from './connection.js';
 import { runSilent, runSleep } from './wait.js';
 import { turn } from './turn.js';
+import { conditionHolds } from '../when.js';
 import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from './flow.js';
 
 /**
@@ -45,6 +46,7 @@ export const runSteps: RunSteps = async (steps, ctx) => {
     const turning = turn(ctx);
     if (turning !== undefined) await turning;
     if (ctx.stop.stopped) return;
+    if (step.when && !conditionHolds(step.when, ctx.vars)) continue;
     ctx.activeSpan = step.span;
     const started = now;
     if (ctx.onStep) ctx.stepStartedAt = started;

@@ -1,7 +1,7 @@
 /**
  * `s:` — read one reply and match it (format §4, §5). Captures become variables of the test.
  */
-import type { StepOf } from '../../kernel/model.js';
+import type { Matcher, StepOf } from '../../kernel/model.js';
 import type { Reply, ReplyOptions } from '../../protocol/types.js';
 import type { Span } from '../../kernel/span.js';
 import type { ReplyAt, Waiting } from '../answers.js';
@@ -21,15 +21,15 @@ const MULTILINE: ReplyOptions = { multiline: true };
 const SINGLE_LINE: ReplyOptions = { multiline: false };
 
 export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
+  if (step.matcher.until) return runUntil(step, step.matcher.until, ctx);
   const live = currentConnection(ctx, step.span);
   const matcher = step.matcher;
   const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, matcher.timeoutMs, step.timeoutMs));
   // The check runs inside the read's own async function (one layer per reply, not two).
-  // Most matchers name no tags: no walk for them (a load run reads millions of replies).
-  const tags = matcher.imap || matcher.oneOf ? waitedTags(matcher) : undefined;
+  const tags = tagsOf(matcher);
   return readReplyThen(
     live,
-    tags ? { tags } : matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT,
+    replyOptions(matcher, tags),
     at,
     (observed, at) => checkReply(step, ctx, live, observed, at, tags),
     (error) => {
@@ -40,9 +40,76 @@ export function runS(step: StepOf<'s'>, ctx: TestContext): Promise<void> {
   );
 }
 
+/** The IMAP tags whose completions a matcher waits for; most name none, and need no walk (a load run reads millions of replies). */
+function tagsOf(matcher: Matcher): readonly string[] | undefined {
+  return matcher.imap || matcher.oneOf ? waitedTags(matcher) : undefined;
+}
+
+function replyOptions(matcher: Matcher, tags: readonly string[] | undefined): ReplyOptions {
+  if (tags) return { tags };
+  return matcher.multiline ? (matcher.multiline.value ? MULTILINE : SINGLE_LINE) : PROTOCOL_DEFAULT;
+}
+
+/**
+ * `until`: replies are read, each before the awaited one checked against `skip`, until one
+ * matches `until` (format §5). One deadline for the whole wait: the step's timeout.
+ */
+async function runUntil(step: StepOf<'s'>, until: NonNullable<Matcher['until']>, ctx: TestContext): Promise<void> {
+  const live = currentConnection(ctx, step.span);
+  const { at, wait } = deadlineFromStepStart(ctx, stepTimeout(ctx, step.matcher.timeoutMs, step.timeoutMs));
+  const tags = tagsOf(until.match);
+  for (let skipped = 0; ; skipped++) {
+    const observed = await readReplyThen(live, replyOptions(until.match, tags), at, (o: Observed, where: ReplyAt) => ({ o, where }), (error) => {
+      if (!isTransportError(error)) return error;
+      if (error.partial?.length) recordRaw(ctx, error.partial, error.partial.length >= KEPT_TAIL_BYTES);
+      return fromTransport(error, until.span, 'reply', wait, ctx.redactor);
+    });
+    const awaited = match(until.match, observed.o, ctx, live);
+    if (awaited.ok) {
+      checkReply({ ...step, matcher: until.match }, ctx, live, observed.o, observed.where, tags);
+      return;
+    }
+    // A reply passed over answers what it answers (or nothing: IMAP untagged data), early or not.
+    if (observed.o.kind === 'reply') {
+      ctx.advertised?.note(live.protocol, observed.o.reply);
+      live.answers.unsolicited(observed.o.reply, observed.where, tags);
+    }
+    record(ctx, observed.o);
+    if (observed.o.kind === 'closed') {
+      dropConnection(ctx);
+      throw new StepFailure('mismatch', `the server closed the connection before a reply matching \`until\` (${skipped} read before): ${awaited.message}`, awaited.span);
+    }
+    if (until.skip) {
+      const passed = match(until.skip, observed.o, ctx, live);
+      if (!passed.ok) {
+        throw new StepFailure('mismatch', `a reply before the awaited one does not match \`skip\`: ${passed.message}`, passed.span, {
+          ...(passed.expected !== undefined ? { expected: passed.expected } : {}),
+          ...(passed.actual !== undefined ? { actual: passed.actual } : {}),
+        });
+      }
+    }
+    if (skipped + 1 > until.max) {
+      throw new StepFailure('mismatch', `read ${until.max} replies without one matching \`until\` (\`max: ${until.max}\`); the last: ${awaited.message}`, until.span, {
+        ...(awaited.actual !== undefined ? { actual: awaited.actual } : {}),
+      });
+    }
+  }
+}
+
+function match(m: Matcher, observed: Observed, ctx: TestContext, live: LiveConnection): ReturnType<typeof matchReply> {
+  try {
+    return matchReply(m, observed, scopeOf(ctx), { protocol: live.protocol, regexCache: ctx.world.regexCache });
+  } catch (error) {
+    record(ctx, observed);
+    if (error instanceof TemplateError) throw new StepFailure('error', error.message, error.span ?? m.span);
+    throw error;
+  }
+}
+
 function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, observed: Observed, at: ReplyAt, tags: readonly string[] | undefined): void {
   const matcher = step.matcher;
   if (observed.kind === 'reply') {
+    ctx.advertised?.note(live.protocol, observed.reply);
     const before = live.answers.unsolicited(observed.reply, at, tags);
     if (before) {
       record(ctx, observed);
