@@ -52,7 +52,7 @@ export interface Script {
   readonly notes: readonly Problem[];
 }
 
-const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad: 'BAD', '""': 'any' };
+const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad: 'BAD', '""': '$' };
 
 interface Line {
   readonly number: number;

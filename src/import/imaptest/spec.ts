@@ -124,7 +124,7 @@ function exchangeSteps(
   const lines: string[] = [];
   for (const command of exchange.commands) {
     const own = command.tag ?? tag();
-    tagged.push({ tag: own, status: command.status ?? 'OK', prefix: command.prefix === undefined ? undefined : translate(command.prefix, command.line, problems) });
+    tagged.push({ tag: own, status: command.status ?? 'OK', prefix: command.prefix === undefined ? undefined : translatePattern(command.prefix, command.line, problems) });
     const sent = commandSteps(own, command, nextMessages, problems, nonSync);
     if (exchange.commands.length > 1 && sent.length > 1) problems.push({ line: command.line, message: 'a literal in a pipelined command (each literal waits for the server\'s "+")' });
     for (const step of sent) {
@@ -134,7 +134,8 @@ function exchangeSteps(
     }
   }
   if (lines.length > 0) steps.push({ c: lines });
-  steps.push({ s: imapMatcher({ untagged: exchange.untagged, forbid: exchange.forbid, extra, tagged }) });
+  const patterns = (list: readonly string[]): string[] => list.map((p) => translatePattern(p, exchange.line, problems));
+  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged), forbid: patterns(exchange.forbid), extra, tagged }) });
   return steps;
 }
 
@@ -201,7 +202,7 @@ function translate(text: string, line: number, problems: Problem[]): string {
   return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare;
     if (name === undefined) return '$';
-    const known = PREDEFINED[name];
+    const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
     if (known === undefined) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         problems.push({ line, message: `"${all}" in a command` });
@@ -212,6 +213,36 @@ function translate(text: string, line: number, problems: Problem[]): string {
     if (typeof known === 'string') return `\${${known}}`;
     problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
     return all;
+  });
+}
+
+/**
+ * An imaptest reply pattern as the \`imap:\` matcher reads it (format §5): a predefined variable
+ * (\`$mailbox\`, \`${mailbox}\`) becomes the spec's template; any other \`${name}\` is imaptest's
+ * variable, bound on first use, written \`$name\`; \`$$word\` (a literal \`$\`) is the quoted
+ * \`"$word"\`; \`$1\`-style sequence variables cannot be expressed.
+ */
+function translatePattern(text: string, line: number, problems: Problem[]): string {
+  const PATTERN_VARIABLE = /\$\$([^\s()[\]"]*)|\$\{([^}]*)\}|\$([0-9]+)(?![A-Za-z0-9_])|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+  return text.replace(PATTERN_VARIABLE, (all: string, word: string | undefined, braced: string | undefined, sequence: string | undefined, bare: string | undefined, at: number) => {
+    if (word !== undefined) return `"$${word}"`;
+    if (sequence !== undefined) {
+      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) has no convospec equivalent` });
+      return all;
+    }
+    const name = (braced ?? bare) as string;
+    const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
+    if (typeof known === 'string') return `\${${known}}`;
+    if (known !== undefined) {
+      problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
+      return all;
+    }
+    if (braced === undefined) return all;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /[A-Za-z0-9_]/.test(text[at + all.length] ?? '')) {
+      problems.push({ line, message: `"${all}" in a reply pattern` });
+      return all;
+    }
+    return `$${name}`;
   });
 }
 
