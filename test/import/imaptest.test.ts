@@ -158,7 +158,7 @@ describe('imaptest script constructs', () => {
 
   it('Method 1, 2 and 3: the status first, a completion line with a prefix, the script\'s own tags pipelined', () => {
     const doc = spec('state: auth\n\nok noop\nexamine $mailbox\n* 0 exists\nok [read-only]\nt1 create ${mailbox}2\nt2 create $mailbox\nt1 ok\nt2 no [alreadyexists]\n');
-    expect(doc.steps.slice(-6)).toEqual([
+    expect(doc.steps.slice(-8, -2)).toEqual([
       { c: 'a4 noop' },
       { s: { imap: { tagged: 'OK' } } },
       { c: 'a5 examine ${mailbox}' },
@@ -166,6 +166,19 @@ describe('imaptest script constructs', () => {
       { c: ['t1 create ${mailbox}2', 't2 create ${mailbox}'] },
       { s: { imap: { tagged: { t1: 'OK', t2: 'NO [alreadyexists]' } } } },
     ]);
+  });
+
+  it('deletes at its end the mailboxes it named beside the test mailbox, unless it logs out', () => {
+    const doc = spec('state: auth\n\nok create ${mailbox}2\nok create $mailbox${sep}x\n');
+    expect(doc.steps.slice(-6)).toEqual([
+      { c: 'a8 DELETE "${mailbox}.x"' },
+      { s: { status: ['OK', 'NO'] } },
+      { c: 'a9 DELETE "${mailbox}/x"' },
+      { s: { status: ['OK', 'NO'] } },
+      { c: 'a10 DELETE "${mailbox}2"' },
+      { s: { status: ['OK', 'NO'] } },
+    ]);
+    expect(spec('state: auth\n\nok create ${mailbox}2\nok logout\n* bye\n').steps.at(-1)).toEqual({ s: { imap: { untagged: ['* bye'], tagged: 'OK' } } });
   });
 
   it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {

@@ -1,7 +1,8 @@
 /**
  * Turns a parsed imaptest script into a convospec spec: the connections, the setup its
  * `state:` asks for (login, delete the test mailboxes, create, append the mbox, select),
- * then one `c:` and one `s:` per exchange.
+ * then one `c:` and one `s:` per exchange, and, unless it logs out, the deletion of the
+ * mailboxes it named beside the test mailbox.
  */
 import { Document, YAMLMap, YAMLSeq, isMap, isSeq, visit } from 'yaml';
 import { imapMatcher } from './form.js';
@@ -81,6 +82,11 @@ export function buildSpec(input: SpecInput): SpecOutput {
       current = exchange.connection;
     }
     steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known));
+  }
+
+  // What the script created beside the test mailbox goes, so that no other script finds it.
+  if (rank >= RANK.auth && !logsOut(script)) {
+    for (const box of testMailboxes(script).filter((b) => b !== '${mailbox}')) steps.push({ c: `${tag()} DELETE ${box}` }, { s: { status: ['OK', 'NO'] } });
   }
 
   if (problems.length > 0) return { yaml: undefined, problems: unique(problems) };
@@ -313,6 +319,13 @@ function testMailboxes(script: Script): string[] {
     }
   }
   return [...found].sort((a, b) => b.length - a.length || a.localeCompare(b)).map((suffix) => (suffix === '' ? '${mailbox}' : `"\${mailbox}${suffix}"`));
+}
+
+/** The script ends its session: a `logout` command, or a `* bye` it expects. */
+function logsOut(script: Script): boolean {
+  return script.exchanges.some(
+    (e) => e.commands.some((c) => c.pieces[0]?.kind === 'text' && /^\s*logout\s*$/i.test(c.pieces[0].value)) || e.untagged.some((u) => u[0]?.kind === 'text' && /^\*\s+bye\b/i.test(u[0].value)),
+  );
 }
 
 /** Maps of scalars (connect, vars, status matchers) and short lists in flow style. */
