@@ -122,8 +122,9 @@ class Reader {
     const first = top[0];
     if (first === undefined) throw new PatternError(0, this.length, 'an empty IMAP pattern', this.role === 'completion' ? 'write the status word, such as `OK`' : 'write the response after `* `, such as `* 1 EXISTS`');
     const word = first.kind === 'word' ? first.upper : undefined;
-    if (this.role === 'completion' && (word === undefined || !COMPLETION_WORDS.has(word))) {
-      throw new PatternError(0, this.length, 'a completion pattern starts with its status word', 'write `OK`, `NO`, `BAD` (or, for a greeting, `PREAUTH` or `BYE`), then what the text must start with (`OK [READ-WRITE]`)');
+    // `$` for the status word: any completion (imaptest's `""`).
+    if (this.role === 'completion' && first.kind !== 'any' && (word === undefined || !COMPLETION_WORDS.has(word))) {
+      throw new PatternError(0, this.length, 'a completion pattern starts with its status word', 'write `OK`, `NO`, `BAD` (or, for a greeting, `PREAUTH` or `BYE`), or `$` for any, then what the text must start with (`OK [READ-WRITE]`)');
     }
     const items = top.map((n, k) => resolve(n, topDefault(top, k), 0));
     const source = this.s.map((ch) => (ch.c === undefined ? ch.slot.source : ch.c)).join('');

@@ -1,7 +1,8 @@
 /**
  * `imap:` (format §5): the reply's responses read as IMAP values and matched as imaptest
  * matches them. Untagged patterns are a set: each takes the first response, not yet taken,
- * that it matches, in the order written (no backtracking across patterns). Received
+ * that it matches, in the order written (no backtracking across patterns), else, as in
+ * imaptest, a response an earlier pattern took. Received
  * responses are indexed by number and kind (`1 FETCH`, `EXISTS`), so a pattern is tried
  * only against responses of its own kind and number: matching stays near linear.
  */
@@ -268,7 +269,9 @@ function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b
         break;
       }
     }
-    if (found < 0) return unmatched(p, candidates, untagged, used, reply);
+    // As in imaptest, one response may satisfy several patterns (a FETCH with several items).
+    if (found < 0) found = candidates.find((at) => used[at] === 1 && matchResponse(p, untagged[at] as ImapResponse, b)) ?? -1;
+    if (found < 0) return unmatched(p, candidates, untagged, reply);
     used[found] = 1;
   }
   for (const p of m.forbid) {
@@ -292,20 +295,16 @@ function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b
   return undefined;
 }
 
-function unmatched(p: ImapPattern, candidates: readonly number[], untagged: readonly ImapResponse[], used: Uint8Array, reply: Reply): Miss {
-  const free = candidates.filter((at) => used[at] === 0).map((at) => untagged[at] as ImapResponse);
-  const taken = candidates.length - free.length;
+function unmatched(p: ImapPattern, candidates: readonly number[], untagged: readonly ImapResponse[], reply: Reply): Miss {
+  const kind = candidates.map((at) => untagged[at] as ImapResponse);
   const malformed = untagged.find((r) => r.malformed !== undefined);
   const why = malformed ? `; ${quote(malformed.line, 80)} is no IMAP (${malformed.malformed ?? ''})` : '';
-  const seen =
-    candidates.length === 0
-      ? 'got no response of that kind'
-      : `got ${free.length} of that kind left to match${taken > 0 ? ` (${taken} taken by earlier patterns)` : ''}`;
+  const seen = candidates.length === 0 ? 'got no response of that kind' : `got ${candidates.length} of that kind, none matches`;
   return {
     span: p.span,
     message: `expected an untagged response like ${quote(p.source)}, ${seen}${why}`,
     expected: p.source,
-    actual: free.length > 0 ? shownLines(free.map((r) => r.line)) : shownLines(reply.lines),
+    actual: kind.length > 0 ? shownLines(kind.map((r) => r.line)) : shownLines(reply.lines),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * `convospec import --from imaptest`: golden specs for a selection of imaptest's upstream
  * scripts (test/fixtures/imaptest, MIT), and every upstream script imported: each either
- * becomes a spec of the expected shape, which the loader accepts once each `imap:` matcher
- * is stood in for by one that binds the same variables, or is reported with its file:line.
+ * becomes a spec of the expected shape that the loader accepts, `imap:` patterns included,
+ * or is reported with its file:line. Imported patterns are matched against replies as a
+ * server sends them.
  * UPDATE_GOLDEN=1 rewrites the expected files.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { importImaptest, isScriptName, type ScriptResult } from '../../src/import/imaptest/index.js';
 import { builtCli, ROOT } from '../helpers/build.js';
+import { imap, run, scope } from '../match/helpers.js';
 import { loadYaml } from './helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'imaptest');
@@ -60,25 +62,6 @@ function parseDoc(yaml: string): Doc {
   return { ...doc, steps: doc.tests[0]?.steps ?? [] };
 }
 
-/** imaptest's own names: predefined, `$` alone, `$!directives`, `$n` sequences. */
-const NOT_BOUND = new Set(['mailbox', 'user', 'password']);
-
-/** Each `s: { imap }` becomes `{ any: true }` capturing the variables its patterns bind. */
-function standIn(doc: Doc): unknown {
-  const steps = doc.steps.map((step) => {
-    const s = step.s as { imap?: { untagged?: string[]; tagged?: unknown } } | undefined;
-    if (s?.imap === undefined) return step;
-    const names = new Set<string>();
-    for (const pattern of s.imap.untagged ?? []) {
-      for (const m of pattern.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) if (!NOT_BOUND.has(m[1] as string)) names.add(m[1] as string);
-    }
-    const capture = Object.fromEntries([...names].map((n) => [n, '/(.*)/']));
-    return { s: names.size > 0 ? { any: true, capture } : { any: true } };
-  });
-  const { steps: _, ...file } = doc;
-  return { ...file, tests: [{ ...doc.tests[0], steps }] };
-}
-
 async function expectShape(result: ScriptResult): Promise<void> {
   const yaml = result.yaml as string;
   const doc = parseDoc(yaml);
@@ -93,9 +76,9 @@ async function expectShape(result: ScriptResult): Promise<void> {
     expect(Object.keys(imap).every((k) => ['untagged', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
     const tagged = imap.tagged;
     const completions = typeof tagged === 'string' ? [tagged] : Object.values(tagged as Record<string, string>);
-    for (const c of completions) expect(c).toMatch(/^(any|(OK|NO|BAD)( .*)?)$/);
+    for (const c of completions) expect(c).toMatch(/^(\$|OK|NO|BAD)( .*)?$/);
   }
-  const loaded = await loadYaml(new (await import('yaml')).Document(standIn(doc)).toString(), ENV);
+  const loaded = await loadYaml(yaml, ENV);
   expect(loaded.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`), yaml).toEqual([]);
 }
 
@@ -143,10 +126,11 @@ describe('convospec import --from imaptest', () => {
     const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toContain('test/fixtures/imaptest/append-binary:4: not expressible: a literal with NUL or non-UTF-8 bytes');
     expect(run.stderr).toContain('test/fixtures/imaptest/catenate:43: not expressible: $mailbox_url (the mailbox\'s IMAP URL) has no convospec equivalent\ntest/fixtures/imaptest/catenate:48:');
-    expect(run.stderr).toContain('imaptest: 6 written to');
-    expect(run.stderr).toContain('2 not expressible');
+    expect(run.stderr).toContain("test/fixtures/imaptest/search-context-update:22: not expressible: imaptest's $4 (a sequence number of the command)");
+    expect(run.stderr).toContain('imaptest: 5 written to');
+    expect(run.stderr).toContain('3 not expressible');
     expect(run.status).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'search-context-update.yaml', 'select.yaml']);
+    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'select.yaml']);
     expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
   });
 
@@ -164,7 +148,7 @@ describe('convospec import --from imaptest', () => {
 });
 
 describe('imaptest script constructs', () => {
-  const MBOX = 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: one\n\nbody1\n\nFrom a@b  Fri Feb 22 17:06:23 2008\nSubject: two\n\nbody2\n';
+  const MBOX = 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: one\n\nbody1\n\nFrom a@b  Mon Mar  3 23:00:00 2008 +0200\nSubject: two\n\nbody2\n';
   const spec = (text: string, env: Record<string, string> = {}, mbox: string | undefined = MBOX): Doc => {
     const result = importImaptest({ name: 't', text, mbox }, { env });
     expect(result.problems).toEqual([]);
@@ -174,7 +158,7 @@ describe('imaptest script constructs', () => {
 
   it('Method 1, 2 and 3: the status first, a completion line with a prefix, the script\'s own tags pipelined', () => {
     const doc = spec('state: auth\n\nok noop\nexamine $mailbox\n* 0 exists\nok [read-only]\nt1 create ${mailbox}2\nt2 create $mailbox\nt1 ok\nt2 no [alreadyexists]\n');
-    expect(doc.steps.slice(-6)).toEqual([
+    expect(doc.steps.slice(-8, -2)).toEqual([
       { c: 'a4 noop' },
       { s: { imap: { tagged: 'OK' } } },
       { c: 'a5 examine ${mailbox}' },
@@ -184,9 +168,22 @@ describe('imaptest script constructs', () => {
     ]);
   });
 
+  it('deletes at its end the mailboxes it named beside the test mailbox, unless it logs out', () => {
+    const doc = spec('state: auth\n\nok create ${mailbox}2\nok create $mailbox${sep}x\n');
+    expect(doc.steps.slice(-6)).toEqual([
+      { c: 'a8 DELETE "${mailbox}.x"' },
+      { s: { status: ['OK', 'NO'] } },
+      { c: 'a9 DELETE "${mailbox}/x"' },
+      { s: { status: ['OK', 'NO'] } },
+      { c: 'a10 DELETE "${mailbox}2"' },
+      { s: { status: ['OK', 'NO'] } },
+    ]);
+    expect(spec('state: auth\n\nok create ${mailbox}2\nok logout\n* bye\n').steps.at(-1)).toEqual({ s: { imap: { untagged: ['* bye'], tagged: 'OK' } } });
+  });
+
   it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {
     const doc = spec('ignore_extra_untagged: no\n\n"" store 1 flags ($$kw $uid1)\n! 1 expunge\n');
-    expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: 'any' } } }]);
+    expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: '$' } } }]);
   });
 
   it('!ifenv is evaluated when importing, and said in a comment', () => {
@@ -197,13 +194,53 @@ describe('imaptest script constructs', () => {
     expect(result.yaml).toContain('# line 3: !ifenv HAVE_FOO: evaluated at import time (HAVE_FOO not set)');
   });
 
-  it('messages: N wraps around the mbox; each APPEND is a literal of CRLF lines, its size counted', () => {
+  it('messages: N wraps around the mbox; each APPEND is a literal of CRLF lines up to the next From line, dated by its From line', () => {
     const doc = spec('messages: 3\n\nok noop\n');
     const appends = doc.steps.filter((s) => typeof s.c === 'string' && / APPEND /.test(s.c));
-    expect(appends.map((s) => s.c)).toEqual(['a4 APPEND ${mailbox} {23}', 'a5 APPEND ${mailbox} {23}', 'a6 APPEND ${mailbox} {23}']);
+    expect(appends.map((s) => s.c)).toEqual([
+      'a4 APPEND ${mailbox} "22-Feb-2008 17:06:23 +0000" {25}',
+      'a5 APPEND ${mailbox} " 3-Mar-2008 23:00:00 +0200" {23}',
+      'a6 APPEND ${mailbox} "22-Feb-2008 17:06:23 +0000" {25}',
+    ]);
     const i = doc.steps.indexOf(appends[0] as Step);
-    expect(doc.steps.slice(i + 1, i + 3)).toEqual([{ s: { status: '+' } }, { c: ['Subject: one', '', 'body1', ''] }]);
-    expect(Buffer.byteLength('Subject: one\r\n\r\nbody1\r\n')).toBe(23);
+    // The empty line before the next From line is the message's, as imaptest appends it.
+    expect(doc.steps.slice(i + 1, i + 3)).toEqual([{ s: { status: '+' } }, { c: ['Subject: one', '', 'body1', '', ''] }]);
+    expect(Buffer.byteLength('Subject: one\r\n\r\nbody1\r\n\r\n')).toBe(25);
+  });
+
+  it('a From line that carries no date is a line of the message', () => {
+    const doc = spec('messages: 1\n\nok noop\n', {}, 'From a@b  Fri Feb 22 17:06:23 2008\nSubject: x\n\nFrom me, hello\n');
+    const i = doc.steps.findIndex((s) => typeof s.c === 'string' && / APPEND /.test(s.c));
+    expect(doc.steps[i + 2]).toEqual({ c: ['Subject: x', '', 'From me, hello', ''] });
+  });
+
+  it('a {{{ literal in a reply pattern is the string the server sends: lines joined by CRLF (~{{{: LF, a CR written kept)', () => {
+    const doc = spec('\nok fetch 1 body.peek[text]\n* 1 fetch (body[text] {{{\nbody1\n\n}}})\nok fetch 1 binary.peek[1]<5.2>\n* 1 fetch (binary[1]<5> ~{{{\n3\r\n\n}}})\n');
+    expect(body(doc)).toEqual([
+      { c: 'a7 fetch 1 body.peek[text]' },
+      { s: { imap: { untagged: ['* 1 fetch (body[text] "body1\r\n")'], tagged: 'OK' } } },
+      { c: 'a8 fetch 1 binary.peek[1]<5.2>' },
+      { s: { imap: { untagged: ['* 1 fetch (binary[1]<5> "3\r\n")'], tagged: 'OK' } } },
+    ]);
+  });
+
+  it('an imported pattern, loaded, matches the literal the server sends', async () => {
+    const result = importImaptest({ name: 't', text: '\nok fetch 1 (flags body.peek[text])\n* 1 fetch (flags () body[text] {{{\nbody1\n\n}}})\n', mbox: MBOX }, { env: {} });
+    const loaded = await loadYaml(result.yaml as string, ENV);
+    expect(loaded.diagnostics).toEqual([]);
+    const steps = loaded.suites[0]?.tests[0]?.steps ?? [];
+    const last = steps[steps.length - 1];
+    if (last?.kind !== 's') throw new Error('the last step is not s:');
+    const reply = (body: string) => imap(`* 1 FETCH (FLAGS (\\Recent) BODY[TEXT] {${Buffer.byteLength(body)}}\r\n${body})`, 'a7 OK Fetch completed');
+    expect(run(last.matcher, reply('body1\r\n'), scope(), 'imap').ok).toBe(true);
+    expect(run(last.matcher, reply('body1\r\n\r\n'), scope(), 'imap').ok).toBe(false);
+  });
+
+  it('$tag is the command\'s tag; a variable inside a word is the value an earlier reply bound', () => {
+    const doc = spec('\nok fetch 1:2 uid\n* 1 fetch (uid $uid1)\n* 2 fetch (uid $uid2)\nok uid search return (all) all\n* esearch (tag $tag) uid all $uid1:$uid2\n');
+    expect(body(doc).slice(2)).toEqual([{ c: 'a8 uid search return (all) all' }, { s: { imap: { untagged: ['* esearch (tag a8) uid all ${uid1}:${uid2}'], tagged: 'OK' } } }]);
+    const unbound = importImaptest({ name: 't', text: '\nok search all\n* search $a:$b\n', mbox: MBOX }, { env: {} });
+    expect(unbound.problems[0]?.message).toMatch(/\$a inside a word or a string, not bound by an earlier reply/);
   });
 
   it('a {{{ literal waits for "+"; expected to fail, it is sent {N+} at once and the spec requires LITERAL+', () => {

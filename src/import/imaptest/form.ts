@@ -19,7 +19,7 @@ export function imapMatcher(e: Expectation): Record<string, unknown> {
   if (e.untagged.length > 0) imap.untagged = [...e.untagged];
   if (e.forbid.length > 0) imap.forbid = [...e.forbid];
   if (!e.extra) imap.extra = false;
-  const completion = (t: Expectation['tagged'][number]): string => (t.status === 'any' || t.prefix === undefined ? t.status : `${t.status} ${t.prefix}`);
+  const completion = (t: Expectation['tagged'][number]): string => (t.prefix === undefined ? t.status : `${t.status} ${t.prefix}`);
   const [only] = e.tagged;
   if (e.tagged.length === 1 && only) imap.tagged = completion(only);
   else imap.tagged = Object.fromEntries(e.tagged.map((t) => [t.tag, completion(t)]));

@@ -34,8 +34,10 @@ export interface Exchange {
   readonly line: number;
   readonly connection: number;
   readonly commands: Command[];
-  readonly untagged: string[];
-  readonly forbid: string[];
+  /** `*` lines as imaptest patterns: text, and `{{{ … }}}` literals (the value the server sends). */
+  readonly untagged: (readonly Piece[])[];
+  /** `!` lines, the same, starting with `*`. */
+  readonly forbid: (readonly Piece[])[];
 }
 
 export interface Problem {
@@ -52,17 +54,19 @@ export interface Script {
   readonly notes: readonly Problem[];
 }
 
-const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad: 'BAD', '""': 'any' };
+const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad: 'BAD', '""': '$' };
 
 interface Line {
   readonly number: number;
   readonly text: string;
+  /** The line as written, a CR before its LF included (a `{{{` literal keeps it). */
+  readonly raw: string;
 }
 
 export function parseScript(text: string, env: Readonly<Record<string, string | undefined>>): Script {
   const problems: Problem[] = [];
   const notes: Problem[] = [];
-  const all = text.split('\n').map((t, i) => ({ number: i + 1, text: t.replace(/\r$/, '') }));
+  const all = text.split('\n').map((t, i) => ({ number: i + 1, text: t.replace(/\r$/, ''), raw: t }));
   const { header, rest } = parseHeader(all, problems);
   const body = preprocess(rest, env, problems, notes);
   const exchanges = parseBody(body, header, problems);
@@ -143,7 +147,11 @@ function preprocess(lines: readonly Line[], env: Readonly<Record<string, string 
   return out;
 }
 
-/** Joins a `{{{` literal's lines to the command line; returns the pieces and the next index. */
+/**
+ * Joins a `{{{` literal's lines to the line, as imaptest does: the lines as written (a CR
+ * before the LF kept), each followed by CRLF (`~{{{`: by LF), except the last, whose line end
+ * is not part of it. Returns the pieces and the next index.
+ */
 function readPieces(lines: readonly Line[], start: number, first: string, problems: Problem[]): { pieces: Piece[]; next: number } {
   const pieces: Piece[] = [];
   let text = first;
@@ -156,13 +164,14 @@ function readPieces(lines: readonly Line[], start: number, first: string, proble
     }
     pieces.push({ kind: 'text', value: text.slice(0, m.index) });
     const content: string[] = [];
-    while (i < lines.length && !(lines[i] as Line).text.startsWith('}}}')) content.push((lines[i++] as Line).text);
+    while (i < lines.length && !(lines[i] as Line).text.startsWith('}}}')) content.push((lines[i++] as Line).raw);
+    const join = m[1] === '~' ? '\n' : '\r\n';
     if (i >= lines.length) {
       problems.push({ line: (lines[start] as Line).number, message: 'a {{{ literal with no closing }}}' });
-      pieces.push({ kind: 'literal', value: content.join('\r\n'), binary: m[1] === '~' });
+      pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
       return { pieces, next: i };
     }
-    pieces.push({ kind: 'literal', value: content.join('\r\n'), binary: m[1] === '~' });
+    pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
     text = (lines[i] as Line).text.slice(3);
     i++;
   }
@@ -193,13 +202,13 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
     if (text.startsWith('* ') || text.startsWith('! ') || text === '*' || text === '!') {
       const { pieces, next } = readPieces(lines, i, text, problems);
       i = next;
-      const pattern = pieces.map((p) => (p.kind === 'text' ? p.value : `${p.binary ? '~' : ''}{{{\n${p.value.replaceAll('\r\n', '\n')}\n}}}`)).join('');
       if (!last) {
         problems.push({ line: line.number, message: `"${text}" comes before any command` });
         continue;
       }
-      if (text.startsWith('*')) last.untagged.push(pattern);
-      else last.forbid.push(`*${pattern.slice(1)}`);
+      const [head, ...more] = pieces;
+      if (text.startsWith('*')) last.untagged.push(pieces);
+      else if (head?.kind === 'text') last.forbid.push([{ kind: 'text', value: `*${head.value.slice(1)}` }, ...more]);
       continue;
     }
     if (!/^[\w"]/.test(text.trim())) {

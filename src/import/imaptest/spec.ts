@@ -1,11 +1,12 @@
 /**
  * Turns a parsed imaptest script into a convospec spec: the connections, the setup its
  * `state:` asks for (login, delete the test mailboxes, create, append the mbox, select),
- * then one `c:` and one `s:` per exchange.
+ * then one `c:` and one `s:` per exchange, and, unless it logs out, the deletion of the
+ * mailboxes it named beside the test mailbox.
  */
 import { Document, YAMLMap, YAMLSeq, isMap, isSeq, visit } from 'yaml';
 import { imapMatcher } from './form.js';
-import { pickMessages } from './mbox.js';
+import { pickMessages, type MboxMessage } from './mbox.js';
 import type { Command, Exchange, Piece, Problem, Script, State } from './script.js';
 
 export const CONNECT = { host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' } as const;
@@ -29,7 +30,7 @@ export interface SpecInput {
   readonly name: string;
   readonly script: Script;
   /** The mbox's messages (the script's own .mbox, else default.mbox), if any. */
-  readonly mbox: readonly string[][] | undefined;
+  readonly mbox: readonly MboxMessage[] | undefined;
   /** The server's capabilities, when known at import time: a script needing another is skipped. */
   readonly serverCapabilities?: readonly string[];
 }
@@ -48,7 +49,7 @@ export function buildSpec(input: SpecInput): SpecOutput {
   let counter = 0;
   const tag = (): string => `a${++counter}`;
   let cursor = 0;
-  const nextMessages = (count: number | undefined, line: number): string[][] => {
+  const nextMessages = (count: number | undefined, line: number): MboxMessage[] => {
     if (!input.mbox || input.mbox.length === 0) {
       problems.push({ line, message: 'APPEND of the next mbox message, but the script has no .mbox and there is no default.mbox beside it' });
       return [];
@@ -73,13 +74,19 @@ export function buildSpec(input: SpecInput): SpecOutput {
   }
 
   let literalPlus = false;
+  const known = new Set<string>();
   let current = header.connections;
   for (const exchange of script.exchanges) {
     if (multi && exchange.connection !== current) {
       steps.push({ use: conn(exchange.connection) });
       current = exchange.connection;
     }
-    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true)));
+    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known));
+  }
+
+  // What the script created beside the test mailbox goes, so that no other script finds it.
+  if (rank >= RANK.auth && !logsOut(script)) {
+    for (const box of testMailboxes(script).filter((b) => b !== '${mailbox}')) steps.push({ c: `${tag()} DELETE ${box}` }, { s: { status: ['OK', 'NO'] } });
   }
 
   if (problems.length > 0) return { yaml: undefined, problems: unique(problems) };
@@ -114,17 +121,21 @@ export function buildSpec(input: SpecInput): SpecOutput {
 function exchangeSteps(
   exchange: Exchange,
   tag: () => string,
-  nextMessages: (count: number | undefined, line: number) => string[][],
+  nextMessages: (count: number | undefined, line: number) => MboxMessage[],
   problems: Problem[],
   extra: boolean,
   nonSync: () => void,
+  known: Set<string>,
 ): Step[] {
   const steps: Step[] = [];
+  /** Variables this exchange's patterns bind: known to the later exchanges. */
+  const binds: string[] = [];
   const tagged: { tag: string; status: string; prefix: string | undefined }[] = [];
   const lines: string[] = [];
   for (const command of exchange.commands) {
     const own = command.tag ?? tag();
-    tagged.push({ tag: own, status: command.status ?? 'OK', prefix: command.prefix === undefined ? undefined : translate(command.prefix, command.line, problems) });
+    const ctx: PatternContext = { tag: own, line: command.line, problems, known, binds };
+    tagged.push({ tag: own, status: command.status ?? 'OK', prefix: command.prefix === undefined ? undefined : translatePattern(command.prefix, ctx) });
     const sent = commandSteps(own, command, nextMessages, problems, nonSync);
     if (exchange.commands.length > 1 && sent.length > 1) problems.push({ line: command.line, message: 'a literal in a pipelined command (each literal waits for the server\'s "+")' });
     for (const step of sent) {
@@ -134,7 +145,13 @@ function exchangeSteps(
     }
   }
   if (lines.length > 0) steps.push({ c: lines });
-  steps.push({ s: imapMatcher({ untagged: exchange.untagged, forbid: exchange.forbid, extra, tagged }) });
+  // In a `*` line, imaptest's `$tag` is the tag of the exchange's first command.
+  const first = tagged[0]?.tag ?? '';
+  const ctx: PatternContext = { tag: first, line: exchange.line, problems, known, binds };
+  const patterns = (list: readonly (readonly Piece[])[]): string[] =>
+    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : quotedLiteral(p.value))).join(''));
+  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged), forbid: patterns(exchange.forbid), extra, tagged }) });
+  for (const name of binds) known.add(name);
   return steps;
 }
 
@@ -144,7 +161,7 @@ function exchangeSteps(
  * non-synchronizing literals (`{N+}`, LITERAL+) in one write: the server may refuse it
  * before any `+`.
  */
-function commandSteps(tag: string, command: Command, nextMessages: (count: number | undefined, line: number) => string[][], problems: Problem[], nonSync: () => void): Step[] {
+function commandSteps(tag: string, command: Command, nextMessages: (count: number | undefined, line: number) => MboxMessage[], problems: Problem[], nonSync: () => void): Step[] {
   const pieces = withMessage(command, nextMessages);
   const [head, ...rest] = pieces;
   const text = head?.kind === 'text' ? translate(head.value, command.line, problems) : '';
@@ -178,7 +195,7 @@ function commandSteps(tag: string, command: Command, nextMessages: (count: numbe
 }
 
 /** imaptest's `append [mailbox [flags]]` with no literal appends the mbox's next message. */
-function withMessage(command: Command, nextMessages: (count: number | undefined, line: number) => string[][]): readonly Piece[] {
+function withMessage(command: Command, nextMessages: (count: number | undefined, line: number) => MboxMessage[]): readonly Piece[] {
   const [head, ...rest] = command.pieces;
   if (head?.kind !== 'text' || rest.length > 0 || !/^append\b/i.test(head.value.trim())) return command.pieces;
   const [message] = nextMessages(1, command.line);
@@ -186,14 +203,15 @@ function withMessage(command: Command, nextMessages: (count: number | undefined,
   const args = head.value.trim().length > 'append'.length ? head.value.trim() : 'APPEND $mailbox';
   return [
     { kind: 'text', value: `${args} ` },
-    { kind: 'literal', value: message.map((l) => `${l}\r\n`).join(''), binary: false },
+    { kind: 'literal', value: message.lines.map((l) => `${l}\r\n`).join(''), binary: false },
     { kind: 'text', value: '' },
   ];
 }
 
-function appendSteps(tag: string, mailbox: string, message: readonly string[]): Step[] {
-  const size = message.reduce((n, l) => n + Buffer.byteLength(l, 'utf8') + 2, 0);
-  return [{ c: `${tag} APPEND ${mailbox} {${size}}` }, { s: { status: '+' } }, { c: [...message.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
+/** The setup's APPEND, as imaptest's: the `From ` line's date is the INTERNALDATE. */
+function appendSteps(tag: string, mailbox: string, message: MboxMessage): Step[] {
+  const size = message.lines.reduce((n, l) => n + Buffer.byteLength(l, 'utf8') + 2, 0);
+  return [{ c: `${tag} APPEND ${mailbox} "${message.date}" {${size}}` }, { s: { status: '+' } }, { c: [...message.lines.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
 }
 
 /** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a `$`. */
@@ -201,7 +219,7 @@ function translate(text: string, line: number, problems: Problem[]): string {
   return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare;
     if (name === undefined) return '$';
-    const known = PREDEFINED[name];
+    const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
     if (known === undefined) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         problems.push({ line, message: `"${all}" in a command` });
@@ -213,6 +231,71 @@ function translate(text: string, line: number, problems: Problem[]): string {
     problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
     return all;
   });
+}
+
+/** What translating a reply pattern needs: the command's tag, the variables earlier exchanges bound. */
+interface PatternContext {
+  readonly tag: string;
+  readonly line: number;
+  readonly problems: Problem[];
+  /** Bound by the patterns of earlier exchanges: the spec's variables by now. */
+  readonly known: ReadonlySet<string>;
+  /** Bound by this exchange's patterns. */
+  readonly binds: string[];
+}
+
+const DELIMITER = /^[\s()[\]"]?$/;
+
+/**
+ * An imaptest reply pattern as the \`imap:\` matcher reads it (format §5): a predefined variable
+ * (\`$mailbox\`, \`${mailbox}\`) becomes the spec's template; \`$tag\` the command's tag; any
+ * other variable that is a whole value is imaptest's variable, bound on first use, written
+ * \`$name\`; one inside a word or a string (\`$uid1:$uid3\`) must be bound by an earlier exchange
+ * and becomes the template \`${name}\`; \`$$word\` (a literal \`$\`) is the quoted \`"$word"\`;
+ * \`$1\`-style sequence variables cannot be expressed.
+ */
+function translatePattern(text: string, ctx: PatternContext): string {
+  const { line, problems } = ctx;
+  const PATTERN_VARIABLE = /\$\$([^\s()[\]"]*)|\$\{([^}]*)\}|\$([0-9]+)(?![A-Za-z0-9_])|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+  let quoted = false;
+  let scanned = 0;
+  return text.replace(PATTERN_VARIABLE, (all: string, word: string | undefined, braced: string | undefined, sequence: string | undefined, bare: string | undefined, at: number) => {
+    for (; scanned < at; scanned++) if (text[scanned] === '"' && text[scanned - 1] !== '\\') quoted = !quoted;
+    scanned = at + all.length;
+    if (word !== undefined) return `"$${word}"`;
+    if (sequence !== undefined) {
+      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) has no convospec equivalent` });
+      return all;
+    }
+    const name = (braced ?? bare) as string;
+    if (name === 'tag') return ctx.tag;
+    const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
+    if (typeof known === 'string') return `\${${known}}`;
+    if (known !== undefined) {
+      problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
+      return all;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.push({ line, message: `"${all}" in a reply pattern` });
+      return all;
+    }
+    const whole = !quoted && DELIMITER.test(text[at - 1] ?? '') && DELIMITER.test(text[at + all.length] ?? '');
+    if (whole) {
+      ctx.binds.push(name);
+      return `$${name}`;
+    }
+    if (ctx.known.has(name)) return `\${${name}}`;
+    problems.push({ line, message: `$${name} inside a word or a string, not bound by an earlier reply (convospec binds a variable to a whole value)` });
+    return all;
+  });
+}
+
+/**
+ * A `{{{ … }}}` literal of a reply pattern as the pattern's quoted string: values compare as
+ * text, so the literal the server sends matches it.
+ */
+function quotedLiteral(value: string): string {
+  return `"${escapeTemplate(value.replaceAll('\\', '\\\\').replaceAll('"', '\\"'))}"`;
 }
 
 function escapeTemplate(text: string): string {
@@ -236,6 +319,13 @@ function testMailboxes(script: Script): string[] {
     }
   }
   return [...found].sort((a, b) => b.length - a.length || a.localeCompare(b)).map((suffix) => (suffix === '' ? '${mailbox}' : `"\${mailbox}${suffix}"`));
+}
+
+/** The script ends its session: a `logout` command, or a `* bye` it expects. */
+function logsOut(script: Script): boolean {
+  return script.exchanges.some(
+    (e) => e.commands.some((c) => c.pieces[0]?.kind === 'text' && /^\s*logout\s*$/i.test(c.pieces[0].value)) || e.untagged.some((u) => u[0]?.kind === 'text' && /^\*\s+bye\b/i.test(u[0].value)),
+  );
 }
 
 /** Maps of scalars (connect, vars, status matchers) and short lists in flow style. */
