@@ -94,6 +94,8 @@ export function buildSpec(input: SpecInput): SpecOutput {
   const spec: Record<string, unknown> = { name: `imaptest ${name}` };
   const required = [...header.capabilities, ...(literalPlus && !header.capabilities.some((c) => /^literal[+-]$/i.test(c)) ? ['LITERAL+'] : [])];
   spec.tags = ['imaptest', ...required.map((c) => `requires-${c.toLowerCase()}`)];
+  // imaptest skips a script whose server lacks a capability of its header: so does `requires`.
+  if (required.length > 0) spec.requires = required;
   spec.connect = multi ? { ...CONNECT, as: conn(1) } : { ...CONNECT };
   spec.serial = true;
   spec.vars = { ...VARS };
@@ -109,7 +111,7 @@ export function buildSpec(input: SpecInput): SpecOutput {
   const comments = [
     ` Imported from imaptest's scripted test "${name}" (Dovecot imaptest, MIT licence).`,
     ...(required.length > 0
-      ? [` Needs the capabilities ${required.join(' ')} (imaptest skips a script when the server lacks one):`, ' select it with --tag requires-… only for a server that has them.']
+      ? [` Needs the capabilities ${required.join(' ')}: \`requires\` skips it where the server does not advertise one, as imaptest does.`]
       : []),
     ...(literalPlus ? [' A command expected to fail sends its literals as {N+} (LITERAL+): the server may refuse it before any "+".'] : []),
     ...script.notes.map((n) => ` line ${n.line}: ${n.message}`),
