@@ -71,7 +71,7 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
   }
   const durationMs = world.clock.now() - startedAt;
   const transcript = redactTranscript(ctx.transcript.entries(), ctx.redactor);
-  const lacking = failure && ctx.advertised ? lackingCapabilities(ctx.advertised, test, failure) : undefined;
+  const lacking = ctx.advertised ? lackingCapabilities(ctx.advertised, test, failure) : undefined;
   if (lacking !== undefined && typeof lacking === 'string') return { test: info, status: 'skipped', durationMs, transcript, skipReason: lacking };
   if (lacking !== undefined && failure) failure = { ...failure, message: `${failure.message} (${lacking.note})` };
   const outcome = xfailOutcome(test, failure);
@@ -89,12 +89,14 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
 const SERVER_SIDE = (failure: Failure): boolean => failure.kind !== 'error' && failure.kind !== 'interrupted';
 
 /**
- * A test with `requires` that failed: skipped, with the reason, when the server did not
- * advertise a capability it needs; a note for the failure when it advertised none at all.
+ * A test with `requires`: skipped, with the reason, when the server did not advertise a
+ * capability it needs, whether the test passed or failed (format §13); a note for a failure
+ * when it advertised none at all. An error on our side stays an error.
  */
-function lackingCapabilities(advertised: Advertised, test: Test, failure: Failure): string | { note: string } | undefined {
-  if (!test.requires || !SERVER_SIDE(failure)) return undefined;
+function lackingCapabilities(advertised: Advertised, test: Test, failure: Failure | undefined): string | { note: string } | undefined {
+  if (!test.requires || (failure && !SERVER_SIDE(failure))) return undefined;
   if (!advertised.seen) {
+    if (!failure) return undefined;
     return { note: 'the test read no capability list (EHLO, CAPABILITY, CAPA), so its `requires` could not be checked' };
   }
   const lacking = advertised.lacking(test.requires);

@@ -41,7 +41,7 @@ const ehloThen = (command: string, code: number): string => `
       - s: 221`;
 
 describe('requires', () => {
-  it('skips a failing test, with the reason, when EHLO did not advertise what it requires; any case, with or without a parameter', async () => {
+  it('skips a test, with the reason, when EHLO did not advertise what it requires, passed or failed; any case, with or without a parameter', async () => {
     const run = await runSpec(ws(), 'requires.yaml', `${header()}
 tests:
   - name: needs CHUNKING
@@ -53,10 +53,15 @@ tests:
   - name: has SIZE but fails
     requires: [SIZE]
     steps:${ehloThen('NOOP', 554)}
+  - name: passes without CHUNKING
+    requires: [CHUNKING]
+    steps:${ehloThen('NOOP', 250)}
 `);
     expect(run.test('needs CHUNKING')).toMatchObject({ status: 'skipped', skipReason: 'the server does not advertise CHUNKING' });
     expect(run.test('has SIZE').status).toBe('passed');
     expect(run.test('has SIZE but fails').status).toBe('failed');
+    // A server that lacks a required capability is a skip, also where the steps happened to pass.
+    expect(run.test('passes without CHUNKING')).toMatchObject({ status: 'skipped', skipReason: 'the server does not advertise CHUNKING' });
     expect(run.cli.code).toBe(1);
     expect(run.console).toMatch(/needs CHUNKING skipped \(the server does not advertise CHUNKING\)/);
   });
