@@ -3,42 +3,26 @@
  * but for what would make the shown text lie about what came:
  * - invalid bytes, NUL and other control characters (tab aside), C1 controls included,
  *   become `\xHH` (the bytes as received);
- * - a backslash that could start an escape is doubled: before `\`, `x`, `u`, `n`, anything shown
- *   escaped, or at the end. So a server's text `\x00` shows as `\\x00` and never reads like a
- *   NUL byte, while IMAP's `\Seen` stays as it is;
+ * - a backslash that could start an escape is doubled (`shownBackslash`): a server's text
+ *   `\x00` shows as `\\x00` and never reads like a NUL byte, while IMAP's `\Seen` stays as it is;
  * - invisible format characters (bidi overrides and isolates U+202A–U+202E, U+2066–U+2069,
  *   zero-width characters, the BOM… Unicode category Cf) and the line and paragraph
  *   separators U+2028/U+2029 become `\u{202E}`: they reorder or hide what a terminal shows.
  */
+import { codePointEscape, shownBackslash } from '../kernel/escape.js';
+
 const HEX = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
 
 /** Characters shown by code point (see above). */
 const INVISIBLE = /^[\p{Cf}\p{Zl}\p{Zp}]$/u;
 
-/** `\u{202E}`: upper-case hex, at least four digits. */
-export function codePointEscape(cp: number): string {
-  return `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}`;
-}
-
-/** How each ASCII byte is shown: itself or `\xHH` (the backslash: see `backslash`). */
+/** How each ASCII byte is shown: itself or `\xHH` (the backslash: see `shownBackslash`). */
 const ASCII: readonly string[] = Array.from({ length: 0x80 }, (_, b) => {
   if ((b < 0x20 && b !== 0x09) || b === 0x7f) return HEX(b);
   return String.fromCharCode(b);
 });
 
 const BACKSLASH = 0x5c;
-/** After a backslash, these printable bytes would make it read as an escape: `\\`, `\x`, `\u`, `\n`. */
-const STARTS_ESCAPE = new Set([BACKSLASH, 0x78, 0x75, 0x6e]);
-
-/**
- * A backslash alone where what follows cannot make it read as an escape: a printable ASCII
- * byte other than `\`, `x`, `u` and `n` (IMAP's `\Seen`, `\Noselect`); `\n` is how failure
- * messages show a line break (match/show.ts). Doubled otherwise, also
- * before a byte shown as `\xHH` or a character shown as `\u{…}`, and at the end.
- */
-function backslash(next: number | undefined): string {
-  return next !== undefined && next >= 0x20 && next < 0x7f && !STARTS_ESCAPE.has(next) ? '\\' : '\\\\';
-}
 
 export function escapeBytes(bytes: Buffer): string {
   let out = '';
@@ -50,7 +34,7 @@ export function escapeBytes(bytes: Buffer): string {
       out += HEX(b);
       i += 1;
     } else if (b === BACKSLASH) {
-      out += backslash(bytes[i + 1]);
+      out += shownBackslash(bytes[i + 1]);
       i += 1;
     } else if (len === 1) {
       out += ASCII[b]!;

@@ -1,11 +1,13 @@
 /**
  * Text as it appears in failure messages: printable, quoted, bounded. As in transcripts
  * (format §4): control characters are shown as `\xHH` (C1 controls as their UTF-8 bytes), a
- * backslash that could start an escape as `\\` (before `\`, `x`, `u`, `n`, a character shown
- * escaped, or at the end; IMAP's `\Seen` stays as it is), invisible format characters (bidi controls, zero-width characters,
+ * backslash that could start an escape as `\\` (`shownBackslash`; IMAP's `\Seen` stays as it
+ * is), invisible format characters (bidi controls, zero-width characters,
  * U+2028/U+2029) as `\u{202E}`; a line break between reply lines shows as `\n`, which reads
  * better in one-line messages. Redaction is the engine's job, before display.
  */
+import { codePointEscape, shownBackslash } from '../kernel/escape.js';
+
 const MAX_SHOWN = 200;
 
 /** Everything `printable` rewrites; `SOURCE_SHOWN` is the same without the backslash. */
@@ -14,21 +16,14 @@ const SOURCE_SHOWN = /[\x00-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const hex = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
 
-/** After a backslash, these make it read as an escape: `\\`, `\x`, `\u`, `\n`. */
-const STARTS_ESCAPE = /[\\xun]/;
-const PLAIN = /[\x20-\x7e]/;
-
 function show(c: string, at: number, text: string): string {
   const cp = c.codePointAt(0) as number;
   if (c === '\n') return '\\n';
-  if (c === '\\') {
-    const next = text[at + 1];
-    return next !== undefined && PLAIN.test(next) && !STARTS_ESCAPE.test(next) ? '\\' : '\\\\';
-  }
+  if (c === '\\') return shownBackslash(at + 1 < text.length ? text.charCodeAt(at + 1) : undefined);
   if (cp < 0x80) return hex(cp);
   // C1 controls: their UTF-8 bytes, as transcripts show them.
   if (cp < 0xa0) return hex(0xc0 | (cp >> 6)) + hex(0x80 | (cp & 0x3f));
-  return `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}`;
+  return codePointEscape(cp);
 }
 
 export function printable(text: string): string {
