@@ -352,9 +352,11 @@ class Loader implements StepFiles {
     const display = this.displayOf(path);
     let text: string;
     try {
-      text = (this.options.readFile ?? readUtf8)(path);
-      // Before parsing: a spec is read whole, and parsing holds several times its size.
-      if (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec) throw tooLarge('spec');
+      // Before parsing: a spec is read whole, and parsing holds several times its size. The
+      // default reader stops at the limit itself; an injected one is held to it here.
+      const read = this.options.readFile;
+      text = read ? read(path) : readUtf8(path);
+      if (read && (text.length > FILE_LIMITS.spec || Buffer.byteLength(text) > FILE_LIMITS.spec)) throw tooLarge('spec');
     } catch (e) {
       const file: ReadFile = { src: new SourceFile(path, display, dirname(path), ''), isFragment: false, ours: true, problems: [], reported: true, unreadable: readProblem(e) };
       this.files.set(path, file);
