@@ -48,7 +48,8 @@ for (const signal of STOP_SIGNALS) {
   });
 }
 
-const cmdline = readCmdline();
+// Only a command line that names an env file needs the look at what Node saw.
+const cmdline = process.argv.some((arg) => arg === '--env-file' || arg.startsWith('--env-file=')) ? readCmdline() : undefined;
 const nodeEnvFile = cmdline === undefined ? undefined : envFileReadByNode(cmdline, process.execArgv);
 if (nodeEnvFile !== undefined) {
   process.stderr.write(
