@@ -13,15 +13,31 @@
  *   with more pattern after it, or any repetition inside another. One at its very end is
  *   harmless (its first match ends the search), so `/\p{L}+/u` is fine, `/\p{L}+$/u` is not;
  *   a bounded one (`{2,40}`) tries at most so many lengths at each position.
+ *
+ * The regex's tree is `@eslint-community/regexpp`'s (ECMAScript syntax with Annex B, as V8
+ * reads it): a node's `raw` is its text in the source.
  */
+import { RegExpParser, RegExpSyntaxError, visitRegExpAST } from '@eslint-community/regexpp';
+import type { AST } from '@eslint-community/regexpp';
 import { orList } from '../kernel/list.js';
 import type { RegexCache } from '../template/regex.js';
-import { parseRegex, RegexSyntaxError } from './regex-tree.js';
-import type { Alternatives, Atom, ClassItem, Term } from './regex-tree.js';
 
 export interface Hazard {
   readonly message: string;
   readonly hint: string;
+}
+
+/** A node whose body is alternatives: the pattern, a group, a lookaround. */
+type Branching = AST.Pattern | AST.Group | AST.CapturingGroup | AST.LookaroundAssertion;
+
+/** The tree of `source`, or undefined where the parser does not follow what V8 accepted. */
+function parse(source: string, flags: string): AST.Pattern | undefined {
+  try {
+    return new RegExpParser().parsePattern(source, 0, source.length, { unicode: flags.includes('u'), unicodeSets: flags.includes('v') });
+  } catch (error) {
+    if (error instanceof RegExpSyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -29,15 +45,13 @@ export interface Hazard {
  * hostile reply; undefined when it is safe.
  */
 export function regexHazard(source: string, flags: string): Hazard | undefined {
-  const unicode = flags.includes('u');
-  let tree: Alternatives;
-  try {
-    tree = parseRegex(source, unicode);
-  } catch (error) {
-    if (error instanceof RegexSyntaxError) return undefined;
-    throw error;
-  }
-  const runs = linearForm(source, flags, tree);
+  // Folding replaces characters by classes and keeps the structure, so where V8 says it can
+  // run the regex without `i` in linear time, it can run the folded one: no tree needed.
+  const unfolded = flags.includes('u') || flags.includes('v') ? flags : flags.replace('i', '');
+  if (v8RunsLinear(source, unfolded) === true) return undefined;
+  const tree = parse(source, flags);
+  if (tree === undefined) return undefined;
+  const runs = linearForm(flags, tree);
   if (runs !== undefined && canRunLinear(runs.source, runs.flags, tree)) return undefined;
   const risk = riskIn(tree, false, false);
   if (risk === undefined) return undefined;
@@ -71,15 +85,8 @@ export function linearRegex(regex: RegExp, cache?: RegexCache): RegExp {
 const folds = new WeakMap<RegExp, RegExp>();
 
 function foldedRegex(regex: RegExp, cache: RegexCache | undefined): RegExp {
-  const { flags } = regex;
-  let tree: Alternatives;
-  try {
-    tree = parseRegex(regex.source, false);
-  } catch (error) {
-    if (error instanceof RegexSyntaxError) return regex;
-    throw error;
-  }
-  const folded = linearForm(regex.source, flags, tree);
+  const tree = parse(regex.source, regex.flags);
+  const folded = tree === undefined ? undefined : linearForm(regex.flags, tree);
   if (folded === undefined) return regex;
   try {
     return cache ? cache.get(folded.source, folded.flags) : new RegExp(folded.source, folded.flags);
@@ -91,10 +98,10 @@ function foldedRegex(regex: RegExp, cache: RegexCache | undefined): RegExp {
 }
 
 /** The source and flags V8 would run: case-folded for `i` without `u`; undefined when a backreference makes folding pointless. */
-function linearForm(source: string, flags: string, tree: Alternatives): { source: string; flags: string } | undefined {
-  if (!flags.includes('i') || flags.includes('u')) return { source, flags };
-  if (has(tree, (atom) => atom.kind === 'backreference')) return undefined;
-  return { source: foldAlternatives(tree), flags: flags.replace('i', '') };
+function linearForm(flags: string, tree: AST.Pattern): { source: string; flags: string } | undefined {
+  if (!flags.includes('i') || flags.includes('u') || flags.includes('v')) return { source: tree.raw, flags };
+  if (some(tree, (node) => node.type === 'Backreference')) return undefined;
+  return { source: foldBranches(tree), flags: flags.replace('i', '') };
 }
 
 /**
@@ -102,63 +109,66 @@ function linearForm(source: string, flags: string, tree: Alternatives): { source
  * `l` flag, which `--enable-experimental-regexp-engine` turns on, refuses a regex it cannot
  * run), else judged from the tree by the same rules.
  */
-function canRunLinear(source: string, flags: string, tree: Alternatives): boolean {
+function canRunLinear(source: string, flags: string, tree: AST.Pattern): boolean {
+  return v8RunsLinear(source, flags) ?? obstacles(tree, flags).length === 0;
+}
+
+/** V8's own answer (the `l` flag); undefined where V8 runs without that flag. */
+function v8RunsLinear(source: string, flags: string): boolean | undefined {
   try {
     new RegExp(source, `${flags}l`);
     return true;
   } catch (error) {
-    if (/linear time/.test(String(error))) return false;
+    return /linear time/.test(String(error)) ? false : undefined;
   }
-  return obstacles(tree, flags).length === 0;
 }
 
 /** What keeps the linear-time engine from a regex, in words; empty when nothing does. */
-function obstacles(tree: Alternatives, flags: string): string[] {
+function obstacles(tree: AST.Pattern, flags: string): string[] {
   const found: string[] = [];
   if (flags.includes('u')) found.push(flags.includes('i') ? 'the `u` flag (with `i`)' : 'the `u` flag');
-  if (has(tree, (atom) => atom.kind === 'backreference')) found.push('a backreference');
-  if (has(tree, (atom) => atom.kind === 'group' && atom.lookaround)) found.push('lookaround');
-  if (someTerm(tree, (term) => term.min > 16 || (term.max !== Infinity && term.max > 16))) found.push('a counted repetition above 16');
+  if (flags.includes('v')) found.push('the `v` flag');
+  if (some(tree, (node) => node.type === 'Backreference')) found.push('a backreference');
+  if (some(tree, (node) => node.type === 'Assertion' && (node.kind === 'lookahead' || node.kind === 'lookbehind'))) found.push('lookaround');
+  if (some(tree, (node) => node.type === 'Quantifier' && (node.min > 16 || (node.max !== Infinity && node.max > 16)))) found.push('a counted repetition above 16');
   return found;
 }
 
 /**
  * A repetition a reply can make backtrack: an unbounded one (`*`, `+`, `{n,}`) with more
  * pattern after it (in its own sequence or after the groups it is in), or any one inside
- * another repetition. `after` says
- * whether anything follows the sequences of `tree`; `repeated`, whether they repeat.
+ * another repetition. `after` says whether anything follows the alternatives of `node`;
+ * `repeated`, whether they repeat.
  */
-function riskIn(tree: Alternatives, after: boolean, repeated: boolean): string | undefined {
-  for (const terms of tree) {
-    for (const [k, term] of terms.entries()) {
-      const followed = after || k < terms.length - 1;
-      const repeats = term.max > 1;
-      if (repeats && repeated) return `it repeats \`${textOf(term)}\` inside another repetition`;
+function riskIn(node: Branching, after: boolean, repeated: boolean): string | undefined {
+  for (const { elements } of node.alternatives) {
+    for (const [k, element] of elements.entries()) {
+      const followed = after || k < elements.length - 1;
+      const [inner, max] = element.type === 'Quantifier' ? [element.element, element.max] : [element, 1];
+      const repeats = max > 1;
+      if (repeats && repeated) return `it repeats \`${element.raw}\` inside another repetition`;
       // A bounded repetition tries at most `max` lengths per position: no blow-up on its own.
-      if (term.max === Infinity && followed) return `it repeats \`${textOf(term)}\` with more pattern after it`;
-      if (term.atom.kind === 'group') {
-        const inner = riskIn(term.atom.body, followed, repeated || repeats);
-        if (inner !== undefined) return inner;
+      if (max === Infinity && followed) return `it repeats \`${element.raw}\` with more pattern after it`;
+      if (isBranching(inner)) {
+        const risk = riskIn(inner, followed, repeated || repeats);
+        if (risk !== undefined) return risk;
       }
     }
   }
   return undefined;
 }
 
-function textOf(term: Term): string {
-  return `${atomText(term.atom)}${term.quantifier}`;
+function isBranching(node: AST.Node): node is Branching {
+  return node.type === 'Group' || node.type === 'CapturingGroup' || (node.type === 'Assertion' && (node.kind === 'lookahead' || node.kind === 'lookbehind'));
 }
 
-function atomText(atom: Atom): string {
-  return atom.kind === 'group' ? `${atom.open}${atom.body.map((terms) => terms.map(textOf).join('')).join('|')})` : atom.src;
-}
-
-function has(tree: Alternatives, test: (atom: Atom) => boolean): boolean {
-  return someTerm(tree, (term) => test(term.atom));
-}
-
-function someTerm(tree: Alternatives, test: (term: Term) => boolean): boolean {
-  return tree.some((terms) => terms.some((term) => test(term) || (term.atom.kind === 'group' && someTerm(term.atom.body, test))));
+function some(tree: AST.Pattern, test: (node: AST.Node) => boolean): boolean {
+  let found = false;
+  const check = (node: AST.Node): void => {
+    found ||= test(node);
+  };
+  visitRegExpAST(tree, { onBackreferenceEnter: check, onAssertionEnter: check, onQuantifierEnter: check });
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -189,27 +199,33 @@ function variantsOf(code: number): readonly number[] {
   return sharing.get(canonicalize(code)) ?? [code];
 }
 
-function foldAlternatives(tree: Alternatives): string {
-  return tree.map((terms) => terms.map((term) => `${foldAtom(term.atom)}${term.quantifier}`).join('')).join('|');
+/** A node with alternatives, folded: its opening as written (`(?<n>`, `(?=`…), each alternative folded, its `)`. */
+function foldBranches(node: Branching): string {
+  const first = node.alternatives[0];
+  const open = first === undefined ? '' : node.raw.slice(0, first.start - node.start);
+  const close = node.type === 'Pattern' ? '' : ')';
+  return `${open}${node.alternatives.map((alternative) => alternative.elements.map(foldElement).join('')).join('|')}${close}`;
 }
 
-function foldAtom(atom: Atom): string {
-  switch (atom.kind) {
-    case 'char': {
-      const variants = variantsOf(atom.code);
-      return variants.length === 1 ? atom.src : `[${variants.map(unit).join('')}]`;
+function foldElement(node: AST.Element): string {
+  switch (node.type) {
+    case 'Character': {
+      const variants = variantsOf(node.value);
+      return variants.length === 1 ? node.raw : `[${variants.map(unit).join('')}]`;
     }
-    case 'set':
-      return atom.items === undefined ? atom.src : foldClass(atom.items, atom.escapes ?? [], atom.negated, atom.src);
-    case 'group':
-      return `${atom.open}${foldAlternatives(atom.body)})`;
-    case 'assertion':
-    case 'backreference':
-      return atom.src;
-    default: {
-      const never: never = atom;
-      throw new Error(`unknown atom ${JSON.stringify(never)}`);
-    }
+    case 'CharacterClass':
+      return foldClass(node);
+    case 'Quantifier':
+      return `${foldElement(node.element)}${node.raw.slice(node.element.end - node.start)}`;
+    case 'Group':
+    case 'CapturingGroup':
+      return foldBranches(node);
+    case 'Assertion':
+      return isBranching(node) ? foldBranches(node) : node.raw;
+    default:
+      // `.`, `\d`, `\w`, `\s` and their negations are closed under folding without `u`; a
+      // backreference never reaches here (linearForm).
+      return node.raw;
   }
 }
 
@@ -217,12 +233,18 @@ function foldAtom(atom: Atom): string {
  * A class with every character it holds joined by those ignoreCase matches with it. Class
  * escapes (`\w`, `\d`, `\s` and their negations) are closed under folding without `u` already.
  */
-function foldClass(items: readonly ClassItem[], escapes: readonly string[], negated: boolean, src: string): string {
-  if (items.length === 0) return src;
+function foldClass(node: AST.CharacterClass): string {
+  const escapes: string[] = [];
   const codes = new Set<number>();
-  for (const { from, to } of items) {
-    for (let c = from; c <= to; c++) for (const v of variantsOf(c)) codes.add(v);
+  for (const element of node.elements) {
+    if (element.type === 'Character' || element.type === 'CharacterClassRange') {
+      const [from, to] = element.type === 'Character' ? [element.value, element.value] : [element.min.value, element.max.value];
+      for (let c = from; c <= to; c++) for (const v of variantsOf(c)) codes.add(v);
+    } else {
+      escapes.push(element.raw);
+    }
   }
+  if (codes.size === 0) return node.raw;
   const sorted = [...codes].sort((a, b) => a - b);
   let out = '';
   for (let k = 0; k < sorted.length; ) {
@@ -233,7 +255,7 @@ function foldClass(items: readonly ClassItem[], escapes: readonly string[], nega
     out += first === last ? unit(first) : `${unit(first)}-${unit(last)}`;
     k = end + 1;
   }
-  return `[${negated ? '^' : ''}${escapes.join('')}${out}]`;
+  return `[${node.negate ? '^' : ''}${escapes.join('')}${out}]`;
 }
 
 function unit(code: number): string {
