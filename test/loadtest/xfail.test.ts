@@ -5,7 +5,7 @@
  * because the server does not advertise a required capability is counted as `skipped`.
  * The real CLI in-process against a scripted server on 127.0.0.1 port 0.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,17 +15,15 @@ import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 import type { LoadReport } from '../../src/loadtest/report.js';
 
 let ws: Workspace;
-let server: ScriptedServer | undefined;
+/** One server per run, all closed at the end (the last test reads the earlier runs' reports). */
+const servers: ScriptedServer[] = [];
 
 beforeAll(async () => {
   ws = await workspace();
 });
 afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
   await ws.dispose();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
 });
 
 interface Json {
@@ -39,14 +37,7 @@ connect: { host: 127.0.0.1, port: ${port}, protocol: smtp }
 tests:
   - name: known bug
     xfail: the server refuses every third MAIL
-    steps:
-      - s: 220
-      - c: EHLO load.test
-      - s: 250
-      - c: MAIL FROM:<a@example.net>
-      - s: 250
-      - c: QUIT
-      - s: 221
+    steps: [{ s: 220 }, { c: EHLO xfail.test }, { s: 250 }, { c: "MAIL FROM:<a@example.net>" }, { s: 250 }, { c: QUIT }, { s: 221 }]
   - name: works
     steps:
       - s: 220
@@ -63,7 +54,8 @@ tests:
 `;
 
 async function run(name: string, failMail: (session: number) => boolean): Promise<{ code: number; stdout: string; json: Json; xml: string }> {
-  server = await startScriptedServer({ failMail });
+  const server = await startScriptedServer({ failMail });
+  servers.push(server);
   await ws.write(`${name}.yaml`, spec(server.port));
   const result = await ws.run(['run', `${name}.yaml`, '--repeat', '9', '--concurrency', '1', '--json', `${name}.json`, '--junit', `${name}.xml`]);
   const json = JSON.parse(await readFile(join(ws.dir, `${name}.json`), 'utf8')) as Json;
