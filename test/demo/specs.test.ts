@@ -1,7 +1,7 @@
 /**
  * Specs against the embedded demo, through the real CLI in-process (`convospec demo`):
  * examples/, which asserts only what the RFCs require of any server (what `npm start` runs),
- * and test/demo/specs/, the demo's own texts and policies that examples/ no longer asserts.
+ * and test/demo/specs/, the demo's own texts and policies that examples/ does not assert.
  * Every test of both must pass: the demo offers every extension the examples require.
  */
 import { readFile } from 'node:fs/promises';
