@@ -71,6 +71,8 @@ function mergeJson(reports) {
       failed: sum('failed'),
       errored: sum('errored'),
       skipped: sum('skipped'),
+      // Present, as in each report, only when some test was an expected failure.
+      ...(sum('xfailed') > 0 ? { xfailed: sum('xfailed') } : {}),
       interrupted: reports.some((r) => r.summary?.interrupted),
     },
     suites: [...suites.values()],
@@ -92,7 +94,13 @@ function mergeLoads(loads) {
     const at = (p) => ms(Math.min(total.getValueAtPercentile(p), total.maxValue));
     return { count: total.totalCount, p50: at(50), p95: at(95), p99: at(99), max: ms(total.maxValue), mean: ms(total.mean), histogram: hdr.encodeIntoCompressedBase64(total) };
   };
-  const addCounts = (list) => ['total', 'passed', 'failed', 'errored'].reduce((o, k) => ({ ...o, [k]: list.reduce((n, c) => n + c[k], 0) }), {});
+  // `xfailed` and `skipped` sessions are counted only where some were, as in each report.
+  const addCounts = (list) => {
+    const add = (k) => list.reduce((n, c) => n + (c[k] ?? 0), 0);
+    const counts = Object.fromEntries(['total', 'passed', 'failed', 'errored'].map((k) => [k, add(k)]));
+    for (const k of ['xfailed', 'skipped']) if (add(k) > 0) counts[k] = add(k);
+    return counts;
+  };
 
   const tests = new Map();
   for (const load of loads) {

@@ -6,7 +6,7 @@ import type { Palette } from '../report/colors.js';
 import { formatElapsed } from '../kernel/duration.js';
 import { escapeControl } from '../report/escape.js';
 import type { LatencySummary } from './histogram.js';
-import type { LoadReport, LoadTestReport } from './report.js';
+import type { LoadReport, LoadTestReport, SessionCounts } from './report.js';
 
 const COLUMNS = ['count', 'failed', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'] as const;
 
@@ -27,17 +27,30 @@ function headline(report: LoadReport, paint: Palette): string {
     ...(settings.ratePerSecond !== undefined ? [`rate ${settings.ratePerSecond}/s`] : []),
     ...(settings.shard ? [`shard ${settings.shard.index}/${settings.shard.count}`] : []),
   ].join(', ');
-  const result = bad > 0 ? paint.fail(`${bad} failed`) : paint.pass('all passed');
+  const others = expectedOutcomes(sessions, paint);
+  const result = `${bad > 0 ? paint.fail(`${bad} failed`) : paint.pass(others === '' ? 'all passed' : 'none failed')}${others}`;
   const interrupted = report.interrupted ? paint.fail(' (interrupted)') : '';
   return `${paint.bold(`${sessions.total} sessions`)} in ${formatElapsed(report.durationMs)}, ${paint.bold(`${fmtRate(report.sessionsPerSecond)} sessions/s`)}: ${result}${interrupted} (${how})`;
+}
+
+/** `, 3 xfailed, 2 skipped`: sessions that neither passed nor failed the run; '' when none. */
+function expectedOutcomes(sessions: SessionCounts, paint: Palette): string {
+  return [
+    ...((sessions.xfailed ?? 0) > 0 ? [`${sessions.xfailed} xfailed`] : []),
+    ...((sessions.skipped ?? 0) > 0 ? [`${sessions.skipped} skipped`] : []),
+  ].map((part) => `, ${paint.skip(part)}`).join('');
 }
 
 function testLines(test: LoadTestReport, paint: Palette): string[] {
   const { sessions } = test;
   const bad = sessions.failed + sessions.errored;
-  const icon = sessions.total === 0 ? paint.skip('↓') : bad > 0 ? paint.fail('✗') : paint.pass('✓');
+  // As in a normal run: an expected failure is a ✗ in the colour of skips.
+  const icon = sessions.total === 0 || sessions.skipped === sessions.total ? paint.skip('↓')
+    : bad > 0 ? paint.fail('✗')
+    : (sessions.xfailed ?? 0) > 0 ? paint.skip('✗')
+    : paint.pass('✓');
   const title = `${escapeControl(test.suite)} › ${escapeControl(test.name)}`;
-  const counts = `${sessions.total} sessions${bad > 0 ? `, ${paint.fail(`${bad} failed`)}` : ''}`;
+  const counts = `${sessions.total} sessions${bad > 0 ? `, ${paint.fail(`${bad} failed`)}` : ''}${expectedOutcomes(sessions, paint)}`;
   const lines = [`${icon} ${title}  ${paint.dim(`${test.file}:${test.line}`)}  ${counts}`];
   const rows: string[][] = [['session', ...latencyCells(sessions.total, bad, test.latency)]];
   for (const step of test.steps) rows.push([`${step.line}:${step.col} ${step.label}`, ...latencyCells(step.count, step.failed, step.latency)]);

@@ -37,6 +37,10 @@ export interface SessionCounts {
   readonly failed: number;
   /** Stopped on our side (`<error>`). */
   readonly errored: number;
+  /** Failed as known, in a test marked `xfail`: not a failure of the run. Present only when some did. */
+  readonly xfailed?: number;
+  /** Skipped: the server did not advertise a capability the test `requires`. Present only when some were. */
+  readonly skipped?: number;
 }
 
 export interface LoadTestReport {
@@ -99,12 +103,13 @@ export function loadReport(input: LoadReportInput): LoadReport {
   const durationMs = ran.length === 0 ? 0 : Math.max(...ran.map((t) => t.lastEnd)) - Math.min(...ran.map((t) => t.firstStart));
   return {
     settings: input.settings,
-    sessions: {
+    sessions: sessionCounts(
       total,
-      passed: sum(tests, (t) => t.sessions.passed),
-      failed: sum(tests, (t) => t.sessions.failed),
-      errored: sum(tests, (t) => t.sessions.errored),
-    },
+      sum(tests, (t) => t.sessions.failed),
+      sum(tests, (t) => t.sessions.errored),
+      sum(tests, (t) => t.sessions.xfailed ?? 0),
+      sum(tests, (t) => t.sessions.skipped ?? 0),
+    ),
     durationMs: round3(durationMs),
     sessionsPerSecond: durationMs > 0 ? round3((total * 1000) / durationMs) : 0,
     interrupted: input.outcome.interrupted,
@@ -124,7 +129,7 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
     name: t.test.name,
     line: t.test.span.line,
     col: t.test.span.col,
-    sessions: { total: t.runs, passed: t.runs - t.failed - t.errored, failed: t.failed, errored: t.errored },
+    sessions: sessionCounts(t.runs, t.failed, t.errored, t.xfailed, t.skipped),
     latency: latency(t.sessionLatency),
     steps: t.rows().map((row) => {
       const file = formatFile(cwd, row.span.file);
@@ -152,6 +157,17 @@ function testReport(t: TestLoad, input: LoadReportInput): LoadTestReport {
         ...(failure.actual !== undefined ? { actual: failure.actual } : {}),
       })),
     },
+  };
+}
+
+function sessionCounts(total: number, failed: number, errored: number, xfailed: number, skipped: number): SessionCounts {
+  return {
+    total,
+    passed: total - failed - errored - xfailed - skipped,
+    failed,
+    errored,
+    ...(xfailed > 0 ? { xfailed } : {}),
+    ...(skipped > 0 ? { skipped } : {}),
   };
 }
 

@@ -36,6 +36,13 @@ export class TestLoad implements TestLoadObserver {
   runs = 0;
   failed = 0;
   errored = 0;
+  /** Sessions of an `xfail` test that failed as known: expected failures, not failures of the run. */
+  xfailed = 0;
+  /** Sessions skipped because the server did not advertise a capability the test requires. */
+  skipped = 0;
+  /** The first known failure and the first skip reason, for the test's aggregate result. */
+  firstXfail: Failure | undefined;
+  firstSkipReason: string | undefined;
   readonly byKind = new Map<FailureKind, number>();
   readonly samples: FailureSample[] = [];
   readonly sessionLatency = new LatencyRecorder();
@@ -73,17 +80,28 @@ export class TestLoad implements TestLoadObserver {
       row.count += 1;
       row.latency.record(connectMs);
     }
+    // Skipped (`requires`): the server lacked a capability; the result carries no failure.
+    if (result.status === 'skipped') {
+      this.skipped += 1;
+      this.firstSkipReason ??= result.skipReason;
+      return;
+    }
     const failure = result.failure;
     if (failure === undefined) return;
-    if (result.status === 'errored') this.errored += 1;
-    else this.failed += 1;
-    this.byKind.set(failure.kind, (this.byKind.get(failure.kind) ?? 0) + 1);
-    if (this.samples.length < FAILURE_SAMPLES) this.samples.push({ session: this.runs, failure });
     // The implicit connection failed (or the test stopped before it was used): no step ran.
     if (row && connectMs === undefined) {
       row.count += 1;
       row.failed += 1;
     }
+    if (result.status === 'xfailed') {
+      this.xfailed += 1;
+      this.firstXfail ??= failure;
+      return;
+    }
+    if (result.status === 'errored') this.errored += 1;
+    else this.failed += 1;
+    this.byKind.set(failure.kind, (this.byKind.get(failure.kind) ?? 0) + 1);
+    if (this.samples.length < FAILURE_SAMPLES) this.samples.push({ session: this.runs, failure });
   }
 
   /** Rows in source order (file, line, column). */
@@ -129,22 +147,24 @@ export class LoadRecorder implements LoadObserver {
   }
 }
 
-/** A test's aggregate as the engine's `TestResult`, for JUnit (`runs`, `failedRuns`). */
+/**
+ * A test's aggregate as the engine's `TestResult`, for JUnit and JSON (`runs`, `failedRuns`):
+ * failed (or errored) when a session failed; else `xfailed` when a session failed as known
+ * (an `xfail` test); else skipped when every session was (`requires`); else passed.
+ * `failedRuns` counts failures of the run only, not expected failures.
+ */
 export function aggregateResult(load: TestLoad): TestResult {
+  const info = testInfo(load.suite, load.test);
   const first = load.samples[0]?.failure;
   const failedRuns = load.failed + load.errored;
   if (load.runs === 0) {
-    return { test: testInfo(load.suite, load.test), status: 'skipped', durationMs: 0, transcript: [], runs: 0, failedRuns: 0, skipReason: 'no session finished' };
+    return { test: info, status: 'skipped', durationMs: 0, transcript: [], runs: 0, failedRuns: 0, skipReason: 'no session finished' };
   }
-  return {
-    test: testInfo(load.suite, load.test),
-    status: first === undefined ? 'passed' : first.kind === 'error' ? 'errored' : 'failed',
-    durationMs: load.wallMs,
-    transcript: [],
-    runs: load.runs,
-    failedRuns,
-    ...(first !== undefined ? { failure: first } : {}),
-  };
+  const common = { test: info, durationMs: load.wallMs, transcript: [], runs: load.runs, failedRuns, ...(load.test.xfail !== undefined ? { xfail: load.test.xfail } : {}) };
+  if (first !== undefined) return { ...common, status: first.kind === 'error' ? 'errored' : 'failed', failure: first };
+  if (load.xfailed > 0) return { ...common, status: 'xfailed', ...(load.firstXfail ? { failure: load.firstXfail } : {}) };
+  if (load.skipped === load.runs) return { ...common, status: 'skipped', ...(load.firstSkipReason !== undefined ? { skipReason: load.firstSkipReason } : {}) };
+  return { ...common, status: 'passed' };
 }
 
 export function spanKey(span: Pick<Span, 'file' | 'line' | 'col'>): string {
