@@ -211,15 +211,18 @@ describe('credentials', () => {
     const user = fc.stringMatching(/^[a-z][a-z0-9.]{2,10}$/);
     fc.assert(
       fc.property(user, password, fc.constantFrom('plain', 'login', 'imap', 'literal', 'pop3'), (u, p, how) => {
-        const transcripts: Record<string, string> = {
+        const transcript = (p: string): string => ({
           plain: SMTP_AUTH_PLAIN(b64(`\0${u}\0${p}`)),
           login: ['s: 220 x', 'c: AUTH LOGIN', `s: 334 ${b64('Username:')}`, `c: ${b64(u)}`, `s: 334 ${b64('Password:')}`, `c: ${b64(p)}`, 's: 235 ok'].join('\n'),
           imap: ['s: * OK x', `c: a1 LOGIN ${u} ${p}`, 's: a1 OK'].join('\n'),
           literal: ['s: * OK x', `c: a1 LOGIN ${u} {${p.length}}`, 's: + go', `c: ${p}`, 's: a1 OK'].join('\n'),
           pop3: ['s: +OK x', `c: USER ${u}`, 's: +OK', `c: PASS ${p}`, 's: +OK'].join('\n'),
-        };
-        const r = importTranscript(transcripts[how] ?? '');
-        noLeak(r, p, b64(p));
+        })[how];
+        // A password that is a word of what the importer writes anyway (`rguments` in a
+        // comment's "arguments") is in the output without being leaked: such draws say nothing.
+        const other = importTranscript(transcript('\u00a7'.repeat(p.length)));
+        fc.pre(![other.yaml, ...other.warnings.map((w) => w.message)].some((text) => text.includes(p) || text.includes(b64(p))));
+        noLeak(importTranscript(transcript(p)), p, b64(p));
       }),
       { numRuns: 200 },
     );
