@@ -1,0 +1,100 @@
+/**
+ * `run --update` (format §11): after the run, each `s:` whose reply differed is rewritten
+ * (src/update), and the tests that had a step rewritten run again, quietly, so a later stale
+ * step of theirs is rewritten too; until a round rewrites nothing. A step is rewritten at
+ * most once: a reply that changes again is reported. Each file is written atomically
+ * (a temporary file beside it, renamed over it), keeping its mode.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestInfo, TestResult } from '../../engine/events.js';
+import type { Suite } from '../../kernel/model.js';
+import { formatSpan } from '../../kernel/span.js';
+import { filesToRead, stepKey, updateSpecs, type NotUpdated } from '../../update/index.js';
+import { EXIT, type Io } from '../io.js';
+
+export interface UpdateRun {
+  /** Runs these tests again (loaded afresh), reporting nothing; undefined when the specs no longer load. */
+  readonly rerun: (tests: readonly TestInfo[]) => Promise<readonly TestResult[] | undefined>;
+  readonly io: Io;
+}
+
+const testKey = (t: Pick<TestInfo, 'file' | 'name'>): string => `${t.file}\0${t.name}`;
+
+/** The tests of `suites` among `tests`, by file and name. */
+export function pickTests(suites: readonly Suite[], tests: readonly TestInfo[]): Suite[] {
+  const wanted = new Set(tests.map(testKey));
+  return suites
+    .map((s) => ({ ...s, tests: s.tests.filter((t) => wanted.has(testKey({ file: s.file, name: t.name }))) }))
+    .filter((s) => s.tests.length > 0);
+}
+
+export async function updateAfterRun(results: readonly TestResult[], run: UpdateRun): Promise<number> {
+  const { io } = run;
+  const rewritten = new Set<string>();
+  const notUpdated: NotUpdated[] = [];
+  const files = new Set<string>();
+  let current = results;
+  // Each round rewrites at least one step never rewritten before, so the steps bound it.
+  for (;;) {
+    const texts = new Map<string, string>();
+    for (const file of filesToRead(current)) {
+      const text = await readFile(path.resolve(io.cwd, file), 'utf8').catch(() => undefined);
+      if (text !== undefined) texts.set(file, text);
+    }
+    const round = updateSpecs(current, texts, { rewrittenBefore: rewritten });
+    for (const [file, text] of round.files) {
+      await replaceKeepingMode(path.resolve(io.cwd, file), text);
+      files.add(file);
+    }
+    // What was rewritten before moved with this round's edits.
+    const moved = [...rewritten].map((key) => {
+      const [, file = '', line = '0', col = '0'] = /^(.*):(\d+):(\d+)$/.exec(key) ?? [];
+      return stepKey({ file, line: round.moved(file, Number(line)), col: Number(col), endLine: 0, endCol: 0 });
+    });
+    rewritten.clear();
+    for (const key of moved) rewritten.add(key);
+    for (const u of round.updated) {
+      rewritten.add(stepKey(u.span));
+      io.stdout.write(`updated ${u.span.file}:${u.span.line}\n`);
+    }
+    notUpdated.push(...round.notUpdated);
+    if (round.updated.length === 0) break;
+    const again = await run.rerun(round.updated.flatMap((u) => u.tests));
+    if (again === undefined) {
+      io.stderr.write('convospec: --update: the rewritten specs do not load any more (please report it); run `convospec validate`\n');
+      return EXIT.failed;
+    }
+    current = again;
+  }
+  for (const n of notUpdated) {
+    const tests = n.tests.map((t) => `${t.suite} › ${t.name}`).join(', ');
+    io.stdout.write(`not updated ${formatSpan(n.span)}: ${n.reason} (${tests})\n`);
+  }
+  const steps = rewritten.size;
+  io.stdout.write(
+    `--update: ${steps} step${steps === 1 ? '' : 's'} rewritten in ${files.size} file${files.size === 1 ? '' : 's'}` +
+      `${notUpdated.length > 0 ? `; ${notUpdated.length} failure${notUpdated.length === 1 ? '' : 's'} not rewritten` : ''}\n`,
+  );
+  return notUpdated.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** A temporary file beside `file`, with its mode, renamed over it: a reader sees the old text or the new, whole. */
+async function replaceKeepingMode(file: string, text: string): Promise<void> {
+  const { mode } = await stat(file);
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.update`);
+  try {
+    const handle = await open(temporary, 'wx', mode & 0o7777);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
