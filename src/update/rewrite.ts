@@ -153,7 +153,8 @@ function editFor(text: string, pair: SPair, update: Update, failedAt: number | u
     const items = blockText(newValue).split('\n').map((l) => indent + l).join('\n');
     return from === afterColon ? { start: from, end, text: `\n${items}` } : { start, end, text: items.trimStart() };
   }
-  return { start: from, end, text: from === afterColon ? ` ${flowText(newValue)}` : flowText(newValue) };
+  const one = blockText(newValue);
+  return { start: from, end, text: from === afterColon ? ` ${one}` : one };
 }
 
 /** The reply's pieces as the importer's segments. */
@@ -194,10 +195,10 @@ function flowText(value: MatcherValue | YAMLMap): string {
   return doc.toString({ lineWidth: 0 }).trimEnd().replace(/^\[ ?/, '').replace(/ ?\]$/, '');
 }
 
-/** A list in block style, its items unindented. */
-function blockText(value: readonly string[]): string {
+/** A value in block style: a list's items unindented; a scalar or a (flow) map on one line. */
+function blockText(value: MatcherValue | YAMLMap): string {
   const doc = new Document();
-  doc.contents = matcherNode(doc, value);
+  doc.contents = value instanceof YAMLMap ? value : matcherNode(doc, value);
   return doc.toString({ lineWidth: 0 }).trimEnd();
 }
 
