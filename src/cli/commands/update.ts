@@ -55,11 +55,10 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
     });
     rewritten.clear();
     for (const key of moved) rewritten.add(key);
-    for (const u of round.updated) {
-      rewritten.add(stepKey(u.span));
-      io.stdout.write(`updated ${u.span.file}:${u.span.line}\n`);
-    }
+    for (const u of round.updated) rewritten.add(stepKey(u.span));
+    // So did every step reported so far, this round's too (found in the text before it).
     notUpdated.push(...round.notUpdated);
+    for (const [i, n] of notUpdated.entries()) notUpdated[i] = { ...n, span: { ...n.span, line: round.moved(n.span.file, n.span.line) } };
     if (round.updated.length === 0) break;
     const again = await run.rerun(round.updated.flatMap((u) => u.tests));
     if (again === undefined) {
@@ -68,6 +67,10 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
     }
     current = again;
   }
+  // Where each rewritten step stands now, in file and line order.
+  const places = [...rewritten].map((key) => /^(.*):(\d+):\d+$/.exec(key) ?? ['', '', '0']);
+  places.sort((a, b) => (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : Number(a[2]) - Number(b[2])));
+  for (const [, file, line] of places) io.stdout.write(`updated ${file}:${line}\n`);
   for (const n of notUpdated) {
     const tests = n.tests.map((t) => `${t.suite} › ${t.name}`).join(', ');
     io.stdout.write(`not updated ${formatSpan(n.span)}: ${n.reason} (${tests})\n`);
