@@ -4,7 +4,7 @@
  * value in flow style (`- { s: 220 }`) is written in flow style; in block style a list goes
  * on the lines below its key, indented as the key's own lines are (format §11).
  */
-import { Document, YAMLMap, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { Document, Scalar, YAMLMap, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { ReceivedReply, TestInfo } from '../engine/events.js';
 import type { Span } from '../kernel/span.js';
 import { matcherNode } from '../import/emit.js';
@@ -80,13 +80,16 @@ export function rewriteSpec(text: string, updates: readonly Update[]): FileRewri
       updated.push(update);
     }
   }
+  // A file written with CRLF gets CRLF in what is written into it too.
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
   let out = text;
   const shifts: LineShift[] = [];
   const count = (t: string): number => t.split('\n').length - 1;
   for (const e of [...edits].sort((a, b) => b.start - a.start)) {
     const old = out.slice(e.start, e.end);
-    shifts.push({ line: count(text.slice(0, e.start)) + 1, delta: count(e.text) - count(old) });
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    const written = eol === '\n' ? e.text : e.text.replaceAll('\n', eol);
+    shifts.push({ line: count(text.slice(0, e.start)) + 1, delta: count(written) - count(old) });
+    out = out.slice(0, e.start) + written + out.slice(e.end);
   }
   return { text: out, updated, notUpdated, shifts };
 }
@@ -138,7 +141,7 @@ function editFor(text: string, pair: SPair, update: Update, failedAt: number | u
   const rendered = renderReplyLines(update.received.lines.map(segments), update.received.protocol).value;
   const newValue = kept.length > 0 ? withKept(rendered, kept) : rendered;
   const start = value.range[0];
-  const end = contentEnd(value);
+  const end = contentEnd(text, value);
   if (pair.flow) return { start, end, text: flowText(newValue) };
   const column = (offset: number): number => offset - (text.lastIndexOf('\n', offset - 1) + 1);
   const keyStart = pair.key.range?.[0] ?? start;
@@ -202,14 +205,21 @@ function blockText(value: MatcherValue | YAMLMap): string {
   return doc.toString({ lineWidth: 0 }).trimEnd();
 }
 
-/** The end of a node's own text: a block collection's last item, not the comment or line break after it. */
-function contentEnd(node: Node): number {
+/**
+ * The end of a node's own text: a block collection's last item, not the comment or line
+ * break after it; a block scalar (`|`, `>`) without the line breaks that end it.
+ */
+function contentEnd(text: string, node: Node): number {
   if (isCollection(node) && !node.flow) {
     const last = node.items.at(-1);
     const lastNode = isPair(last) ? ((last.value ?? last.key) as Node | null) : (last as Node | undefined);
-    if (lastNode && typeof lastNode === 'object' && 'range' in lastNode && lastNode.range) return contentEnd(lastNode);
+    if (lastNode && typeof lastNode === 'object' && 'range' in lastNode && lastNode.range) return contentEnd(text, lastNode);
   }
-  return node.range?.[1] ?? 0;
+  const [start = 0, end = 0] = node.range ?? [];
+  if (!isScalar(node) || (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED)) return end;
+  let at = end;
+  while (at > start && /[\r\n \t]/.test(text[at - 1] ?? '')) at--;
+  return at;
 }
 
 function lineStarts(text: string): number[] {
