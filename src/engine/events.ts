@@ -86,7 +86,7 @@ export interface ReceivedReply {
   readonly laterTurn?: true;
 }
 
-/** Text as it came, or a variable whose value came there. */
+/** Text as it came, or a variable (or `env.NAME`) whose value came there. */
 export type ReplyPiece = string | { readonly variable: string };
 
 /** `xfailed`: a test marked `xfail` that failed, as known (its failure is kept); not a failure of the run. */

@@ -1,8 +1,8 @@
 /**
  * What came for an `s:` step that did not match, in the pieces `run --update` writes back
  * (format §11): the reply's lines with each secret variable's value replaced by its name,
- * and so the value of every variable the matcher itself used (three characters or more: a
- * shorter one would stand for bits of unrelated text). A secret no variable holds whole
+ * and so the value of every variable and `${env.NAME}` the matcher itself used (three
+ * characters or more: a shorter one would stand for bits of unrelated text). A secret no variable holds whole
  * (a derived value, `sasl_plain(user, pass)`) stays `***` and marks the reply unwritable.
  */
 import type { Matcher, ProtocolName, StepOf, TextPattern } from '../kernel/model.js';
@@ -14,11 +14,17 @@ import type { TestContext } from './context.js';
 const MIN_PLAIN_VALUE = 3;
 
 export function receivedReply(ctx: TestContext, step: StepOf<'s'>, protocol: ProtocolName, lines: readonly string[]): ReceivedReply {
-  const used = matcherVariables(step.matcher);
+  const used = matcherReferences(step.matcher);
   const names: { name: string; value: string }[] = [];
   for (const [name, value] of ctx.vars) {
     if (value.text === '') continue;
-    if (value.secret || (used.has(name) && value.text.length >= MIN_PLAIN_VALUE)) names.push({ name, value: value.text });
+    if (value.secret || (used.vars.has(name) && value.text.length >= MIN_PLAIN_VALUE)) names.push({ name, value: value.text });
+  }
+  // `${env.NAME}` without a default: written back as it was (one with a default is not: its
+  // default would be lost).
+  for (const name of used.envs) {
+    const value = ctx.world.env[name];
+    if (value !== undefined && value.length >= MIN_PLAIN_VALUE) names.push({ name: `env.${name}`, value });
   }
   // The longest value first, then a secret before a plain one of the same length.
   names.sort((a, b) => b.value.length - a.value.length);
@@ -60,8 +66,8 @@ function split(line: string, names: readonly { name: string; value: string }[]):
   return pieces;
 }
 
-/** Variables named in the matcher's own text patterns (the keys `--update` replaces). */
-function matcherVariables(m: Matcher): Set<string> {
+/** Variables, and environment variables without a default, named in the matcher's own text patterns (the keys `--update` replaces). */
+function matcherReferences(m: Matcher): { vars: Set<string>; envs: Set<string> } {
   const templates: Template[] = [];
   const add = (p: TextPattern | undefined): void => {
     if (p) templates.push(p.kind === 'exact' ? p.value : p.source);
@@ -72,7 +78,12 @@ function matcherVariables(m: Matcher): Set<string> {
   for (const p of m.contains ?? []) add(p);
   for (const p of m.excludes ?? []) add(p);
   for (const p of m.lines?.value ?? []) if (p.kind !== 'ellipsis') add(p);
-  const names = new Set<string>();
-  for (const t of templates) for (const v of templateRefs(t).vars) names.add(v.name);
-  return names;
+  const vars = new Set<string>();
+  const envs = new Set<string>();
+  for (const t of templates) {
+    const refs = templateRefs(t);
+    for (const v of refs.vars) vars.add(v.name);
+    for (const e of refs.envs) if (!e.hasDefault) envs.add(e.name);
+  }
+  return { vars, envs };
 }

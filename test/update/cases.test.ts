@@ -81,19 +81,33 @@ describe('what is rewritten', () => {
   it("the matcher's own variables stay variables; `capture` and `timeout` are kept", async () => {
     const spec = `${header('kept')}vars: { host: peer.convospec.test }
 steps:
-  - s: "220 \${host} ESMTP old"
+  - s: "220 \${host} ESMTP \${env.UPD_OLD}"
   - c: MAIL FROM:<a@b.test>
   - s: { code: 250, text: '/^old (\\d+)/', capture: { id: '/(\\d+) OK/' }, timeout: 5s }
   - c: RCPT TO:<\${id}@b.test>
   - s: 250
 `;
-    const { run, after } = await update('kept.yaml', spec);
+    const { run, after } = await update('kept.yaml', spec, [], { UPD_OLD: 'old', UPD_NEW: 'new' });
     expect(run.stdout).toContain('--update: 2 steps rewritten in 1 file');
     expect(run.code).toBe(0);
+    // UPD_OLD's value is not in the reply any more: written as it came.
     expect(after).toContain('  - s: 220 ${host} ESMTP new\n');
     expect(after).toContain("  - s: { lines: [ 250 2.1.0 queued 4242 OK ], capture: { id: '/(\\d+) OK/' }, timeout: 5s }\n");
     expect(changedLines(spec, after).removed).toEqual([5, 7]);
-    expect((await ws.run(['run', 'kept.yaml'])).code).toBe(0);
+    expect((await ws.run(['run', 'kept.yaml'], { env: { UPD_OLD: 'old' } })).code).toBe(0);
+  });
+
+  it('`${env.NAME}` in the matcher stays where its value came', async () => {
+    const spec = `${header('env')}steps:\n  - s: "220 \${env.UPD_HOST} ESMTP old"\n`;
+    const { run, after } = await update('env.yaml', spec, [], { UPD_HOST: 'peer.convospec.test' });
+    expect(run.code).toBe(0);
+    expect(after).toContain('  - s: 220 ${env.UPD_HOST} ESMTP new\n');
+  });
+
+  it('is refused in load mode (exit 2)', async () => {
+    const { run } = await update('load.yaml', `${header('load')}steps:\n  - s: 220\n`, ['--repeat', '2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--update does not apply to load mode');
   });
 
   it('a step in a flow map stays in flow style, quoted as flow style needs', async () => {

@@ -61,6 +61,7 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
     for (const [i, n] of notUpdated.entries()) notUpdated[i] = { ...n, span: { ...n.span, line: round.moved(n.span.file, n.span.line) } };
     if (round.updated.length === 0) break;
     const again = await run.rerun(round.updated.flatMap((u) => u.tests));
+    if (io.signal.aborted) return EXIT.interrupted;
     if (again === undefined) {
       io.stderr.write('convospec: --update: the rewritten specs do not load any more (please report it); run `convospec validate`\n');
       return EXIT.failed;
