@@ -70,7 +70,8 @@ export interface Failure {
 /**
  * A reply that did not match: where its `s:` step stands, and what came, in pieces. A
  * variable's value stands as its name: every secret one, and the others the matcher used.
- * It holds no secret value.
+ * It holds no secret value; its text is as it came (not escaped): for writing into a spec
+ * (`run --update`), not for showing.
  */
 export interface ReceivedReply {
   /** The `s:` step, from its key to the end of its value. */

@@ -5,7 +5,7 @@
  * step whose runs disagree, a later `repeat` turn), with the exit code each gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { workspace, type CliRun, type Workspace } from '../helpers/cli.js';
 import { listen, smtpScript, silentPeer, type Peer } from '../hostile/peers.js';
@@ -66,6 +66,15 @@ describe('what is rewritten', () => {
     expect(after).toBe(spec);
     expect(await readFile(join(ws.dir, 'parts/greet.yaml'), 'utf8')).toBe(`fragment: greets\nsteps:\n  # the banner\n  - s: 220 peer.convospec.test ESMTP new\n`);
     expect((await ws.run(['run', 'fragment.yaml'])).code).toBe(0);
+  });
+
+  it('the file is replaced whole, its mode kept, no temporary file left beside it', async () => {
+    await ws.write('mode/spec.yaml', `${header('mode')}steps:\n  - s: 220 old\n`);
+    await chmod(join(ws.dir, 'mode/spec.yaml'), 0o600);
+    const run = await ws.run(['run', 'mode/spec.yaml', '--update']);
+    expect(run.code).toBe(0);
+    expect((await stat(join(ws.dir, 'mode/spec.yaml'))).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(ws.dir, 'mode'))).toEqual(['spec.yaml']);
   });
 
   it('a secret in the reply is written as its variable, never its value', async () => {
