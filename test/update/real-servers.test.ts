@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace, type Workspace } from '../helpers/cli.js';
 
 const env = process.env;
-const real = env.MAIL_HOST !== undefined && env.MAIL_CA !== undefined && env.MAIL_PASS !== undefined && env.SUBMISSION_PORT !== undefined && env.IMAP_PORT !== undefined;
+const real = env.MAIL_HOST !== undefined && env.MAIL_CA !== undefined && env.MAIL_PASS !== undefined && env.SMTP_PORT !== undefined && env.SUBMISSION_PORT !== undefined && env.IMAP_PORT !== undefined;
 const why = real ? '' : ' (skipped: MAIL_HOST, MAIL_CA, MAIL_PASS and the ports are not set; source the env file test/servers/start.sh prints)';
 
 let ws: Workspace;
@@ -25,6 +25,15 @@ afterAll(async () => {
 const TLS = 'tls: { ca: "${env.MAIL_CA}", servername: "${env.MAIL_SERVERNAME:-mail.convospec.test}" }\n';
 
 const SPECS: Readonly<Record<string, string>> = {
+  'postfix-mx': `name: 'MX after an upgrade'
+connect: { host: "\${env.MAIL_HOST}", port: "\${env.SMTP_PORT}", protocol: smtp }
+steps:
+  - { s: '220 mx.example.net Microsoft ESMTP MAIL Service ready', name: banner }
+  - c: EHLO client.test
+  - s: { code: 250, text: '/^mx\\.example\\.net Hello/', timeout: 5s }   # the EHLO
+  - c: QUIT
+  - s: '221 2.0.0 Service closing transmission channel'
+`,
   'postfix-submission': `# Submission, as another MTA answered.
 name: Submission after an upgrade
 connect: { host: "\${env.MAIL_HOST}", port: "\${env.SUBMISSION_PORT}", protocol: smtp }
