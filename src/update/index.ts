@@ -118,7 +118,8 @@ function collect(results: readonly TestResult[], rewrittenBefore: ReadonlySet<st
 }
 
 const VARIES =
-  'rewritten once in this run, the reply differed again when it ran after: a value in it varies that the importer does not recognise; write a regex for it by hand';
+  'rewritten once by this --update, it failed again when run after (in its test, or in another run that shares it: a matrix combination, ' +
+  "a fragment's other includer): its reply varies between runs in a way the importer does not recognise; write a regex for it by hand";
 
 /** Why a failure is not rewritten; undefined when it may be. */
 function refusal(failure: Failure): string | undefined {

@@ -143,13 +143,13 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   if (summary.interrupted) return EXIT.interrupted;
   if (reports.failures().length > 0) return EXIT.invalid;
   if (flags.update) {
-    const { updateAfterRun, pickTests } = await import('./update.js');
+    const { updateAfterRun } = await import('./update.js');
     return updateAfterRun(results, {
       io,
-      rerun: async (tests) => {
+      rerun: async (choose) => {
         const again = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
         if (again.diagnostics.length > 0) return undefined;
-        return (await runSuites(pickTests(again.suites, tests), world, { ...options, liveTranscripts: false }, () => undefined)).results;
+        return (await runSuites(choose(again.suites), world, { ...options, liveTranscripts: false }, () => undefined)).results;
       },
     });
   }

@@ -1,33 +1,49 @@
 /**
  * `run --update` (format §11): after the run, each `s:` whose reply differed is rewritten
- * (src/update), and the tests that had a step rewritten run again, quietly, so a later stale
- * step of theirs is rewritten too; until a round rewrites nothing. A step is rewritten at
- * most once: a reply that changes again is reported. Each file is written atomically
+ * (src/update), and the tests that run a rewritten step run again, quietly: a later stale
+ * step of theirs is rewritten too, until a round rewrites nothing. A step is rewritten at
+ * most once: one that fails again (in its test, or another run that shares it) is reported. Each file is written atomically
  * (a temporary file beside it, renamed over it), keeping its mode.
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestInfo, TestResult } from '../../engine/events.js';
-import type { Suite } from '../../kernel/model.js';
+import type { Step, Suite } from '../../kernel/model.js';
 import { formatSpan } from '../../kernel/span.js';
 import { filesToRead, stepKey, updateSpecs, type NotUpdated } from '../../update/index.js';
 import { EXIT, type Io } from '../io.js';
 
 export interface UpdateRun {
-  /** Runs these tests again (loaded afresh), reporting nothing; undefined when the specs no longer load. */
-  readonly rerun: (tests: readonly TestInfo[]) => Promise<readonly TestResult[] | undefined>;
+  /**
+   * Loads the specs afresh and runs again, reporting nothing, the tests `choose` picks of
+   * them; undefined when the specs no longer load.
+   */
+  readonly rerun: (choose: (suites: readonly Suite[]) => Suite[]) => Promise<readonly TestResult[] | undefined>;
   readonly io: Io;
 }
 
 const testKey = (t: Pick<TestInfo, 'file' | 'name'>): string => `${t.file}\0${t.name}`;
 
-/** The tests of `suites` among `tests`, by file and name. */
-export function pickTests(suites: readonly Suite[], tests: readonly TestInfo[]): Suite[] {
-  const wanted = new Set(tests.map(testKey));
+/**
+ * The tests of `suites` that the first run ran (by file and name) and that run one of these
+ * steps (`stepKey`): the tests that failed there, and those that share the step (matrix
+ * runs, a fragment's other includers), which must hold with the new reply too.
+ */
+function testsRunning(suites: readonly Suite[], ran: readonly TestInfo[], steps: ReadonlySet<string>): Suite[] {
+  const wanted = new Set(ran.map(testKey));
   return suites
-    .map((s) => ({ ...s, tests: s.tests.filter((t) => wanted.has(testKey({ file: s.file, name: t.name }))) }))
+    .map((s) => ({ ...s, tests: s.tests.filter((t) => wanted.has(testKey({ file: s.file, name: t.name })) && reaches(t.steps, steps)) }))
     .filter((s) => s.tests.length > 0);
+}
+
+function reaches(list: readonly Step[], steps: ReadonlySet<string>): boolean {
+  return list.some((step) => {
+    if (steps.has(stepKey(step.span))) return true;
+    if (step.kind === 'include') return reaches(step.fragment.steps, steps);
+    if (step.kind === 'repeat' || step.kind === 'retry') return reaches(step.steps, steps);
+    return false;
+  });
 }
 
 export async function updateAfterRun(results: readonly TestResult[], run: UpdateRun): Promise<number> {
@@ -60,7 +76,8 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
     notUpdated.push(...round.notUpdated);
     for (const [i, n] of notUpdated.entries()) notUpdated[i] = { ...n, span: { ...n.span, line: round.moved(n.span.file, n.span.line) } };
     if (round.updated.length === 0) break;
-    const again = await run.rerun(round.updated.flatMap((u) => u.tests));
+    const now = new Set(round.updated.map((u) => stepKey(u.span)));
+    const again = await run.rerun((suites) => testsRunning(suites, results.map((r) => r.test), now));
     if (io.signal.aborted) return EXIT.interrupted;
     if (again === undefined) {
       io.stderr.write('convospec: --update: the rewritten specs do not load any more (please report it); run `convospec validate`\n');
