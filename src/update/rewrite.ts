@@ -123,6 +123,8 @@ function sPairs(doc: Document.Parsed): Map<number, SPair> {
 function editFor(text: string, pair: SPair, update: Update, failedAt: number | undefined): Edit | string {
   const value = pair.value;
   if (!value?.range) return 'the step has no value to rewrite';
+  // Other places may use it by its name (`*name`): they would lose what they point at.
+  if ('anchor' in value && value.anchor) return `its value is the YAML anchor \`&${value.anchor}\`, which other places may use: edit it by hand`;
   const kept: [string, Node][] = [];
   if (isMap(value)) {
     for (const item of value.items) {

@@ -65,6 +65,13 @@ describe('rewriteSpec', () => {
     expect(out.text).toContain('  - s: 220 new\n');
   });
 
+  it('a value that is a YAML anchor is left: other places may use it', () => {
+    const text = 'steps:\n  - s: &greeting 220 old\n  - s: *greeting\n';
+    const out = rewriteSpec(text, [at(text, 0, [['220 new']])]);
+    expect(out.text).toBe(text);
+    expect(out.notUpdated[0]?.reason).toMatch(/YAML anchor `&greeting`/);
+  });
+
   it('a step no longer where the run found it is reported, not guessed', () => {
     const text = 'steps:\n  - s: 220\n';
     const moved = at(text, 0, [['220 new']]);
