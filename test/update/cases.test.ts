@@ -113,6 +113,14 @@ steps:
     expect(after).toContain('  - s: 220 ${env.UPD_HOST} ESMTP new\n');
   });
 
+  it('a test marked xfail that fails as known is left as it is (exit 0)', async () => {
+    const spec = `${header('xfail')}tests:\n  - name: known\n    xfail: the banner is wrong on purpose\n    steps:\n      - s: 220 old\n`;
+    const { run, after } = await update('xfail.yaml', spec);
+    expect(run.code).toBe(0);
+    expect(after).toBe(spec);
+    expect(run.stdout).toContain('--update: 0 steps rewritten in 0 files\n');
+  });
+
   it('is refused in load mode (exit 2)', async () => {
     const { run } = await update('load.yaml', `${header('load')}steps:\n  - s: 220\n`, ['--repeat', '2']);
     expect(run.code).toBe(2);
