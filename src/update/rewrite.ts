@@ -152,14 +152,20 @@ function editFor(text: string, pair: SPair, update: Update, failedAt: number | u
   // Only blanks between `s:` and the value: the new value starts right after `s:`; after a
   // comment there, where the old value starts.
   const from = /^[ \t\r\n]*$/.test(between) ? afterColon : start;
-  if (Array.isArray(newValue)) {
-    // A list keeps the old one's indentation when it stood on lines of its own.
+  // A list, and a map holding a list of several lines, go on lines of their own; a list
+  // keeps the old value's indentation when that stood on lines of its own.
+  if (Array.isArray(newValue) || (newValue instanceof YAMLMap && holdsLongList(newValue))) {
+    if (newValue instanceof YAMLMap) newValue.flow = false;
     const indent = ' '.repeat(between.includes('\n') ? column(start) : column(keyStart) + 2);
     const items = blockText(newValue).split('\n').map((l) => indent + l).join('\n');
     return from === afterColon ? { start: from, end, text: `\n${items}` } : { start, end, text: items.trimStart() };
   }
   const one = blockText(newValue);
   return { start: from, end, text: from === afterColon ? ` ${one}` : one };
+}
+
+function holdsLongList(map: YAMLMap): boolean {
+  return map.items.some((item) => isSeq(item.value) && item.value.items.length > 1);
 }
 
 /** The reply's pieces as the importer's segments. */
@@ -178,7 +184,13 @@ function withKept(rendered: MatcherValue, kept: readonly [string, Node][]): YAML
     : Array.isArray(rendered) ? { lines: rendered }
     : rendered;
   const node = matcherNode(doc, base as MatcherValue);
-  if (isMap(node)) for (const item of node.items) map.items.push(item);
+  if (isMap(node)) {
+    for (const item of node.items) {
+      // Flow or block as the map will be.
+      if (isSeq(item.value)) item.value.flow = false;
+      map.items.push(item);
+    }
+  }
   for (const [key, value] of kept) map.set(key, value.clone() as Node);
   return map;
 }

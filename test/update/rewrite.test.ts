@@ -65,6 +65,14 @@ describe('rewriteSpec', () => {
     expect(out.text).toContain('  - s: 220 new\n');
   });
 
+  it('kept keys stay; a map holding a list of several lines goes on lines of its own', () => {
+    const text = "steps:\n  - s: { code: 250, timeout: 5s, capture: { a: '/(x)/' } }   # c\n  - c: QUIT\n";
+    expect(rewriteSpec(text, [at(text, 0, [['250 x']])]).text).toBe("steps:\n  - s: { lines: [ 250 x ], timeout: 5s, capture: { a: '/(x)/' } }   # c\n  - c: QUIT\n");
+    expect(rewriteSpec(text, [at(text, 0, [['250-a'], ['250 x']])]).text).toBe(
+      "steps:\n  - s:\n      lines:\n        - 250-a\n        - 250 x\n      timeout: 5s\n      capture: { a: '/(x)/' }   # c\n  - c: QUIT\n",
+    );
+  });
+
   it('a value that is a YAML anchor is left: other places may use it', () => {
     const text = 'steps:\n  - s: &greeting 220 old\n  - s: *greeting\n';
     const out = rewriteSpec(text, [at(text, 0, [['220 new']])]);
