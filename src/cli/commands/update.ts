@@ -2,8 +2,9 @@
  * `run --update` (format §11): after the run, each `s:` whose reply differed is rewritten
  * (src/update), and the tests that run a rewritten step run again, quietly: a later stale
  * step of theirs is rewritten too, until a round rewrites nothing. A step is rewritten at
- * most once: one that fails again (in its test, or another run that shares it) is reported. Each file is written atomically
- * (a temporary file beside it, renamed over it), keeping its mode.
+ * most once: one that fails again (in its test, or another run that shares it) is reported.
+ * Each file is written atomically (a temporary file beside it, renamed over it), keeping
+ * its mode.
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -22,6 +23,9 @@ export interface UpdateRun {
   readonly rerun: (choose: (suites: readonly Suite[]) => Suite[]) => Promise<readonly TestResult[] | undefined>;
   readonly io: Io;
 }
+
+/** Rounds of rewrites and reruns in one `--update`, at most. */
+const MAX_ROUNDS = 1000;
 
 const testKey = (t: Pick<TestInfo, 'file' | 'name'>): string => `${t.file}\0${t.name}`;
 
@@ -52,8 +56,9 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
   const notUpdated: NotUpdated[] = [];
   const files = new Set<string>();
   let current = results;
-  // Each round rewrites at least one step never rewritten before, so the steps bound it.
-  for (;;) {
+  // Each round rewrites at least one step never rewritten before, so the steps bound the
+  // rounds; MAX_ROUNDS is the backstop.
+  for (let rounds = 1; ; rounds++) {
     const texts = new Map<string, string>();
     for (const file of filesToRead(current)) {
       const text = await readFile(path.resolve(io.cwd, file), 'utf8').catch(() => undefined);
@@ -76,6 +81,10 @@ export async function updateAfterRun(results: readonly TestResult[], run: Update
     notUpdated.push(...round.notUpdated);
     for (const [i, n] of notUpdated.entries()) notUpdated[i] = { ...n, span: { ...n.span, line: round.moved(n.span.file, n.span.line) } };
     if (round.updated.length === 0) break;
+    if (rounds >= MAX_ROUNDS) {
+      io.stderr.write(`convospec: --update: stopped after ${MAX_ROUNDS} rounds of rewrites; run it again to go on\n`);
+      return EXIT.failed;
+    }
     const now = new Set(round.updated.map((u) => stepKey(u.span)));
     const again = await run.rerun((suites) => testsRunning(suites, results.map((r) => r.test), now));
     if (io.signal.aborted) return EXIT.interrupted;
