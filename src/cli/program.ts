@@ -55,6 +55,7 @@ function addRunOptions(command: Command, reporters: ReporterMap): Command {
     .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')
     .option('--rate <r/s>', 'load mode: start at most r sessions per second (e.g. 50/s)')
     .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based)')
+    .option('--update', 'rewrite in place each s: whose reply differed, with what came (docs/format.md, Updating specs)')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'));
 }

@@ -5,6 +5,7 @@
  */
 import type { Span } from '../kernel/span.js';
 import type { Diagnostic } from '../kernel/diagnostic.js';
+import type { ProtocolName } from '../kernel/model.js';
 
 export interface SuiteInfo {
   readonly file: string;
@@ -62,7 +63,32 @@ export interface Failure {
   /** Human-readable expected / actual, when there is such a pair. */
   readonly expected?: string;
   readonly actual?: string;
+  /** A reply that did not match its `s:` step, for `run --update` (format §11). */
+  readonly received?: ReceivedReply;
 }
+
+/**
+ * A reply that did not match: where its `s:` step stands, and what came, in pieces. A
+ * variable's value stands as its name: every secret one, and the others the matcher used.
+ * It holds no secret value; its text is as it came (not escaped): for writing into a spec
+ * (`run --update`), not for showing.
+ */
+export interface ReceivedReply {
+  /** The `s:` step, from its key to the end of its value. */
+  readonly step: Span;
+  /** The value of `s:`. */
+  readonly matcher: Span;
+  readonly protocol: ProtocolName;
+  /** Each line of the reply as text and variables, in order. */
+  readonly lines: readonly (readonly ReplyPiece[])[];
+  /** The reply holds a secret that is no variable's whole value (shown `***` in the text). */
+  readonly unnamedSecret?: true;
+  /** It failed on a turn of a `repeat` after the first: the earlier turns passed. */
+  readonly laterTurn?: true;
+}
+
+/** Text as it came, or a variable (or `env.NAME`) whose value came there. */
+export type ReplyPiece = string | { readonly variable: string };
 
 /** `xfailed`: a test marked `xfail` that failed, as known (its failure is kept); not a failure of the run. */
 export type TestStatus = 'passed' | 'failed' | 'errored' | 'skipped' | 'xfailed';

@@ -4,7 +4,7 @@
  * words a mail admin understands.
  */
 import type { Span } from '../kernel/span.js';
-import type { FailureKind } from './events.js';
+import type { FailureKind, ReceivedReply } from './events.js';
 import { TransportError, type TransportErrorKind } from '../transport/types.js';
 import type { Secrets } from './secrets.js';
 import { formatDuration } from '../kernel/duration.js';
@@ -14,6 +14,10 @@ export class StepFailure extends Error {
   readonly includedFrom: Span[] = [];
   /** The `name:` of the innermost named step it came from (set on the way out). */
   stepName: string | undefined;
+  /** The reply that did not match its `s:` step (`run --update`). */
+  received: ReceivedReply | undefined;
+  /** Thrown on a turn of a `repeat` after the first (set on the way out). */
+  laterTurn = false;
 
   constructor(
     readonly kind: FailureKind,

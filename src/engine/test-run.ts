@@ -189,6 +189,7 @@ function toFailure(error: unknown, ctx: TestContext): Failure {
       ...(error.stepName !== undefined ? { stepName: error.stepName } : {}),
       ...(error.detail.expected !== undefined ? { expected: error.detail.expected } : {}),
       ...(error.detail.actual !== undefined ? { actual: error.detail.actual } : {}),
+      ...(error.received ? { received: error.laterTurn ? { ...error.received, laterTurn: true as const } : error.received } : {}),
     };
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -134,7 +134,7 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
 }
 
 /** A list of lines in block style; maps in flow style; every `/regex/` single-quoted. */
-function matcherNode(doc: Document, value: MatcherValue): Node {
+export function matcherNode(doc: Document, value: MatcherValue): Node {
   const node = doc.createNode(value) as Node;
   if (node instanceof YAMLMap) node.flow = true;
   visit(node, {

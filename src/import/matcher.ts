@@ -9,6 +9,7 @@ import {
   literalMatcherText,
   segmentsToTemplate,
   substitute,
+  type Segment,
   type Substitution,
 } from './escape.js';
 import { PROTOCOLS } from '../protocol/registry.js';
@@ -29,9 +30,8 @@ interface RenderedLine {
   readonly varies: readonly string[];
 }
 
-/** A regex's pieces: literal text escaped, varying values as their pattern, secrets as `${…}`. */
-function renderLine(text: string, substitutions: readonly Substitution[], inList: boolean): RenderedLine {
-  const segments = substitute(text, substitutions);
+/** A regex's pieces: literal text escaped, varying values as their pattern, variables as `${…}`. */
+function renderLine(segments: readonly Segment[], inList: boolean): RenderedLine {
   const varies: string[] = [];
   const parts: string[] = [];
   for (const segment of segments) {
@@ -57,20 +57,42 @@ const BARE_CONTINUATION = /^\+ ?$/;
 type Reply = Extract<ImportStep, { kind: 'reply' }>;
 
 export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[]): RenderedMatcher {
-  const [first, ...more] = reply.lines;
   if (reply.capture) {
-    const key = PROTOCOLS[protocol].hasReplyCodes ? { code: Number(/^\d{3}/.exec(first ?? '')?.[0] ?? 0) } : { status: '+' };
+    const key = PROTOCOLS[protocol].hasReplyCodes ? { code: Number(/^\d{3}/.exec(reply.lines[0] ?? '')?.[0] ?? 0) } : { status: '+' };
     return { value: { ...key, capture: { [reply.capture.name]: `/${reply.capture.source}/` } }, varies: ['challenge'] };
   }
+  return renderReplyLines(
+    reply.lines.map((line) => substitute(line, substitutions)),
+    protocol,
+  );
+}
+
+/**
+ * A reply's lines, each as text and `${…}` pieces, as an `s:` says it (also what
+ * `run --update` writes, format §11).
+ */
+export function renderReplyLines(lines: readonly (readonly Segment[])[], protocol: ProtocolName): RenderedMatcher {
+  const [first, ...more] = lines;
   if (first !== undefined && more.length === 0) {
-    const code = BARE_CODE.exec(first);
+    const text = plainText(first);
+    const code = text === undefined ? null : BARE_CODE.exec(text);
     if (code && PROTOCOLS[protocol].hasReplyCodes) return { value: Number(code[1]), varies: [] };
-    if (BARE_CONTINUATION.test(first) && !PROTOCOLS[protocol].hasReplyCodes) return { value: { status: '+' }, varies: [] };
-    const line = renderLine(first, substitutions, false);
+    if (text !== undefined && BARE_CONTINUATION.test(text) && !PROTOCOLS[protocol].hasReplyCodes) return { value: { status: '+' }, varies: [] };
+    const line = renderLine(first, false);
     return { value: line.text, varies: line.varies };
   }
-  const lines = reply.lines.map((text) => renderLine(text, substitutions, true));
-  return { value: lines.map((l) => l.text), varies: [...new Set(lines.flatMap((l) => l.varies))] };
+  const rendered = lines.map((segments) => renderLine(segments, true));
+  return { value: rendered.map((l) => l.text), varies: [...new Set(rendered.flatMap((l) => l.varies))] };
+}
+
+/** The line's text when it is text alone (no `${…}` in it). */
+function plainText(segments: readonly Segment[]): string | undefined {
+  let text = '';
+  for (const s of segments) {
+    if (s.kind === 'expr') return undefined;
+    text += s.value;
+  }
+  return text;
 }
 
 export function renderSynth(matcher: SynthMatcher): MatcherValue {

@@ -47,6 +47,8 @@ export interface RunFlags {
   duration?: string;
   rate?: string;
   shard?: string;
+  /** Rewrite each `s:` whose reply differed with what came (format §11). */
+  update?: boolean;
 }
 
 export async function runCommand(paths: string[], flags: RunFlags, io: Io, extraEnv: Record<string, string> = {}): Promise<number> {
@@ -125,21 +127,32 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     ...(servername !== undefined ? { servername } : {}),
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
+  if (load && flags.update) throw new UsageError('--update does not apply to load mode (--repeat, --duration, --rate)');
   if (load) {
     const { loadCommand } = await import('./loadtest.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });
   }
   const reporters = await createReporters(flags.reports, 'run', context);
   const reports = createDispatcher(reporters);
-  const { summary } = await runSuites(suites, world, {
-    concurrency,
-    bail: Boolean(flags.bail),
-    signal: io.signal,
+  const options = { concurrency, bail: Boolean(flags.bail), signal: io.signal };
+  const { summary, results } = await runSuites(suites, world, {
+    ...options,
     liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
   }, reports.emit);
   printReportFailures(reports.failures(), io);
   if (summary.interrupted) return EXIT.interrupted;
   if (reports.failures().length > 0) return EXIT.invalid;
+  if (flags.update) {
+    const { updateAfterRun } = await import('./update.js');
+    return updateAfterRun(results, {
+      io,
+      rerun: async (choose) => {
+        const again = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
+        if (again.diagnostics.length > 0) return undefined;
+        return (await runSuites(choose(again.suites), world, { ...options, liveTranscripts: false }, () => undefined)).results;
+      },
+    });
+  }
   return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
 }
 

@@ -18,7 +18,12 @@ export async function runRepeat(step: StepOf<'repeat'>, ctx: TestContext, runSte
     if (turning !== undefined) await turning;
     if (ctx.stop.stopped) return;
     if (step.as !== undefined) setVariable(ctx, step.as, { text: String(i), secret: false });
-    await runSteps(step.steps, ctx);
+    try {
+      await runSteps(step.steps, ctx);
+    } catch (error) {
+      if (error instanceof StepFailure && i > 0) error.laterTurn = true;
+      throw error;
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { TemplateError } from '../../template/index.js';
 import { fromTransport, isTransportError, StepFailure } from '../failure.js';
 import { currentConnection } from './current.js';
 import { setVariable } from '../values.js';
+import { receivedReply } from '../received.js';
 
 // Reply options without an allocation per reply (a load run reads millions).
 const PROTOCOL_DEFAULT: ReplyOptions = {};
@@ -129,10 +130,12 @@ function checkReply(step: StepOf<'s'>, ctx: TestContext, live: LiveConnection, o
   if (result.ok && result.captures.size > 0) for (const [name, value] of result.captures) setVariable(ctx, name, value);
   record(ctx, observed);
   if (!result.ok) {
-    throw new StepFailure('mismatch', result.message, result.span, {
+    const failure = new StepFailure('mismatch', result.message, result.span, {
       ...(result.expected !== undefined ? { expected: result.expected } : {}),
       ...(result.actual !== undefined ? { actual: result.actual } : {}),
     });
+    if (observed.kind === 'reply') failure.received = receivedReply(ctx, step, live.protocol, observed.reply.lines);
+    throw failure;
   }
   if (observed.kind === 'closed') dropConnection(ctx);
 }
