@@ -154,6 +154,11 @@ export type ImapPatternNode =
   | { readonly kind: 'any' }
   /** `$name`: bound on first use (to an atom, number or string), compared after. */
   | { readonly kind: 'var'; readonly name: string }
+  /**
+   * `$1`, `$2`…: the sequence number that message n had when the command was sent, as the
+   * EXPUNGE responses received before the response being matched have moved it.
+   */
+  | { readonly kind: 'seq'; readonly n: number }
   | ImapPatternList;
 
 export interface TlsExpect {

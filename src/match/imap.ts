@@ -22,7 +22,37 @@ class Bindings {
   /** `${…}` values of this match, evaluated once each. */
   private readonly slots = new Map<object, string>();
 
+  /** The sequence numbers of the reply's EXPUNGE responses, in the order they came. */
+  private expunges: readonly number[] = [];
+  /** How many of them came before the response being matched. */
+  private seen = 0;
+
   constructor(private readonly env: MatchEnv) {}
+
+  /** The EXPUNGEs of the reply, and (per response) how many came before it. */
+  track(expunges: readonly number[]): void {
+    this.expunges = expunges;
+    this.seen = expunges.length;
+  }
+
+  at(before: number): void {
+    this.seen = before;
+  }
+
+  /**
+   * `$n` (imaptest's relative sequence): the number message n had when the command was sent,
+   * moved down by each EXPUNGE of a lower number received before the response in hand;
+   * undefined once it is expunged itself.
+   */
+  seq(n: number): string | undefined {
+    let current = n;
+    for (let k = 0; k < this.seen; k++) {
+      const gone = this.expunges[k] as number;
+      if (gone === current) return undefined;
+      if (gone < current) current--;
+    }
+    return String(current);
+  }
 
   mark(): number {
     return this.trail.length;
@@ -73,6 +103,11 @@ function matchNode(p: ImapPatternNode, v: ImapValue, b: Bindings): boolean {
     case 'word': {
       const text = textOf(v);
       return text !== undefined && sameText(wordText(p, b), text);
+    }
+    case 'seq': {
+      const text = textOf(v);
+      const seq = b.seq(p.n);
+      return text !== undefined && seq !== undefined && text === seq;
     }
     case 'var': {
       const text = textOf(v);
@@ -186,7 +221,7 @@ function lookup(p: ImapPatternList, index: Index): readonly number[] | undefined
   const second = c?.kind === 'word' ? c.upper : undefined;
   if (first !== undefined && /^\d+$/.test(first)) return second !== undefined ? (index.exact.get(`${first} ${second}`) ?? []) : undefined;
   if (first !== undefined) return index.kind.get(first) ?? [];
-  if ((a?.kind === 'var' || a?.kind === 'any') && second !== undefined) return index.kind.get(second) ?? [];
+  if ((a?.kind === 'var' || a?.kind === 'any' || a?.kind === 'seq') && second !== undefined) return index.kind.get(second) ?? [];
   return undefined;
 }
 
@@ -218,11 +253,28 @@ export function matchImap(m: ImapMatcher, reply: Reply, env: MatchEnv): Map<stri
   // The reply's own completion is not one of its untagged responses when a pattern names it.
   const own = m.tagged.some((c) => c.tag === undefined) ? last : undefined;
   const untagged = responses.filter((r) => r.kind === 'untagged' && r !== own);
-  const miss = completions(m, responses, reply, b) ?? sets(m, untagged, reply, b);
+  const before = expungesOf(untagged, b);
+  const miss = completions(m, responses, reply, b) ?? sets(m, untagged, before, reply, b);
   if (miss) return miss;
   const out = new Map<string, Value>();
   for (const [name, text] of b.values) out.set(name, { text, secret: false });
   return out;
+}
+
+/**
+ * Tells the bindings the reply's EXPUNGE responses (for `$n`); returns, per untagged
+ * response, how many EXPUNGEs came before it.
+ */
+function expungesOf(untagged: readonly ImapResponse[], b: Bindings): Int32Array {
+  const seqs: number[] = [];
+  const before = new Int32Array(untagged.length);
+  untagged.forEach((r, at) => {
+    before[at] = seqs.length;
+    const [n, word] = r.values;
+    if (n?.kind === 'atom' && /^\d+$/.test(n.text) && word?.kind === 'atom' && word.text.toUpperCase() === 'EXPUNGE') seqs.push(Number(n.text));
+  });
+  b.track(seqs);
+  return before;
 }
 
 /** Unless said otherwise, a tagged completion must be OK (imaptest's `ok command`). */
@@ -250,7 +302,11 @@ function completions(m: ImapMatcher, responses: readonly ImapResponse[], reply: 
 
 const STATUS = /^(?:OK|NO|BAD|PREAUTH|BYE)$/i;
 
-function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b: Bindings): Miss | undefined {
+function sets(m: ImapMatcher, untagged: readonly ImapResponse[], before: Int32Array, reply: Reply, b: Bindings): Miss | undefined {
+  const tryAt = (p: ImapPattern, at: number): boolean => {
+    b.at(before[at] as number);
+    return matchResponse(p, untagged[at] as ImapResponse, b);
+  };
   const index = indexOf(untagged);
   const used = new Uint8Array(untagged.length);
   // Where each candidate list's first untaken response is: patterns that take responses in order stay linear.
@@ -264,20 +320,20 @@ function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b
     let found = -1;
     for (let j = k; j < candidates.length; j++) {
       const at = candidates[j] as number;
-      if (used[at] === 0 && matchResponse(p, untagged[at] as ImapResponse, b)) {
+      if (used[at] === 0 && tryAt(p, at)) {
         found = at;
         break;
       }
     }
     // As in imaptest, one response may satisfy several patterns (a FETCH with several items).
-    if (found < 0) found = candidates.find((at) => used[at] === 1 && matchResponse(p, untagged[at] as ImapResponse, b)) ?? -1;
+    if (found < 0) found = candidates.find((at) => used[at] === 1 && tryAt(p, at)) ?? -1;
     if (found < 0) return unmatched(p, candidates, untagged, reply);
     used[found] = 1;
   }
   for (const p of m.forbid) {
     for (const at of lookup(p.items, index) ?? all) {
       const mark = b.mark();
-      const hit = matchResponse(p, untagged[at] as ImapResponse, b);
+      const hit = tryAt(p, at);
       b.undo(mark);
       if (hit) {
         const line = (untagged[at] as ImapResponse).line;

@@ -254,7 +254,7 @@ const DELIMITER = /^[\s()[\]"]?$/;
  * other variable that is a whole value is imaptest's variable, bound on first use, written
  * \`$name\`; one inside a word or a string (\`$uid1:$uid3\`) must be bound by an earlier exchange
  * and becomes the template \`${name}\`; \`$$word\` (a literal \`$\`) is the quoted \`"$word"\`;
- * \`$1\`-style sequence variables cannot be expressed.
+ * \`$1\`, a sequence number of the command, stays as written when it is a whole value.
  */
 function translatePattern(text: string, ctx: PatternContext): string {
   const { line, problems } = ctx;
@@ -266,7 +266,10 @@ function translatePattern(text: string, ctx: PatternContext): string {
     scanned = at + all.length;
     if (word !== undefined) return `"$${word}"`;
     if (sequence !== undefined) {
-      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) has no convospec equivalent` });
+      // `$1` as a whole value is the matcher's own; inside a word it has no equivalent.
+      const whole = !quoted && DELIMITER.test(text[at - 1] ?? '') && DELIMITER.test(text[at + all.length] ?? '');
+      if (whole && Number(sequence) >= 1) return all;
+      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) inside a word or a string has no convospec equivalent` });
       return all;
     }
     const name = (braced ?? bare) as string;
