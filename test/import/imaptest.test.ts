@@ -68,7 +68,8 @@ async function expectShape(result: ScriptResult): Promise<void> {
   expect(doc.name).toBe(`imaptest ${result.name}`);
   expect(doc.tags[0]).toBe('imaptest');
   expect(doc.connect).toMatchObject({ host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' });
-  expect(doc.vars).toEqual({ mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' });
+  const user2 = yaml.includes('${user2}') ? { user2: '${env.MAIL_USER2:-}' } : {};
+  expect(doc.vars).toEqual({ mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}', ...user2 });
   expect(doc.secrets).toEqual(['pass']);
   for (const step of doc.steps) {
     const imap = (step.s as { imap?: Record<string, unknown> } | undefined)?.imap;
@@ -125,11 +126,10 @@ describe('convospec import --from imaptest', () => {
   it('writes one spec per script, names what it cannot express by file:line, and sums up (exit 1)', () => {
     const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toContain('test/fixtures/imaptest/append-binary:4: not expressible: a literal with NUL or non-UTF-8 bytes');
-    expect(run.stderr).toContain('test/fixtures/imaptest/catenate:43: not expressible: $mailbox_url (the mailbox\'s IMAP URL) has no convospec equivalent\ntest/fixtures/imaptest/catenate:48:');
-    expect(run.stderr).toContain('imaptest: 6 written to');
-    expect(run.stderr).toContain('2 not expressible');
+    expect(run.stderr).toContain('imaptest: 7 written to');
+    expect(run.stderr).toContain('1 not expressible');
     expect(run.status).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'search-context-update.yaml', 'select.yaml']);
+    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'catenate.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'search-context-update.yaml', 'select.yaml']);
     expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
   });
 
@@ -279,13 +279,23 @@ describe('imaptest script constructs', () => {
     expect(kept.tests[0]?.skip).toBeUndefined();
   });
 
+  it('$username, $domain and $mailbox_url are template functions of the user and the mailbox; user 2: $user2 logs connection 2 in as MAIL_USER2', () => {
+    const text = 'state: auth\nconnections: 2\nuser 2: $user2\n\n1 ok genurlauth "imap://$username@$domain/$mailbox_url/;uid=1;urlauth=user+$user" internal\n* genurlauth $url\n2 ok urlfetch $url\n* urlfetch $url $\n';
+    const result = importImaptest({ name: 't', text, mbox: undefined }, { env: {} });
+    const doc = parseDoc(result.yaml as string);
+    expect(doc.vars.user2).toBe('${env.MAIL_USER2:-}');
+    expect(doc.steps.filter((s) => typeof s.c === 'string' && s.c.includes('LOGIN')).map((s) => s.c)).toEqual(['a1 LOGIN "${user}" "${pass}"', 'a3 LOGIN "${user2}" "${pass}"']);
+    expect(doc.steps).toContainEqual({ c: 'a4 genurlauth "imap://${local_part(user)}@${domain(user)}/${imap_url_mailbox(mailbox)}/;uid=1;urlauth=user+${user}" internal' });
+  });
+
   it('what cannot be expressed is named by line, and no spec is written', () => {
-    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n? list () $sep x\n', mbox: undefined }, { env: {} });
+    const result = importImaptest({ name: 't', text: 'state: auth\nuser: x\n\nok select ${a-b}\nselect x\n* 1 fetch (uid $1:3)\n', mbox: undefined }, { env: {} });
     expect(result.yaml).toBeUndefined();
     expect(result.problems).toEqual([
-      { line: 5, message: '"?" starts no line of imaptest\'s documented syntax (a command, "*" or "!")' },
-      { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },
-      { line: 3, message: "$mailbox_url (the mailbox's IMAP URL) has no convospec equivalent" },
+      { line: 2, message: 'unknown header "user"' },
+      { line: 5, message: 'a command with no completion line (ok, no, bad or "")' },
+      { line: 4, message: '"${a-b}" in a command' },
+      { line: 5, message: "imaptest's $1 (a sequence number of the command) inside a word or a string has no convospec equivalent" },
     ]);
   });
 });

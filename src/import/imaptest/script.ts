@@ -15,6 +15,8 @@ export interface Header {
   readonly state: State;
   /** `ignore_extra_untagged` (default yes). */
   readonly extra: boolean;
+  /** `user N: name`: the user connection N logs in as, as written (`$user2`). */
+  readonly users: ReadonlyMap<number, string>;
 }
 
 /** A piece of a command: text, or a `{{{ … }}}` literal (`~{{{` a literal8). */
@@ -79,12 +81,13 @@ function parseHeader(lines: readonly Line[], problems: Problem[]): { header: Hea
   let messages: number | undefined;
   let state: State = 'selected';
   let extra = true;
+  const users = new Map<number, string>();
   let i = 0;
   for (; i < lines.length; i++) {
     const { number, text } = lines[i] as Line;
     if (text.trim() === '') break;
     if (text.startsWith('#')) continue;
-    const m = /^([a-z_]+):\s*(.*)$/i.exec(text);
+    const m = /^([a-z_]+(?: [0-9]+)?):\s*(.*)$/i.exec(text);
     if (!m) {
       problems.push({ line: number, message: `header line "${text}" is not "key: value" (end the header with an empty line)` });
       continue;
@@ -112,11 +115,14 @@ function parseHeader(lines: readonly Line[], problems: Problem[]): { header: Hea
       case 'ignore_extra_untagged':
         extra = !/^(no|false|0)$/i.test(value);
         break;
-      default:
-        problems.push({ line: number, message: `unknown header "${key}"` });
+      default: {
+        const user = /^user ([0-9]+)$/.exec(key);
+        if (user && Number(user[1]) >= 1 && value !== '') users.set(Number(user[1]), value);
+        else problems.push({ line: number, message: `unknown header "${key}"` });
+      }
     }
   }
-  return { header: { capabilities, connections: connections >= 1 ? connections : 1, messages, state, extra }, rest: lines.slice(i) };
+  return { header: { capabilities, connections: connections >= 1 ? connections : 1, messages, state, extra, users }, rest: lines.slice(i) };
 }
 
 /** `!ifenv` / `!ifnenv` / `!else` / `!endif`: evaluated now, against the importer's environment. */

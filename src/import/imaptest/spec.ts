@@ -12,15 +12,22 @@ import type { Command, Exchange, Piece, Problem, Script, State } from './script.
 export const CONNECT = { host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' } as const;
 export const VARS = { mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' } as const;
 
-/** imaptest's predefined variables in commands: the spec's variable, or why there is none. */
-const PREDEFINED: Readonly<Record<string, string | { readonly unsupported: string }>> = {
+/** imaptest's predefined variables: the spec's template expression for each. */
+const PREDEFINED: Readonly<Record<string, string>> = {
   mailbox: 'mailbox',
   user: 'user',
   password: 'pass',
-  username: { unsupported: 'the user name without @domain' },
-  domain: { unsupported: "the user's domain" },
-  mailbox_url: { unsupported: "the mailbox's IMAP URL" },
+  username: 'local_part(user)',
+  domain: 'domain(user)',
+  mailbox_url: 'imap_url_mailbox(mailbox)',
+  user2: 'user2',
+  username2: 'local_part(user2)',
+  domain2: 'domain(user2)',
+  password2: 'pass',
 };
+
+/** The second user of `user 2: $user2`: imaptest's `username2_template`, with the same password. */
+export const USER2 = '${env.MAIL_USER2:-}';
 
 const RANK: Readonly<Record<State, number>> = { nonauth: 0, auth: 1, created: 2, appended: 3, selected: 4 };
 
@@ -64,7 +71,9 @@ export function buildSpec(input: SpecInput): SpecOutput {
   for (let n = 1; n <= header.connections; n++) {
     if (n > 1) steps.push({ connect: { port: CONNECT.port, protocol: CONNECT.protocol, as: conn(n) } });
     steps.push({ s: { status: 'OK' } });
-    if (rank >= RANK.auth) steps.push({ c: `${tag()} LOGIN "\${user}" "\${pass}"` }, { s: { status: 'OK' } });
+    const user = header.users.get(n);
+    const login = user === undefined ? '${user}' : translate(user, 1, problems);
+    if (rank >= RANK.auth) steps.push({ c: `${tag()} LOGIN "${login}" "\${pass}"` }, { s: { status: 'OK' } });
     if (n === 1) {
       if (rank >= RANK.auth) for (const box of testMailboxes(script)) steps.push({ c: `${tag()} DELETE ${box}` }, { s: { status: ['OK', 'NO'] } });
       if (rank >= RANK.created) steps.push({ c: `${tag()} CREATE \${mailbox}` }, { s: { status: 'OK' } });
@@ -98,7 +107,8 @@ export function buildSpec(input: SpecInput): SpecOutput {
   if (required.length > 0) spec.requires = required;
   spec.connect = multi ? { ...CONNECT, as: conn(1) } : { ...CONNECT };
   spec.serial = true;
-  spec.vars = { ...VARS };
+  // `$user2`, `$username2`…: the second user, from the environment.
+  spec.vars = /\$\{(?:[a-z_]+\()?user2\b/.test(JSON.stringify(steps)) ? { ...VARS, user2: USER2 } : { ...VARS };
   spec.secrets = ['pass'];
   const has = new Set(input.serverCapabilities?.map((c) => c.toUpperCase()));
   const missing = input.serverCapabilities === undefined ? [] : header.capabilities.filter((c) => !has.has(c.toUpperCase()));
@@ -216,22 +226,22 @@ function appendSteps(tag: string, mailbox: string, message: MboxMessage): Step[]
   return [{ c: `${tag} APPEND ${mailbox} "${message.date}" {${size}}` }, { s: { status: '+' } }, { c: [...message.lines.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
 }
 
-/** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a `$`. */
+/**
+ * imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a
+ * `$`; `$1` is `1` (sequence numbers are counted from the command's sending).
+ */
 function translate(text: string, line: number, problems: Problem[]): string {
-  return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
+  return text.replace(/\$\$|\$\{([^}]*)\}|\$([0-9]+)|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, sequence: string | undefined, bare: string | undefined) => {
+    if (sequence !== undefined) return String(Number(sequence));
     const name = braced ?? bare;
     if (name === undefined) return '$';
     const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
-    if (known === undefined) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        problems.push({ line, message: `"${all}" in a command` });
-        return all;
-      }
-      return `\${${name}}`;
+    if (known !== undefined) return `\${${known}}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.push({ line, message: `"${all}" in a command` });
+      return all;
     }
-    if (typeof known === 'string') return `\${${known}}`;
-    problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
-    return all;
+    return `\${${name}}`;
   });
 }
 
@@ -275,11 +285,7 @@ function translatePattern(text: string, ctx: PatternContext): string {
     const name = (braced ?? bare) as string;
     if (name === 'tag') return ctx.tag;
     const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
-    if (typeof known === 'string') return `\${${known}}`;
-    if (known !== undefined) {
-      problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
-      return all;
-    }
+    if (known !== undefined) return `\${${known}}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       problems.push({ line, message: `"${all}" in a reply pattern` });
       return all;
