@@ -7,7 +7,7 @@
  * UPDATE_GOLDEN=1 rewrites the expected files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function scriptsIn(dir: string): string[] {
 
 function importFrom(dir: string, name: string): ScriptResult {
   const read = (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined);
-  return importImaptest({ name, text: read(name) ?? '', mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
+  return importImaptest({ name, text: readFileSync(join(dir, name)), mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
 }
 
 function golden(path: string, actual: string): void {
@@ -124,13 +124,17 @@ describe('convospec import --from imaptest', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('writes one spec per script, names what it cannot express by file:line, and sums up (exit 1)', () => {
-    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    expect(run.stderr).toContain('test/fixtures/imaptest/append-binary:4: not expressible: a literal with NUL or non-UTF-8 bytes');
-    expect(run.stderr).toContain('imaptest: 7 written to');
-    expect(run.stderr).toContain('1 not expressible');
+    const scripts = join(out, 'scripts');
+    cpSync(FIXTURES, scripts, { recursive: true, filter: (path) => !path.includes('expected') });
+    writeFileSync(join(scripts, 'broken'), 'sate: auth\n\nok noop\n!else\n');
+    const written = join(out, 'specs');
+    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', scripts, '-o', written], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain(`${scripts}/broken:1: not expressible: unknown header "sate"\n${scripts}/broken:4: not expressible: !else without !ifenv or !ifnenv`);
+    expect(run.stderr).toContain(`${scripts}/append-binary:20: a forbidden literal holding NUL is compared whole here`);
+    expect(run.stderr).toContain(`imaptest: 8 written to ${written} (1 with warnings), 1 not expressible`);
     expect(run.status).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'catenate.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'search-context-update.yaml', 'select.yaml']);
-    expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
+    expect(readdirSync(written).sort()).toEqual(scriptsIn(FIXTURES).map((name) => `${name}.yaml`).sort());
+    for (const name of scriptsIn(FIXTURES)) expect(readFileSync(join(written, `${name}.yaml`), 'utf8')).toBe(readFileSync(join(EXPECTED, `${name}.yaml`), 'utf8'));
   });
 
   it('without --from imaptest, takes one transcript (exit 2)', () => {
@@ -253,6 +257,36 @@ describe('imaptest script constructs', () => {
       { s: { imap: { tagged: 'NO' } } },
     ]);
     expect(doc.tags).toEqual(['imaptest', 'requires-literal+']);
+  });
+
+  it('a literal of bytes that are not text (~{{{ with NUL, 0xE4, bare LF) is sent as its exact bytes; a NUL literal in a pattern is compared as imaptest does', async () => {
+    const script = Buffer.concat([
+      Buffer.from('\nok append $mailbox ~{{{\nA: b\r\n\r\n'),
+      Buffer.from([0x00, 0x2d, 0xe4]),
+      Buffer.from('\n}}}\nok append $mailbox {{{\nx\0y\n}}}\nok fetch 1 binary.peek[1]\n* 1 fetch (binary[1] ~{{{\n\0z\n}}})\n! 1 fetch (binary[1] {{{\n\0z\n}}})\n'),
+    ]);
+    const result = importImaptest({ name: 't', text: script, mbox: MBOX }, { env: {} });
+    expect(result.problems).toEqual([]);
+    const doc = parseDoc(result.yaml as string);
+    expect(body(doc)).toEqual([
+      { c: 'a7 append ${mailbox} ~{11}' },
+      { s: { status: '+' } },
+      { send: { hex: '41 3a 20 62 0d 0a 0d 0a 00 2d e4' } },
+      { c: '' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a8 append ${mailbox} {3}' },
+      { s: { status: '+' } },
+      { send: 'x\0y' },
+      { c: '' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a9 fetch 1 binary.peek[1]' },
+      { s: { imap: { untagged: ['* 1 fetch (binary[1] $)'], forbid: ['* 1 fetch (binary[1] "\0z")'], tagged: 'OK' } } },
+    ]);
+    expect(result.notes.map((n) => n.message)).toEqual([
+      'a literal holding NUL is $ here (imaptest compares strings up to the NUL only, so it checks little more than that)',
+      'a forbidden literal holding NUL is compared whole here (imaptest compares it up to the NUL only)',
+    ]);
+    expect((await loadYaml(result.yaml as string, ENV)).diagnostics).toEqual([]);
   });
 
   it('connections: N opens c1…cN, each logged in and selected, and switches with use', () => {

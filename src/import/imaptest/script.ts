@@ -19,8 +19,11 @@ export interface Header {
   readonly users: ReadonlyMap<number, string>;
 }
 
-/** A piece of a command: text, or a `{{{ … }}}` literal (`~{{{` a literal8). */
-export type Piece = { readonly kind: 'text'; readonly value: string } | { readonly kind: 'literal'; readonly value: string; readonly binary: boolean };
+/**
+ * A piece of a command: text, or a `{{{ … }}}` literal (`~{{{` a literal8): its bytes as
+ * written, and as text (an invalid byte read as U+FFFD, as replies are read).
+ */
+export type Piece = { readonly kind: 'text'; readonly value: string } | { readonly kind: 'literal'; readonly value: string; readonly bytes: Buffer; readonly binary: boolean };
 
 export interface Command {
   readonly line: number;
@@ -60,15 +63,20 @@ const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad
 
 interface Line {
   readonly number: number;
+  /** The line as UTF-8 text, without its line end. */
   readonly text: string;
-  /** The line as written, a CR before its LF included (a `{{{` literal keeps it). */
+  /** The line's bytes (one character each), a CR before its LF included (a `{{{` literal keeps them). */
   readonly raw: string;
 }
 
-export function parseScript(text: string, env: Readonly<Record<string, string | undefined>>): Script {
+/** The script's bytes: a `{{{` literal may hold any (`append-binary`: NUL and 0xE4). */
+export function parseScript(bytes: Buffer, env: Readonly<Record<string, string | undefined>>): Script {
   const problems: Problem[] = [];
   const notes: Problem[] = [];
-  const all = text.split('\n').map((t, i) => ({ number: i + 1, text: t.replace(/\r$/, ''), raw: t }));
+  const all = bytes
+    .toString('latin1')
+    .split('\n')
+    .map((t, i) => ({ number: i + 1, text: Buffer.from(t.replace(/\r$/, ''), 'latin1').toString('utf8'), raw: t }));
   const { header, rest } = parseHeader(all, problems);
   const body = preprocess(rest, env, problems, notes);
   const exchanges = parseBody(body, header, problems);
@@ -172,12 +180,13 @@ function readPieces(lines: readonly Line[], start: number, first: string, proble
     const content: string[] = [];
     while (i < lines.length && !(lines[i] as Line).text.startsWith('}}}')) content.push((lines[i++] as Line).raw);
     const join = m[1] === '~' ? '\n' : '\r\n';
+    const bytes = Buffer.from(content.join(join), 'latin1');
+    const literal: Piece = { kind: 'literal', value: bytes.toString('utf8'), bytes, binary: m[1] === '~' };
+    pieces.push(literal);
     if (i >= lines.length) {
       problems.push({ line: (lines[start] as Line).number, message: 'a {{{ literal with no closing }}}' });
-      pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
       return { pieces, next: i };
     }
-    pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
     text = (lines[i] as Line).text.slice(3);
     i++;
   }

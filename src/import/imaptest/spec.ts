@@ -45,12 +45,16 @@ export interface SpecInput {
 export interface SpecOutput {
   readonly yaml: string | undefined;
   readonly problems: readonly Problem[];
+  /** The script's notes and the translation's, when written. */
+  readonly notes?: readonly Problem[];
 }
 
 export function buildSpec(input: SpecInput): SpecOutput {
   const { script, name } = input;
   const { header } = script;
   const problems: Problem[] = [...script.problems];
+  /** Decisions of the translation, by script line: comments in the spec. */
+  const notes: Problem[] = [...script.notes];
   const multi = header.connections > 1;
   const conn = (n: number): string => `c${n}`;
   let counter = 0;
@@ -90,7 +94,7 @@ export function buildSpec(input: SpecInput): SpecOutput {
       steps.push({ use: conn(exchange.connection) });
       current = exchange.connection;
     }
-    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known));
+    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known, notes));
   }
 
   // What the script created beside the test mailbox goes, so that no other script finds it.
@@ -124,10 +128,10 @@ export function buildSpec(input: SpecInput): SpecOutput {
       ? [` Needs the capabilities ${required.join(' ')}: \`requires\` skips it where the server does not advertise one, as imaptest does.`]
       : []),
     ...(literalPlus ? [' A command expected to fail sends its literals as {N+} (LITERAL+): the server may refuse it before any "+".'] : []),
-    ...script.notes.map((n) => ` line ${n.line}: ${n.message}`),
+    ...unique(notes).map((n) => ` line ${n.line}: ${n.message}`),
   ];
   doc.commentBefore = comments.join('\n');
-  return { yaml: doc.toString({ lineWidth: 0 }), problems: [] };
+  return { yaml: doc.toString({ lineWidth: 0 }), problems: [], notes: unique(notes) };
 }
 
 function exchangeSteps(
@@ -138,6 +142,7 @@ function exchangeSteps(
   extra: boolean,
   nonSync: () => void,
   known: Set<string>,
+  notes: Problem[],
 ): Step[] {
   const steps: Step[] = [];
   /** Variables this exchange's patterns bind: known to the later exchanges. */
@@ -160,9 +165,21 @@ function exchangeSteps(
   // In a `*` line, imaptest's `$tag` is the tag of the exchange's first command.
   const first = tagged[0]?.tag ?? '';
   const ctx: PatternContext = { tag: first, line: exchange.line, problems, known, binds };
-  const patterns = (list: readonly (readonly Piece[])[]): string[] =>
-    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : quotedLiteral(p.value))).join(''));
-  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged), forbid: patterns(exchange.forbid), extra, tagged }) });
+  // imaptest compares strings as C strings: a literal holding NUL only up to it, in the
+  // pattern and in the response, so `*` `… {{{\0…}}}` holds for any value that starts with NUL.
+  const literal = (p: Extract<Piece, { kind: 'literal' }>, forbid: boolean): string => {
+    if (!p.bytes.includes(0)) return quotedLiteral(p.value);
+    notes.push({
+      line: exchange.line,
+      message: forbid
+        ? 'a forbidden literal holding NUL is compared whole here (imaptest compares it up to the NUL only)'
+        : 'a literal holding NUL is $ here (imaptest compares strings up to the NUL only, so it checks little more than that)',
+    });
+    return forbid ? quotedLiteral(p.value) : '$';
+  };
+  const patterns = (list: readonly (readonly Piece[])[], forbid: boolean): string[] =>
+    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : literal(p, forbid))).join(''));
+  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged, false), forbid: patterns(exchange.forbid, true), extra, tagged }) });
   for (const name of binds) known.add(name);
   return steps;
 }
@@ -184,12 +201,9 @@ function commandSteps(tag: string, command: Command, nextMessages: (count: numbe
   for (let i = 0; i < rest.length; i++) {
     const piece = rest[i];
     if (piece?.kind !== 'literal') continue;
-    if (piece.value.includes('\0') || piece.value.includes('\uFFFD')) {
-      problems.push({ line: command.line, message: 'a literal with NUL or non-UTF-8 bytes (a c: line is text)' });
-    }
-    const size = Buffer.byteLength(piece.value, 'utf8');
-    const opening = `${line}${piece.binary ? '~' : ''}{${size}${sync ? '' : '+'}}`;
-    const literalLines = piece.value.split('\r\n').map(escapeTemplate);
+    const opening = `${line}${piece.binary ? '~' : ''}{${piece.bytes.length}${sync ? '' : '+'}}`;
+    const raw = rawLiteral(piece);
+    const literalLines = raw === undefined ? piece.value.split('\r\n').map(escapeTemplate) : [''];
     if (sync) {
       steps.push({ c: pending.length === 0 ? opening : [...pending, opening] });
       steps.push({ s: { status: '+' } });
@@ -198,12 +212,28 @@ function commandSteps(tag: string, command: Command, nextMessages: (count: numbe
       nonSync();
       pending = [...pending, opening, ...literalLines.slice(0, -1)];
     }
+    if (raw !== undefined) {
+      if (pending.length > 0) steps.push({ c: pending });
+      pending = [];
+      steps.push(raw);
+    }
     const after = rest[i + 1];
     const tail = after?.kind === 'text' ? translate(after.value, command.line, problems) : '';
     line = `${literalLines[literalLines.length - 1] ?? ''}${tail}`;
   }
   steps.push({ c: pending.length === 0 ? line : [...pending, line] });
   return steps;
+}
+
+/**
+ * A literal that `c:` lines cannot carry (bytes that are not UTF-8, a control character, a
+ * CR or LF not part of a CRLF) as a `send:` step of its exact bytes: its text (YAML writes
+ * `\0`, `\n` escaped), or, when it is not UTF-8, its hex. Undefined when it is CRLF lines of text.
+ */
+function rawLiteral(piece: Extract<Piece, { kind: 'literal' }>): Step | undefined {
+  const text = Buffer.from(piece.value, 'utf8').equals(piece.bytes);
+  if (text && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/.test(piece.value)) return undefined;
+  return { send: text ? escapeTemplate(piece.value) : { hex: piece.bytes.toString('hex').replace(/(..)(?!$)/g, '$1 ') } };
 }
 
 /** imaptest's `append [mailbox [flags]]` with no literal appends the mbox's next message. */
@@ -215,7 +245,7 @@ function withMessage(command: Command, nextMessages: (count: number | undefined,
   const args = head.value.trim().length > 'append'.length ? head.value.trim() : 'APPEND $mailbox';
   return [
     { kind: 'text', value: `${args} ` },
-    { kind: 'literal', value: message.lines.map((l) => `${l}\r\n`).join(''), binary: false },
+    { kind: 'literal', value: message.lines.map((l) => `${l}\r\n`).join(''), bytes: Buffer.from(message.lines.map((l) => `${l}\r\n`).join(''), 'utf8'), binary: false },
     { kind: 'text', value: '' },
   ];
 }
