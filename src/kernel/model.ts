@@ -90,6 +90,11 @@ export interface ImapMatcher {
   readonly span: Span;
   /** A set: each matches a distinct untagged response, in any order. */
   readonly untagged: readonly ImapPattern[];
+  /**
+   * Untagged responses that may come (imaptest's `?` lines): each takes the first response
+   * not yet taken that it matches, if any, which is then no extra.
+   */
+  readonly optional?: readonly ImapPattern[];
   /** No untagged response may match any of these (imaptest's `!` lines). */
   readonly forbid: readonly ImapPattern[];
   /** Untagged responses that no `untagged` pattern took are allowed (default true). */

@@ -330,6 +330,10 @@ function sets(m: ImapMatcher, untagged: readonly ImapResponse[], before: Int32Ar
     if (found < 0) return unmatched(p, candidates, untagged, reply);
     used[found] = 1;
   }
+  for (const p of m.optional ?? []) {
+    const at = (lookup(p.items, index) ?? all).find((k) => used[k] === 0 && tryAt(p, k));
+    if (at !== undefined) used[at] = 1;
+  }
   for (const p of m.forbid) {
     for (const at of lookup(p.items, index) ?? all) {
       const mark = b.mark();

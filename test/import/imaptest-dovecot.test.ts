@@ -25,6 +25,7 @@ const SCRIPTS: readonly (readonly [string, 'passed' | RegExp])[] = [
   ['catenate', 'passed'],
   ['catenate-multiappend', 'passed'],
   ['append-binary', 'passed'],
+  ['listext', 'passed'],
   // Dovecot 2.3 as configured here has no URLAUTH: skipped, as imaptest skips them.
   ['urlauth', /the server does not advertise urlauth/],
   ['urlauth2', /the server does not advertise urlauth/],

@@ -74,7 +74,7 @@ async function expectShape(result: ScriptResult): Promise<void> {
   for (const step of doc.steps) {
     const imap = (step.s as { imap?: Record<string, unknown> } | undefined)?.imap;
     if (imap === undefined) continue;
-    expect(Object.keys(imap).every((k) => ['untagged', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
+    expect(Object.keys(imap).every((k) => ['untagged', 'optional', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
     const tagged = imap.tagged;
     const completions = typeof tagged === 'string' ? [tagged] : Object.values(tagged as Record<string, string>);
     for (const c of completions) expect(c).toMatch(/^(\$|OK|NO|BAD)( .*)?$/);
@@ -187,6 +187,11 @@ describe('imaptest script constructs', () => {
   it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {
     const doc = spec('ignore_extra_untagged: no\n\n"" store 1 flags ($$kw $uid1)\n! 1 expunge\n');
     expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: '$' } } }]);
+  });
+
+  it('`?` lines (may come) are optional: patterns', () => {
+    const doc = spec('ignore_extra_untagged: no\n\nok list "" *\n? list () $sep ${mailbox}x\n* list () $sep $mailbox\n');
+    expect(body(doc)).toEqual([{ c: 'a7 list "" *' }, { s: { imap: { untagged: ['* list () $sep ${mailbox}'], optional: ['* list () $sep ${mailbox}x'], extra: false, tagged: 'OK' } } }]);
   });
 
   it('!ifenv is evaluated when importing, and said in a comment', () => {

@@ -23,6 +23,7 @@ function pattern(source: string, role: ImapPatternRole = 'untagged'): ImapPatter
 
 interface Keys {
   untagged?: string[];
+  optional?: string[];
   forbid?: string[];
   extra?: boolean;
   tagged?: string | Record<string, string>;
@@ -38,6 +39,7 @@ function imapMatcher(keys: Keys): ImapMatcher {
   return {
     span: at(),
     untagged: (keys.untagged ?? []).map((p) => pattern(p)),
+    optional: (keys.optional ?? []).map((p) => pattern(p)),
     forbid: (keys.forbid ?? []).map((p) => pattern(p)),
     extra: keys.extra ?? true,
     tagged,
@@ -212,6 +214,15 @@ describe('imap: matching', () => {
     pass({ forbid: ['* 2 EXPUNGE', '1 EXISTS'] }, observed);
     expect(fail({ untagged: ['* $ EXISTS'], extra: false }, observed).message).toMatch(/besides those listed .* "\* 1 EXPUNGE"/);
     pass({ untagged: ['* $ EXISTS', '* 1 EXPUNGE'], extra: false }, observed);
+  });
+
+  it('optional: a response it matches is no extra, and it may match none (imaptest\'s `?` lines)', () => {
+    const observed = imap('* 1 EXPUNGE', '* 2 EXISTS', 'a1 OK done');
+    pass({ untagged: ['* $ EXISTS'], optional: ['* 1 EXPUNGE'], extra: false }, observed);
+    pass({ untagged: ['* $ EXISTS', '* 1 EXPUNGE'], optional: ['* 3 EXPUNGE'], extra: false }, observed);
+    expect(fail({ untagged: ['* $ EXISTS'], optional: ['* 3 EXPUNGE'], extra: false }, observed).message).toMatch(/besides those listed .* "\* 1 EXPUNGE"/);
+    // It binds what it matched, like any pattern.
+    expect(pass({ optional: ['* $n EXISTS'] }, observed).get('n')?.text).toBe('2');
   });
 
   it('checks the completion: OK by default, else the status word and a prefix', () => {

@@ -1,6 +1,6 @@
 /**
  * Reads an imaptest scripted test (imaptest's docs/scripted_test.md): the header, the
- * `!ifenv` preprocessing, and the commands with their `*` / `!` lines, grouped into
+ * `!ifenv` preprocessing, and the commands with their `*` / `?` / `!` lines, grouped into
  * exchanges (one write of one or more commands, then their replies).
  */
 
@@ -41,6 +41,8 @@ export interface Exchange {
   readonly commands: Command[];
   /** `*` lines as imaptest patterns: text, and `{{{ … }}}` literals (the value the server sends). */
   readonly untagged: (readonly Piece[])[];
+  /** `?` lines (may come), the same, starting with `*`. */
+  readonly optional: (readonly Piece[])[];
   /** `!` lines, the same, starting with `*`. */
   readonly forbid: (readonly Piece[])[];
 }
@@ -214,7 +216,7 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
       i++;
       continue;
     }
-    if (text.startsWith('* ') || text.startsWith('! ') || text === '*' || text === '!') {
+    if (/^[*!?](?: |$)/.test(text)) {
       const { pieces, next } = readPieces(lines, i, text, problems);
       i = next;
       if (!last) {
@@ -223,11 +225,11 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
       }
       const [head, ...more] = pieces;
       if (text.startsWith('*')) last.untagged.push(pieces);
-      else if (head?.kind === 'text') last.forbid.push([{ kind: 'text', value: `*${head.value.slice(1)}` }, ...more]);
+      else if (head?.kind === 'text') (text.startsWith('!') ? last.forbid : last.optional).push([{ kind: 'text', value: `*${head.value.slice(1)}` }, ...more]);
       continue;
     }
     if (!/^[\w"]/.test(text.trim())) {
-      problems.push({ line: line.number, message: `"${text.trim()[0] ?? ''}" starts no line of imaptest's documented syntax (a command, "*" or "!")` });
+      problems.push({ line: line.number, message: `"${text.trim()[0] ?? ''}" starts no line of imaptest's syntax (a command, "*", "?" or "!")` });
       i++;
       continue;
     }
@@ -268,10 +270,10 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
     }
     waiting.set(connection, pending);
     // Method 3 commands written before the previous ones completed are pipelined with them.
-    const pipelined = last !== undefined && last.connection === connection && command.tag !== undefined && last.commands.every((c) => c.tag !== undefined && c.status === undefined) && last.untagged.length === 0 && last.forbid.length === 0;
+    const pipelined = last !== undefined && last.connection === connection && command.tag !== undefined && last.commands.every((c) => c.tag !== undefined && c.status === undefined) && last.untagged.length === 0 && last.optional.length === 0 && last.forbid.length === 0;
     if (pipelined && last) last.commands.push(command);
     else {
-      last = { line: line.number, connection, commands: [command], untagged: [], forbid: [] };
+      last = { line: line.number, connection, commands: [command], untagged: [], optional: [], forbid: [] };
       exchanges.push(last);
     }
   }

@@ -179,7 +179,7 @@ function exchangeSteps(
   };
   const patterns = (list: readonly (readonly Piece[])[], forbid: boolean): string[] =>
     list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : literal(p, forbid))).join(''));
-  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged, false), forbid: patterns(exchange.forbid, true), extra, tagged }) });
+  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged, false), optional: patterns(exchange.optional, false), forbid: patterns(exchange.forbid, true), extra, tagged }) });
   for (const name of binds) known.add(name);
   return steps;
 }
