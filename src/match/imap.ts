@@ -26,6 +26,8 @@ class Bindings {
   private expunges: readonly number[] = [];
   /** How many of them came before the response being matched. */
   private seen = 0;
+  /** Per `$n`: how many EXPUNGEs were last applied to it, and its number then (0: expunged). */
+  private readonly moved = new Map<number, readonly [number, number]>();
 
   constructor(private readonly env: MatchEnv) {}
 
@@ -45,13 +47,17 @@ class Bindings {
    * undefined once it is expunged itself.
    */
   seq(n: number): string | undefined {
-    let current = n;
-    for (let k = 0; k < this.seen; k++) {
+    // Responses are tried mostly in arrival order: go on from where this `$n` was last seen,
+    // so following it through a reply costs one pass over its EXPUNGEs, not one per response.
+    const last = this.moved.get(n);
+    let [k, current] = last !== undefined && last[0] <= this.seen ? last : [0, n];
+    for (; k < this.seen && current > 0; k++) {
       const gone = this.expunges[k] as number;
-      if (gone === current) return undefined;
-      if (gone < current) current--;
+      if (gone === current) current = 0;
+      else if (gone < current) current--;
     }
-    return String(current);
+    this.moved.set(n, [this.seen, current]);
+    return current > 0 ? String(current) : undefined;
   }
 
   mark(): number {

@@ -2,8 +2,8 @@
  * `imap:` end to end (format §5) against scripted IMAP peers: untagged responses in any
  * order, variables bound by a pattern and sent by a later `c:`, pipelined commands read as
  * one reply up to every listed tag's completion, and hostile peers (unbalanced parentheses,
- * a literal that never ends, 100,000 untagged lines) failing the step within its timeout
- * and limits.
+ * a literal that never ends, 100,000 untagged lines, 100,000 EXPUNGEs against `$n`) failing
+ * the step within its timeout and limits, or matched in time linear in the reply.
  */
 import { describe, expect, it } from 'vitest';
 import { expectBytes, hold, send, sendEndless, waitClose } from '../helpers/peer.js';
@@ -136,5 +136,16 @@ describe('imap: against hostile peers', () => {
       suite(small.port, `  - c: a1 FETCH 1:* UID\n  - s: { imap: { untagged: '* 1 FETCH (UID 2)' }, timeout: 10s }\n`).replace('protocol: imap }', 'protocol: imap, limits: { reply: 1MiB } }'),
     );
     expectFailed(limited, 'imap structural', /reply longer than 1 MiB/);
+  });
+
+  it('100,000 EXPUNGEs against $n patterns: followed in linear time, not one pass per response', async () => {
+    const lines = '* 1 EXPUNGE\r\n'.repeat(100_000);
+    const p = await peer([send(GREETING), expectBytes('a1 EXPUNGE\r\n'), send(`${lines}a1 OK done\r\n`), waitClose()]);
+    const run = await runSpec(
+      ws(),
+      'expunges.yaml',
+      suite(p.port, `  - c: a1 EXPUNGE\n  - s: { imap: { untagged: ['* $100000 EXPUNGE', '* $1 EXPUNGE', '* $50000 EXPUNGE'], forbid: ['* $100001 EXPUNGE', '* $7 FETCH $'] }, timeout: 10s }\n`),
+    );
+    expectPassed(run);
   });
 });
