@@ -164,27 +164,6 @@ const table: Record<string, TemplateFunction> = {
     summary: 'upper(s): s in upper case',
     fn: (a) => derivedValue(arg(a, 0).toUpperCase(), a),
   },
-  local_part: {
-    minArgs: 1,
-    maxArgs: 1,
-    summary: 'local_part(address): what comes before its first `@` (all of it without one)',
-    fn: (a) => derivedValue(arg(a, 0).split('@')[0] as string, a),
-  },
-  domain: {
-    minArgs: 1,
-    maxArgs: 1,
-    summary: 'domain(address): what comes after its first `@` (empty without one)',
-    fn: (a) => {
-      const at = arg(a, 0).indexOf('@');
-      return derivedValue(at < 0 ? '' : arg(a, 0).slice(at + 1), a);
-    },
-  },
-  imap_url_mailbox: {
-    minArgs: 1,
-    maxArgs: 1,
-    summary: 'imap_url_mailbox(name): an IMAP mailbox name (modified UTF-7) as the mailbox of an IMAP URL (RFC 5092 enc-mailbox)',
-    fn: (a) => derivedValue(urlMailbox(arg(a, 0)), a),
-  },
   sasl_plain: {
     minArgs: 2,
     maxArgs: 3,
@@ -232,6 +211,27 @@ const table: Record<string, TemplateFunction> = {
       if (hex.length < n) throw new ArgumentError('the random source gave too few bytes');
       return derivedValue(hex, a);
     },
+  },
+  local_part: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'local_part(address): what comes before its first `@` (all of it without one)',
+    fn: (a) => derivedValue(arg(a, 0).split('@')[0] as string, a),
+  },
+  domain: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'domain(address): what comes after its first `@` (empty without one)',
+    fn: (a) => {
+      const at = arg(a, 0).indexOf('@');
+      return derivedValue(at < 0 ? '' : arg(a, 0).slice(at + 1), a);
+    },
+  },
+  imap_url_mailbox: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'imap_url_mailbox(name): an IMAP mailbox name (modified UTF-7) as the mailbox of an IMAP URL (RFC 5092 enc-mailbox)',
+    fn: (a) => derivedValue(urlMailbox(arg(a, 0)), a),
   },
 };
 
