@@ -4,7 +4,9 @@
  * that it matches, in the order written (no backtracking across patterns), else, as in
  * imaptest, a response an earlier pattern took. Received
  * responses are indexed by number and kind (`1 FETCH`, `EXISTS`), so a pattern is tried
- * only against responses of its own kind and number: matching stays near linear.
+ * only against responses of its own kind and number: matching stays near linear. Optional
+ * patterns (imaptest's `?`) then take what they match, so that it is no extra. A `$n` is
+ * read at the response it is tried against: the EXPUNGEs before that one have moved it.
  */
 import type { ImapCompletion, ImapListOrder, ImapMatcher, ImapPattern, ImapPatternList, ImapPatternNode, Matcher } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
