@@ -249,6 +249,12 @@ describe('imaptest script constructs', () => {
     expect(body(doc).slice(2)).toEqual([{ c: 'a8 uid search return (all) all' }, { s: { imap: { untagged: ['* esearch (tag a8) uid all ${uid1}:${uid2}'], tagged: 'OK' } } }]);
     const unbound = importImaptest({ name: 't', text: '\nok search all\n* search $a:$b\n', mbox: MBOX }, { env: {} });
     expect(unbound.problems[0]?.message).toMatch(/\$a inside a word or a string, not bound by an earlier reply/);
+    // A `!` or `?` line binds nothing for later exchanges.
+    const forbidden = importImaptest({ name: 't', text: '\nok fetch 1 uid\n! 1 fetch (uid $a)\n? 2 fetch (uid $b)\nok search all\n* search $a:$b\n', mbox: MBOX }, { env: {} });
+    expect(forbidden.problems.map((p) => p.message)).toEqual([
+      '$a inside a word or a string, not bound by an earlier reply (convospec binds a variable to a whole value)',
+      '$b inside a word or a string, not bound by an earlier reply (convospec binds a variable to a whole value)',
+    ]);
   });
 
   it('a {{{ literal waits for "+"; expected to fail, it is sent {N+} at once and the spec requires LITERAL+', () => {

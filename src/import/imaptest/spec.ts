@@ -177,9 +177,13 @@ function exchangeSteps(
     });
     return forbid ? quotedLiteral(p.value) : '$';
   };
-  const patterns = (list: readonly (readonly Piece[])[], forbid: boolean): string[] =>
-    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : literal(p, forbid))).join(''));
-  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged, false), optional: patterns(exchange.optional, false), forbid: patterns(exchange.forbid, true), extra, tagged }) });
+  // Only `*` lines bind for later exchanges: a `?` line may match nothing, a `!` line binds nothing.
+  const unbound: PatternContext = { ...ctx, binds: [] };
+  const patterns = (list: readonly (readonly Piece[])[], within: PatternContext, forbid: boolean): string[] =>
+    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, within) : literal(p, forbid))).join(''));
+  steps.push({
+    s: imapMatcher({ untagged: patterns(exchange.untagged, ctx, false), optional: patterns(exchange.optional, unbound, false), forbid: patterns(exchange.forbid, unbound, true), extra, tagged }),
+  });
   for (const name of binds) known.add(name);
   return steps;
 }
