@@ -90,6 +90,11 @@ export interface ImapMatcher {
   readonly span: Span;
   /** A set: each matches a distinct untagged response, in any order. */
   readonly untagged: readonly ImapPattern[];
+  /**
+   * Untagged responses that may come (imaptest's `?` lines): each takes the first response
+   * not yet taken that it matches, if any, which is then no extra.
+   */
+  readonly optional?: readonly ImapPattern[];
   /** No untagged response may match any of these (imaptest's `!` lines). */
   readonly forbid: readonly ImapPattern[];
   /** Untagged responses that no `untagged` pattern took are allowed (default true). */
@@ -154,6 +159,11 @@ export type ImapPatternNode =
   | { readonly kind: 'any' }
   /** `$name`: bound on first use (to an atom, number or string), compared after. */
   | { readonly kind: 'var'; readonly name: string }
+  /**
+   * `$1`, `$2`…: the sequence number that message n had when the command was sent, as the
+   * EXPUNGE responses received before the response being matched have moved it.
+   */
+  | { readonly kind: 'seq'; readonly n: number }
   | ImapPatternList;
 
 export interface TlsExpect {

@@ -29,6 +29,7 @@ export function buildImapMatcher(node: YNode, templates: Templates, notes: Build
   return {
     span: node.span(),
     untagged: list(node.get('untagged')),
+    optional: list(node.get('optional')),
     forbid: list(node.get('forbid')),
     extra: node.get('extra')?.bool() ?? true,
     tagged: completions,

@@ -130,7 +130,7 @@ export function assignedNames(steps: readonly Step[]): string[] {
 /** Names captured by a matcher, its `oneOf` alternatives included, added to `out`. */
 function addCaptureNames(m: Matcher, out: Set<string>): void {
   for (const c of m.capture ?? []) out.add(c.name);
-  // `$name` in an `imap:` pattern binds it (forbidden responses bind nothing).
+  // `$name` in an `imap:` pattern binds it (forbidden responses bind nothing; an optional one may not come).
   for (const p of [...(m.imap?.untagged ?? []), ...(m.imap?.tagged.map((c) => c.pattern) ?? [])]) for (const name of p.vars) out.add(name);
   for (const alt of m.oneOf ?? []) addCaptureNames(alt, out);
   // What `until`'s awaited reply captures (`skip` captures nothing that is kept).
@@ -149,7 +149,7 @@ function checkMatcher(m: Matcher, known: Set<string>, report: VarReport): void {
   for (const p of m.excludes ?? []) checkTemplate(patternTemplate(p), known, report);
   for (const c of m.capture ?? []) checkTemplate(c.regex.source, known, report);
   const imap = m.imap;
-  if (imap) for (const p of [...imap.untagged, ...imap.forbid, ...imap.tagged.map((c) => c.pattern)]) checkTemplate(p.template, known, report);
+  if (imap) for (const p of [...imap.untagged, ...(imap.optional ?? []), ...imap.forbid, ...imap.tagged.map((c) => c.pattern)]) checkTemplate(p.template, known, report);
   for (const alt of m.oneOf ?? []) checkMatcher(alt, known, report);
   if (m.until) {
     checkMatcher(m.until.match, known, report);

@@ -2,7 +2,8 @@
  * `imap:` patterns (format §5): imaptest's script syntax for one response, parsed when the
  * spec loads. Pure. A pattern is IMAP values (atoms, numbers, `"strings"`, `NIL`, `( )` and
  * `[ ]` lists) with imaptest's additions: `$name` (a variable, bound on first use), `$` (any
- * one value), and `$!` directives at the start of a list. `${…}` is convospec's template: its
+ * one value), `$1` (the sequence number message 1 had when the command was sent), and `$!`
+ * directives at the start of a list. `${…}` is convospec's template: its
  * value becomes (part of) one word.
  *
  * Directives are resolved here, imaptest's defaults included, so matching is blind to
@@ -205,8 +206,10 @@ class Reader {
       this.i = at;
       return this.word();
     }
-    if (/^[0-9]/.test(name)) {
-      throw new PatternError(start, name.length + 1, `imaptest's \`$${name}\` (a sequence number of the command) is not supported`, 'write the number itself, or `$` for any');
+    if (/^[0-9]+$/.test(name)) {
+      const n = Number(name);
+      if (n < 1 || !Number.isSafeInteger(n)) throw new PatternError(start, name.length + 1, `\`$${name}\` is no message: sequence numbers start at 1`, '`$1` is the first message when the command was sent');
+      return { kind: 'seq', n };
     }
     if (!NAME.test(name) || name === 'env') throw new PatternError(start, name.length + 1, `\`$${name}\` is not a variable name`, 'a variable name is letters, digits and `_`, not starting with a digit, and not `env`');
     if (!this.vars.includes(name)) this.vars.push(name);

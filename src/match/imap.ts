@@ -4,7 +4,9 @@
  * that it matches, in the order written (no backtracking across patterns), else, as in
  * imaptest, a response an earlier pattern took. Received
  * responses are indexed by number and kind (`1 FETCH`, `EXISTS`), so a pattern is tried
- * only against responses of its own kind and number: matching stays near linear.
+ * only against responses of its own kind and number: matching stays near linear. Optional
+ * patterns (imaptest's `?`) then take what they match, so that it is no extra. A `$n` is
+ * read at the response it is tried against: the EXPUNGEs before that one have moved it.
  */
 import type { ImapCompletion, ImapListOrder, ImapMatcher, ImapPattern, ImapPatternList, ImapPatternNode, Matcher } from '../kernel/model.js';
 import type { Reply } from '../protocol/types.js';
@@ -22,7 +24,43 @@ class Bindings {
   /** `${…}` values of this match, evaluated once each. */
   private readonly slots = new Map<object, string>();
 
+  /** The sequence numbers of the reply's EXPUNGE responses, in the order they came. */
+  private expunges: readonly number[] = [];
+  /** How many of them came before the response being matched. */
+  private seen = 0;
+  /** Per `$n`: how many EXPUNGEs were last applied to it, and its number then (0: expunged). */
+  private readonly moved = new Map<number, readonly [number, number]>();
+
   constructor(private readonly env: MatchEnv) {}
+
+  /** The EXPUNGEs of the reply, and (per response) how many came before it. */
+  track(expunges: readonly number[]): void {
+    this.expunges = expunges;
+    this.seen = expunges.length;
+  }
+
+  at(before: number): void {
+    this.seen = before;
+  }
+
+  /**
+   * `$n` (imaptest's relative sequence): the number message n had when the command was sent,
+   * moved down by each EXPUNGE of a lower number received before the response in hand;
+   * undefined once it is expunged itself.
+   */
+  seq(n: number): string | undefined {
+    // Responses are tried mostly in arrival order: go on from where this `$n` was last seen,
+    // so following it through a reply costs one pass over its EXPUNGEs, not one per response.
+    const last = this.moved.get(n);
+    let [k, current] = last !== undefined && last[0] <= this.seen ? last : [0, n];
+    for (; k < this.seen && current > 0; k++) {
+      const gone = this.expunges[k] as number;
+      if (gone === current) current = 0;
+      else if (gone < current) current--;
+    }
+    this.moved.set(n, [this.seen, current]);
+    return current > 0 ? String(current) : undefined;
+  }
 
   mark(): number {
     return this.trail.length;
@@ -73,6 +111,11 @@ function matchNode(p: ImapPatternNode, v: ImapValue, b: Bindings): boolean {
     case 'word': {
       const text = textOf(v);
       return text !== undefined && sameText(wordText(p, b), text);
+    }
+    case 'seq': {
+      const text = textOf(v);
+      const seq = b.seq(p.n);
+      return text !== undefined && seq !== undefined && text === seq;
     }
     case 'var': {
       const text = textOf(v);
@@ -186,7 +229,7 @@ function lookup(p: ImapPatternList, index: Index): readonly number[] | undefined
   const second = c?.kind === 'word' ? c.upper : undefined;
   if (first !== undefined && /^\d+$/.test(first)) return second !== undefined ? (index.exact.get(`${first} ${second}`) ?? []) : undefined;
   if (first !== undefined) return index.kind.get(first) ?? [];
-  if ((a?.kind === 'var' || a?.kind === 'any') && second !== undefined) return index.kind.get(second) ?? [];
+  if ((a?.kind === 'var' || a?.kind === 'any' || a?.kind === 'seq') && second !== undefined) return index.kind.get(second) ?? [];
   return undefined;
 }
 
@@ -218,11 +261,28 @@ export function matchImap(m: ImapMatcher, reply: Reply, env: MatchEnv): Map<stri
   // The reply's own completion is not one of its untagged responses when a pattern names it.
   const own = m.tagged.some((c) => c.tag === undefined) ? last : undefined;
   const untagged = responses.filter((r) => r.kind === 'untagged' && r !== own);
-  const miss = completions(m, responses, reply, b) ?? sets(m, untagged, reply, b);
+  const before = expungesOf(untagged, b);
+  const miss = completions(m, responses, reply, b) ?? sets(m, untagged, before, reply, b);
   if (miss) return miss;
   const out = new Map<string, Value>();
   for (const [name, text] of b.values) out.set(name, { text, secret: false });
   return out;
+}
+
+/**
+ * Tells the bindings the reply's EXPUNGE responses (for `$n`); returns, per untagged
+ * response, how many EXPUNGEs came before it.
+ */
+function expungesOf(untagged: readonly ImapResponse[], b: Bindings): Int32Array {
+  const seqs: number[] = [];
+  const before = new Int32Array(untagged.length);
+  untagged.forEach((r, at) => {
+    before[at] = seqs.length;
+    const [n, word] = r.values;
+    if (n?.kind === 'atom' && /^\d+$/.test(n.text) && word?.kind === 'atom' && word.text.toUpperCase() === 'EXPUNGE') seqs.push(Number(n.text));
+  });
+  b.track(seqs);
+  return before;
 }
 
 /** Unless said otherwise, a tagged completion must be OK (imaptest's `ok command`). */
@@ -250,7 +310,11 @@ function completions(m: ImapMatcher, responses: readonly ImapResponse[], reply: 
 
 const STATUS = /^(?:OK|NO|BAD|PREAUTH|BYE)$/i;
 
-function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b: Bindings): Miss | undefined {
+function sets(m: ImapMatcher, untagged: readonly ImapResponse[], before: Int32Array, reply: Reply, b: Bindings): Miss | undefined {
+  const tryAt = (p: ImapPattern, at: number): boolean => {
+    b.at(before[at] as number);
+    return matchResponse(p, untagged[at] as ImapResponse, b);
+  };
   const index = indexOf(untagged);
   const used = new Uint8Array(untagged.length);
   // Where each candidate list's first untaken response is: patterns that take responses in order stay linear.
@@ -264,20 +328,24 @@ function sets(m: ImapMatcher, untagged: readonly ImapResponse[], reply: Reply, b
     let found = -1;
     for (let j = k; j < candidates.length; j++) {
       const at = candidates[j] as number;
-      if (used[at] === 0 && matchResponse(p, untagged[at] as ImapResponse, b)) {
+      if (used[at] === 0 && tryAt(p, at)) {
         found = at;
         break;
       }
     }
     // As in imaptest, one response may satisfy several patterns (a FETCH with several items).
-    if (found < 0) found = candidates.find((at) => used[at] === 1 && matchResponse(p, untagged[at] as ImapResponse, b)) ?? -1;
+    if (found < 0) found = candidates.find((at) => used[at] === 1 && tryAt(p, at)) ?? -1;
     if (found < 0) return unmatched(p, candidates, untagged, reply);
     used[found] = 1;
+  }
+  for (const p of m.optional ?? []) {
+    const at = (lookup(p.items, index) ?? all).find((k) => used[k] === 0 && tryAt(p, k));
+    if (at !== undefined) used[at] = 1;
   }
   for (const p of m.forbid) {
     for (const at of lookup(p.items, index) ?? all) {
       const mark = b.mark();
-      const hit = matchResponse(p, untagged[at] as ImapResponse, b);
+      const hit = tryAt(p, at);
       b.undo(mark);
       if (hit) {
         const line = (untagged[at] as ImapResponse).line;

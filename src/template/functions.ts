@@ -47,6 +47,34 @@ function count(text: string, what: string, max: number): number {
   return n;
 }
 
+/**
+ * RFC 3501 §5.1.3 modified UTF-7 to text: `&-` is `&`, `&…-` modified base64 (`,` for `/`)
+ * of UTF-16. Other characters stand for themselves (a UTF-8 name passes through).
+ */
+function fromModifiedUtf7(name: string): string {
+  const bad = (): ArgumentError => new ArgumentError(`the mailbox name is not modified UTF-7: "${name.slice(0, 40)}"`, 'the mailbox name is not modified UTF-7');
+  return name.replace(/&([^-]*)(-?)/g, (_all, b64: string, end: string) => {
+    if (end !== '-') throw bad();
+    if (b64 === '') return '&';
+    if (!/^[A-Za-z0-9+,]+$/.test(b64) || b64.length % 4 === 1) throw bad();
+    const bytes = Buffer.from(b64.replaceAll(',', '/'), 'base64');
+    if (bytes.length % 2 !== 0) throw bad();
+    const units: number[] = [];
+    for (let i = 0; i < bytes.length; i += 2) units.push(bytes.readUInt16BE(i));
+    return String.fromCharCode(...units);
+  });
+}
+
+/** RFC 5092 `enc-mailbox`: the name's UTF-8, every byte that is no `bchar` as `%XX`. */
+function urlMailbox(name: string): string {
+  let out = '';
+  for (const byte of Buffer.from(fromModifiedUtf7(name), 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~!$'()*+,&=:@/]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -183,6 +211,27 @@ const table: Record<string, TemplateFunction> = {
       if (hex.length < n) throw new ArgumentError('the random source gave too few bytes');
       return derivedValue(hex, a);
     },
+  },
+  local_part: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'local_part(address): what comes before its first `@` (all of it without one)',
+    fn: (a) => derivedValue(arg(a, 0).split('@')[0] as string, a),
+  },
+  domain: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'domain(address): what comes after its first `@` (empty without one)',
+    fn: (a) => {
+      const at = arg(a, 0).indexOf('@');
+      return derivedValue(at < 0 ? '' : arg(a, 0).slice(at + 1), a);
+    },
+  },
+  imap_url_mailbox: {
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'imap_url_mailbox(name): an IMAP mailbox name (modified UTF-7) as the mailbox of an IMAP URL (RFC 5092 enc-mailbox)',
+    fn: (a) => derivedValue(urlMailbox(arg(a, 0)), a),
   },
 };
 

@@ -2,8 +2,8 @@
  * `imap:` end to end (format §5) against scripted IMAP peers: untagged responses in any
  * order, variables bound by a pattern and sent by a later `c:`, pipelined commands read as
  * one reply up to every listed tag's completion, and hostile peers (unbalanced parentheses,
- * a literal that never ends, 100,000 untagged lines) failing the step within its timeout
- * and limits.
+ * a literal that never ends, 100,000 untagged lines, 100,000 EXPUNGEs against `$n`) failing
+ * the step within its timeout and limits, or matched in time linear in the reply.
  */
 import { describe, expect, it } from 'vitest';
 import { expectBytes, hold, send, sendEndless, waitClose } from '../helpers/peer.js';
@@ -97,6 +97,36 @@ describe('imap: against a scripted server', () => {
     expectFailed(run, 'imap structural', /the server sent a reply nobody asked for/);
   });
 
+  it('a literal8 of bytes that are not text: its line, the server\'s +, send: of the bytes, and c: "" to end the line (format §3)', async () => {
+    const literal = Buffer.from('413a20620d0a0d0a002de4', 'hex');
+    const p = await peer([
+      send(GREETING),
+      expectBytes('a1 APPEND INBOX ~{11}\r\n'),
+      send('+ go ahead\r\n'),
+      expectBytes(Buffer.concat([literal, Buffer.from('\r\n')])),
+      send('a1 OK [APPENDUID 1 7] done\r\n'),
+      expectBytes('a2 UID FETCH 7 BINARY.PEEK[1]\r\n'),
+      send(Buffer.concat([Buffer.from('* 1 FETCH (UID 7 BINARY[1] ~{3}\r\n'), Buffer.from([0x00, 0x2d, 0xe4]), Buffer.from(')\r\na2 OK done\r\n')])),
+      waitClose(),
+    ]);
+    const run = await runSpec(
+      ws(),
+      'literal8.yaml',
+      suite(
+        p.port,
+        `  - c: a1 APPEND INBOX ~{11}
+  - s: { status: '+' }
+  - send: { hex: 41 3a 20 62 0d 0a 0d 0a 00 2d e4 }
+  - c: ""
+  - s: { imap: { tagged: 'OK [APPENDUID $ $uid]' } }
+  - c: a2 UID FETCH \${uid} BINARY.PEEK[1]
+  - s: { imap: { untagged: "* 1 FETCH (BINARY[1] \\"\\0-\\uFFFD\\")" } }
+`,
+      ),
+    );
+    expectPassed(run);
+  });
+
   it('a mismatch names the pattern at its own line', async () => {
     const p = await peer([send(GREETING), expectBytes('a1 NOOP\r\n'), send('* 1 EXPUNGE\r\na1 OK done\r\n'), waitClose()]);
     const text = suite(p.port, `  - c: a1 NOOP\n  - s: { imap: { forbid: ['* 1 EXPUNGE'] } }\n`);
@@ -136,5 +166,16 @@ describe('imap: against hostile peers', () => {
       suite(small.port, `  - c: a1 FETCH 1:* UID\n  - s: { imap: { untagged: '* 1 FETCH (UID 2)' }, timeout: 10s }\n`).replace('protocol: imap }', 'protocol: imap, limits: { reply: 1MiB } }'),
     );
     expectFailed(limited, 'imap structural', /reply longer than 1 MiB/);
+  });
+
+  it('100,000 EXPUNGEs against $n patterns: followed in linear time, not one pass per response', async () => {
+    const lines = '* 1 EXPUNGE\r\n'.repeat(100_000);
+    const p = await peer([send(GREETING), expectBytes('a1 EXPUNGE\r\n'), send(`${lines}a1 OK done\r\n`), waitClose()]);
+    const run = await runSpec(
+      ws(),
+      'expunges.yaml',
+      suite(p.port, `  - c: a1 EXPUNGE\n  - s: { imap: { untagged: ['* $100000 EXPUNGE', '* $1 EXPUNGE', '* $50000 EXPUNGE'], forbid: ['* $100001 EXPUNGE', '* $7 FETCH $'] }, timeout: 10s }\n`),
+    );
+    expectPassed(run);
   });
 });

@@ -7,7 +7,7 @@
  * UPDATE_GOLDEN=1 rewrites the expected files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function scriptsIn(dir: string): string[] {
 
 function importFrom(dir: string, name: string): ScriptResult {
   const read = (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined);
-  return importImaptest({ name, text: read(name) ?? '', mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
+  return importImaptest({ name, text: readFileSync(join(dir, name)), mbox: read(`${name}.mbox`) ?? read('default.mbox') }, { env: {} });
 }
 
 function golden(path: string, actual: string): void {
@@ -68,12 +68,13 @@ async function expectShape(result: ScriptResult): Promise<void> {
   expect(doc.name).toBe(`imaptest ${result.name}`);
   expect(doc.tags[0]).toBe('imaptest');
   expect(doc.connect).toMatchObject({ host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' });
-  expect(doc.vars).toEqual({ mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' });
+  const user2 = yaml.includes('${user2}') ? { user2: '${env.MAIL_USER2:-}' } : {};
+  expect(doc.vars).toEqual({ mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}', ...user2 });
   expect(doc.secrets).toEqual(['pass']);
   for (const step of doc.steps) {
     const imap = (step.s as { imap?: Record<string, unknown> } | undefined)?.imap;
     if (imap === undefined) continue;
-    expect(Object.keys(imap).every((k) => ['untagged', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
+    expect(Object.keys(imap).every((k) => ['untagged', 'optional', 'forbid', 'extra', 'tagged'].includes(k))).toBe(true);
     const tagged = imap.tagged;
     const completions = typeof tagged === 'string' ? [tagged] : Object.values(tagged as Record<string, string>);
     for (const c of completions) expect(c).toMatch(/^(\$|OK|NO|BAD)( .*)?$/);
@@ -123,15 +124,17 @@ describe('convospec import --from imaptest', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('writes one spec per script, names what it cannot express by file:line, and sums up (exit 1)', () => {
-    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', 'test/fixtures/imaptest', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    expect(run.stderr).toContain('test/fixtures/imaptest/append-binary:4: not expressible: a literal with NUL or non-UTF-8 bytes');
-    expect(run.stderr).toContain('test/fixtures/imaptest/catenate:43: not expressible: $mailbox_url (the mailbox\'s IMAP URL) has no convospec equivalent\ntest/fixtures/imaptest/catenate:48:');
-    expect(run.stderr).toContain("test/fixtures/imaptest/search-context-update:22: not expressible: imaptest's $4 (a sequence number of the command)");
-    expect(run.stderr).toContain('imaptest: 5 written to');
-    expect(run.stderr).toContain('3 not expressible');
+    const scripts = join(out, 'scripts');
+    cpSync(FIXTURES, scripts, { recursive: true, filter: (path) => !path.includes('expected') });
+    writeFileSync(join(scripts, 'broken'), 'sate: auth\n\nok noop\n!else\n');
+    const written = join(out, 'specs');
+    const run = spawnSync(process.execPath, [builtCli(), 'import', '--from', 'imaptest', scripts, '-o', written], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain(`${scripts}/broken:1: not expressible: unknown header "sate"\n${scripts}/broken:4: not expressible: !else without !ifenv or !ifnenv`);
+    expect(run.stderr).toContain(`${scripts}/append-binary:20: a forbidden literal holding NUL is compared whole here`);
+    expect(run.stderr).toContain(`imaptest: 8 written to ${written} (1 with warnings), 1 not expressible`);
     expect(run.status).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['append.yaml', 'fetch.yaml', 'pipeline-connections.yaml', 'pipeline.yaml', 'select.yaml']);
-    expect(readFileSync(join(out, 'select.yaml'), 'utf8')).toBe(readFileSync(join(EXPECTED, 'select.yaml'), 'utf8'));
+    expect(readdirSync(written).sort()).toEqual(scriptsIn(FIXTURES).map((name) => `${name}.yaml`).sort());
+    for (const name of scriptsIn(FIXTURES)) expect(readFileSync(join(written, `${name}.yaml`), 'utf8')).toBe(readFileSync(join(EXPECTED, `${name}.yaml`), 'utf8'));
   });
 
   it('without --from imaptest, takes one transcript (exit 2)', () => {
@@ -184,6 +187,11 @@ describe('imaptest script constructs', () => {
   it('`!` lines are forbidden, "" is any status, ignore_extra_untagged: no is extra: false, $$ is a $', () => {
     const doc = spec('ignore_extra_untagged: no\n\n"" store 1 flags ($$kw $uid1)\n! 1 expunge\n');
     expect(body(doc)).toEqual([{ c: 'a7 store 1 flags ($kw ${uid1})' }, { s: { imap: { forbid: ['* 1 expunge'], extra: false, tagged: '$' } } }]);
+  });
+
+  it('`?` lines (may come) are optional: patterns', () => {
+    const doc = spec('ignore_extra_untagged: no\n\nok list "" *\n? list () $sep ${mailbox}x\n* list () $sep $mailbox\n');
+    expect(body(doc)).toEqual([{ c: 'a7 list "" *' }, { s: { imap: { untagged: ['* list () $sep ${mailbox}'], optional: ['* list () $sep ${mailbox}x'], extra: false, tagged: 'OK' } } }]);
   });
 
   it('!ifenv is evaluated when importing, and said in a comment', () => {
@@ -241,6 +249,12 @@ describe('imaptest script constructs', () => {
     expect(body(doc).slice(2)).toEqual([{ c: 'a8 uid search return (all) all' }, { s: { imap: { untagged: ['* esearch (tag a8) uid all ${uid1}:${uid2}'], tagged: 'OK' } } }]);
     const unbound = importImaptest({ name: 't', text: '\nok search all\n* search $a:$b\n', mbox: MBOX }, { env: {} });
     expect(unbound.problems[0]?.message).toMatch(/\$a inside a word or a string, not bound by an earlier reply/);
+    // A `!` or `?` line binds nothing for later exchanges.
+    const forbidden = importImaptest({ name: 't', text: '\nok fetch 1 uid\n! 1 fetch (uid $a)\n? 2 fetch (uid $b)\nok search all\n* search $a:$b\n', mbox: MBOX }, { env: {} });
+    expect(forbidden.problems.map((p) => p.message)).toEqual([
+      '$a inside a word or a string, not bound by an earlier reply (convospec binds a variable to a whole value)',
+      '$b inside a word or a string, not bound by an earlier reply (convospec binds a variable to a whole value)',
+    ]);
   });
 
   it('a {{{ literal waits for "+"; expected to fail, it is sent {N+} at once and the spec requires LITERAL+', () => {
@@ -254,6 +268,36 @@ describe('imaptest script constructs', () => {
       { s: { imap: { tagged: 'NO' } } },
     ]);
     expect(doc.tags).toEqual(['imaptest', 'requires-literal+']);
+  });
+
+  it('a literal of bytes that are not text (~{{{ with NUL, 0xE4, bare LF) is sent as its exact bytes; a NUL literal in a pattern is compared as imaptest does', async () => {
+    const script = Buffer.concat([
+      Buffer.from('\nok append $mailbox ~{{{\nA: b\r\n\r\n'),
+      Buffer.from([0x00, 0x2d, 0xe4]),
+      Buffer.from('\n}}}\nok append $mailbox {{{\nx\0y\n}}}\nok fetch 1 binary.peek[1]\n* 1 fetch (binary[1] ~{{{\n\0z\n}}})\n! 1 fetch (binary[1] {{{\n\0z\n}}})\n'),
+    ]);
+    const result = importImaptest({ name: 't', text: script, mbox: MBOX }, { env: {} });
+    expect(result.problems).toEqual([]);
+    const doc = parseDoc(result.yaml as string);
+    expect(body(doc)).toEqual([
+      { c: 'a7 append ${mailbox} ~{11}' },
+      { s: { status: '+' } },
+      { send: { hex: '41 3a 20 62 0d 0a 0d 0a 00 2d e4' } },
+      { c: '' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a8 append ${mailbox} {3}' },
+      { s: { status: '+' } },
+      { send: 'x\0y' },
+      { c: '' },
+      { s: { imap: { tagged: 'OK' } } },
+      { c: 'a9 fetch 1 binary.peek[1]' },
+      { s: { imap: { untagged: ['* 1 fetch (binary[1] $)'], forbid: ['* 1 fetch (binary[1] "\0z")'], tagged: 'OK' } } },
+    ]);
+    expect(result.notes.map((n) => n.message)).toEqual([
+      'a literal holding NUL is $ here (imaptest compares strings up to the NUL only, so it checks little more than that)',
+      'a forbidden literal holding NUL is compared whole here (imaptest compares it up to the NUL only)',
+    ]);
+    expect((await loadYaml(result.yaml as string, ENV)).diagnostics).toEqual([]);
   });
 
   it('connections: N opens c1…cN, each logged in and selected, and switches with use', () => {
@@ -280,13 +324,23 @@ describe('imaptest script constructs', () => {
     expect(kept.tests[0]?.skip).toBeUndefined();
   });
 
+  it('$username, $domain and $mailbox_url are template functions of the user and the mailbox; user 2: $user2 logs connection 2 in as MAIL_USER2', () => {
+    const text = 'state: auth\nconnections: 2\nuser 2: $user2\n\n1 ok genurlauth "imap://$username@$domain/$mailbox_url/;uid=1;urlauth=user+$user" internal\n* genurlauth $url\n2 ok urlfetch $url\n* urlfetch $url $\n';
+    const result = importImaptest({ name: 't', text, mbox: undefined }, { env: {} });
+    const doc = parseDoc(result.yaml as string);
+    expect(doc.vars.user2).toBe('${env.MAIL_USER2:-}');
+    expect(doc.steps.filter((s) => typeof s.c === 'string' && s.c.includes('LOGIN')).map((s) => s.c)).toEqual(['a1 LOGIN "${user}" "${pass}"', 'a3 LOGIN "${user2}" "${pass}"']);
+    expect(doc.steps).toContainEqual({ c: 'a4 genurlauth "imap://${local_part(user)}@${domain(user)}/${imap_url_mailbox(mailbox)}/;uid=1;urlauth=user+${user}" internal' });
+  });
+
   it('what cannot be expressed is named by line, and no spec is written', () => {
-    const result = importImaptest({ name: 't', text: 'state: auth\n\nok select $mailbox_url\nselect x\n? list () $sep x\n', mbox: undefined }, { env: {} });
+    const result = importImaptest({ name: 't', text: 'state: auth\nuser: x\n\nok select ${a-b}\nselect x\n* 1 fetch (uid $1:3)\n', mbox: undefined }, { env: {} });
     expect(result.yaml).toBeUndefined();
     expect(result.problems).toEqual([
-      { line: 5, message: '"?" starts no line of imaptest\'s documented syntax (a command, "*" or "!")' },
-      { line: 4, message: 'a command with no completion line (ok, no, bad or "")' },
-      { line: 3, message: "$mailbox_url (the mailbox's IMAP URL) has no convospec equivalent" },
+      { line: 2, message: 'unknown header "user"' },
+      { line: 5, message: 'a command with no completion line (ok, no, bad or "")' },
+      { line: 4, message: '"${a-b}" in a command' },
+      { line: 5, message: "imaptest's $1 (a sequence number of the command) inside a word or a string has no convospec equivalent" },
     ]);
   });
 });

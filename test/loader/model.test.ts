@@ -188,6 +188,18 @@ describe('steps', () => {
     expect(use.name).toBe('back');
   });
 
+  it('imap: optional patterns are built; a variable only they bind is not known after the step (none may come)', async () => {
+    const yaml = (later: string) =>
+      `name: u\nconnect: { port: 143 }\nsteps:\n  - c: a1 LIST "" *\n  - s: { imap: { untagged: '* LIST () $sep INBOX', optional: ['* LIST () $sep $box', '* $1 EXPUNGE'], extra: false } }\n  - c: ${later}\n`;
+    const fs = { kind: () => 'file' as const, list: () => [] };
+    const ok = await load(['x.yaml'], { readFile: () => yaml('a2 SELECT INBOX${sep}x'), fs });
+    expect(rendered(ok)).toBe('');
+    const imap = matchers(ok.suites[0]?.tests[0] as Test)[0]?.imap;
+    expect(imap?.optional?.map((p) => p.source)).toEqual(['* LIST () $sep $box', '* $1 EXPUNGE']);
+    const unknown = await load(['x.yaml'], { readFile: () => yaml('a2 SELECT ${box}'), fs });
+    expect(rendered(unknown)).toMatch(/box/);
+  });
+
   it('`--var` names count as known variables', async () => {
     const result = await load(['valid/fragments.yaml', 'invalid/sem-unknown-variable.yaml'], { vars: { usr: 'x', mailbox: 'INBOX' } });
     expect(rendered(result)).toBe('');

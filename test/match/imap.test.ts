@@ -23,6 +23,7 @@ function pattern(source: string, role: ImapPatternRole = 'untagged'): ImapPatter
 
 interface Keys {
   untagged?: string[];
+  optional?: string[];
   forbid?: string[];
   extra?: boolean;
   tagged?: string | Record<string, string>;
@@ -38,6 +39,7 @@ function imapMatcher(keys: Keys): ImapMatcher {
   return {
     span: at(),
     untagged: (keys.untagged ?? []).map((p) => pattern(p)),
+    optional: (keys.optional ?? []).map((p) => pattern(p)),
     forbid: (keys.forbid ?? []).map((p) => pattern(p)),
     extra: keys.extra ?? true,
     tagged,
@@ -108,7 +110,8 @@ describe('imap: patterns', () => {
     expect(bad('* 1 FETCH (UID 1').offset).toBe(16);
     expect(bad('* 1 FETCH UID 1)').offset).toBe(15);
     expect(bad('* 1 FETCH (UID "x)').message).toMatch(/never closed/);
-    expect(bad('* $1 EXPUNGE').offset).toBe(2);
+    expect(bad('* $0 EXPUNGE').offset).toBe(2);
+    expect(bad('* $1x EXPUNGE').offset).toBe(2);
     expect(bad('* 1 FETCH (UID $!extra)').message).toMatch(/start of a list/);
     expect(bad('* CAPABILITY $!unordered IMAP4rev1').message).toMatch(/start of a list/);
     expect(bad('* 1 FETCH ($!sorted UID 1)').message).toMatch(/unknown directive/);
@@ -213,6 +216,15 @@ describe('imap: matching', () => {
     pass({ untagged: ['* $ EXISTS', '* 1 EXPUNGE'], extra: false }, observed);
   });
 
+  it('optional: a response it matches is no extra, and it may match none (imaptest\'s `?` lines)', () => {
+    const observed = imap('* 1 EXPUNGE', '* 2 EXISTS', 'a1 OK done');
+    pass({ untagged: ['* $ EXISTS'], optional: ['* 1 EXPUNGE'], extra: false }, observed);
+    pass({ untagged: ['* $ EXISTS', '* 1 EXPUNGE'], optional: ['* 3 EXPUNGE'], extra: false }, observed);
+    expect(fail({ untagged: ['* $ EXISTS'], optional: ['* 3 EXPUNGE'], extra: false }, observed).message).toMatch(/besides those listed .* "\* 1 EXPUNGE"/);
+    // It binds what it matched, like any pattern.
+    expect(pass({ optional: ['* $n EXISTS'] }, observed).get('n')?.text).toBe('2');
+  });
+
   it('checks the completion: OK by default, else the status word and a prefix', () => {
     expect(fail({}, imap('a1 NO [TRYCREATE] no mailbox')).message).toMatch(/expected the completion OK/);
     pass({ tagged: 'NO [TRYCREATE]' }, imap('a1 NO [TRYCREATE] no mailbox'));
@@ -248,6 +260,38 @@ describe('imap: matching', () => {
   it('a malformed response matches nothing, and the failure says why', () => {
     const observed = imap('* 1 FETCH (UID 1', 'a1 OK done');
     expect(fail({ untagged: ['* 1 FETCH (UID 1)'] }, observed).message).toMatch(/is no IMAP \(1 unclosed/);
+  });
+
+  it('$1, $2…: the message that had that number when the command was sent, through the EXPUNGEs before each response', () => {
+    // Messages 1 and 3 of 3 expunged: 3 is number 2 once 1 has gone, in whichever order they come.
+    pass({ untagged: ['* $1 EXPUNGE', '* $3 EXPUNGE'], extra: false }, imap('* 1 EXPUNGE', '* 2 EXPUNGE', 'a1 OK done'));
+    pass({ untagged: ['* $1 EXPUNGE', '* $3 EXPUNGE'], extra: false }, imap('* 3 EXPUNGE', '* 1 EXPUNGE', 'a1 OK done'));
+    expect(fail({ untagged: ['* $1 EXPUNGE', '* $3 EXPUNGE'] }, imap('* 1 EXPUNGE', '* 3 EXPUNGE', 'a1 OK done')).message).toMatch(/"\* \$3 EXPUNGE"/);
+    // A FETCH before an EXPUNGE keeps its number; after it, it has moved down.
+    pass({ untagged: ['* $2 FETCH (UID 12)', '* $4 FETCH (UID 14)', '* $1 EXPUNGE'] }, imap('* 2 FETCH (UID 12)', '* 1 EXPUNGE', '* 3 FETCH (UID 14)', 'a1 OK done'));
+    expect(check({ untagged: ['* $4 FETCH (UID 14)'] }, imap('* 1 EXPUNGE', '* 4 FETCH (UID 14)', 'a1 OK done')).ok).toBe(false);
+    // An expunged message has no number: nothing matches it, so a forbid of it holds.
+    pass({ forbid: ['* $1 FETCH $'] }, imap('* 1 EXPUNGE', '* 1 FETCH (UID 2)', 'a1 OK done'));
+    expect(fail({ forbid: ['* $1 EXPUNGE'] }, imap('* 1 EXPUNGE', 'a1 OK done')).message).toMatch(/expected no untagged response like "\* \$1 EXPUNGE"/);
+    // Inside a list (ESEARCH's REMOVEFROM), as any other value.
+    pass({ untagged: ['* ESEARCH (TAG "a1") REMOVEFROM ($pos $4)', '* $3 EXPUNGE'] }, imap('* 3 EXPUNGE', '* ESEARCH (TAG "a1") REMOVEFROM (0 3)', 'a1 OK done'));
+  });
+
+  it('$n follows the EXPUNGEs as imaptest does, for any order of them (property)', () => {
+    // 8 messages; some expunged, each EXPUNGE naming the message's number at that moment.
+    fc.assert(
+      fc.property(fc.shuffledSubarray([1, 2, 3, 4, 5, 6, 7, 8], { minLength: 1 }), (gone) => {
+        const alive = [1, 2, 3, 4, 5, 6, 7, 8];
+        const lines = gone.map((m) => {
+          const at = alive.indexOf(m);
+          alive.splice(at, 1);
+          return `* ${at + 1} EXPUNGE`;
+        });
+        pass({ untagged: gone.map((m) => `* $${m} EXPUNGE`), extra: false }, imap(...lines, 'a1 OK done'));
+        const kept = [1, 2, 3, 4, 5, 6, 7, 8].find((m) => !gone.includes(m));
+        if (kept !== undefined) expect(check({ untagged: [`* $${kept} EXPUNGE`] }, imap(...lines, 'a1 OK done')).ok).toBe(false);
+      }),
+    );
   });
 
   it('stays near linear: 10,000 FETCH lines against 10,000 patterns', () => {

@@ -55,6 +55,17 @@ describe('text functions', () => {
     ["${lower('MiXeD')}", 'mixed'],
     ["${upper('MiXeD')}", 'MIXED'],
     ["${base64(unbase64(base64('round')))}", 'cm91bmQ='],
+    ["${local_part('carol@convospec.test')}", 'carol'],
+    ["${domain('carol@convospec.test')}", 'convospec.test'],
+    ["${local_part('carol')}", 'carol'],
+    ["${domain('carol')}", ''],
+    ["${local_part('a@b@c')}", 'a'],
+    ["${domain('a@b@c')}", 'b@c'],
+    ["${imap_url_mailbox('imaptest')}", 'imaptest'],
+    ["${imap_url_mailbox('INBOX/Sent Items')}", 'INBOX/Sent%20Items'],
+    ["${imap_url_mailbox('a;b?c#d%e')}", 'a%3Bb%3Fc%23d%25e'],
+    ["${imap_url_mailbox('~peter/mail/&U,BTFw-/&ZeVnLIqe-')}", '~peter/mail/%E5%8F%B0%E5%8C%97/%E6%97%A5%E6%9C%AC%E8%AA%9E'],
+    ["${imap_url_mailbox('Tom &- Jerry')}", 'Tom%20&%20Jerry'],
   ])('%s → %j', (source, expected) => {
     expect(run(source)).toBe(expected);
   });
@@ -91,6 +102,8 @@ describe('bad arguments are TemplateErrors at the call', () => {
     ["x${unbase64('////')}", 'unbase64: the decoded bytes are not UTF-8 text'],
     ["x${unbase64('YWxpY2U===')}", 'not base64'],
     ["x${cram_md5('u', 'p', '%%')}", 'cram_md5: the challenge is not base64'],
+    ["x${imap_url_mailbox('a&Jjo')}", 'imap_url_mailbox: the mailbox name is not modified UTF-7'],
+    ["x${imap_url_mailbox('a&!!-')}", 'imap_url_mailbox: the mailbox name is not modified UTF-7'],
     ["x${repeat('a', 'many')}", 'repeat: the count must be a whole number'],
     ["x${repeat('ab', 9000000)}", 'more than the limit'],
     ["x${random(99999999)}", 'random: the number of digits is 99999999, more than the limit'],
@@ -117,7 +130,7 @@ describe('bad arguments are TemplateErrors at the call', () => {
 describe('FUNCTIONS table', () => {
   it('holds exactly the functions of spec §7, each with a summary', () => {
     expect([...FUNCTIONS.keys()].sort()).toEqual(
-      ['base64', 'concat', 'cram_md5', 'date', 'hex', 'len', 'lower', 'random', 'repeat', 'sasl_plain', 'unbase64', 'upper', 'uuid', 'xoauth2'],
+      ['base64', 'concat', 'cram_md5', 'date', 'domain', 'hex', 'imap_url_mailbox', 'len', 'local_part', 'lower', 'random', 'repeat', 'sasl_plain', 'unbase64', 'upper', 'uuid', 'xoauth2'],
     );
     for (const [name, def] of FUNCTIONS) {
       expect(def.summary.startsWith(`${name}(`)).toBe(true);

@@ -55,7 +55,7 @@ export async function importImaptestCommand(paths: readonly string[], flags: Imp
   for (const script of scripts) {
     const full = resolve(io.cwd, script);
     const name = basename(script);
-    const text = await readFile(full, 'utf8');
+    const text = await readFile(full);
     const mbox = (await readOptional(`${full}.mbox`)) ?? (await readOptional(join(dirname(full), 'default.mbox')));
     const capabilities = flags.capabilities?.split(/[\s,]+/).filter((c) => c !== '');
     const result = importImaptest({ name, text, mbox }, { env, ...(capabilities ? { capabilities } : {}) });

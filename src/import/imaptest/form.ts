@@ -6,6 +6,8 @@
 export interface Expectation {
   /** `*` lines, verbatim imaptest patterns. */
   readonly untagged: readonly string[];
+  /** `?` lines, verbatim, starting with `*`. */
+  readonly optional: readonly string[];
   /** `!` lines, verbatim, starting with `*`. */
   readonly forbid: readonly string[];
   /** `ignore_extra_untagged` */
@@ -17,6 +19,7 @@ export interface Expectation {
 export function imapMatcher(e: Expectation): Record<string, unknown> {
   const imap: Record<string, unknown> = {};
   if (e.untagged.length > 0) imap.untagged = [...e.untagged];
+  if (e.optional.length > 0) imap.optional = [...e.optional];
   if (e.forbid.length > 0) imap.forbid = [...e.forbid];
   if (!e.extra) imap.extra = false;
   const completion = (t: Expectation['tagged'][number]): string => (t.prefix === undefined ? t.status : `${t.status} ${t.prefix}`);

@@ -9,7 +9,8 @@ import { buildSpec } from './spec.js';
 export interface ScriptSource {
   /** The script's file name without folder (the spec is named after it). */
   readonly name: string;
-  readonly text: string;
+  /** Its bytes (a literal may hold any), or its text. */
+  readonly text: Buffer | string;
   /** The script's `.mbox`, else `default.mbox` beside it, if there is one. */
   readonly mbox: string | undefined;
 }
@@ -34,10 +35,10 @@ export interface ScriptResult {
 export type { Problem };
 
 export function importImaptest(source: ScriptSource, options: ImaptestOptions): ScriptResult {
-  const script = parseScript(source.text, options.env);
+  const script = parseScript(typeof source.text === 'string' ? Buffer.from(source.text, 'utf8') : source.text, options.env);
   const mbox = source.mbox === undefined ? undefined : readMbox(source.mbox);
-  const { yaml, problems } = buildSpec({ name: source.name, script, mbox, ...(options.capabilities ? { serverCapabilities: options.capabilities } : {}) });
-  return { name: source.name, yaml, problems, notes: script.notes };
+  const { yaml, problems, notes } = buildSpec({ name: source.name, script, mbox, ...(options.capabilities ? { serverCapabilities: options.capabilities } : {}) });
+  return { name: source.name, yaml, problems, notes: notes ?? script.notes };
 }
 
 /** In a folder, a script is a file with no extension whose name is not all capitals (README, AUTHORS, COPYING). */

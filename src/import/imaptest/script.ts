@@ -1,6 +1,6 @@
 /**
  * Reads an imaptest scripted test (imaptest's docs/scripted_test.md): the header, the
- * `!ifenv` preprocessing, and the commands with their `*` / `!` lines, grouped into
+ * `!ifenv` preprocessing, and the commands with their `*` / `?` / `!` lines, grouped into
  * exchanges (one write of one or more commands, then their replies).
  */
 
@@ -15,10 +15,15 @@ export interface Header {
   readonly state: State;
   /** `ignore_extra_untagged` (default yes). */
   readonly extra: boolean;
+  /** `user N: name`: the user connection N logs in as, as written (`$user2`). */
+  readonly users: ReadonlyMap<number, string>;
 }
 
-/** A piece of a command: text, or a `{{{ … }}}` literal (`~{{{` a literal8). */
-export type Piece = { readonly kind: 'text'; readonly value: string } | { readonly kind: 'literal'; readonly value: string; readonly binary: boolean };
+/**
+ * A piece of a command: text, or a `{{{ … }}}` literal (`~{{{` a literal8): its bytes as
+ * written, and as text (an invalid byte read as U+FFFD, as replies are read).
+ */
+export type Piece = { readonly kind: 'text'; readonly value: string } | { readonly kind: 'literal'; readonly value: string; readonly bytes: Buffer; readonly binary: boolean };
 
 export interface Command {
   readonly line: number;
@@ -36,6 +41,8 @@ export interface Exchange {
   readonly commands: Command[];
   /** `*` lines as imaptest patterns: text, and `{{{ … }}}` literals (the value the server sends). */
   readonly untagged: (readonly Piece[])[];
+  /** `?` lines (may come), the same, starting with `*`. */
+  readonly optional: (readonly Piece[])[];
   /** `!` lines, the same, starting with `*`. */
   readonly forbid: (readonly Piece[])[];
 }
@@ -58,15 +65,20 @@ const STATUS_WORDS: Readonly<Record<string, string>> = { ok: 'OK', no: 'NO', bad
 
 interface Line {
   readonly number: number;
+  /** The line as UTF-8 text, without its line end. */
   readonly text: string;
-  /** The line as written, a CR before its LF included (a `{{{` literal keeps it). */
+  /** The line's bytes (one character each), a CR before its LF included (a `{{{` literal keeps them). */
   readonly raw: string;
 }
 
-export function parseScript(text: string, env: Readonly<Record<string, string | undefined>>): Script {
+/** The script's bytes: a `{{{` literal may hold any (`append-binary`: NUL and 0xE4). */
+export function parseScript(bytes: Buffer, env: Readonly<Record<string, string | undefined>>): Script {
   const problems: Problem[] = [];
   const notes: Problem[] = [];
-  const all = text.split('\n').map((t, i) => ({ number: i + 1, text: t.replace(/\r$/, ''), raw: t }));
+  const all = bytes
+    .toString('latin1')
+    .split('\n')
+    .map((t, i) => ({ number: i + 1, text: Buffer.from(t.replace(/\r$/, ''), 'latin1').toString('utf8'), raw: t }));
   const { header, rest } = parseHeader(all, problems);
   const body = preprocess(rest, env, problems, notes);
   const exchanges = parseBody(body, header, problems);
@@ -79,12 +91,13 @@ function parseHeader(lines: readonly Line[], problems: Problem[]): { header: Hea
   let messages: number | undefined;
   let state: State = 'selected';
   let extra = true;
+  const users = new Map<number, string>();
   let i = 0;
   for (; i < lines.length; i++) {
     const { number, text } = lines[i] as Line;
     if (text.trim() === '') break;
     if (text.startsWith('#')) continue;
-    const m = /^([a-z_]+):\s*(.*)$/i.exec(text);
+    const m = /^([a-z_]+(?: [0-9]+)?):\s*(.*)$/i.exec(text);
     if (!m) {
       problems.push({ line: number, message: `header line "${text}" is not "key: value" (end the header with an empty line)` });
       continue;
@@ -112,11 +125,14 @@ function parseHeader(lines: readonly Line[], problems: Problem[]): { header: Hea
       case 'ignore_extra_untagged':
         extra = !/^(no|false|0)$/i.test(value);
         break;
-      default:
-        problems.push({ line: number, message: `unknown header "${key}"` });
+      default: {
+        const user = /^user ([0-9]+)$/.exec(key);
+        if (user && Number(user[1]) >= 1 && value !== '') users.set(Number(user[1]), value);
+        else problems.push({ line: number, message: `unknown header "${key}"` });
+      }
     }
   }
-  return { header: { capabilities, connections: connections >= 1 ? connections : 1, messages, state, extra }, rest: lines.slice(i) };
+  return { header: { capabilities, connections: connections >= 1 ? connections : 1, messages, state, extra, users }, rest: lines.slice(i) };
 }
 
 /** `!ifenv` / `!ifnenv` / `!else` / `!endif`: evaluated now, against the importer's environment. */
@@ -166,12 +182,13 @@ function readPieces(lines: readonly Line[], start: number, first: string, proble
     const content: string[] = [];
     while (i < lines.length && !(lines[i] as Line).text.startsWith('}}}')) content.push((lines[i++] as Line).raw);
     const join = m[1] === '~' ? '\n' : '\r\n';
+    const bytes = Buffer.from(content.join(join), 'latin1');
+    const literal: Piece = { kind: 'literal', value: bytes.toString('utf8'), bytes, binary: m[1] === '~' };
+    pieces.push(literal);
     if (i >= lines.length) {
       problems.push({ line: (lines[start] as Line).number, message: 'a {{{ literal with no closing }}}' });
-      pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
       return { pieces, next: i };
     }
-    pieces.push({ kind: 'literal', value: content.join(join), binary: m[1] === '~' });
     text = (lines[i] as Line).text.slice(3);
     i++;
   }
@@ -199,7 +216,7 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
       i++;
       continue;
     }
-    if (text.startsWith('* ') || text.startsWith('! ') || text === '*' || text === '!') {
+    if (/^[*!?](?: |$)/.test(text)) {
       const { pieces, next } = readPieces(lines, i, text, problems);
       i = next;
       if (!last) {
@@ -208,11 +225,11 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
       }
       const [head, ...more] = pieces;
       if (text.startsWith('*')) last.untagged.push(pieces);
-      else if (head?.kind === 'text') last.forbid.push([{ kind: 'text', value: `*${head.value.slice(1)}` }, ...more]);
+      else if (head?.kind === 'text') (text.startsWith('!') ? last.forbid : last.optional).push([{ kind: 'text', value: `*${head.value.slice(1)}` }, ...more]);
       continue;
     }
     if (!/^[\w"]/.test(text.trim())) {
-      problems.push({ line: line.number, message: `"${text.trim()[0] ?? ''}" starts no line of imaptest's documented syntax (a command, "*" or "!")` });
+      problems.push({ line: line.number, message: `"${text.trim()[0] ?? ''}" starts no line of imaptest's syntax (a command, "*", "?" or "!")` });
       i++;
       continue;
     }
@@ -253,10 +270,10 @@ function parseBody(lines: readonly Line[], header: Header, problems: Problem[]):
     }
     waiting.set(connection, pending);
     // Method 3 commands written before the previous ones completed are pipelined with them.
-    const pipelined = last !== undefined && last.connection === connection && command.tag !== undefined && last.commands.every((c) => c.tag !== undefined && c.status === undefined) && last.untagged.length === 0 && last.forbid.length === 0;
+    const pipelined = last !== undefined && last.connection === connection && command.tag !== undefined && last.commands.every((c) => c.tag !== undefined && c.status === undefined) && last.untagged.length === 0 && last.optional.length === 0 && last.forbid.length === 0;
     if (pipelined && last) last.commands.push(command);
     else {
-      last = { line: line.number, connection, commands: [command], untagged: [], forbid: [] };
+      last = { line: line.number, connection, commands: [command], untagged: [], optional: [], forbid: [] };
       exchanges.push(last);
     }
   }

@@ -12,15 +12,22 @@ import type { Command, Exchange, Piece, Problem, Script, State } from './script.
 export const CONNECT = { host: '${env.MAIL_HOST:-127.0.0.1}', port: '${env.IMAP_PORT:-143}', protocol: 'imap' } as const;
 export const VARS = { mailbox: '${env.IMAPTEST_MAILBOX:-imaptest}', user: '${env.MAIL_USER}', pass: '${env.MAIL_PASS}' } as const;
 
-/** imaptest's predefined variables in commands: the spec's variable, or why there is none. */
-const PREDEFINED: Readonly<Record<string, string | { readonly unsupported: string }>> = {
+/** imaptest's predefined variables: the spec's template expression for each. */
+const PREDEFINED: Readonly<Record<string, string>> = {
   mailbox: 'mailbox',
   user: 'user',
   password: 'pass',
-  username: { unsupported: 'the user name without @domain' },
-  domain: { unsupported: "the user's domain" },
-  mailbox_url: { unsupported: "the mailbox's IMAP URL" },
+  username: 'local_part(user)',
+  domain: 'domain(user)',
+  mailbox_url: 'imap_url_mailbox(mailbox)',
+  user2: 'user2',
+  username2: 'local_part(user2)',
+  domain2: 'domain(user2)',
+  password2: 'pass',
 };
+
+/** The second user of `user 2: $user2`: imaptest's `username2_template`, with the same password. */
+export const USER2 = '${env.MAIL_USER2:-}';
 
 const RANK: Readonly<Record<State, number>> = { nonauth: 0, auth: 1, created: 2, appended: 3, selected: 4 };
 
@@ -38,12 +45,16 @@ export interface SpecInput {
 export interface SpecOutput {
   readonly yaml: string | undefined;
   readonly problems: readonly Problem[];
+  /** The script's notes and the translation's, when written. */
+  readonly notes?: readonly Problem[];
 }
 
 export function buildSpec(input: SpecInput): SpecOutput {
   const { script, name } = input;
   const { header } = script;
   const problems: Problem[] = [...script.problems];
+  /** Decisions of the translation, by script line: comments in the spec. */
+  const notes: Problem[] = [...script.notes];
   const multi = header.connections > 1;
   const conn = (n: number): string => `c${n}`;
   let counter = 0;
@@ -64,7 +75,9 @@ export function buildSpec(input: SpecInput): SpecOutput {
   for (let n = 1; n <= header.connections; n++) {
     if (n > 1) steps.push({ connect: { port: CONNECT.port, protocol: CONNECT.protocol, as: conn(n) } });
     steps.push({ s: { status: 'OK' } });
-    if (rank >= RANK.auth) steps.push({ c: `${tag()} LOGIN "\${user}" "\${pass}"` }, { s: { status: 'OK' } });
+    const user = header.users.get(n);
+    const login = user === undefined ? '${user}' : translate(user, 1, problems);
+    if (rank >= RANK.auth) steps.push({ c: `${tag()} LOGIN "${login}" "\${pass}"` }, { s: { status: 'OK' } });
     if (n === 1) {
       if (rank >= RANK.auth) for (const box of testMailboxes(script)) steps.push({ c: `${tag()} DELETE ${box}` }, { s: { status: ['OK', 'NO'] } });
       if (rank >= RANK.created) steps.push({ c: `${tag()} CREATE \${mailbox}` }, { s: { status: 'OK' } });
@@ -81,7 +94,7 @@ export function buildSpec(input: SpecInput): SpecOutput {
       steps.push({ use: conn(exchange.connection) });
       current = exchange.connection;
     }
-    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known));
+    steps.push(...exchangeSteps(exchange, tag, nextMessages, problems, header.extra, () => (literalPlus = true), known, notes));
   }
 
   // What the script created beside the test mailbox goes, so that no other script finds it.
@@ -98,7 +111,8 @@ export function buildSpec(input: SpecInput): SpecOutput {
   if (required.length > 0) spec.requires = required;
   spec.connect = multi ? { ...CONNECT, as: conn(1) } : { ...CONNECT };
   spec.serial = true;
-  spec.vars = { ...VARS };
+  // `$user2`, `$username2`…: the second user, from the environment.
+  spec.vars = /\$\{(?:[a-z_]+\()?user2\b/.test(JSON.stringify(steps)) ? { ...VARS, user2: USER2 } : { ...VARS };
   spec.secrets = ['pass'];
   const has = new Set(input.serverCapabilities?.map((c) => c.toUpperCase()));
   const missing = input.serverCapabilities === undefined ? [] : header.capabilities.filter((c) => !has.has(c.toUpperCase()));
@@ -114,10 +128,10 @@ export function buildSpec(input: SpecInput): SpecOutput {
       ? [` Needs the capabilities ${required.join(' ')}: \`requires\` skips it where the server does not advertise one, as imaptest does.`]
       : []),
     ...(literalPlus ? [' A command expected to fail sends its literals as {N+} (LITERAL+): the server may refuse it before any "+".'] : []),
-    ...script.notes.map((n) => ` line ${n.line}: ${n.message}`),
+    ...unique(notes).map((n) => ` line ${n.line}: ${n.message}`),
   ];
   doc.commentBefore = comments.join('\n');
-  return { yaml: doc.toString({ lineWidth: 0 }), problems: [] };
+  return { yaml: doc.toString({ lineWidth: 0 }), problems: [], notes: unique(notes) };
 }
 
 function exchangeSteps(
@@ -128,6 +142,7 @@ function exchangeSteps(
   extra: boolean,
   nonSync: () => void,
   known: Set<string>,
+  notes: Problem[],
 ): Step[] {
   const steps: Step[] = [];
   /** Variables this exchange's patterns bind: known to the later exchanges. */
@@ -150,9 +165,25 @@ function exchangeSteps(
   // In a `*` line, imaptest's `$tag` is the tag of the exchange's first command.
   const first = tagged[0]?.tag ?? '';
   const ctx: PatternContext = { tag: first, line: exchange.line, problems, known, binds };
-  const patterns = (list: readonly (readonly Piece[])[]): string[] =>
-    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, ctx) : quotedLiteral(p.value))).join(''));
-  steps.push({ s: imapMatcher({ untagged: patterns(exchange.untagged), forbid: patterns(exchange.forbid), extra, tagged }) });
+  // imaptest compares strings as C strings: a literal holding NUL only up to it, in the
+  // pattern and in the response, so `*` `… {{{\0…}}}` holds for any value that starts with NUL.
+  const literal = (p: Extract<Piece, { kind: 'literal' }>, forbid: boolean): string => {
+    if (!p.bytes.includes(0)) return quotedLiteral(p.value);
+    notes.push({
+      line: exchange.line,
+      message: forbid
+        ? 'a forbidden literal holding NUL is compared whole here (imaptest compares it up to the NUL only)'
+        : 'a literal holding NUL is $ here (imaptest compares strings up to the NUL only, so it checks little more than that)',
+    });
+    return forbid ? quotedLiteral(p.value) : '$';
+  };
+  // Only `*` lines bind for later exchanges: a `?` line may match nothing, a `!` line binds nothing.
+  const unbound: PatternContext = { ...ctx, binds: [] };
+  const patterns = (list: readonly (readonly Piece[])[], within: PatternContext, forbid: boolean): string[] =>
+    list.map((pieces) => pieces.map((p) => (p.kind === 'text' ? translatePattern(p.value, within) : literal(p, forbid))).join(''));
+  steps.push({
+    s: imapMatcher({ untagged: patterns(exchange.untagged, ctx, false), optional: patterns(exchange.optional, unbound, false), forbid: patterns(exchange.forbid, unbound, true), extra, tagged }),
+  });
   for (const name of binds) known.add(name);
   return steps;
 }
@@ -174,12 +205,9 @@ function commandSteps(tag: string, command: Command, nextMessages: (count: numbe
   for (let i = 0; i < rest.length; i++) {
     const piece = rest[i];
     if (piece?.kind !== 'literal') continue;
-    if (piece.value.includes('\0') || piece.value.includes('\uFFFD')) {
-      problems.push({ line: command.line, message: 'a literal with NUL or non-UTF-8 bytes (a c: line is text)' });
-    }
-    const size = Buffer.byteLength(piece.value, 'utf8');
-    const opening = `${line}${piece.binary ? '~' : ''}{${size}${sync ? '' : '+'}}`;
-    const literalLines = piece.value.split('\r\n').map(escapeTemplate);
+    const opening = `${line}${piece.binary ? '~' : ''}{${piece.bytes.length}${sync ? '' : '+'}}`;
+    const raw = rawLiteral(piece);
+    const literalLines = raw === undefined ? piece.value.split('\r\n').map(escapeTemplate) : [''];
     if (sync) {
       steps.push({ c: pending.length === 0 ? opening : [...pending, opening] });
       steps.push({ s: { status: '+' } });
@@ -188,12 +216,28 @@ function commandSteps(tag: string, command: Command, nextMessages: (count: numbe
       nonSync();
       pending = [...pending, opening, ...literalLines.slice(0, -1)];
     }
+    if (raw !== undefined) {
+      if (pending.length > 0) steps.push({ c: pending });
+      pending = [];
+      steps.push(raw);
+    }
     const after = rest[i + 1];
     const tail = after?.kind === 'text' ? translate(after.value, command.line, problems) : '';
     line = `${literalLines[literalLines.length - 1] ?? ''}${tail}`;
   }
   steps.push({ c: pending.length === 0 ? line : [...pending, line] });
   return steps;
+}
+
+/**
+ * A literal that `c:` lines cannot carry (bytes that are not UTF-8, a control character, a
+ * CR or LF not part of a CRLF) as a `send:` step of its exact bytes: its text (YAML writes
+ * `\0`, `\n` escaped), or, when it is not UTF-8, its hex. Undefined when it is CRLF lines of text.
+ */
+function rawLiteral(piece: Extract<Piece, { kind: 'literal' }>): Step | undefined {
+  const text = Buffer.from(piece.value, 'utf8').equals(piece.bytes);
+  if (text && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/.test(piece.value)) return undefined;
+  return { send: text ? escapeTemplate(piece.value) : { hex: piece.bytes.toString('hex').replace(/(..)(?!$)/g, '$1 ') } };
 }
 
 /** imaptest's `append [mailbox [flags]]` with no literal appends the mbox's next message. */
@@ -205,7 +249,7 @@ function withMessage(command: Command, nextMessages: (count: number | undefined,
   const args = head.value.trim().length > 'append'.length ? head.value.trim() : 'APPEND $mailbox';
   return [
     { kind: 'text', value: `${args} ` },
-    { kind: 'literal', value: message.lines.map((l) => `${l}\r\n`).join(''), binary: false },
+    { kind: 'literal', value: message.lines.map((l) => `${l}\r\n`).join(''), bytes: Buffer.from(message.lines.map((l) => `${l}\r\n`).join(''), 'utf8'), binary: false },
     { kind: 'text', value: '' },
   ];
 }
@@ -216,22 +260,22 @@ function appendSteps(tag: string, mailbox: string, message: MboxMessage): Step[]
   return [{ c: `${tag} APPEND ${mailbox} "${message.date}" {${size}}` }, { s: { status: '+' } }, { c: [...message.lines.map(escapeTemplate), ''] }, { s: { status: 'OK' } }];
 }
 
-/** imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a `$`. */
+/**
+ * imaptest's `$name` in a command becomes the template `${name}`; `${name}` stays; `$$` is a
+ * `$`; `$1` is `1` (sequence numbers are counted from the command's sending).
+ */
 function translate(text: string, line: number, problems: Problem[]): string {
-  return text.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, bare: string | undefined) => {
+  return text.replace(/\$\$|\$\{([^}]*)\}|\$([0-9]+)|\$([A-Za-z_][A-Za-z0-9_]*)|\$/g, (all, braced: string | undefined, sequence: string | undefined, bare: string | undefined) => {
+    if (sequence !== undefined) return String(Number(sequence));
     const name = braced ?? bare;
     if (name === undefined) return '$';
     const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
-    if (known === undefined) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        problems.push({ line, message: `"${all}" in a command` });
-        return all;
-      }
-      return `\${${name}}`;
+    if (known !== undefined) return `\${${known}}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.push({ line, message: `"${all}" in a command` });
+      return all;
     }
-    if (typeof known === 'string') return `\${${known}}`;
-    problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
-    return all;
+    return `\${${name}}`;
   });
 }
 
@@ -254,7 +298,7 @@ const DELIMITER = /^[\s()[\]"]?$/;
  * other variable that is a whole value is imaptest's variable, bound on first use, written
  * \`$name\`; one inside a word or a string (\`$uid1:$uid3\`) must be bound by an earlier exchange
  * and becomes the template \`${name}\`; \`$$word\` (a literal \`$\`) is the quoted \`"$word"\`;
- * \`$1\`-style sequence variables cannot be expressed.
+ * \`$1\`, a sequence number of the command, stays as written when it is a whole value.
  */
 function translatePattern(text: string, ctx: PatternContext): string {
   const { line, problems } = ctx;
@@ -266,17 +310,16 @@ function translatePattern(text: string, ctx: PatternContext): string {
     scanned = at + all.length;
     if (word !== undefined) return `"$${word}"`;
     if (sequence !== undefined) {
-      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) has no convospec equivalent` });
+      // `$1` as a whole value is the matcher's own; inside a word it has no equivalent.
+      const whole = !quoted && DELIMITER.test(text[at - 1] ?? '') && DELIMITER.test(text[at + all.length] ?? '');
+      if (whole && Number(sequence) >= 1) return all;
+      problems.push({ line, message: `imaptest's $${sequence} (a sequence number of the command) inside a word or a string has no convospec equivalent` });
       return all;
     }
     const name = (braced ?? bare) as string;
     if (name === 'tag') return ctx.tag;
     const known = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
-    if (typeof known === 'string') return `\${${known}}`;
-    if (known !== undefined) {
-      problems.push({ line, message: `$${name} (${known.unsupported}) has no convospec equivalent` });
-      return all;
-    }
+    if (known !== undefined) return `\${${known}}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       problems.push({ line, message: `"${all}" in a reply pattern` });
       return all;
