@@ -43,7 +43,7 @@ details.test>summary::before{content:"▸";color:var(--dim)}details.test[open]>s
 .conv .heads{display:contents;color:var(--dim);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
 .conv .at{grid-column:1;text-align:right;color:var(--dim);font-size:12px;padding-top:6px}
 .bubble{border:1px solid;border-radius:10px;padding:5px 10px;min-width:0;width:fit-content;max-width:100%}
-.lock{vertical-align:-1px}
+.lock{vertical-align:-1px;margin-right:5px}
 .row{display:contents}
 .row.c .bubble{grid-column:2;background:var(--c);border-color:var(--c-line);border-top-left-radius:2px}
 .row.s .bubble{grid-column:3;background:var(--s);border-color:var(--s-line);border-top-right-radius:2px}

@@ -145,7 +145,7 @@ function turns(test: JsonTest): Turn[] {
 }
 
 /** A padlock, drawn (an emoji needs a font the reader may not have). */
-const LOCK = '<svg class="lock" width="11" height="13" viewBox="0 0 11 13" aria-hidden="true"><path d="M2.5 6V4a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="0.5" y="6" width="10" height="7" rx="1.5" fill="currentColor"/></svg> ';
+const LOCK = '<svg class="lock" width="11" height="13" viewBox="0 0 11 13" aria-hidden="true"><path d="M2.5 6V4a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="0.5" y="6" width="10" height="7" rx="1.5" fill="currentColor"/></svg>';
 
 /** The transcript as a two-column exchange, the failure's expected and received at its end. */
 function conversation(test: JsonTest): string {
@@ -326,11 +326,12 @@ const W = 760;
 const H = 280;
 const PAD = { left: 64, right: 16, top: 14, bottom: 34 };
 
-/** 1, 2, 5 × 10ⁿ between `low` and `high` (ms). */
+/** 1, 2, 5 × 10ⁿ between `low` and `high` (ms); over more than three decades, 10ⁿ alone. */
 function logTicks(low: number, high: number): number[] {
   const ticks: number[] = [];
+  const steps = Math.log10(high / low) > 3 ? [1] : [1, 2, 5];
   for (let e = Math.floor(Math.log10(low)); e <= Math.ceil(Math.log10(high)); e++) {
-    for (const m of [1, 2, 5]) {
+    for (const m of steps) {
       const v = m * 10 ** e;
       if (v >= low * 0.999 && v <= high * 1.001) ticks.push(v);
     }
@@ -379,12 +380,16 @@ function timelineChart(timeline: NonNullable<HtmlLoad['timeline']>): string {
   const covered = (i: number): number => Math.max(intervalMs / 4, Math.min(intervalMs, endMs - i * intervalMs));
   const rates = sessions.map((n, i) => (n * 1000) / covered(i));
   const failedRates = failed.map((n, i) => (n * 1000) / covered(i));
-  const top = niceCeiling(Math.max(1, ...rates));
+  const tick = niceCeiling(Math.max(1, ...rates) / 5);
+  const top = tick * Math.ceil(Math.max(1, ...rates) / tick);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const barW = plotW / sessions.length;
   const y = (rate: number): number => H - PAD.bottom - (rate / top) * plotH;
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(top * f).toFixed(1)}" y2="${y(top * f).toFixed(1)}"/><text x="${PAD.left - 6}" y="${(y(top * f) + 4).toFixed(1)}" text-anchor="end">${Number((top * f).toPrecision(3))}</text>`);
+  const grid = Array.from({ length: Math.round(top / tick) + 1 }, (_, i) => {
+    const rate = i * tick;
+    return `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(rate).toFixed(1)}" y2="${y(rate).toFixed(1)}"/><text x="${PAD.left - 6}" y="${(y(rate) + 4).toFixed(1)}" text-anchor="end">${Number(rate.toPrecision(3))}/s</text>`;
+  });
   const bars = rates.map((rate, i) => {
     const x = PAD.left + i * barW;
     const fr = failedRates[i] ?? 0;
