@@ -159,7 +159,6 @@ describe('HTML report: hostile text', () => {
     expect(all(document, 'textarea')).toEqual([]);
     expect(text(all(all(document, 'head')[0]!, 'title')[0]!)).toBe('convospec: 1 of 1 failed');
     // No raw control character (but line ends and tabs), no lone surrogate, no noncharacter.
-    // eslint-disable-next-line no-control-regex
     expect(html).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
 
     const shown = escapeMultiline(HOSTILE);
