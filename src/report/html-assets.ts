@@ -29,12 +29,12 @@ input[type=search]{font:inherit;padding:4px 10px;border:1px solid var(--line);bo
 .suite>h2 .file{font-weight:normal;color:var(--dim);font-size:13px;margin-left:8px}
 details.test{border:1px solid var(--line);border-radius:8px;margin:8px 0;background:var(--bg)}
 details.test[data-status=failed],details.test[data-status=errored]{border-color:var(--fail)}
-details.test>summary{display:flex;gap:10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}
+details.test>summary{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}
 details.test>summary::-webkit-details-marker{display:none}
 details.test>summary::before{content:"▸";color:var(--dim)}details.test[open]>summary::before{content:"▾"}
 .badge{font-size:11px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;border-radius:4px;padding:1px 6px;color:#fff}
 .badge.passed{background:var(--pass)}.badge.failed{background:var(--fail)}.badge.errored{background:var(--err)}.badge.skipped{background:var(--skip)}.badge.xfailed{background:var(--xfail)}
-.name{font-weight:600}.where,.time,.tag{color:var(--dim);font-size:12.5px}.time{margin-left:auto;white-space:nowrap}
+.name{font-weight:600}.where,.time,.tag{color:var(--dim);font-size:12.5px}.where{white-space:nowrap}.time{margin-left:auto;white-space:nowrap}
 .tag{border:1px solid var(--line);border-radius:4px;padding:0 5px}
 .body{padding:4px 14px 14px}
 .failure{border-left:4px solid var(--fail);background:var(--fail-bg);padding:8px 12px;border-radius:4px;margin:6px 0 12px}
