@@ -29,6 +29,11 @@ export const createHtmlReporter: ReporterFactory = (context) =>
     invalid: (files, cwd, at) => htmlReport(invalidJsonReport(files, cwd, at)),
   });
 
+/** A number for the page; anything else (a hand-edited JSON report) shows as `?`. */
+function num(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : '?';
+}
+
 /** Text for the page: `&<>"'` as entities; control characters and lone surrogates as `\xHH`. */
 export function esc(text: string): string {
   return escapeMultiline(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -68,7 +73,7 @@ ${report.suites.map((suite) => `<section class="suite">
 ${suite.tests.map((test) => testBlock(test, suite.name, suite.file)).join('\n')}
 </section>`).join('\n')}
 </main>
-<footer class="dim"><p>Written by convospec (from its JSON report, version ${report.convospec}).</p></footer>
+<footer class="dim"><p>Written by convospec (from its JSON report, version ${num(report.convospec)}).</p></footer>
 <script>${HTML_SCRIPT}</script>
 </body>
 </html>
@@ -81,7 +86,7 @@ function statusBar(counts: Record<Status, number>, total: number): string {
   let x = 0;
   const parts = STATUSES.filter((s) => counts[s] > 0).map((s) => {
     const width = (counts[s] / total) * 1000;
-    const rect = `<rect x="${x.toFixed(2)}" y="0" width="${width.toFixed(2)}" height="10" fill="${STATUS_COLOR[s]}"><title>${counts[s]} ${s}</title></rect>`;
+    const rect = `<rect x="${x.toFixed(2)}" y="0" width="${width.toFixed(2)}" height="10" fill="${STATUS_COLOR[s]}"><title>${num(counts[s])} ${s}</title></rect>`;
     x += width;
     return rect;
   });
@@ -90,7 +95,7 @@ function statusBar(counts: Record<Status, number>, total: number): string {
 
 function filters(counts: Record<Status, number>): string {
   const chips = STATUSES.filter((s) => s !== 'xfailed' || counts.xfailed > 0).map(
-    (s) => `<button type="button" class="chip ${s}" data-filter="${s}" aria-pressed="true"><b>${counts[s]}</b>${s}</button>`,
+    (s) => `<button type="button" class="chip ${s}" data-filter="${s}" aria-pressed="true"><b>${num(counts[s])}</b>${s}</button>`,
   );
   return `<div class="filters">${chips.join('')}
 <input type="search" id="search" placeholder="filter by name, file or tag" aria-label="filter tests">
@@ -101,9 +106,9 @@ function filters(counts: Record<Status, number>): string {
 function testBlock(test: JsonTest, suite: string, file: string): string {
   const open = test.status === 'failed' || test.status === 'errored';
   const search = [suite, test.name, file, ...test.tags].join(' ');
-  const runs = test.runs !== undefined ? `<span class="where">${test.runs} runs, ${test.failedRuns ?? 0} failed</span>` : '';
-  return `<details class="test" data-status="${test.status}" data-search="${esc(search)}"${open ? ' open' : ''}>
-<summary><span class="badge ${test.status}">${test.status}</span><span class="name">${esc(test.name)}</span><span class="where">${esc(file)}:${test.line}</span>${test.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${runs}<span class="time">${esc(formatElapsed(test.durationMs))}</span></summary>
+  const runs = test.runs !== undefined ? `<span class="where">${num(test.runs)} runs, ${num(test.failedRuns ?? 0)} failed</span>` : '';
+  return `<details class="test" data-status="${esc(test.status)}" data-search="${esc(search)}"${open ? ' open' : ''}>
+<summary><span class="badge ${esc(test.status)}">${esc(test.status)}</span><span class="name">${esc(test.name)}</span><span class="where">${esc(file)}:${num(test.line)}</span>${test.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${runs}<span class="time">${esc(formatElapsed(test.durationMs))}</span></summary>
 <div class="body">
 ${test.skipReason !== undefined ? `<p class="dim">skipped: ${esc(test.skipReason)}</p>` : ''}${test.xfail !== undefined ? `<p class="dim">xfail: ${esc(test.xfail)}</p>` : ''}${test.failure !== undefined ? failureBlock(test.failure) : ''}${conversation(test)}
 </div>
@@ -111,7 +116,7 @@ ${test.skipReason !== undefined ? `<p class="dim">skipped: ${esc(test.skipReason
 }
 
 function location(place: { file: string; line: number; col: number }): string {
-  return `${esc(place.file)}:${place.line}:${place.col}`;
+  return `${esc(place.file)}:${num(place.line)}:${num(place.col)}`;
 }
 
 function failureBlock(failure: JsonFailure): string {
@@ -228,11 +233,11 @@ function stat(value: string, label: string): string {
 function loadSection(load: HtmlLoad): string {
   const { settings, sessions } = load;
   const given = [
-    `concurrency ${settings.concurrency}`,
-    ...(settings.repeat !== undefined ? [`repeat ${settings.repeat}`] : []),
+    `concurrency ${num(settings.concurrency)}`,
+    ...(settings.repeat !== undefined ? [`repeat ${num(settings.repeat)}`] : []),
     ...(settings.durationMs !== undefined ? [`duration ${formatElapsed(settings.durationMs)}`] : []),
-    ...(settings.ratePerSecond !== undefined ? [`rate ${settings.ratePerSecond}/s`] : []),
-    ...(settings.shard !== undefined ? [`shard ${settings.shard.index}/${settings.shard.total}`] : []),
+    ...(settings.ratePerSecond !== undefined ? [`rate ${num(settings.ratePerSecond)}/s`] : []),
+    ...(settings.shard !== undefined ? [`shard ${num(settings.shard.index)}/${num(settings.shard.total)}`] : []),
   ];
   return `<section class="load"><h2>Load</h2>
 <p class="meta">${esc(given.join(', '))}</p>
@@ -246,17 +251,17 @@ ${load.tests.map(loadTest).join('\n')}
 function loadTest(test: HtmlLoad['tests'][number]): string {
   const series = [
     { label: 'session', color: 'currentColor', latency: test.latency },
-    ...test.steps.map((step, i) => ({ label: `${step.line}:${step.col} ${step.label}`, color: SERIES[i % SERIES.length]!, latency: step.latency })),
+    ...test.steps.map((step, i) => ({ label: `${num(step.line)}:${num(step.col)} ${step.label}`, color: SERIES[i % SERIES.length]!, latency: step.latency })),
   ];
   const rows = test.steps.map((step, i) => {
     const swatch = `<svg class="sw" width="14" height="4"><rect width="14" height="4" fill="${SERIES[i % SERIES.length]!}"/></svg>`;
-    return `<tr><td class="l">${swatch} <span class="dim">${step.line}:${step.col}</span> <code>${esc(step.label)}</code></td><td>${step.count}</td><td>${step.failed}</td>${latencyCells(step.latency)}</tr>`;
+    return `<tr><td class="l">${swatch} <span class="dim">${num(step.line)}:${num(step.col)}</span> <code>${esc(step.label)}</code></td><td>${num(step.count)}</td><td>${num(step.failed)}</td>${latencyCells(step.latency)}</tr>`;
   });
   const failed = test.sessions.failed + test.sessions.errored;
-  return `<h3>${esc(test.suite)} › ${esc(test.name)} <span class="dim">${esc(test.file)}:${test.line} · ${test.sessions.total} sessions${failed > 0 ? `, ${failed} failed` : ''}</span></h3>
+  return `<h3>${esc(test.suite)} › ${esc(test.name)} <span class="dim">${esc(test.file)}:${num(test.line)} · ${num(test.sessions.total)} sessions${failed > 0 ? `, ${num(failed)} failed` : ''}</span></h3>
 ${percentileChart(series)}
 <table><thead><tr><th class="l">step</th><th>count</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>
-<tr><td class="l"><svg class="sw" width="14" height="4"><rect width="14" height="4" fill="currentColor"/></svg> session</td><td>${test.sessions.total}</td><td>${failed}</td>${latencyCells(test.latency)}</tr>
+<tr><td class="l"><svg class="sw" width="14" height="4"><rect width="14" height="4" fill="currentColor"/></svg> session</td><td>${num(test.sessions.total)}</td><td>${num(failed)}</td>${latencyCells(test.latency)}</tr>
 ${rows.join('\n')}
 </tbody></table>
 ${test.failures.samples.length > 0 ? `<p class="dim">First failures:</p>\n${test.failures.samples.map(sampleBlock).join('\n')}` : ''}`;
@@ -270,7 +275,7 @@ function sampleBlock(sample: HtmlLoad['tests'][number]['failures']['samples'][nu
   const pair = sample.expected !== undefined || sample.actual !== undefined
     ? `<div class="pair"><div class="exp"><div class="label">expected</div><pre>${esc(sample.expected ?? '')}</pre></div><div class="got"><div class="label">received</div><pre>${esc(sample.actual ?? '')}</pre></div></div>`
     : '';
-  return `<div class="failure"><span class="msg">session ${sample.session}: ${esc(sample.message)}</span><br><span class="mono">${esc(sample.kind)} at ${location(sample)}</span>${pair}</div>`;
+  return `<div class="failure"><span class="msg">session ${num(sample.session)}: ${esc(sample.message)}</span><br><span class="mono">${esc(sample.kind)} at ${location(sample)}</span>${pair}</div>`;
 }
 
 // --- charts ----------------------------------------------------------------------------
@@ -393,7 +398,7 @@ function timelineChart(timeline: NonNullable<HtmlLoad['timeline']>): string {
   const bars = rates.map((rate, i) => {
     const x = PAD.left + i * barW;
     const fr = failedRates[i] ?? 0;
-    const title = `<title>${formatElapsed(i * intervalMs)}–${formatElapsed((i + 1) * intervalMs)}: ${sessions[i]} sessions, ${failed[i] ?? 0} failed (${rate.toFixed(1)}/s)</title>`;
+    const title = `<title>${formatElapsed(i * intervalMs)}–${formatElapsed((i + 1) * intervalMs)}: ${num(sessions[i])} sessions, ${num(failed[i] ?? 0)} failed (${rate.toFixed(1)}/s)</title>`;
     return `<g><rect x="${x.toFixed(1)}" y="${y(rate).toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${(y(0) - y(rate)).toFixed(1)}" fill="#0969da"/>${fr > 0 ? `<rect x="${x.toFixed(1)}" y="${y(fr).toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${(y(0) - y(fr)).toFixed(1)}" fill="#cf222e"/>` : ''}${title}</g>`;
   });
   const seconds = (sessions.length * intervalMs) / 1000;

@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvalidFile, TestResult } from '../../src/engine/events.js';
 import { escapeMultiline } from '../../src/report/escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from '../../src/report/html-assets.js';
-import { createHtmlReporter } from '../../src/report/html.js';
+import { createHtmlReporter, htmlReport } from '../../src/report/html.js';
+import type { JsonReport } from '../../src/report/json.js';
 import { CWD, RESULTS, SUITES, SUMMARY, harness, play, runEvents, span, testInfo } from './fixtures.js';
 import { all, attr, elements, hasClass, parsePage, text, type Node } from './html-dom.js';
 import { workspace } from '../helpers/cli.js';
@@ -180,6 +181,23 @@ describe('HTML report: hostile text', () => {
     expect(text(all(conv[1]!, 'span', 'conn')[0]!)).toBe(`[conn ${shown}]`);
     expect(text(all(conv.at(-1)!, 'div', 'got')[0]!)).toBe(`received${`actual ${shown}`}`);
     expect(text(all(test[0]!, 'div', 'failure')[0]!)).toContain(`message ${shown}`);
+  });
+
+  it('holds up to a hand-edited JSON report: fields that should be numbers or a status are escaped too', () => {
+    const evil = '"><img src=x onerror=alert(1)>';
+    const report = {
+      convospec: evil,
+      startedAt: '2025-01-02T03:04:05.678Z',
+      durationMs: 1,
+      summary: { total: 1, passed: 0, failed: 1, errored: 0, skipped: 0, interrupted: false },
+      suites: [{ file: 'a.yaml', name: 'a', tests: [{ name: 't', line: evil, col: evil, tags: [], status: evil, durationMs: 1, runs: evil, failedRuns: evil, transcript: [], failure: { kind: evil, message: 'm', file: 'a.yaml', line: evil, col: evil, endLine: 1, endCol: 1, includedFrom: [] } }] }],
+      invalid: [],
+    } as unknown as JsonReport;
+    const { document, errors } = parsePage(htmlReport(report));
+    expect(errors).toEqual([]);
+    expect(all(document, 'img')).toEqual([]);
+    expect(text(all(document, 'summary')[0]!)).toContain('a.yaml:?');
+    expect(attr(tests(document)[0]!, 'data-status')).toBe(evil);
   });
 
   it('keeps what the other reports keep of a huge reply, and says how much was left out', async () => {
