@@ -64,7 +64,7 @@ export function htmlReport(report: JsonReport): string {
 <header>
 <h1>convospec report</h1>
 <p class="meta">${esc(report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · ${esc(formatElapsed(report.durationMs))} · ${report.suites.length} spec file${report.suites.length === 1 ? '' : 's'}</p>
-${summary.interrupted ? '<p class="banner">Interrupted (Ctrl-C): tests that had not finished are shown as interrupted.</p>\n' : ''}${statusBar(counts, summary.total)}
+${summary.interrupted ? '<p class="banner">The run was interrupted (Ctrl-C or a signal): the tests that had not finished are errored, “not finished”.</p>\n' : ''}${statusBar(counts, summary.total)}
 ${tests > 0 ? filters(counts) : ''}
 </header>
 ${report.invalid.length > 0 ? invalidSection(report) : ''}${report.load !== undefined ? loadSection(report.load as HtmlLoad) : ''}<main>

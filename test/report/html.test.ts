@@ -115,6 +115,13 @@ describe('HTML report', () => {
     expect(rows(byName(document, 'EHLO lists STARTTLS')).filter((r) => hasClass(r, 'x') || hasClass(r, 'verdict-row'))).toEqual([]);
   });
 
+  it('says when the run was interrupted, and shows the unfinished tests as errored', async () => {
+    const { document } = await page(runEvents(RESULTS.slice(0, 2), { ...SUMMARY, passed: 1, failed: 1, errored: 0, skipped: 0, interrupted: true }));
+    expect(text(all(document, 'p', 'banner')[0]!)).toMatch(/^The run was interrupted/);
+    expect(tests(document).map((t) => attr(t, 'data-status'))).toEqual(['passed', 'failed', 'errored', 'errored', 'errored']);
+    expect(text(all(byName(document, 'relay is refused'), 'div', 'failure')[0]!)).toContain('not finished: the run was interrupted');
+  });
+
   it('writes the specs that did not load when nothing ran', async () => {
     const outputPath = path.join(dir, 'invalid.html');
     const files: InvalidFile[] = [{ file: `${CWD}/specs/a.yaml`, diagnostics: [{ code: 'unknown-key', span: span(`${CWD}/specs/a.yaml`, 3, 5), message: 'unknown key' }], rendered: 'specs/a.yaml:3:5: unknown key `contians` <b>\n' }];
