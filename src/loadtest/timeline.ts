@@ -52,10 +52,30 @@ export class Timeline {
   }
 
   private widen(): void {
-    const pairs = (counts: readonly number[]): number[] =>
-      Array.from({ length: Math.ceil(counts.length / 2) }, (_, i) => counts[2 * i]! + (counts[2 * i + 1] ?? 0));
     this.intervalMs *= 2;
     this.sessions = pairs(this.sessions);
     this.failed = pairs(this.failed);
   }
+}
+
+/** Neighbouring counts added up: the counts of intervals twice as wide. */
+const pairs = (counts: readonly number[]): number[] => Array.from({ length: Math.ceil(counts.length / 2) }, (_, i) => counts[2 * i]! + (counts[2 * i + 1] ?? 0));
+
+/**
+ * Timelines of runs that ran side by side (shards, or the same command on several machines),
+ * as one: each started at its own run's start, so interval i of one is laid on interval i of
+ * the others. The finer ones are widened to the widest interval first (every interval is
+ * 1 s × 2ⁿ), then counts are added: no session is lost or counted twice.
+ */
+export function mergeTimelines(timelines: readonly TimelineReport[]): TimelineReport {
+  const intervalMs = Math.max(FIRST_INTERVAL_MS, ...timelines.map((t) => t.intervalMs));
+  const sessions: number[] = [];
+  const failed: number[] = [];
+  for (const timeline of timelines) {
+    let own = { sessions: [...timeline.sessions], failed: [...timeline.failed] };
+    for (let width = timeline.intervalMs; width < intervalMs; width *= 2) own = { sessions: pairs(own.sessions), failed: pairs(own.failed) };
+    own.sessions.forEach((n, i) => (sessions[i] = (sessions[i] ?? 0) + n));
+    own.failed.forEach((n, i) => (failed[i] = (failed[i] ?? 0) + n));
+  }
+  return { intervalMs, sessions, failed, endMs: Math.max(0, ...timelines.map((t) => t.endMs)) };
 }
