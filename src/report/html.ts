@@ -48,7 +48,8 @@ export function htmlReport(report: JsonReport): string {
   const { summary } = report;
   const counts: Record<Status, number> = { ...summary, xfailed: summary.xfailed ?? 0 };
   const bad = counts.failed + counts.errored;
-  const title = report.invalid.length > 0 ? 'invalid specs' : bad > 0 ? `${bad} of ${summary.total} failed` : `${summary.total} passed`;
+  const others = (['skipped', 'xfailed'] as const).filter((s) => counts[s] > 0).map((s) => `, ${num(counts[s])} ${s}`).join('');
+  const title = report.invalid.length > 0 ? 'invalid specs' : bad > 0 ? `${num(bad)} of ${num(summary.total)} failed` : `${num(counts.passed)} passed${others}`;
   const tests = report.suites.reduce((n, s) => n + s.tests.length, 0);
   return `<!DOCTYPE html>
 <html lang="en">

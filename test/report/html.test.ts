@@ -115,6 +115,17 @@ describe('HTML report', () => {
     expect(rows(byName(document, 'EHLO lists STARTTLS')).filter((r) => hasClass(r, 'x') || hasClass(r, 'verdict-row'))).toEqual([]);
   });
 
+  it('has an xfailed chip when tests failed as known, each with its reason', async () => {
+    const known: TestResult = { ...RESULTS[1]!, status: 'xfailed', xfail: 'server bug #12' };
+    const { document } = await page(runEvents([RESULTS[0]!, known], { ...SUMMARY, passed: 1, failed: 0, errored: 0, skipped: 0, xfailed: 1 }, [{ ...SUITES[0]!, tests: [RESULTS[0]!.test, known.test] }]));
+    expect(all(document, 'button', 'chip').map((b) => attr(b, 'data-filter'))).toEqual(['passed', 'failed', 'errored', 'skipped', 'xfailed']);
+    expect(text(all(document, 'button', 'chip').at(-1)!)).toBe('1xfailed');
+    const test = byName(document, 'AUTH PLAIN after STARTTLS');
+    expect(attr(test, 'data-status')).toBe('xfailed');
+    expect(text(test)).toContain('xfail: server bug #12');
+    expect(text(all(all(document, 'head')[0]!, 'title')[0]!)).toBe('convospec: 1 passed, 1 xfailed');
+  });
+
   it('says when the run was interrupted, and shows the unfinished tests as errored', async () => {
     const { document } = await page(runEvents(RESULTS.slice(0, 2), { ...SUMMARY, passed: 1, failed: 1, errored: 0, skipped: 0, interrupted: true }));
     expect(text(all(document, 'p', 'banner')[0]!)).toMatch(/^The run was interrupted/);
