@@ -165,7 +165,7 @@ function conversation(test: JsonTest): string {
       return `<li class="row ${turn.dir}${turn.failing ? ' x' : ''}">${at}<div class="bubble">${conn}<pre>${esc(turn.lines.join('\n'))}</pre></div></li>`;
     }
     const text = turn.lines.join(' ');
-    return `<li class="row ${turn.dir}">${at}<div class="note">${turn.dir === 'tls' ? LOCK : ''}${conn}${esc(text)}</div></li>`;
+    return `<li class="row ${esc(turn.dir)}">${at}<div class="note">${turn.dir === 'tls' ? LOCK : ''}${conn}${esc(text)}</div></li>`;
   });
   const failure = test.failure;
   if (failure !== undefined && (failure.expected !== undefined || failure.actual !== undefined)) {

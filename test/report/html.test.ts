@@ -208,7 +208,7 @@ describe('HTML report: hostile text', () => {
       startedAt: '2025-01-02T03:04:05.678Z',
       durationMs: 1,
       summary: { total: 1, passed: 0, failed: 1, errored: 0, skipped: 0, interrupted: false },
-      suites: [{ file: 'a.yaml', name: 'a', tests: [{ name: 't', line: evil, col: evil, tags: [], status: evil, durationMs: 1, runs: evil, failedRuns: evil, transcript: [], failure: { kind: evil, message: 'm', file: 'a.yaml', line: evil, col: evil, endLine: 1, endCol: 1, includedFrom: [] } }] }],
+      suites: [{ file: 'a.yaml', name: 'a', tests: [{ name: 't', line: evil, col: evil, tags: [], status: evil, durationMs: 1, runs: evil, failedRuns: evil, transcript: [{ dir: evil, text: 'x', atMs: 0 }], failure: { kind: evil, message: 'm', file: 'a.yaml', line: evil, col: evil, endLine: 1, endCol: 1, includedFrom: [] } }] }],
       invalid: [],
     } as unknown as JsonReport;
     const { document, errors } = parsePage(htmlReport(report));
