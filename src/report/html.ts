@@ -34,9 +34,27 @@ function num(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : '?';
 }
 
-/** Text for the page: `&<>"'` as entities; control characters and lone surrogates as `\xHH`. */
+/** Noncharacters (U+FDD0…U+FDEF, U+xFFFE, U+xFFFF): a parse error in HTML, though XML and JSON take most of them. */
+const NONCHARACTER = /\p{Noncharacter_Code_Point}/gu;
+
+const utf8Hex = (ch: string): string => [...Buffer.from(ch, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+
+/**
+ * Text for the page: `&<>"'` as character references; control characters, lone surrogates
+ * and noncharacters as `\xHH` (their UTF-8 bytes, as every report shows what it must not print).
+ */
 export function esc(text: string): string {
-  return escapeMultiline(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return escapeMultiline(text)
+    .replace(NONCHARACTER, utf8Hex)
+    .replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/**
+ * Preformatted text. The parser drops a line end right after `<pre>`, so one is written
+ * there: a reply that starts with an empty line keeps it.
+ */
+function pre(text: string): string {
+  return `<pre>\n${esc(text)}</pre>`;
 }
 
 const STATUSES = ['passed', 'failed', 'errored', 'skipped', 'xfailed'] as const;
@@ -162,7 +180,7 @@ function conversation(test: JsonTest): string {
     const at = `<span class="at">${esc(formatMs(turn.atMs))}</span>`;
     const conn = turn.connection !== undefined ? `<span class="conn">[${esc(turn.connection)}]</span>` : '';
     if (turn.dir === 'c' || turn.dir === 's') {
-      return `<li class="row ${turn.dir}${turn.failing ? ' x' : ''}">${at}<div class="bubble">${conn}<pre>${esc(turn.lines.join('\n'))}</pre></div></li>`;
+      return `<li class="row ${turn.dir}${turn.failing ? ' x' : ''}">${at}<div class="bubble">${conn}${pre(turn.lines.join('\n'))}</div></li>`;
     }
     const text = turn.lines.join(' ');
     return `<li class="row ${esc(turn.dir)}">${at}<div class="note">${turn.dir === 'tls' ? LOCK : ''}${conn}${esc(text)}</div></li>`;
@@ -170,8 +188,8 @@ function conversation(test: JsonTest): string {
   const failure = test.failure;
   if (failure !== undefined && (failure.expected !== undefined || failure.actual !== undefined)) {
     rows.push(`<li class="row verdict-row"><span class="at"></span><div class="verdict"><div class="head">✗ ${esc(failure.message)}</div><div class="pair">
-<div class="exp"><div class="label">expected</div><pre>${esc(failure.expected ?? '')}</pre></div>
-<div class="got"><div class="label">received</div><pre>${esc(failure.actual ?? '')}</pre></div></div></div></li>`);
+<div class="exp"><div class="label">expected</div>${pre(failure.expected ?? '')}</div>
+<div class="got"><div class="label">received</div>${pre(failure.actual ?? '')}</div></div></div></li>`);
   }
   return `<ol class="conv"><li class="heads"><span></span><span>client</span><span>server</span></li>
 ${rows.join('\n')}
@@ -188,7 +206,7 @@ function formatMs(ms: number): string {
 
 function invalidSection(report: JsonReport): string {
   return `<section class="invalid"><h2>Specs that did not load: nothing ran</h2>
-${report.invalid.map((file) => `<h3>${esc(file.file)}</h3><pre>${esc(file.rendered)}</pre>`).join('\n')}
+${report.invalid.map((file) => `<h3>${esc(file.file)}</h3>${pre(file.rendered)}`).join('\n')}
 </section>
 `;
 }
@@ -274,7 +292,7 @@ function latencyCells(latency: HtmlLatency): string {
 
 function sampleBlock(sample: HtmlLoad['tests'][number]['failures']['samples'][number]): string {
   const pair = sample.expected !== undefined || sample.actual !== undefined
-    ? `<div class="pair"><div class="exp"><div class="label">expected</div><pre>${esc(sample.expected ?? '')}</pre></div><div class="got"><div class="label">received</div><pre>${esc(sample.actual ?? '')}</pre></div></div>`
+    ? `<div class="pair"><div class="exp"><div class="label">expected</div>${pre(sample.expected ?? '')}</div><div class="got"><div class="label">received</div>${pre(sample.actual ?? '')}</div></div>`
     : '';
   return `<div class="failure"><span class="msg">session ${num(sample.session)}: ${esc(sample.message)}</span><br><span class="mono">${esc(sample.kind)} at ${location(sample)}</span>${pair}</div>`;
 }

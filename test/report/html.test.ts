@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { InvalidFile, TestResult } from '../../src/engine/events.js';
 import { escapeMultiline } from '../../src/report/escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from '../../src/report/html-assets.js';
@@ -149,6 +150,11 @@ describe('HTML report', () => {
 /** Everything that could end an element, a comment, CDATA or the script, or spoil the file's encoding. */
 const HOSTILE = `</script><script>alert(1)</script> ]]> <!-- x --> <![CDATA[ y ]]> </pre></li></ol></details></main> <svg onload=alert(2)> </title></style></textarea> "'& &amp; &#0; \0\x07\x1b[31m\x7f\x85 \ud800 \udfff \ufffe ok`;
 
+/** What the page shows of `text`: what every report shows, noncharacters as `\xHH` too. */
+function shown(text: string): string {
+  return escapeMultiline(text).replace(/\p{Noncharacter_Code_Point}/gu, (ch) => [...Buffer.from(ch)].map((b) => `\\x${b.toString(16)}`).join(''));
+}
+
 describe('HTML report: hostile text', () => {
   const hostileResult = (): TestResult => {
     const test = testInfo(`suite ${HOSTILE}`, `name ${HOSTILE}`, 'specs/x.yaml', 3, [`tag ${HOSTILE}`]);
@@ -199,6 +205,40 @@ describe('HTML report: hostile text', () => {
     expect(text(all(conv[1]!, 'span', 'conn')[0]!)).toBe(`[conn ${shown}]`);
     expect(text(all(conv.at(-1)!, 'div', 'got')[0]!)).toBe(`received${`actual ${shown}`}`);
     expect(text(all(test[0]!, 'div', 'failure')[0]!)).toContain(`message ${shown}`);
+  });
+
+  it('any text at all (a property): the page parses with no error, runs only its script, and shows the text as the other reports do', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('<', '>', '&', '"', "'", '</script>', '<script>', '<!--', '-->', ']]>', '<![CDATA[', '</pre>', '\r', '\n', '\t', '\0', '\ud800', '\udfff', '&#0;', '\u2028', '\ufdd0', '\u{10ffff}', '\u{1f600}'),
+      fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+      fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
+    );
+    const anyText = fc.string({ unit: piece, maxLength: 40 });
+    fc.assert(
+      fc.property(anyText, anyText, anyText, (name, reply, expected) => {
+        const report = {
+          convospec: 1,
+          startedAt: '2025-01-02T03:04:05.678Z',
+          durationMs: 1,
+          summary: { total: 1, passed: 0, failed: 1, errored: 0, skipped: 0, interrupted: false },
+          suites: [{ file: 'a.yaml', name, tests: [{ name, line: 1, col: 1, tags: [name], status: 'failed', durationMs: 1, transcript: [{ dir: 'c', text: name, atMs: 0 }, { dir: 's', text: reply, atMs: 1 }], failure: { kind: 'mismatch', message: reply, file: 'a.yaml', line: 1, col: 1, endLine: 1, endCol: 1, includedFrom: [], expected, actual: reply } }] }],
+          invalid: [],
+        } as JsonReport;
+        const { document, errors } = parsePage(htmlReport(report));
+        expect(errors).toEqual([]);
+        expect(all(document, 'script').map(text)).toEqual([HTML_SCRIPT]);
+        const [test] = tests(document);
+        expect(text(all(test!, 'span', 'name')[0]!)).toBe(shown(name));
+        const bubbles = all(test!, 'pre').map(text);
+        expect(bubbles.slice(0, 2)).toEqual([shown(name), shown(reply)]);
+        expect(text(all(test!, 'div', 'exp')[0]!)).toBe(`expected${shown(expected)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows noncharacters as the bytes of their UTF-8, as other unprintable characters', () => {
+    expect(shown('a\ufdd0b\u{10ffff}c\ufffe')).toBe('a\\xef\\xb7\\x90b\\xf4\\x8f\\xbf\\xbfc\\xef\\xbf\\xbe');
   });
 
   it('holds up to a hand-edited JSON report: fields that should be numbers or a status are escaped too', () => {
