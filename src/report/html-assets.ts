@@ -59,6 +59,7 @@ details.test>summary::before{content:"▸";color:var(--dim)}details.test[open]>s
 .pair .exp{background:var(--ok-bg)}.pair .got{background:var(--fail-bg)}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th{font-weight:600;color:var(--dim);font-size:12px}td.l,th.l{text-align:left;white-space:normal}
+tr.failing td{color:var(--fail);background:var(--fail-bg)}
 .sw{display:inline-block;vertical-align:middle}
 .stats{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}.stat{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:6px 14px}
 .stat b{display:block;font-size:20px}.stat span{color:var(--dim);font-size:12px}

@@ -274,7 +274,7 @@ function loadTest(test: HtmlLoad['tests'][number]): string {
   ];
   const rows = test.steps.map((step, i) => {
     const swatch = `<svg class="sw" width="14" height="4"><rect width="14" height="4" fill="${SERIES[i % SERIES.length]!}"/></svg>`;
-    return `<tr><td class="l">${swatch} <span class="dim">${num(step.line)}:${num(step.col)}</span> <code>${esc(step.label)}</code></td><td>${num(step.count)}</td><td>${num(step.failed)}</td>${latencyCells(step.latency)}</tr>`;
+    return `<tr${step.failed > 0 ? ' class="failing"' : ''}><td class="l">${swatch} <span class="dim">${num(step.line)}:${num(step.col)}</span> <code>${esc(step.label)}</code></td><td>${num(step.count)}</td><td>${num(step.failed)}</td>${latencyCells(step.latency)}</tr>`;
   });
   const failed = test.sessions.failed + test.sessions.errored;
   return `<h3>${esc(test.suite)} › ${esc(test.name)} <span class="dim">${esc(test.file)}:${num(test.line)} · ${num(test.sessions.total)} sessions${failed > 0 ? `, ${num(failed)} failed` : ''}</span></h3>

@@ -326,6 +326,8 @@ tests:
       // The steps table: every step with its count and failures.
       const table = all(section, 'table')[0]!;
       expect(all(table, 'tr').slice(2).map((r) => all(r, 'td').slice(1, 3).map(text))).toEqual(steps.map((s) => [String(s.count), String(s.failed)]));
+      // The step that failed is marked: the MAIL reply, refused in every 4th session.
+      expect(all(table, 'tr').filter((r) => hasClass(r, 'failing')).map((r) => text(all(r, 'code')[0]!))).toEqual(['s: 250']);
       // Sessions over time: one bar per interval of the JSON's timeline, adding up to every session.
       const bars = all(all(section, 'svg', 'timeline')[0]!, 'g');
       expect(bars).toHaveLength(load.timeline.sessions.length);
