@@ -70,7 +70,7 @@ export class TestLoad implements TestLoadObserver {
     this.lastEnd = Math.max(this.lastEnd, end);
     this.runs += 1;
     this.sessionLatency.record(result.durationMs);
-    this.timeline?.record(end, result.failure === undefined);
+    this.timeline?.record(end, result.status !== 'failed' && result.status !== 'errored');
     const row = this.connectRow;
     if (row && connectMs !== undefined) {
       row.count += 1;

@@ -15,7 +15,7 @@ export interface TimelineReport {
   readonly intervalMs: number;
   /** Sessions that ended in interval i: [i × intervalMs, (i + 1) × intervalMs) after the start. */
   readonly sessions: readonly number[];
-  /** Of those, the ones that failed or errored. */
+  /** Of those, the ones that failed or errored (an expected failure, `xfailed`, is not one). */
   readonly failed: readonly number[];
   /** When the last session ended, after the start (the last interval covers only up to it). */
   readonly endMs: number;
