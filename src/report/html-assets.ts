@@ -19,7 +19,7 @@ pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .dim{color:var(--dim)}.meta{color:var(--dim);margin:0 0 12px}
 .bar{display:block;width:100%;height:10px;border-radius:5px;overflow:hidden;margin:10px 0}
 .banner{border:1px solid var(--err);background:var(--fail-bg);padding:8px 12px;border-radius:6px;margin:10px 0}
-.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:12px 0 4px}
+.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:12px 0 4px;padding:6px 0;position:sticky;top:0;z-index:1;background:var(--bg)}
 .chip{font:inherit;border:1px solid var(--line);background:var(--card);color:var(--fg);border-radius:999px;padding:4px 12px;cursor:pointer}
 .chip b{font-size:16px;margin-right:4px}.chip[aria-pressed=false]{opacity:.45;text-decoration:line-through}
 .chip.passed b{color:var(--pass)}.chip.failed b{color:var(--fail)}.chip.errored b{color:var(--err)}.chip.skipped b{color:var(--skip)}.chip.xfailed b{color:var(--xfail)}
@@ -35,7 +35,7 @@ details.test>summary::before{content:"▸";color:var(--dim)}details.test[open]>s
 .badge{font-size:11px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;border-radius:4px;padding:1px 6px;color:#fff}
 .badge.passed{background:var(--pass)}.badge.failed{background:var(--fail)}.badge.errored{background:var(--err)}.badge.skipped{background:var(--skip)}.badge.xfailed{background:var(--xfail)}
 .name{font-weight:600}.where,.time,.tag{color:var(--dim);font-size:12.5px}.where{white-space:nowrap}.time{margin-left:auto;white-space:nowrap}
-.tag{border:1px solid var(--line);border-radius:4px;padding:0 5px}
+.tag{border:1px solid var(--line);border-radius:4px;padding:0 5px}.reason{color:var(--dim);font-style:italic}
 .body{padding:4px 14px 14px}
 .failure{border-left:4px solid var(--fail);background:var(--fail-bg);padding:8px 12px;border-radius:4px;margin:6px 0 12px}
 .failure .msg{font-weight:600}

@@ -127,9 +127,9 @@ function testBlock(test: JsonTest, suite: string, file: string): string {
   const search = [suite, test.name, file, ...test.tags].join(' ');
   const runs = test.runs !== undefined ? `<span class="where">${num(test.runs)} runs, ${num(test.failedRuns ?? 0)} failed</span>` : '';
   return `<details class="test" data-status="${esc(test.status)}" data-search="${esc(search)}"${open ? ' open' : ''}>
-<summary><span class="badge ${esc(test.status)}">${esc(test.status)}</span><span class="name">${esc(test.name)}</span><span class="where">${esc(file)}:${num(test.line)}</span>${test.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${runs}<span class="time">${esc(formatElapsed(test.durationMs))}</span></summary>
+<summary><span class="badge ${esc(test.status)}">${esc(test.status)}</span><span class="name">${esc(test.name)}</span><span class="where">${esc(file)}:${num(test.line)}</span>${test.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${runs}${test.skipReason !== undefined ? `<span class="reason">${esc(test.skipReason)}</span>` : ''}<span class="time">${esc(formatElapsed(test.durationMs))}</span></summary>
 <div class="body">
-${test.skipReason !== undefined ? `<p class="dim">skipped: ${esc(test.skipReason)}</p>` : ''}${test.xfail !== undefined ? `<p class="dim">xfail: ${esc(test.xfail)}</p>` : ''}${test.failure !== undefined ? failureBlock(test.failure) : ''}${conversation(test)}
+${test.xfail !== undefined ? `<p class="dim">xfail: ${esc(test.xfail)}</p>` : ''}${test.failure !== undefined ? failureBlock(test.failure) : ''}${conversation(test)}
 </div>
 </details>`;
 }
