@@ -9,8 +9,9 @@
  *
  * The page is drawn from the JSON report's data (json.ts), so whatever has a JSON report can
  * have this page. Every text in it, user-given or not, goes through `esc`, which turns
- * markup characters into entities and control characters and lone surrogates into `\xHH`:
- * no reply can close an element, open a comment or a script, or make the file invalid.
+ * markup characters into character references, and control characters, lone surrogates and
+ * noncharacters into `\xHH`: no reply can close an element, open a comment or a script, or
+ * make the file invalid. Numbers go through `num`, so even a hand-edited JSON report cannot.
  */
 import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
@@ -82,7 +83,7 @@ export function htmlReport(report: JsonReport): string {
 <body>
 <header>
 <h1>convospec report</h1>
-<p class="meta">${esc(report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · ${esc(formatElapsed(report.durationMs))} · ${report.suites.length} spec file${report.suites.length === 1 ? '' : 's'}</p>
+<p class="meta">${esc(String(report.startedAt).replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · ${esc(formatElapsed(report.durationMs))} · ${report.suites.length} spec file${report.suites.length === 1 ? '' : 's'}</p>
 ${summary.interrupted ? '<p class="banner">The run was interrupted (Ctrl-C or a signal): the tests that had not finished are errored, “not finished”.</p>\n' : ''}${statusBar(counts, summary.total)}
 ${tests > 0 ? filters(counts) : ''}
 </header>
