@@ -27,7 +27,7 @@ pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 input[type=search]{font:inherit;padding:4px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);min-width:16em}
 #shown{color:var(--dim);margin-left:auto}
 .suite>h2 .file{font-weight:normal;color:var(--dim);font-size:13px;margin-left:8px}
-details.test{border:1px solid var(--line);border-radius:8px;margin:8px 0;background:var(--bg)}
+details.test{border:1px solid var(--line);border-radius:8px;margin:8px 0;background:var(--bg);content-visibility:auto;contain-intrinsic-size:auto 42px}
 details.test[data-status=failed],details.test[data-status=errored]{border-color:var(--fail)}
 details.test>summary{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}
 details.test>summary::-webkit-details-marker{display:none}
@@ -79,25 +79,27 @@ export const HTML_SCRIPT = `
 (function(){
 var chips=[].slice.call(document.querySelectorAll('[data-filter]'));
 var search=document.getElementById('search');
-var tests=[].slice.call(document.querySelectorAll('details.test'));
-var suites=[].slice.call(document.querySelectorAll('section.suite'));
 var shown=document.getElementById('shown');
+var tests=[].slice.call(document.querySelectorAll('details.test')).map(function(el){
+  return {el:el,status:el.getAttribute('data-status'),hay:(el.getAttribute('data-search')||'').toLowerCase(),suite:el.parentNode,hidden:false};
+});
+var suites=[].slice.call(document.querySelectorAll('section.suite'));
 function apply(){
   var off={};chips.forEach(function(c){if(c.getAttribute('aria-pressed')==='false')off[c.getAttribute('data-filter')]=1;});
   var words=(search&&search.value||'').toLowerCase().split(/\\s+/).filter(Boolean);
-  var n=0;
+  var n=0,inSuite=new Map();
   tests.forEach(function(t){
-    var hay=(t.getAttribute('data-search')||'').toLowerCase();
-    var hide=!!off[t.getAttribute('data-status')]||words.some(function(w){return hay.indexOf(w)<0;});
-    t.hidden=hide;if(!hide)n++;
+    var hide=!!off[t.status]||words.some(function(w){return t.hay.indexOf(w)<0;});
+    if(hide!==t.hidden){t.hidden=hide;t.el.hidden=hide;}
+    if(!hide){n++;inSuite.set(t.suite,1);}
   });
-  suites.forEach(function(s){s.hidden=!s.querySelector('details.test:not([hidden])');});
+  suites.forEach(function(s){var hide=!inSuite.has(s);if(s.hidden!==hide)s.hidden=hide;});
   if(shown)shown.textContent=n+' of '+tests.length+' tests shown';
 }
 chips.forEach(function(c){c.addEventListener('click',function(){c.setAttribute('aria-pressed',c.getAttribute('aria-pressed')==='false'?'true':'false');apply();});});
 if(search)search.addEventListener('input',apply);
 [].slice.call(document.querySelectorAll('[data-open]')).forEach(function(b){b.addEventListener('click',function(){
-  var open=b.getAttribute('data-open')==='all';tests.forEach(function(t){if(!t.hidden)t.open=open;});});});
+  var open=b.getAttribute('data-open')==='all';tests.forEach(function(t){if(!t.hidden&&t.el.open!==open)t.el.open=open;});});});
 apply();
 })();
 `;
