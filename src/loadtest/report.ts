@@ -9,6 +9,7 @@ import { formatFile } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';
 import { encodeHistogram, latencySummary, type LatencyRecorder, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
+import type { TimelineReport } from './timeline.js';
 
 export interface LoadSettings {
   readonly concurrency: number;
@@ -25,6 +26,8 @@ export interface LoadReport {
   /** Wall clock from the first session's start to the last one's end. */
   readonly durationMs: number;
   readonly sessionsPerSecond: number;
+  /** Sessions finished per interval since the run began: sessions/s over time. */
+  readonly timeline: TimelineReport;
   /** Ctrl-C: sessions cut short are not counted. */
   readonly interrupted: boolean;
   readonly tests: readonly LoadTestReport[];
@@ -112,6 +115,7 @@ export function loadReport(input: LoadReportInput): LoadReport {
     ),
     durationMs: round3(durationMs),
     sessionsPerSecond: durationMs > 0 ? round3((total * 1000) / durationMs) : 0,
+    timeline: input.recorder.timeline.report(),
     interrupted: input.outcome.interrupted,
     tests,
   };

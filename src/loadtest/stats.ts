@@ -12,6 +12,7 @@ import type { LoadObserver, TestLoadObserver } from '../engine/loadtest.js';
 import { testInfo } from '../engine/test-run.js';
 import { LatencyRecorder } from './histogram.js';
 import { connectLabel, stepLabel } from './labels.js';
+import { Timeline } from './timeline.js';
 
 /** Failures kept with their messages, per test; the rest are only counted. */
 export const FAILURE_SAMPLES = 5;
@@ -57,6 +58,7 @@ export class TestLoad implements TestLoadObserver {
     readonly suite: Suite,
     readonly test: Test,
     private readonly clock: Clock,
+    private readonly timeline?: Timeline,
   ) {
     const connect = test.connect;
     if (connect) this.connectRow = this.newRow(connect.span, connectLabel(connect.protocol, connect.tls !== undefined));
@@ -75,6 +77,7 @@ export class TestLoad implements TestLoadObserver {
     this.lastEnd = Math.max(this.lastEnd, end);
     this.runs += 1;
     this.sessionLatency.record(result.durationMs);
+    this.timeline?.record(end, result.status !== 'failed' && result.status !== 'errored');
     const row = this.connectRow;
     if (row && connectMs !== undefined) {
       row.count += 1;
@@ -133,11 +136,15 @@ export class TestLoad implements TestLoadObserver {
 /** All tests of a load run, in declaration order; skipped tests have no `TestLoad`. */
 export class LoadRecorder implements LoadObserver {
   readonly tests: TestLoad[] = [];
+  /** Sessions finished over time, from the recorder's creation (the run's start). */
+  readonly timeline: Timeline;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    this.timeline = new Timeline(clock.now());
+  }
 
   forTest(suite: Suite, test: Test): TestLoad {
-    const load = new TestLoad(suite, test, this.clock);
+    const load = new TestLoad(suite, test, this.clock, this.timeline);
     this.tests.push(load);
     return load;
   }

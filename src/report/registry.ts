@@ -25,6 +25,12 @@ export const REPORTERS = Object.freeze({
     flag: { name: '--json', argument: 'file', help: 'write a JSON report (docs/json-report.md)', output: 'file' },
     loadMode: 'events',
   },
+  /** One self-contained page (docs/reports.md): conversations, failures, filters; in load mode, latency plots. */
+  html: {
+    create: async () => (await import('./html.js')).createHtmlReporter,
+    flag: { name: '--html', argument: 'file', help: 'write a self-contained HTML report (docs/reports.md)', output: 'file' },
+    loadMode: 'events',
+  },
   /** One transcript file per test, under a folder. */
   transcripts: {
     create: async () => (await import('./transcripts.js')).createTranscriptsReporter,

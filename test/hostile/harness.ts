@@ -1,7 +1,8 @@
 /**
  * Running a spec through the real CLI (in-process) with every report asked for, and reading
  * the reports back strictly: the JSON must parse, the JUnit XML must be well-formed XML 1.0
- * (checked by a strict reader), whatever bytes the server sent.
+ * (checked by a strict reader), the HTML page must parse with no error (the WHATWG parser),
+ * whatever bytes the server sent.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { goodPeer, type Peer } from './peers.js';
 export { lineOf };
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
 import type { JsonReport, JsonTest } from '../../src/report/json.js';
+import { parsePage } from '../report/html-dom.js';
 
 export interface Reports {
   readonly cli: CliRun;
@@ -24,21 +26,24 @@ export interface Reports {
   readonly junit: XmlElement;
   readonly jsonText: string;
   readonly json: JsonReport;
+  readonly htmlText: string;
   /** Transcript files by name. */
   readonly transcripts: ReadonlyMap<string, string>;
 }
 
 let runs = 0;
 
-/** `convospec run <file> --junit --json --transcripts`, reports parsed (fails the test if malformed). */
+/** `convospec run <file> --junit --json --html --transcripts`, reports parsed (fails the test if malformed). */
 export async function runWithReports(ws: Workspace, file: string, extra: readonly string[] = []): Promise<Reports> {
   const n = ++runs;
   const out = `out-${n}`;
   const started = Date.now();
-  const cli = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--transcripts', `${out}/transcripts`, ...extra]);
+  const cli = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--transcripts', `${out}/transcripts`, ...extra]);
   const elapsedMs = Date.now() - started;
   const junitText = await readFile(join(ws.dir, out, 'junit.xml'), 'utf8');
   const jsonText = await readFile(join(ws.dir, out, 'report.json'), 'utf8');
+  const htmlText = await readFile(join(ws.dir, out, 'report.html'), 'utf8');
+  expect(parsePage(htmlText).errors, 'parse errors in the HTML report').toEqual([]);
   const transcripts = new Map<string, string>();
   const dir = join(ws.dir, out, 'transcripts');
   for (const name of await readdir(dir, { recursive: true }).catch(() => [] as string[])) {
@@ -53,6 +58,7 @@ export async function runWithReports(ws: Workspace, file: string, extra: readonl
     junit: parseXml(junitText),
     jsonText,
     json: JSON.parse(jsonText) as JsonReport,
+    htmlText,
     transcripts,
   };
 }

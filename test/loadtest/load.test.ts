@@ -127,6 +127,11 @@ describe('load mode statistics', () => {
     expect(load.sessions).toEqual({ total: 30, passed: 20, failed: 10, errored: 0 });
     const test = load.tests[0]!;
     expect(test.failures.byKind).toEqual({ mismatch: 10 });
+    // Sessions over time: every session in one interval, the failed ones too.
+    expect(load.timeline.intervalMs).toBe(1000);
+    expect(load.timeline.sessions.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(load.timeline.failed.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(load.timeline.endMs).toBeGreaterThan(0);
     expect(test.failures.samples).toHaveLength(5);
     for (const s of test.failures.samples) {
       expect(s.message).toMatch(/451/);

@@ -3,8 +3,8 @@ import { REPORTERS, loadReporter } from '../../src/report/registry.js';
 import { harness } from './fixtures.js';
 
 describe('reporter registry', () => {
-  it('knows console, junit, json and transcripts, each a factory of reporters', async () => {
-    expect(Object.keys(REPORTERS)).toEqual(['console', 'junit', 'json', 'transcripts']);
+  it('knows console, junit, json, html and transcripts, each a factory of reporters', async () => {
+    expect(Object.keys(REPORTERS)).toEqual(['console', 'junit', 'json', 'html', 'transcripts']);
     for (const name of Object.keys(REPORTERS)) {
       const factory = await loadReporter(name);
       const reporter = factory(harness({ outputPath: '/nonexistent/out' }).context);
@@ -13,7 +13,7 @@ describe('reporter registry', () => {
   });
 
   it('names the known reporters when asked for an unknown one', async () => {
-    await expect(loadReporter('tap')).rejects.toThrow('unknown reporter "tap"; known: console, junit, json, transcripts');
+    await expect(loadReporter('tap')).rejects.toThrow('unknown reporter "tap"; known: console, junit, json, html, transcripts');
     await expect(loadReporter('toString')).rejects.toThrow(/unknown reporter/);
   });
 
@@ -32,6 +32,7 @@ describe('reporter registry', () => {
       ['console', 'always', 'none'],
       ['junit', '--junit <file> (file)', 'events'],
       ['json', '--json <file> (file)', 'events'],
+      ['html', '--html <file> (file)', 'events'],
       ['transcripts', '--transcripts <dir> (folder)', { refused: 'no transcript is kept' }],
     ]);
   });

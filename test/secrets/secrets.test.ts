@@ -1,6 +1,6 @@
 /**
  * Spec §7: a secret's value, and every string derived from it that was sent, never appears
- * in any output — console, JUnit, JSON, transcripts, error output — also when the server
+ * in any output — console, JUnit, JSON, HTML, transcripts, error output — also when the server
  * echoes it, when a step times out right after it was sent, and when a spec fails to load
  * on a line that holds it.
  */
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspace, type CliRun, type Workspace } from '../helpers/cli.js';
 import { listen, smtpScript, type Peer, type PeerConnection } from '../hostile/peers.js';
 import { findLeaks, forms, jsonStrings, xmlStrings, type Secret } from './leaks.js';
+import { htmlStrings } from '../report/html-dom.js';
 
 /** Distinctive values, so a 10-character piece of one cannot occur by chance. */
 const PASS = 'Zq7.hunter2+SQRT-xyzzy-42';
@@ -178,6 +179,8 @@ async function outputs(run: CliRun, out: string): Promise<Map<string, string>> {
   const json = await readFile(join(ws.dir, out, 'report.json'), 'utf8');
   all.set('junit.xml', junit).set('junit.xml (decoded)', xmlStrings(junit));
   all.set('report.json', json).set('report.json (decoded)', jsonStrings(json));
+  const html = await readFile(join(ws.dir, out, 'report.html'), 'utf8');
+  all.set('report.html', html).set('report.html (decoded)', htmlStrings(html));
   const dir = join(ws.dir, out, 'transcripts');
   for (const name of await readdir(dir, { recursive: true }).catch(() => [] as string[])) {
     const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
@@ -193,7 +196,7 @@ describe('secrets never reach any output', () => {
   beforeAll(async () => {
     const file = await ws.write('secrets.yaml', suite(peer.port));
     run = await ws.run(
-      ['run', file, '--var', `cli_pass=${CLI}`, '--junit', 'out/junit.xml', '--json', 'out/report.json', '--transcripts', 'out/transcripts', '--verbose'],
+      ['run', file, '--var', `cli_pass=${CLI}`, '--junit', 'out/junit.xml', '--json', 'out/report.json', '--html', 'out/report.html', '--transcripts', 'out/transcripts', '--verbose'],
       { env: { SECRET_TOKEN: TOKEN } },
     );
     all = await outputs(run, 'out');
@@ -224,7 +227,7 @@ describe('secrets never reach any output', () => {
 async function runOne(name: string, text: string, args: readonly string[] = []): Promise<{ run: CliRun; all: Map<string, string> }> {
   const file = await ws.write(`${name}.yaml`, text);
   const out = `${name}-out`;
-  const result = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--transcripts', `${out}/transcripts`, ...args]);
+  const result = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--transcripts', `${out}/transcripts`, ...args]);
   return { run: result, all: await outputs(result, out) };
 }
 

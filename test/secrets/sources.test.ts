@@ -1,7 +1,7 @@
 /**
  * Spec §7: a variable named in `secrets` is hidden whatever gave it its value — `vars`, `set`,
  * `capture`, a `repeat` counter, a fragment's `vars` or an include's `with:`, `--var`, the
- * environment — in every output: the console (default and `--verbose`), JUnit, JSON and
+ * environment — in every output: the console (default and `--verbose`), JUnit, JSON, HTML and
  * `--transcripts`, also when the server echoes it back. The built CLI, run as a child
  * process, against a scripted SMTP peer that repeats every secret it is sent.
  */
@@ -13,6 +13,7 @@ import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { listen, smtpScript, type Peer } from '../hostile/peers.js';
 import { jsonStrings, xmlStrings } from './leaks.js';
+import { htmlStrings } from '../report/html-dom.js';
 
 /** The value the server hands out for `capture`. */
 const CAPTURED = 'CapSecret-Qx7-Wv2';
@@ -85,6 +86,7 @@ const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   '--verbose': ['--verbose'],
   '--junit': ['--junit', 'out/junit.xml'],
   '--json': ['--json', 'out/report.json'],
+  '--html': ['--html', 'out/report.html'],
   '--transcripts': ['--transcripts', 'out/transcripts'],
 };
 
@@ -132,6 +134,7 @@ async function filesUnder(dir: string): Promise<Map<string, string>> {
     out.set(name, text);
     if (name.endsWith('.xml')) out.set(`${name} (decoded)`, xmlStrings(text));
     if (name.endsWith('.json')) out.set(`${name} (decoded)`, jsonStrings(text));
+    if (name.endsWith('.html')) out.set(`${name} (decoded)`, htmlStrings(text));
   }
   return out;
 }
