@@ -25,6 +25,12 @@ export const REPORTERS = Object.freeze({
     flag: { name: '--json', argument: 'file', help: 'write a JSON report (docs/json-report.md)', output: 'file' },
     loadMode: 'events',
   },
+  /** TAP 14: a test point per test, failures with a YAML diagnostic block. */
+  tap: {
+    create: async () => (await import('./tap.js')).createTapReporter,
+    flag: { name: '--tap', argument: 'file', help: 'write a TAP 14 report', output: 'file' },
+    loadMode: 'events',
+  },
   /** One transcript file per test, under a folder. */
   transcripts: {
     create: async () => (await import('./transcripts.js')).createTranscriptsReporter,
