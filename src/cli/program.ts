@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
-import { REPORTERS } from '../report/registry.js';
+import { REPORTERS, type ReportRequest } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
 import { PROTOCOL_NAMES } from '../protocol/registry.js';
@@ -22,18 +22,24 @@ const PROTOCOL_LIST = `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_N
 /** What commander hands a `run` or `demo` action: the report flags still by their own names. */
 type RunOptions = Omit<RunFlags, 'reports'>;
 
-/** A report flag of the map as a commander option: `--junit <file>`. */
-const reportOption = (flag: ReportFlag): Option => new Option(`${flag.name} <${flag.argument}>`, flag.help);
+/** A report flag of the map as a commander option: `--junit <file>`, or a switch, `--github`. */
+const reportOption = (flag: ReportFlag): Option =>
+  new Option(flag.argument !== undefined ? `${flag.name} <${flag.argument}>` : flag.name, flag.help);
 
-/** The report flags given, by reporter name: `--junit out.xml` → `{ junit: 'out.xml' }`. */
-function reportPaths(options: RunOptions, reporters: ReporterMap): Record<string, string> {
+/**
+ * The reporters asked for: `--junit out.xml` → `paths: { junit: 'out.xml' }`; `--github`,
+ * or `GITHUB_ACTIONS=true` for the entry that names it → `on: ['github']`.
+ */
+function reportRequest(options: RunOptions, reporters: ReporterMap, env: Io['env']): ReportRequest {
   const given: Readonly<Record<string, unknown>> = options;
   const paths: Record<string, string> = {};
+  const on: string[] = [];
   for (const [name, def] of Object.entries(reporters)) {
-    const path = def.flag !== undefined ? given[reportOption(def.flag).attributeName()] : undefined;
-    if (typeof path === 'string') paths[name] = path;
+    const value = def.flag !== undefined ? given[reportOption(def.flag).attributeName()] : undefined;
+    if (typeof value === 'string') paths[name] = value;
+    else if (value === true || (def.env !== undefined && env[def.env.name] === def.env.value)) on.push(name);
   }
-  return paths;
+  return { reporters, paths, on };
 }
 
 function addRunOptions(command: Command, reporters: ReporterMap): Command {
@@ -91,7 +97,7 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     reporters,
   ).action(async (paths: string[], options: RunOptions) => {
     const { runCommand } = await import('./commands/run.js');
-    code = await runCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
+    code = await runCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
 
   addRunOptions(
@@ -102,7 +108,7 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     reporters,
   ).action(async (paths: string[], options: RunOptions) => {
     const { demoCommand } = await import('./commands/demo.js');
-    code = await demoCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
+    code = await demoCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
 
   program

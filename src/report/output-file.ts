@@ -39,7 +39,8 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files (raise `ulimit -n`)',
 };
 
-function reason(error: unknown): string {
+/** Why a file could not be written, in words (Node's error code, else its message). */
+export function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return (code !== undefined ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
 }
