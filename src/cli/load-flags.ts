@@ -2,6 +2,7 @@
 import { UsageError } from './io.js';
 import { parseDurationFlag, parsePositiveInt } from './flags.js';
 import { parseShard, type Shard } from '../engine/shard.js';
+import { parseThreshold, type Threshold } from '../loadtest/thresholds.js';
 
 export interface LoadFlags {
   readonly repeat?: string;
@@ -57,4 +58,17 @@ export function parseShardFlag(text: string | undefined): Shard | undefined {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** `--threshold EXPR`s, checked when the command starts; outside load mode they are refused. */
+export function parseThresholdFlags(texts: readonly string[] | undefined, loadMode: boolean): Threshold[] {
+  if (texts === undefined || texts.length === 0) return [];
+  if (!loadMode) throw new UsageError('--threshold bounds a load run: add --repeat N or --duration 30s (docs/load.md)');
+  return texts.map((text) => {
+    try {
+      return parseThreshold(text);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
 }

@@ -60,6 +60,7 @@ function addRunOptions(command: Command, reporters: ReporterMap): Command {
     .option('--repeat <n>', 'load mode: run each test n times (docs/load.md)')
     .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')
     .option('--rate <r/s>', 'load mode: start at most r sessions per second (e.g. 50/s)')
+    .option('--threshold <expr>', 'load mode: fail the run unless this holds (repeatable), e.g. p99<800ms, failed<1%, "EHLO: p95<500ms"', collect, [])
     .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based)')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'));

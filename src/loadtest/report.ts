@@ -9,6 +9,7 @@ import { formatFile } from '../report/location.js';
 import { escapeControl } from '../report/escape.js';
 import { encodeHistogram, latencySummary, type LatencyRecorder, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
+import type { ThresholdResult } from './thresholds.js';
 
 export interface LoadSettings {
   readonly concurrency: number;
@@ -28,6 +29,8 @@ export interface LoadReport {
   /** Ctrl-C: sessions cut short are not counted. */
   readonly interrupted: boolean;
   readonly tests: readonly LoadTestReport[];
+  /** `--threshold`s, as checked at the end of the run (absent without any). */
+  readonly thresholds?: readonly ThresholdResult[];
 }
 
 export interface SessionCounts {

@@ -81,10 +81,13 @@ const failing = (r: TestResult): boolean => r.status === 'failed' || r.status ==
 
 // --- the step summary (Markdown) -------------------------------------------------------------
 
-/** Text inside Markdown and its HTML: nothing a server sent becomes markup, a link or a table cell. */
+/**
+ * Text inside a line of Markdown (never at its start) and its HTML: nothing a server sent
+ * becomes markup, a link, code or a table cell.
+ */
 export function markdownText(text: string): string {
   return escapeControl(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (ch) => `\\${ch}`)
+    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`)
     .replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
@@ -110,6 +113,7 @@ export interface SummaryLoad {
       readonly latency: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
     }[];
   }[];
+  readonly thresholds?: readonly { readonly threshold: string; readonly passed: boolean; readonly detail: string }[];
 }
 
 const ms = (n: number): string => `${n} ms`;
@@ -126,6 +130,9 @@ function loadSection(load: SummaryLoad): string[] {
     '',
     `**Load:** ${sessions.total} sessions in ${(load.durationMs / 1000).toFixed(1)} s (${load.sessionsPerSecond} sessions/s), ${sessions.failed + sessions.errored} failed`,
   ];
+  for (const t of load.thresholds ?? []) {
+    lines.push(`- ${t.passed ? '✓' : '✗'} threshold \`${escapeControl(t.threshold).replaceAll('`', "'")}\` ${t.passed ? 'holds' : '**breached**'}: ${markdownText(t.detail)}`);
+  }
   for (const test of load.tests) {
     lines.push(
       '',
@@ -144,7 +151,9 @@ function loadSection(load: SummaryLoad): string[] {
 /** The Markdown appended to `$GITHUB_STEP_SUMMARY`. */
 export function stepSummary(results: readonly TestResult[], summary: RunSummary, cwd: string, load?: SummaryLoad): string {
   const bad = results.filter(failing);
-  const lines = [`### convospec: ${bad.length === 0 ? 'passed' : `${bad.length} failed`}${summary.interrupted ? ' (interrupted)' : ''}`, '', countsLine(summary)];
+  const breached = load?.thresholds?.filter((t) => !t.passed).length ?? 0;
+  const verdict = [...(bad.length > 0 ? [`${bad.length} failed`] : []), ...(breached > 0 ? [`${breached} threshold${breached > 1 ? 's' : ''} breached`] : [])];
+  const lines = [`### convospec: ${verdict.length === 0 ? 'passed' : verdict.join(', ')}${summary.interrupted ? ' (interrupted)' : ''}`, '', countsLine(summary)];
   if (load !== undefined) lines.push(...loadSection(load));
   if (bad.length > 0) {
     lines.push('', '#### Failures', '');

@@ -133,14 +133,20 @@ connect: { host: 127.0.0.1, port: ${scripted.port}, protocol: smtp }
 steps: [{ s: 220 }, { c: NOOP }, { s: 250 }, { c: QUIT }, { s: 221 }]
 `,
     );
-    const run = await ws.run(['run', 'load.yaml', '--repeat', '20', '--concurrency', '4'], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: 'load.md' } });
-    expect(run.code).toBe(0);
+    const run = await ws.run(['run', 'load.yaml', '--repeat', '20', '--concurrency', '4', '--threshold', 'NOOP: p99<30s', '--threshold', 'NOOP: p50<1ms'], {
+      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: 'load.md' },
+    });
+    // NOOP is answered after 3 ms: p50<1ms is breached.
+    expect(run.code).toBe(1);
     expect(parseWorkflowCommands(run.stdout)).toEqual([]);
     const summary = await readFile(join(ws.dir, 'load.md'), 'utf8');
+    expect(summary).toMatch(/^### convospec: 1 threshold breached\n/);
+    expect(summary).toMatch(/^- ✓ threshold `NOOP: p99<30s` holds: p99 [\d.]+ ms at load\.yaml:3:\d+ s: 250$/m);
+    expect(summary).toMatch(/^- ✗ threshold `NOOP: p50<1ms` \*\*breached\*\*: p50 [\d.]+ ms at /m);
     expect(summary).toMatch(/\*\*Load:\*\* 20 sessions in [\d.]+ s \([\d.]+ sessions\/s\), 0 failed/);
     expect(summary).toContain('| step | where | count | failed | p50 | p95 | p99 | max |');
     const noop = summary.split('\n').find((l) => l.startsWith('| c: NOOP'));
-    expect(noop).toMatch(/^\| c: NOOP \| load\\\.yaml:3 \| 20 \| 0 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/);
+    expect(noop).toMatch(/^\| c: NOOP \| load\.yaml:3 \| 20 \| 0 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/);
   });
 
   it('a summary file that cannot be written is said, after the other reports were written (exit 2)', async () => {

@@ -30,7 +30,7 @@ describe('the step summary', () => {
 
   it('keeps markup a server sent as text', () => {
     expect(markdownText('<script>x</script> | [a](http://x) `c` *b*')).toBe(
-      '&#60;script&#62;x&#60;/script&#62; \\| \\[a\\]\\(http://x\\) \\`c\\` \\*b\\*',
+      '&#60;script&#62;x&#60;/script&#62; \\| \\[a\\](http://x) \\`c\\` \\*b\\*',
     );
   });
 

@@ -25,7 +25,7 @@ import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
-import { parseLoadFlags, parseShardFlag } from '../load-flags.js';
+import { parseLoadFlags, parseShardFlag, parseThresholdFlags } from '../load-flags.js';
 
 export interface RunFlags {
   /** The report flags given (`--junit FILE`…), by reporter, and the map they come from. */
@@ -46,6 +46,7 @@ export interface RunFlags {
   repeat?: string;
   duration?: string;
   rate?: string;
+  threshold?: string[];
   shard?: string;
 }
 
@@ -55,6 +56,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
   const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
   const load = parseLoadFlags(flags, loadModeRefusals(flags.reports));
+  const thresholds = parseThresholdFlags(flags.threshold, load !== undefined);
   const shard = parseShardFlag(flags.shard);
   const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
   const extraCa = await Promise.all(
@@ -127,7 +129,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   };
   if (load) {
     const { loadCommand } = await import('./loadtest.js');
-    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });
+    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), thresholds, reports: flags.reports, io, color, redact });
   }
   const reporters = await createReporters(flags.reports, 'run', context);
   const reports = createDispatcher(reporters);
