@@ -61,7 +61,7 @@ function addRunOptions(command: Command, reporters: ReporterMap): Command {
     .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')
     .option('--rate <r/s>', 'load mode: start at most r sessions per second (e.g. 50/s)')
     .option('--threshold <expr>', 'load mode: fail the run unless this holds (repeatable), e.g. p99<800ms, failed<1%, "EHLO: p95<500ms"', collect, [])
-    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based)')
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based); auto/n: i from a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'));
 }
@@ -111,6 +111,21 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     const { demoCommand } = await import('./commands/demo.js');
     code = await demoCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
+
+  // Only the reporters that write a file or a folder: the console and `--github` are `run`'s.
+  const mergeable: ReporterMap = Object.fromEntries(Object.entries(reporters).filter(([, def]) => def.flag?.argument !== undefined));
+  const merge = program
+    .command('merge')
+    .description('merge the JSON reports of shards (--shard i/n) or machines into one run\'s reports (docs/reports.md)')
+    .argument('<reports...>', 'JSON reports written by run --json');
+  for (const def of Object.values(mergeable)) if (def.flag !== undefined) merge.addOption(reportOption(def.flag));
+  merge
+    .addOption(new Option('--color', 'force colours').conflicts('noColor'))
+    .addOption(new Option('--no-color', 'no colours'))
+    .action(async (files: string[], options: RunOptions) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      code = await mergeCommand(files, { reports: reportRequest(options, mergeable, {}), ...(options.color !== undefined ? { color: options.color } : {}) }, io);
+    });
 
   program
     .command('schema')

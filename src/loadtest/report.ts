@@ -17,6 +17,8 @@ export interface LoadSettings {
   readonly durationMs?: number;
   readonly ratePerSecond?: number;
   readonly shard?: Shard;
+  /** `convospec merge`: how many reports were added up. */
+  readonly reports?: number;
 }
 
 export interface LoadReport {

@@ -57,7 +57,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
   const load = parseLoadFlags(flags, loadModeRefusals(flags.reports));
   const thresholds = parseThresholdFlags(flags.threshold, load !== undefined);
-  const shard = parseShardFlag(flags.shard);
+  const shard = parseShardFlag(flags.shard, io.env);
   const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
   const extraCa = await Promise.all(
     flags.ca.map((file) =>
