@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
@@ -54,7 +54,7 @@ const shards = [1, 2, 3, 4].map((i) => `shards/run-${i}.json`);
 
 describe('merging the reports of four shards', () => {
   it('makes the reports one run would have made, through the same reporters', async () => {
-    const merge = await ws.run(['merge', '--json', 'all.json', '--junit', 'all.xml', '--tap', 'all.tap', ...shards]);
+    const merge = await ws.run(['merge', '--json', 'all.json', '--junit', 'all.xml', '--tap', 'all.tap', '--transcripts', 'transcripts', ...shards]);
     expect([merge.code, merge.stderr]).toEqual([1, '']);
     expect(merge.stdout).toBe('merged 4 reports: 7 tests, 4 passed, 2 failed, 0 errored, 1 skipped\n');
     const [all, whole] = [await read('all.json'), await read('whole.json')];
@@ -69,6 +69,8 @@ describe('merging the reports of four shards', () => {
     const junit = parseXml(await readFile(join(ws.dir, 'all.xml'), 'utf8'));
     expect(junit.attrs).toMatchObject({ tests: '7', failures: '2', errors: '0', skipped: '1' });
     expect(findAll(junit, 'testcase').map((c) => `${c.attrs.classname}:${c.attrs.name}`)).toEqual(['specs/a:a1', 'specs/a:a2', 'specs/a:a3', 'specs/a:a4', 'specs/b:b1', 'specs/b:b2', 'specs/b:b3']);
+    const transcript = await readFile(join(ws.dir, 'transcripts', (await readdir(join(ws.dir, 'transcripts'), { recursive: true })).find((f) => f.includes('a2'))!), 'utf8');
+    expect(transcript).toContain('c: NOOP');
     const tap = await readFile(join(ws.dir, 'all.tap'), 'utf8');
     expect(tap.split('\n').slice(0, 2)).toEqual(['TAP version 14', '1..7']);
     expect(tap).toContain('ok 4 - A › a4 # SKIP not here\n');
@@ -131,6 +133,11 @@ describe('merging load reports', () => {
         expect(step.latency.max).toBe(Math.round(sum.maxValue) / 1000);
       }
     }
+  });
+
+  it('refuses what load mode refuses', async () => {
+    const merge = await ws.run(['merge', '--transcripts', 'load-t', 'load-1.json', 'load-2.json']);
+    expect([merge.code, merge.stderr]).toEqual([2, 'convospec: --transcripts does not apply to load mode (no transcript is kept): these are load reports\n']);
   });
 
   it('says when a shard is missing, and merges what it has', async () => {

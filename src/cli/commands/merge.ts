@@ -13,7 +13,7 @@ import { createReporters, type ReportRequest } from '../../report/registry.js';
 import { createPalette } from '../../report/colors.js';
 import { loadConsoleLines } from '../../loadtest/console.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
-import { checkReportPaths, printReportFailures, reporterContext } from '../reports.js';
+import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
 
 export interface MergeFlags {
   /** The report flags given, by reporter. */
@@ -49,6 +49,11 @@ export async function mergeCommand(files: readonly string[], flags: MergeFlags, 
   } catch (error) {
     if (error instanceof MergeError) throw new UsageError(error.message);
     throw error;
+  }
+  // What load mode refuses (`--transcripts`: none is kept) it refuses here too.
+  if (merged.load !== undefined) {
+    const [refused] = loadModeRefusals(flags.reports);
+    if (refused !== undefined) throw new UsageError(`${refused}: these are load reports`);
   }
   for (const warning of merged.warnings) io.stderr.write(`convospec: ${warning}\n`);
 
