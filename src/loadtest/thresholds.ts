@@ -18,7 +18,7 @@
 import type { Histogram } from './histogram.js';
 import type { LoadRecorder, StepRow } from './stats.js';
 import { displayPath } from '../kernel/path.js';
-import { formatElapsed } from '../kernel/duration.js';
+import { escapeControl } from '../report/escape.js';
 
 export type ThresholdMetric = { readonly kind: 'percentile'; readonly percentile: number } | { readonly kind: 'max' | 'mean' } | { readonly kind: 'failed' };
 
@@ -31,6 +31,8 @@ export interface Threshold {
   /** Milliseconds for a latency; for `failed`, a fraction (`percent`) or a count. */
   readonly limit: number;
   readonly percent: boolean;
+  /** The bound as written: `800ms`, `1%`. */
+  readonly bound: string;
 }
 
 const SYNTAX = /^(?:(.*?\S)\s*:\s*)?(p\d+(?:\.\d+)?|max|mean|failed)\s*(<=|<)\s*(\S+)$/i;
@@ -56,7 +58,7 @@ export function parseThreshold(input: string): Threshold {
     if (!(percentile > 0 && percentile <= 100)) throw bad(`${name}: a percentile is from p0.001 to p100`);
     metric = { kind: 'percentile', percentile };
   }
-  const base = { text, ...(scope !== undefined ? { scope } : {}), metric, inclusive: op === '<=' };
+  const base = { text, ...(scope !== undefined ? { scope } : {}), metric, inclusive: op === '<=', bound: value };
   if (metric.kind === 'failed') {
     const count = /^(\d+)$/.exec(value);
     const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
@@ -103,19 +105,19 @@ const within = (value: number, t: Threshold): boolean => (t.inclusive ? value <=
 /** One bound against one measurement: undefined when it holds, else why not. */
 function check(t: Threshold, m: Measured): { ok: boolean; said: string } {
   const at = m.where !== undefined ? ` at ${m.where}` : '';
-  const bound = `${t.inclusive ? '≤' : '<'} `;
+  const bound = `${t.inclusive ? '≤' : '<'} ${t.bound}`;
   if (t.metric.kind === 'failed') {
     const value = t.percent ? (m.total === 0 ? 0 : m.failed / m.total) : m.failed;
     const shown = t.percent ? `${Number((value * 100).toFixed(3))}% failed (${m.failed} of ${m.total})` : `${m.failed} failed of ${m.total}`;
     if (within(value, t)) return { ok: true, said: `${shown}${at}` };
-    const over = t.percent ? `${Number(((value - t.limit) * 100).toFixed(3))} points over ${bound}${t.limit * 100}%` : `${value - t.limit} over ${bound}${t.limit}`;
+    const over = t.percent ? `${Number(((value - t.limit) * 100).toFixed(3))} points over ${bound}` : `${value - t.limit} over ${bound}`;
     return { ok: false, said: `${shown}${at}, ${over}` };
   }
   const name = t.metric.kind === 'percentile' ? `p${t.metric.percentile}` : t.metric.kind;
   if (m.latency === undefined || m.latency.totalCount === 0) return { ok: false, said: `no ${name}${at}: nothing was measured` };
   const value = latencyOf(m.latency, t.metric);
   if (within(value, t)) return { ok: true, said: `${name} ${showMs(value)}${at}` };
-  return { ok: false, said: `${name} ${showMs(value)}${at}, ${showMs(value - t.limit)} over ${bound}${formatElapsed(t.limit)}` };
+  return { ok: false, said: `${name} ${showMs(value)}${at}, ${showMs(value - t.limit)} over ${bound}` };
 }
 
 function stripKind(label: string): string {
@@ -130,8 +132,11 @@ function labelMatches(scope: string, row: StepRow): boolean {
 
 const COMMAND = /^(c|send|data):/;
 
+/** Masks secret literals a label (spec text) could show, as the load report does. */
+export type Redact = (text: string, file: string) => string;
+
 /** The rows of one test a scope names, each with where it is, for the check. */
-function rowsFor(scope: string, rows: readonly StepRow[], cwd: string): Measured[] {
+function rowsFor(scope: string, rows: readonly StepRow[], cwd: string, redact: Redact): Measured[] {
   const line = /^(?:(.*\S)\s*:\s*)?(\d+)$/.exec(scope);
   const picked: StepRow[] = [];
   rows.forEach((row, i) => {
@@ -147,7 +152,7 @@ function rowsFor(scope: string, rows: readonly StepRow[], cwd: string): Measured
     picked.push(COMMAND.test(row.label) && next !== undefined && next.label.startsWith('s:') && next.span.file === row.span.file ? next : row);
   });
   return [...new Set(picked)].map((row) => ({
-    where: `${displayPath(row.span.file, cwd)}:${row.span.line}:${row.span.col} ${row.label}`,
+    where: `${displayPath(row.span.file, cwd)}:${row.span.line}:${row.span.col} ${escapeControl(redact(row.label, row.span.file))}`,
     latency: row.latency.histogram(),
     failed: row.failed,
     total: row.count,
@@ -155,7 +160,7 @@ function rowsFor(scope: string, rows: readonly StepRow[], cwd: string): Measured
 }
 
 /** Each threshold against the run: all must hold for the run to pass. */
-export function checkThresholds(thresholds: readonly Threshold[], recorder: LoadRecorder, cwd: string): ThresholdResult[] {
+export function checkThresholds(thresholds: readonly Threshold[], recorder: LoadRecorder, cwd: string, redact: Redact): ThresholdResult[] {
   return thresholds.map((t) => {
     let measured: Measured[];
     if (t.scope === undefined) {
@@ -169,7 +174,7 @@ export function checkThresholds(thresholds: readonly Threshold[], recorder: Load
       }
       measured = [{ latency, failed: recorder.tests.reduce((n, x) => n + x.failed + x.errored, 0), total: recorder.sessions }];
     } else {
-      measured = recorder.tests.flatMap((test) => rowsFor(t.scope!, test.rows(), cwd));
+      measured = recorder.tests.flatMap((test) => rowsFor(t.scope!, test.rows(), cwd, redact));
       if (measured.length === 0) return { threshold: t.text, passed: false, detail: `no step matches "${t.scope}" (a step's label such as "EHLO" or "s: 250", or FILE:LINE)` };
     }
     const checks = measured.map((m) => check(t, m));

@@ -60,7 +60,7 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   }
   const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
   // Histograms (encoded, so shards merge exactly) only for reporters: the table shows none.
-  const checked = checkThresholds(input.thresholds ?? [], recorder, io.cwd);
+  const checked = checkThresholds(input.thresholds ?? [], recorder, io.cwd, input.redact);
   const measured = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });
   const report = checked.length > 0 ? { ...measured, thresholds: checked } : measured;
   const results = allResults(suites, recorder);
