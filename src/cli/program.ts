@@ -120,11 +120,13 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     .argument('<reports...>', 'JSON reports written by run --json');
   for (const def of Object.values(mergeable)) if (def.flag !== undefined) merge.addOption(reportOption(def.flag));
   merge
+    .option('--threshold <expr>', 'load reports: fail unless this holds over the merged run (repeatable), e.g. p99<800ms', collect, [])
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'))
     .action(async (files: string[], options: RunOptions) => {
       const { mergeCommand } = await import('./commands/merge.js');
-      code = await mergeCommand(files, { reports: reportRequest(options, mergeable, {}), ...(options.color !== undefined ? { color: options.color } : {}) }, io);
+      const flags = { reports: reportRequest(options, mergeable, {}), threshold: options.threshold ?? [], ...(options.color !== undefined ? { color: options.color } : {}) };
+      code = await mergeCommand(files, flags, io);
     });
 
   program

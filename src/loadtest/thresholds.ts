@@ -15,7 +15,8 @@
  * Percentiles come from the run's HdrHistograms (never averaged): over all tests, the
  * tests' session histograms added.
  */
-import type { Histogram } from './histogram.js';
+import { decodeHistogram, type Histogram, type LatencySummary } from './histogram.js';
+import type { LoadReport } from './report.js';
 import type { LoadRecorder, StepRow } from './stats.js';
 import { displayPath } from '../kernel/path.js';
 import { escapeControl } from '../report/escape.js';
@@ -120,61 +121,116 @@ function check(t: Threshold, m: Measured): { ok: boolean; said: string } {
   return { ok: false, said: `${name} ${showMs(value)}${at}, ${showMs(value - t.limit)} over ${bound}` };
 }
 
+/** One step of one test, as a threshold reads it: where, what, how many, how long. */
+export interface MeasuredRow {
+  /** As reports show it (relative to the working folder). */
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** As reports show it: secrets hidden, controls escaped. */
+  readonly label: string;
+  readonly count: number;
+  readonly failed: number;
+  latency(): Histogram | undefined;
+}
+
+/** What thresholds are checked against: a run's sessions, and each test's steps in source order. */
+export interface MeasuredRun {
+  readonly failed: number;
+  readonly total: number;
+  /** Every session of every test: their histograms added. */
+  sessionLatency(): Histogram | undefined;
+  readonly tests: readonly (readonly MeasuredRow[])[];
+}
+
+/** Histograms added into the first (which `add` resizes). */
+function added(histograms: readonly (Histogram | undefined)[]): Histogram | undefined {
+  let total: Histogram | undefined;
+  for (const h of histograms) {
+    if (h === undefined || h.totalCount === 0) continue;
+    if (total === undefined) total = h;
+    else total.add(h);
+  }
+  return total;
+}
+
+/** Masks secret literals a label (spec text) could show, as the load report does. */
+export type Redact = (text: string, file: string) => string;
+
+/** A load run as it ends, from its recorder. */
+export function recordedRun(recorder: LoadRecorder, cwd: string, redact: Redact): MeasuredRun {
+  return {
+    failed: recorder.tests.reduce((n, x) => n + x.failed + x.errored, 0),
+    total: recorder.sessions,
+    sessionLatency: () => added(recorder.tests.map((t) => t.sessionLatency.histogram())),
+    tests: recorder.tests.map((t) =>
+      t.rows().map((row: StepRow) => ({
+        file: displayPath(row.span.file, cwd),
+        line: row.span.line,
+        col: row.span.col,
+        label: escapeControl(redact(row.label, row.span.file)),
+        count: row.count,
+        failed: row.failed,
+        latency: () => row.latency.histogram(),
+      })),
+    ),
+  };
+}
+
+/** A load report (`convospec merge`'s, its histograms added), from its encoded histograms. */
+export function reportedRun(report: LoadReport): MeasuredRun {
+  const decode = (l: LatencySummary): Histogram | undefined => (l.histogram !== undefined && l.count > 0 ? decodeHistogram(l.histogram) : undefined);
+  return {
+    failed: report.sessions.failed + report.sessions.errored,
+    total: report.sessions.total,
+    sessionLatency: () => added(report.tests.map((t) => decode(t.latency))),
+    tests: report.tests.map((t) => t.steps.map((s) => ({ file: s.file, line: s.line, col: s.col, label: s.label, count: s.count, failed: s.failed, latency: () => decode(s.latency) }))),
+  };
+}
+
 function stripKind(label: string): string {
   return label.replace(/^(c|s|send|data):\s*/, '');
 }
 
 /** Whether the scope's text names this row (case-insensitive prefix of the label, with or without its `c: `). */
-function labelMatches(scope: string, row: StepRow): boolean {
+function labelMatches(scope: string, row: MeasuredRow): boolean {
   const want = scope.toLowerCase();
   return row.label.toLowerCase().startsWith(want) || stripKind(row.label).toLowerCase().startsWith(want);
 }
 
 const COMMAND = /^(c|send|data):/;
 
-/** Masks secret literals a label (spec text) could show, as the load report does. */
-export type Redact = (text: string, file: string) => string;
-
 /** The rows of one test a scope names, each with where it is, for the check. */
-function rowsFor(scope: string, rows: readonly StepRow[], cwd: string, redact: Redact): Measured[] {
+function rowsFor(scope: string, rows: readonly MeasuredRow[]): Measured[] {
   const line = /^(?:(.*\S)\s*:\s*)?(\d+)$/.exec(scope);
-  const picked: StepRow[] = [];
+  const picked: MeasuredRow[] = [];
   rows.forEach((row, i) => {
     if (line) {
       const [, file, n] = line;
-      const shown = displayPath(row.span.file, cwd);
-      if (row.span.line === Number(n) && (file === undefined || shown === file || shown.endsWith(`/${file}`))) picked.push(row);
+      if (row.line === Number(n) && (file === undefined || row.file === file || row.file.endsWith(`/${file}`))) picked.push(row);
       return;
     }
     if (!labelMatches(scope, row)) return;
     // A command's latency is its reply's: the `s:` step after it, when there is one.
     const next = rows[i + 1];
-    picked.push(COMMAND.test(row.label) && next !== undefined && next.label.startsWith('s:') && next.span.file === row.span.file ? next : row);
+    picked.push(COMMAND.test(row.label) && next !== undefined && next.label.startsWith('s:') && next.file === row.file ? next : row);
   });
   return [...new Set(picked)].map((row) => ({
-    where: `${displayPath(row.span.file, cwd)}:${row.span.line}:${row.span.col} ${escapeControl(redact(row.label, row.span.file))}`,
-    latency: row.latency.histogram(),
+    where: `${row.file}:${row.line}:${row.col} ${row.label}`,
+    latency: row.latency(),
     failed: row.failed,
     total: row.count,
   }));
 }
 
 /** Each threshold against the run: all must hold for the run to pass. */
-export function checkThresholds(thresholds: readonly Threshold[], recorder: LoadRecorder, cwd: string, redact: Redact): ThresholdResult[] {
+export function checkThresholds(thresholds: readonly Threshold[], run: MeasuredRun): ThresholdResult[] {
   return thresholds.map((t) => {
     let measured: Measured[];
     if (t.scope === undefined) {
-      let latency: Histogram | undefined;
-      if (t.metric.kind !== 'failed') {
-        for (const test of recorder.tests) {
-          const h = test.sessionLatency.histogram();
-          if (latency === undefined) latency = h;
-          else latency.add(h);
-        }
-      }
-      measured = [{ latency, failed: recorder.tests.reduce((n, x) => n + x.failed + x.errored, 0), total: recorder.sessions }];
+      measured = [{ latency: t.metric.kind !== 'failed' ? run.sessionLatency() : undefined, failed: run.failed, total: run.total }];
     } else {
-      measured = recorder.tests.flatMap((test) => rowsFor(t.scope!, test.rows(), cwd, redact));
+      measured = run.tests.flatMap((rows) => rowsFor(t.scope!, rows));
       if (measured.length === 0) return { threshold: t.text, passed: false, detail: `no step matches "${t.scope}" (a step's label such as "EHLO" or "s: 250", or FILE:LINE)` };
     }
     const checks = measured.map((m) => check(t, m));

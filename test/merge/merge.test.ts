@@ -135,6 +135,21 @@ describe('merging load reports', () => {
     }
   });
 
+  it('checks --threshold against the merged histograms', async () => {
+    const merge = await ws.run(['merge', '--json', 'load-th.json', '--threshold', 'p99<30s', '--threshold', 'failed<=0', '--threshold', 'NOOP: p50<0.001ms', 'load-1.json', 'load-2.json']);
+    expect(merge.code).toBe(1);
+    const lines = merge.stdout.split('\n').filter((l) => l.includes('threshold'));
+    expect(lines[0]).toMatch(/^✓ threshold p99<30s: p99 [\d.]+ ms$/);
+    expect(lines[1]).toBe('✓ threshold failed<=0: 0 failed of 36');
+    // The reply to NOOP in each of the three tests, from the added histograms.
+    expect(lines[2]).toMatch(/^✗ threshold NOOP: p50<0\.001ms breached: p50 [\d.]+ ms at load\.yaml:5:\d+ s: 250, [\d.]+ ms over < 0\.001ms; p50 .* at load\.yaml:7:\d+ s: 250, .*; p50 .* at load\.yaml:9:\d+ s: 250, /);
+    expect((await read('load-th.json')).load!.thresholds!.map((t) => t.passed)).toEqual([true, true, false]);
+    // Alone, without a report to write; and refused for reports of a run that is not a load run.
+    expect((await ws.run(['merge', '--threshold', 'p99<30s', 'load-1.json', 'load-2.json'])).code).toBe(0);
+    const runs = await ws.run(['merge', '--threshold', 'p99<30s', ...shards]);
+    expect([runs.code, runs.stderr]).toEqual([2, 'convospec: --threshold bounds a load run: these are reports of runs without --repeat/--duration\n']);
+  });
+
   it('refuses what load mode refuses', async () => {
     const merge = await ws.run(['merge', '--transcripts', 'load-t', 'load-1.json', 'load-2.json']);
     expect([merge.code, merge.stderr]).toEqual([2, 'convospec: --transcripts does not apply to load mode (no transcript is kept): these are load reports\n']);

@@ -22,7 +22,7 @@ import type { LoadLimits } from '../load-flags.js';
 import { LoadRecorder, aggregateResult } from '../../loadtest/stats.js';
 import { loadReport } from '../../loadtest/report.js';
 import { loadConsoleLines, thresholdLines } from '../../loadtest/console.js';
-import { checkThresholds, type Threshold } from '../../loadtest/thresholds.js';
+import { checkThresholds, recordedRun, type Threshold } from '../../loadtest/thresholds.js';
 
 export interface LoadCommandInput {
   readonly suites: readonly Suite[];
@@ -60,7 +60,7 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   }
   const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
   // Histograms (encoded, so shards merge exactly) only for reporters: the table shows none.
-  const checked = checkThresholds(input.thresholds ?? [], recorder, io.cwd, input.redact);
+  const checked = checkThresholds(input.thresholds ?? [], recordedRun(recorder, io.cwd, input.redact));
   const measured = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });
   const report = checked.length > 0 ? { ...measured, thresholds: checked } : measured;
   const results = allResults(suites, recorder);
