@@ -16,7 +16,7 @@
  * tests' session histograms added.
  */
 import { decodeHistogram, type Histogram, type LatencySummary } from './histogram.js';
-import type { LoadReport } from './report.js';
+import type { LoadReport, LoadStepReport } from './report.js';
 import type { LoadRecorder, StepRow } from './stats.js';
 import { displayPath } from '../kernel/path.js';
 import { escapeControl } from '../report/escape.js';
@@ -121,18 +121,13 @@ function check(t: Threshold, m: Measured): { ok: boolean; said: string } {
   return { ok: false, said: `${name} ${showMs(value)}${at}, ${showMs(value - t.limit)} over ${bound}` };
 }
 
-/** One step of one test, as a threshold reads it: where, what, how many, how long. */
-export interface MeasuredRow {
-  /** As reports show it (relative to the working folder). */
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-  /** As reports show it: secrets hidden, controls escaped. */
-  readonly label: string;
-  readonly count: number;
-  readonly failed: number;
+/**
+ * One step of one test, as a threshold reads it: where and what as reports show them (the
+ * file relative to the working folder, the label with secrets hidden), how many, how long.
+ */
+export type MeasuredRow = Pick<LoadStepReport, 'file' | 'line' | 'col' | 'label' | 'count' | 'failed'> & {
   latency(): Histogram | undefined;
-}
+};
 
 /** What thresholds are checked against: a run's sessions, and each test's steps in source order. */
 export interface MeasuredRun {
