@@ -78,7 +78,7 @@ export function parseThreshold(input: string): Threshold {
 export interface ThresholdResult {
   readonly threshold: string;
   readonly passed: boolean;
-  /** What was measured, and by how much it is over when breached: `p99 912 ms (112 ms over 800 ms)`. */
+  /** What was measured (and where), and by how much it is over when breached: `p99 912 ms, 112 ms over < 800ms`. */
   readonly detail: string;
 }
 
