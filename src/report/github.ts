@@ -3,18 +3,19 @@
  * `::error file=…,line=…,col=…,title=…::message` per failing test on stdout, which GitHub
  * shows on the failing step's line of the spec in the pull request, and a Markdown summary
  * appended to the file `$GITHUB_STEP_SUMMARY` names (counts and failures; in load mode the
- * sessions and p50/p95/p99 per step). Escaping follows GitHub's workflow-command rules
+ * sessions and p50/p95/p99 per step). A spec that does not load gets an `::error` per
+ * diagnostic, at its line. Escaping follows GitHub's workflow-command rules
  * (`%`, CR, LF in the message; `:` and `,` as well in a property): a reply cannot end the
  * command early or start another. Without `GITHUB_STEP_SUMMARY` only the annotations are
  * written.
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Failure, RunSummary, SuiteInfo, TestResult } from '../engine/events.js';
+import type { Failure, InvalidFile, RunSummary, SuiteInfo, TestResult } from '../engine/events.js';
 import { displayPath } from '../kernel/path.js';
 import { escapeControl, escapeMultiline } from './escape.js';
 import { groupBySuite } from './grouping.js';
-import { formatLocation } from './location.js';
+import { formatFile, formatLocation } from './location.js';
 import { ReportWriteError, reason } from './output-file.js';
 import { capResult } from './reply-cap.js';
 import { completeRun } from './unfinished.js';
@@ -166,6 +167,29 @@ export function stepSummary(results: readonly TestResult[], summary: RunSummary,
   return `${lines.join('\n')}\n\n`;
 }
 
+/** A spec that did not load: an `::error` per diagnostic, at its place, titled by its code. */
+function invalidAnnotations(files: readonly InvalidFile[], context: ReporterContext): string[] {
+  return files.flatMap((file) =>
+    file.diagnostics.map((d) =>
+      workflowCommand(
+        'error',
+        { file: annotationFile(d.span.file, context), line: d.span.line, col: d.span.col, endLine: d.span.endLine, endColumn: d.span.endCol, title: `convospec: ${d.code}` },
+        escapeMultiline(d.hint !== undefined ? `${d.message}\n${d.hint}` : d.message),
+      ),
+    ),
+  );
+}
+
+/** Appends to `$GITHUB_STEP_SUMMARY`, when the runner set it. */
+async function appendSummary(context: ReporterContext, markdown: string): Promise<void> {
+  const file = context.env?.GITHUB_STEP_SUMMARY;
+  if (file === undefined || file === '') return;
+  const target = path.resolve(context.cwd, file);
+  await appendFile(target, markdown, 'utf8').catch((error: unknown) => {
+    throw new ReportWriteError(`cannot write the GitHub step summary ${target}: ${reason(error)}`, { cause: error });
+  });
+}
+
 export const createGithubReporter: ReporterFactory = (context) => {
   let suites: readonly SuiteInfo[] = [];
   let load: SummaryLoad | undefined;
@@ -181,12 +205,12 @@ export const createGithubReporter: ReporterFactory = (context) => {
       const ordered = groupBySuite(suites, complete.results).flatMap((g) => g.results).map(capResult);
       const commands = ordered.filter(failing).map((r) => `${annotation(r, context)}\n`);
       context.stdout.write(commands.join(''));
-      const file = context.env?.GITHUB_STEP_SUMMARY;
-      if (file === undefined || file === '') return;
-      const target = path.resolve(context.cwd, file);
-      await appendFile(target, stepSummary(ordered, complete.summary, context.cwd, load), 'utf8').catch((error: unknown) => {
-        throw new ReportWriteError(`cannot write the GitHub step summary ${target}: ${reason(error)}`, { cause: error });
-      });
+      await appendSummary(context, stepSummary(ordered, complete.summary, context.cwd, load));
+    },
+    async onInvalidSpecs(files) {
+      context.stdout.write(invalidAnnotations(files, context).map((l) => `${l}\n`).join(''));
+      const list = files.map((f) => `- \`${formatFile(context.cwd, f.file).replaceAll('`', "'")}\`: ${preformatted(f.rendered).replaceAll('\n', '&#10;')}`);
+      await appendSummary(context, `### convospec: ${files.length} spec file${files.length > 1 ? 's' : ''} did not load, nothing ran\n\n${list.join('\n')}\n\n`);
     },
   };
 };

@@ -149,6 +149,17 @@ steps: [{ s: 220 }, { c: NOOP }, { s: 250 }, { c: QUIT }, { s: 221 }]
     expect(noop).toMatch(/^\| c: NOOP \| load\.yaml:3 \| 20 \| 0 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/);
   });
 
+  it('a spec that does not load: an ::error per diagnostic at its line, and the summary says nothing ran', async () => {
+    await ws.write('broken.yaml', 'name: broken\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\nsteps:\n  - s: { code: 250, contians: [PIPELINING] }\n');
+    const run = await ws.run(['run', 'broken.yaml'], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: 'broken.md' } });
+    expect(run.code).toBe(2);
+    const [command, ...more] = parseWorkflowCommands(run.stdout);
+    expect(more).toEqual([]);
+    expect(command).toMatchObject({ command: 'error', properties: { file: 'broken.yaml', line: '4', title: 'convospec: unknown-key' } });
+    expect(command!.message).toMatch(/contians/);
+    expect(await readFile(join(ws.dir, 'broken.md'), 'utf8')).toMatch(/^### convospec: 1 spec file did not load, nothing ran\n\n- `broken\.yaml`: <pre>broken\.yaml:4:/);
+  });
+
   it('a summary file that cannot be written is said, after the other reports were written (exit 2)', async () => {
     const run = await ws.run(['run', 'ci.yaml', '--github', '--json', 'gh.json'], { env: { GITHUB_STEP_SUMMARY: '/dev/full' } });
     expect(run.code).toBe(2);
