@@ -11,7 +11,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Failure, InvalidFile, RunSummary, SuiteInfo, TestResult } from '../engine/events.js';
+import type { InvalidFile, RunSummary, SuiteInfo, TestResult } from '../engine/events.js';
 import { displayPath } from '../kernel/path.js';
 import { escapeControl, escapeMultiline } from './escape.js';
 import { groupBySuite } from './grouping.js';
@@ -47,8 +47,21 @@ function annotationFile(file: string, context: ReporterContext): string {
   return escapeControl(displayPath(absolute, workspace !== undefined && workspace !== '' ? workspace : context.cwd));
 }
 
+/**
+ * At most this many characters of one failure's message in an annotation or the summary:
+ * GitHub shows a few lines of an annotation, and takes at most 1 MiB of summary per step.
+ */
+export const GITHUB_MESSAGE_CHARS = 2000;
+
+function clip(text: string): string {
+  const chars = [...text];
+  if (chars.length <= GITHUB_MESSAGE_CHARS) return text;
+  return `${chars.slice(0, GITHUB_MESSAGE_CHARS).join('')}… (${chars.length - GITHUB_MESSAGE_CHARS} more characters: the reports hold the whole reply)`;
+}
+
 /** The failure's sentence, then `expected:`/`received:`, as one message. */
-function failureMessage(failure: Failure | undefined, result: TestResult): string {
+function failureMessage(result: TestResult): string {
+  const failure = result.failure;
   const lines: string[] = [];
   if (result.runs !== undefined) lines.push(`${result.failedRuns ?? 0} of ${result.runs} sessions failed`);
   if (failure === undefined) {
@@ -59,7 +72,7 @@ function failureMessage(failure: Failure | undefined, result: TestResult): strin
   if (failure.stepName !== undefined) lines.push(`step: ${failure.stepName}`);
   if (failure.expected !== undefined) lines.push(`expected: ${failure.expected}`);
   if (failure.actual !== undefined) lines.push(`received: ${failure.actual}`);
-  return escapeMultiline(lines.join('\n'));
+  return clip(escapeMultiline(lines.join('\n')));
 }
 
 function annotation(result: TestResult, context: ReporterContext): string {
@@ -74,7 +87,7 @@ function annotation(result: TestResult, context: ReporterContext): string {
       endColumn: where.endCol,
       title: escapeControl(`${result.test.suite} › ${result.test.name}`),
     },
-    failureMessage(result.failure, result),
+    failureMessage(result),
   );
 }
 
@@ -161,7 +174,7 @@ export function stepSummary(results: readonly TestResult[], summary: RunSummary,
     for (const result of bad) {
       const where = formatLocation(cwd, result.failure?.span ?? result.test.span);
       lines.push(`- **${markdownText(`${result.test.suite} › ${result.test.name}`)}** at \`${where.replaceAll('`', "'")}\``);
-      lines.push(`  ${preformatted(failureMessage(result.failure, result))}`.replaceAll('\n', '&#10;'));
+      lines.push(`  ${preformatted(failureMessage(result))}`.replaceAll('\n', '&#10;'));
     }
   }
   return `${lines.join('\n')}\n\n`;

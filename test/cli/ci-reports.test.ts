@@ -12,6 +12,7 @@ import { workspace, type Workspace } from '../helpers/cli.js';
 import { listen, smtpScript, type Peer } from '../hostile/peers.js';
 import { startScriptedServer, type ScriptedServer } from '../loadtest/scripted-server.js';
 import { parseWorkflowCommands } from '../report/workflow-commands.js';
+import { GITHUB_MESSAGE_CHARS } from '../../src/report/github.js';
 import { havePerlTap, parseTap } from '../report/tap-consumer.js';
 
 const PASS = 'Zq7.hunter2+Gh-Secret-42';
@@ -147,6 +148,20 @@ steps: [{ s: 220 }, { c: NOOP }, { s: 250 }, { c: QUIT }, { s: 221 }]
     expect(summary).toContain('| step | where | count | failed | p50 | p95 | p99 | max |');
     const noop = summary.split('\n').find((l) => l.startsWith('| c: NOOP'));
     expect(noop).toMatch(/^\| c: NOOP \| load\.yaml:3 \| 20 \| 0 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|$/);
+  });
+
+  it('keeps an annotation short when the reply is huge', async () => {
+    const big = await listen(smtpScript({ NOOP: `550 ${'y'.repeat(50_000)}\r\n` }));
+    try {
+      await ws.write('big.yaml', `name: big\nconnect: { host: 127.0.0.1, port: ${big.port}, protocol: smtp }\ntests:\n  - name: NOOP\n    steps: [{ s: 220 }, { c: NOOP }, { s: 250 }]\n`);
+      const run = await ws.run(['run', 'big.yaml', '--github'], { env: { GITHUB_STEP_SUMMARY: 'big.md' } });
+      const [command] = parseWorkflowCommands(run.stdout);
+      expect(command!.message.length).toBeLessThan(GITHUB_MESSAGE_CHARS + 100);
+      expect(command!.message).toMatch(/… \(\d+ more characters: the reports hold the whole reply\)$/);
+      expect((await readFile(join(ws.dir, 'big.md'), 'utf8')).length).toBeLessThan(GITHUB_MESSAGE_CHARS + 1000);
+    } finally {
+      await big.close();
+    }
   });
 
   it('a spec that does not load: an ::error per diagnostic at its line, and the summary says nothing ran', async () => {
