@@ -8,6 +8,7 @@ import { checkOutputPath } from '../report/output-file.js';
 import type { ReportRequest } from '../report/registry.js';
 import type { ReporterContext, ReportFlag } from '../report/types.js';
 import { UsageError, type Io } from './io.js';
+import type { Shard } from '../engine/shard.js';
 
 /** Each report flag given, with its path and what the reporter declares of it, in map order. */
 function givenFlags(request: ReportRequest): { readonly name: string; readonly flag: ReportFlag; readonly path: string | undefined }[] {
@@ -36,8 +37,8 @@ export function loadModeRefusals(request: ReportRequest): string[] {
 }
 
 /** What every reporter of this command gets (file reporters their `outputPath` besides). */
-export function reporterContext(io: Io, color: boolean, verbose: boolean): Omit<ReporterContext, 'outputPath'> {
-  return { cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr, color, isTTY: io.isTTY, verbose, now: io.now };
+export function reporterContext(io: Io, color: boolean, verbose: boolean, shard?: Shard): Omit<ReporterContext, 'outputPath'> {
+  return { cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr, color, isTTY: io.isTTY, verbose, now: io.now, ...(shard !== undefined ? { shard } : {}) };
 }
 
 /** After the run: each report that could not be written, said once (exit 2). */

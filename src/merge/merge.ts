@@ -8,7 +8,9 @@
  *   (`file:line:col`) are added: counts summed, HdrHistograms added (never percentiles
  *   averaged), percentiles read from the sum.
  * - Refused, naming the files: a report that is not convospec's JSON or of another version;
- *   load reports mixed with run reports; shards of different splits, or the same shard twice;
+ *   load reports mixed with run reports; shards (`shard`, the run's `--shard`) of different
+ *   splits, or the same shard twice, or shards with reports that are not; a missing shard is
+ *   a warning;
  *   the same test in two reports of a run that is not a load run (a test runs in one shard);
  *   one spec file that is two suites (reports of different versions of the specs).
  *
@@ -156,9 +158,11 @@ function invalidOf(cwd: string, file: JsonInvalidFile): InvalidFile {
   };
 }
 
-/** The shards the load reports say they are: all of one split, each once. Returns warnings. */
-function checkShards(names: readonly string[], loads: readonly LoadReport[]): string[] {
-  const shards = loads.map((l, i) => ({ name: names[i]!, shard: l.settings?.shard }));
+type ShardOf = { readonly index: number; readonly count: number } | undefined;
+
+/** The shards the reports say they are: all of one split, each once. Returns warnings. */
+function checkShards(names: readonly string[], shardsOf: readonly ShardOf[]): string[] {
+  const shards = shardsOf.map((shard, i) => ({ name: names[i]!, shard }));
   const with_ = shards.filter((s) => s.shard !== undefined);
   if (with_.length === 0) return [];
   if (with_.length !== shards.length) {
@@ -188,9 +192,10 @@ export function mergeReports(inputs: readonly NamedReport[], cwd: string): Merge
     throw new MergeError(`${load} is a load run's report (--repeat/--duration), ${run} is not: merge reports of the same kind of run`);
   }
   const loads = reports.flatMap((r) => (r.load !== undefined ? [r.load as LoadReport] : []));
-  const warnings = loads.length > 0 ? checkShards(names, loads) : [];
+  // A report says its shard at the top (and a load report in its settings too).
+  const warnings = checkShards(names, reports.map((r) => r.shard ?? (r.load as LoadReport | undefined)?.settings?.shard));
   // The same test in two load reports without --shard is the same load from two machines: added.
-  const addUp = loads.length > 0 && loads.every((l) => l.settings?.shard === undefined);
+  const addUp = loads.length > 0 && reports.every((r) => r.shard === undefined && (r.load as LoadReport).settings?.shard === undefined);
 
   const suiteNames = new Map<string, { name: string; from: string }>();
   const byTest = new Map<string, { test: TestInfo; results: TestResult[]; from: string }>();

@@ -18,6 +18,8 @@ export interface ReporterContext {
   readonly verbose: boolean;
   /** For file reporters: the path given to their flag (`--junit FILE`), resolved against cwd. */
   readonly outputPath?: string;
+  /** `--shard i/n`: which part of the selected tests this run is (the JSON report says it, for `merge`). */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** The environment, as the CLI read it (the GitHub reporter's `GITHUB_STEP_SUMMARY`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;

@@ -189,10 +189,22 @@ describe('reports that do not belong together', () => {
   });
 
   it('refuses the same test in two run reports, and a spec file that is two suites', async () => {
-    await refused([shards[0]!, 'whole.json'], /^convospec: specs\/a\.yaml:\d+ "a\d" is in shards\/run-1\.json and in whole\.json: a test runs in one shard only \(reports of two runs\?\)\n$/);
+    await ws.run(['run', 'specs', '--json', 'whole-again.json']);
+    await refused(['whole.json', 'whole-again.json'], /^convospec: specs\/a\.yaml:\d+ "a\d" is in whole\.json and in whole-again\.json: a test runs in one shard only \(reports of two runs\?\)\n$/);
     const renamed = (await readFile(join(ws.dir, shards[1]!), 'utf8')).replaceAll('"name": "A"', '"name": "A2"');
     await writeFile(join(ws.dir, 'renamed.json'), renamed);
     await refused([shards[0]!, 'renamed.json'], 'specs/a.yaml is suite "A" in shards/run-1.json and "A2" in renamed.json: reports of different versions of the specs');
+  });
+
+  it('knows the shards of a run from its reports: two splits, a shard twice, a shard missing', async () => {
+    await ws.run(['run', 'specs', '--shard', '1/3', '--json', 'third-1.json']);
+    await refused([shards[0]!, 'third-1.json'], 'shards/run-1.json is shard 1/4 and third-1.json shard 1/3: shards of different splits');
+    await refused([shards[1]!, shards[1]!], 'shards/run-2.json and shards/run-2.json are both shard 2/4');
+    await refused([shards[0]!, 'whole.json'], 'shards/run-1.json is a shard (--shard 1/4), whole.json is not: merge the shards of one run');
+    const three = await ws.run(['merge', '--json', 'three.json', shards[0]!, shards[1]!, shards[3]!]);
+    expect([three.code, three.stderr]).toEqual([1, 'convospec: shard 3/4 missing: the merged report holds 3 of 4\n']);
+    expect((await read(shards[2]!)).shard).toEqual({ index: 3, count: 4 });
+    expect(await read('all.json')).not.toHaveProperty('shard');
   });
 
   it('writes nothing without a report flag', async () => {

@@ -44,7 +44,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export async function loadCommand(input: LoadCommandInput): Promise<number> {
   const { io, world, suites } = input;
-  const reporters = await createReporters(input.reports, 'load', reporterContext(io, input.color, false));
+  const reporters = await createReporters(input.reports, 'load', reporterContext(io, input.color, false, input.shard));
   const reports = createDispatcher(reporters);
   await reports.emit({ type: 'run-start', suites: suiteInfos(suites), startedAt: io.now() });
   const recorder = new LoadRecorder(world.clock);

@@ -71,7 +71,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   await checkReportPaths(flags.reports, io.cwd);
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
-  const context = reporterContext(io, color, Boolean(flags.verbose));
+  const context = reporterContext(io, color, Boolean(flags.verbose), shard);
   // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
   // Warnings do not stop the run (docs/format.md §7: short secrets).
