@@ -112,8 +112,9 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     code = await demoCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
 
-  // Only the reporters that write a file or a folder: the console and `--github` are `run`'s.
-  const mergeable: ReporterMap = Object.fromEntries(Object.entries(reporters).filter(([, def]) => def.flag?.argument !== undefined));
+  // The reporters that write a file or a folder, and those always on (the console); `--github`
+  // is `run`'s (the shards annotated their own failures).
+  const mergeable: ReporterMap = Object.fromEntries(Object.entries(reporters).filter(([, def]) => def.flag === undefined || def.flag.argument !== undefined));
   const merge = program
     .command('merge')
     .description('merge the JSON reports of shards (--shard i/n) or machines into one run\'s reports (docs/reports.md)')

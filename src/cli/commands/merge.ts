@@ -1,7 +1,7 @@
 /**
  * `convospec merge [--junit F] [--json F] [--tap F] … REPORT.json…`: the JSON reports of a
  * run's shards (or of one load run on several machines) as one run, written by the same
- * reporters as `run`: every reporter of the map with a file or folder flag. Exit as `run`
+ * reporters as `run`: every reporter of the map with a file or folder flag, and the console. Exit as `run`
  * would have for the merged results (0, 1; a load run's `--threshold`s are checked against
  * the merged histograms), 2 when the reports cannot be read or merged, or
  * a report cannot be written (said after the others were written).
