@@ -2,6 +2,7 @@
 import { UsageError } from './io.js';
 import { parseDurationFlag, parsePositiveInt } from './flags.js';
 import { parseShard, type Shard } from '../engine/shard.js';
+import { parseThreshold, type Threshold } from '../loadtest/thresholds.js';
 
 export interface LoadFlags {
   readonly repeat?: string;
@@ -49,12 +50,39 @@ export function parseRate(text: string): number {
   return rate;
 }
 
-/** `--shard i/n` as a usage error when malformed. */
-export function parseShardFlag(text: string | undefined): Shard | undefined {
+/**
+ * `--shard i/n` as a usage error when malformed. `--shard auto/n` takes i from Kubernetes'
+ * `JOB_COMPLETION_INDEX` (an Indexed Job's pod: 0-based, so i is it plus one).
+ */
+export function parseShardFlag(text: string | undefined, env: Readonly<Record<string, string | undefined>> = {}): Shard | undefined {
   if (text === undefined) return undefined;
+  const auto = /^\s*auto\s*\/\s*(\d+)\s*$/.exec(text);
+  if (auto) {
+    const index = env.JOB_COMPLETION_INDEX;
+    if (index === undefined || index === '') {
+      throw new UsageError(`--shard ${text.trim()} takes its index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod), which is not set: give --shard i/n`);
+    }
+    if (!/^\d+$/.test(index.trim()) || Number(index) + 1 > Number(auto[1])) {
+      throw new UsageError(`--shard ${text.trim()}: JOB_COMPLETION_INDEX is "${index}", not a whole number from 0 to ${Number(auto[1]) - 1} (the Job's completions must equal n)`);
+    }
+    text = `${Number(index) + 1}/${auto[1]}`;
+  }
   try {
     return parseShard(text);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** `--threshold EXPR`s, checked when the command starts; outside load mode they are refused. */
+export function parseThresholdFlags(texts: readonly string[] | undefined, loadMode: boolean): Threshold[] {
+  if (texts === undefined || texts.length === 0) return [];
+  if (!loadMode) throw new UsageError('--threshold bounds a load run: add --repeat N or --duration 30s (docs/load.md)');
+  return texts.map((text) => {
+    try {
+      return parseThreshold(text);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
 }

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
-import { REPORTERS } from '../report/registry.js';
+import { REPORTERS, type ReportRequest } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
 import { PROTOCOL_NAMES } from '../protocol/registry.js';
@@ -22,18 +22,24 @@ const PROTOCOL_LIST = `${PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${PROTOCOL_N
 /** What commander hands a `run` or `demo` action: the report flags still by their own names. */
 type RunOptions = Omit<RunFlags, 'reports'>;
 
-/** A report flag of the map as a commander option: `--junit <file>`. */
-const reportOption = (flag: ReportFlag): Option => new Option(`${flag.name} <${flag.argument}>`, flag.help);
+/** A report flag of the map as a commander option: `--junit <file>`, or a switch, `--github`. */
+const reportOption = (flag: ReportFlag): Option =>
+  new Option(flag.argument !== undefined ? `${flag.name} <${flag.argument}>` : flag.name, flag.help);
 
-/** The report flags given, by reporter name: `--junit out.xml` → `{ junit: 'out.xml' }`. */
-function reportPaths(options: RunOptions, reporters: ReporterMap): Record<string, string> {
+/**
+ * The reporters asked for: `--junit out.xml` → `paths: { junit: 'out.xml' }`; `--github`,
+ * or `GITHUB_ACTIONS=true` for the entry that names it → `on: ['github']`.
+ */
+function reportRequest(options: RunOptions, reporters: ReporterMap, env: Io['env']): ReportRequest {
   const given: Readonly<Record<string, unknown>> = options;
   const paths: Record<string, string> = {};
+  const on: string[] = [];
   for (const [name, def] of Object.entries(reporters)) {
-    const path = def.flag !== undefined ? given[reportOption(def.flag).attributeName()] : undefined;
-    if (typeof path === 'string') paths[name] = path;
+    const value = def.flag !== undefined ? given[reportOption(def.flag).attributeName()] : undefined;
+    if (typeof value === 'string') paths[name] = value;
+    else if (value === true || (def.env !== undefined && env[def.env.name] === def.env.value)) on.push(name);
   }
-  return paths;
+  return { reporters, paths, on };
 }
 
 function addRunOptions(command: Command, reporters: ReporterMap): Command {
@@ -54,7 +60,8 @@ function addRunOptions(command: Command, reporters: ReporterMap): Command {
     .option('--repeat <n>', 'load mode: run each test n times (docs/load.md)')
     .option('--duration <duration>', 'load mode: start sessions for this long (e.g. 30s)')
     .option('--rate <r/s>', 'load mode: start at most r sessions per second (e.g. 50/s)')
-    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based)')
+    .option('--threshold <expr>', 'load mode: fail the run unless this holds (repeatable), e.g. p99<800ms, failed<1%, "EHLO: p95<500ms"', collect, [])
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the selected tests (1-based); auto/n: i from a Kubernetes Indexed Job\'s JOB_COMPLETION_INDEX')
     .option('--update', 'rewrite in place each s: whose reply differed, with what came (docs/format.md, Updating specs)')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .addOption(new Option('--no-color', 'no colours'));
@@ -92,7 +99,7 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     reporters,
   ).action(async (paths: string[], options: RunOptions) => {
     const { runCommand } = await import('./commands/run.js');
-    code = await runCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
+    code = await runCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
 
   addRunOptions(
@@ -103,8 +110,26 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     reporters,
   ).action(async (paths: string[], options: RunOptions) => {
     const { demoCommand } = await import('./commands/demo.js');
-    code = await demoCommand(paths, { ...options, reports: { reporters, paths: reportPaths(options, reporters) } }, io);
+    code = await demoCommand(paths, { ...options, reports: reportRequest(options, reporters, io.env) }, io);
   });
+
+  // The reporters that write a file or a folder, and those always on (the console); `--github`
+  // is `run`'s (the shards annotated their own failures).
+  const mergeable: ReporterMap = Object.fromEntries(Object.entries(reporters).filter(([, def]) => def.flag === undefined || def.flag.argument !== undefined));
+  const merge = program
+    .command('merge')
+    .description('merge the JSON reports of shards (--shard i/n) or machines into one run\'s reports (docs/reports.md)')
+    .argument('<reports...>', 'JSON reports written by run --json');
+  for (const def of Object.values(mergeable)) if (def.flag !== undefined) merge.addOption(reportOption(def.flag));
+  merge
+    .option('--threshold <expr>', 'load reports: fail unless this holds over the merged run (repeatable), e.g. p99<800ms', collect, [])
+    .addOption(new Option('--color', 'force colours').conflicts('noColor'))
+    .addOption(new Option('--no-color', 'no colours'))
+    .action(async (files: string[], options: RunOptions) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      const flags = { reports: reportRequest(options, mergeable, {}), threshold: options.threshold ?? [], ...(options.color !== undefined ? { color: options.color } : {}) };
+      code = await mergeCommand(files, flags, io);
+    });
 
   program
     .command('schema')

@@ -8,18 +8,21 @@ import { checkOutputPath } from '../report/output-file.js';
 import type { ReportRequest } from '../report/registry.js';
 import type { ReporterContext, ReportFlag } from '../report/types.js';
 import { UsageError, type Io } from './io.js';
+import type { Shard } from '../engine/shard.js';
 
 /** Each report flag given, with its path and what the reporter declares of it, in map order. */
-function givenFlags(request: ReportRequest): { readonly name: string; readonly flag: ReportFlag; readonly path: string }[] {
+function givenFlags(request: ReportRequest): { readonly name: string; readonly flag: ReportFlag; readonly path: string | undefined }[] {
   return Object.entries(request.reporters).flatMap(([name, def]) => {
     const path = Object.hasOwn(request.paths, name) ? request.paths[name] : undefined;
-    return def.flag !== undefined && path !== undefined ? [{ name, flag: def.flag, path }] : [];
+    const on = path !== undefined || (request.on?.includes(name) ?? false);
+    return def.flag !== undefined && on ? [{ name, flag: def.flag, path }] : [];
   });
 }
 
 /** Every output path must be writable before anything runs (exit 2, naming the path). */
 export async function checkReportPaths(request: ReportRequest, cwd: string): Promise<void> {
   for (const { flag, path } of givenFlags(request)) {
+    if (flag.output === undefined || path === undefined) continue;
     const problem = await checkOutputPath(resolve(cwd, path), flag.output);
     if (problem !== undefined) throw new UsageError(`${flag.name} ${path}: cannot write there: ${problem}`);
   }
@@ -34,8 +37,8 @@ export function loadModeRefusals(request: ReportRequest): string[] {
 }
 
 /** What every reporter of this command gets (file reporters their `outputPath` besides). */
-export function reporterContext(io: Io, color: boolean, verbose: boolean): Omit<ReporterContext, 'outputPath'> {
-  return { cwd: io.cwd, stdout: io.stdout, stderr: io.stderr, color, isTTY: io.isTTY, verbose, now: io.now };
+export function reporterContext(io: Io, color: boolean, verbose: boolean, shard?: Shard): Omit<ReporterContext, 'outputPath'> {
+  return { cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr, color, isTTY: io.isTTY, verbose, now: io.now, ...(shard !== undefined ? { shard } : {}) };
 }
 
 /** After the run: each report that could not be written, said once (exit 2). */

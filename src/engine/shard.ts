@@ -22,7 +22,7 @@ export function parseShard(text: string): Shard {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
-    throw new Error(`--shard takes i/n with 1 ≤ i ≤ n (e.g. 2/4; a 0-based JOB_COMPLETION_INDEX needs +1), got "${text}"`);
+    throw new Error(`--shard takes i/n with 1 ≤ i ≤ n (e.g. 2/4; in a Kubernetes Indexed Job, auto/4), got "${text}"`);
   }
   return { index, count };
 }

@@ -7,6 +7,7 @@ import { formatElapsed } from '../kernel/duration.js';
 import { escapeControl } from '../report/escape.js';
 import type { LatencySummary } from './histogram.js';
 import type { LoadReport, LoadTestReport, SessionCounts } from './report.js';
+import type { ThresholdResult } from './thresholds.js';
 
 const COLUMNS = ['count', 'failed', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'] as const;
 
@@ -93,4 +94,13 @@ export function fmtMs(ms: number): string {
 
 function fmtRate(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+/** `✓ threshold p99<800ms: p99 312 ms`, `✗ threshold failed<1%: 2.5% failed (5 of 200), …`. */
+export function thresholdLines(results: readonly ThresholdResult[], paint: Palette): string[] {
+  return results.map((r) =>
+    r.passed
+      ? `${paint.pass('✓')} threshold ${escapeControl(r.threshold)}: ${escapeControl(r.detail)}`
+      : `${paint.fail('✗')} threshold ${paint.bold(escapeControl(r.threshold))} breached: ${escapeControl(r.detail)}`,
+  );
 }

@@ -140,6 +140,20 @@ export function encodeHistogram(histogram: Histogram): string {
   return (histogram as Histogram & { encodeIntoCompressedBase64(): string }).encodeIntoCompressedBase64();
 }
 
+/**
+ * A histogram from its compressed base64 form (`encodeHistogram`'s, or any HdrHistogram
+ * library's V2 encoding), resizable so others can be added to it. Throws on anything else.
+ */
+export function decodeHistogram(base64: string): Histogram {
+  const encoding = require('hdr-histogram-js/dist/JsHistogram.encoding.js') as {
+    decompress(data: Uint8Array): Uint8Array;
+    doDecode(data: Uint8Array): Histogram;
+  };
+  const histogram = encoding.doDecode(encoding.decompress(Buffer.from(base64.trim(), 'base64')));
+  histogram.autoResize = true;
+  return histogram;
+}
+
 export function latencySummary(histogram: Histogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (histogram.totalCount === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };

@@ -10,6 +10,7 @@ import { escapeControl } from '../report/escape.js';
 import { encodeHistogram, latencySummary, type LatencyRecorder, type LatencySummary } from './histogram.js';
 import type { LoadRecorder, TestLoad } from './stats.js';
 import type { TimelineReport } from './timeline.js';
+import type { ThresholdResult } from './thresholds.js';
 
 export interface LoadSettings {
   readonly concurrency: number;
@@ -17,6 +18,8 @@ export interface LoadSettings {
   readonly durationMs?: number;
   readonly ratePerSecond?: number;
   readonly shard?: Shard;
+  /** `convospec merge`: how many reports were added up. */
+  readonly reports?: number;
 }
 
 export interface LoadReport {
@@ -31,6 +34,8 @@ export interface LoadReport {
   /** Ctrl-C: sessions cut short are not counted. */
   readonly interrupted: boolean;
   readonly tests: readonly LoadTestReport[];
+  /** `--threshold`s, as checked at the end of the run (absent without any). */
+  readonly thresholds?: readonly ThresholdResult[];
 }
 
 export interface SessionCounts {

@@ -26,6 +26,8 @@ export interface JsonReport {
   readonly invalid: readonly JsonInvalidFile[];
   /** Load mode only: the statistics (docs/load.md). */
   readonly load?: LoadStatistics;
+  /** `--shard i/n`: the part of the selected tests this run is (`convospec merge` checks them). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export interface JsonSummary {
@@ -136,6 +138,7 @@ export function jsonReport(input: JsonInput): JsonReport {
       tests: group.results.map((result) => jsonTest(capResult(result), cwd)),
     })),
     invalid: [],
+    ...(input.shard !== undefined ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
     ...(input.load !== undefined ? { load: input.load } : {}),
   };
 }

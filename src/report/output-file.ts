@@ -39,7 +39,8 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files (raise `ulimit -n`)',
 };
 
-function reason(error: unknown): string {
+/** Why a file could not be written, in words (Node's error code, else its message). */
+export function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return (code !== undefined ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
 }
@@ -138,6 +139,8 @@ export interface RunOutput {
   readonly cwd: string;
   /** Load mode's statistics (a load run only). */
   readonly load?: LoadStatistics;
+  /** `--shard i/n` of the run. */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export interface FileRendering {
@@ -167,7 +170,8 @@ export function createFileReporter(context: ReporterContext, name: string, rende
     async onRunEnd(results, summary) {
       const at = startedAt ?? new Date(context.now().getTime() - summary.durationMs);
       const complete = completeRun(suites, results, summary);
-      await writeReportFile(target, render.run({ suites, ...complete, startedAt: at, cwd: context.cwd, ...(load !== undefined ? { load } : {}) }));
+      const extra = { ...(load !== undefined ? { load } : {}), ...(context.shard !== undefined ? { shard: context.shard } : {}) };
+      await writeReportFile(target, render.run({ suites, ...complete, startedAt: at, cwd: context.cwd, ...extra }));
     },
     async onInvalidSpecs(files) {
       await writeReportFile(target, render.invalid(files, context.cwd, context.now()));

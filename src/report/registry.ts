@@ -31,6 +31,19 @@ export const REPORTERS = Object.freeze({
     flag: { name: '--html', argument: 'file', help: 'write a self-contained HTML report (docs/reports.md)', output: 'file' },
     loadMode: 'events',
   },
+  /** TAP 14: a test point per test, failures with a YAML diagnostic block. */
+  tap: {
+    create: async () => (await import('./tap.js')).createTapReporter,
+    flag: { name: '--tap', argument: 'file', help: 'write a TAP 14 report', output: 'file' },
+    loadMode: 'events',
+  },
+  /** GitHub Actions: `::error` annotations on the failing step's line, a Markdown step summary. */
+  github: {
+    create: async () => (await import('./github.js')).createGithubReporter,
+    flag: { name: '--github', help: 'GitHub Actions annotations and step summary (on by itself when GITHUB_ACTIONS=true)' },
+    env: { name: 'GITHUB_ACTIONS', value: 'true' },
+    loadMode: 'events',
+  },
   /** One transcript file per test, under a folder. */
   transcripts: {
     create: async () => (await import('./transcripts.js')).createTranscriptsReporter,
@@ -57,21 +70,23 @@ export interface ReportRequest {
   readonly reporters: ReporterMap;
   /** Each file reporter asked for, by name: the path given to its flag (relative to cwd). */
   readonly paths: Readonly<Record<string, string>>;
+  /** Reporters without a file turned on, by name: by their switch (`--github`) or the environment. */
+  readonly on?: readonly string[];
 }
 
-/** Whether `def` takes part in a run of `mode`, with `path` given to its flag (or not). */
-function wanted(def: ReporterDef, given: string | undefined, mode: ReportMode): boolean {
-  if (def.flag !== undefined && given === undefined) return false;
+/** Whether `def` takes part in a run of `mode`, with `path` given to its flag (or not), or turned on. */
+function wanted(def: ReporterDef, given: string | undefined, on: boolean, mode: ReportMode): boolean {
+  if (def.flag !== undefined && given === undefined && !on) return false;
   if (mode === 'run') return true;
   return def.loadMode === 'events';
 }
 
-/** The reporters of a run, in map order: those without a flag, and those whose path was given. */
+/** The reporters of a run, in map order: those without a flag, those whose path was given, those turned on. */
 export async function createReporters(request: ReportRequest, mode: ReportMode, context: Omit<ReporterContext, 'outputPath'>): Promise<Reporter[]> {
   const reporters: Reporter[] = [];
   for (const [name, def] of Object.entries(request.reporters)) {
     const given = Object.hasOwn(request.paths, name) ? request.paths[name] : undefined;
-    if (!wanted(def, given, mode)) continue;
+    if (!wanted(def, given, request.on?.includes(name) ?? false, mode)) continue;
     const factory = await def.create();
     reporters.push(factory({ ...context, ...(given !== undefined ? { outputPath: resolve(context.cwd, given) } : {}) }));
   }

@@ -18,6 +18,10 @@ export interface ReporterContext {
   readonly verbose: boolean;
   /** For file reporters: the path given to their flag (`--junit FILE`), resolved against cwd. */
   readonly outputPath?: string;
+  /** `--shard i/n`: which part of the selected tests this run is (the JSON report says it, for `merge`). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** The environment, as the CLI read it (the GitHub reporter's `GITHUB_STEP_SUMMARY`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
 }
 
@@ -59,7 +63,7 @@ export type ReportEvent =
   | { readonly type: 'invalid-specs'; readonly files: readonly InvalidFile[] };
 
 /** The command-line flag that turns a file reporter on: `--junit <file>`. */
-export interface ReportFlag {
+export interface ReportFileFlag {
   readonly name: `--${string}`;
   /** The argument's name in `--help`: `file`, `dir`. */
   readonly argument: string;
@@ -67,6 +71,16 @@ export interface ReportFlag {
   /** What the path names; checked before the run (output-file.ts `checkOutputPath`). */
   readonly output: OutputKind;
 }
+
+/** A flag without an argument that turns a reporter on: `--github`. */
+export interface ReportSwitch {
+  readonly name: `--${string}`;
+  readonly help: string;
+  readonly argument?: undefined;
+  readonly output?: undefined;
+}
+
+export type ReportFlag = ReportFileFlag | ReportSwitch;
 
 /**
  * What a reporter does in load mode:
@@ -83,6 +97,8 @@ export interface ReporterDef {
   readonly create: () => Promise<ReporterFactory>;
   /** The flag that turns it on; without one it is always on. */
   readonly flag?: ReportFlag;
+  /** Also on when this environment variable has this value (`GITHUB_ACTIONS=true`); the CLI reads it. */
+  readonly env?: { readonly name: string; readonly value: string };
   readonly loadMode: LoadModeUse;
 }
 

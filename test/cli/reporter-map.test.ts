@@ -16,10 +16,10 @@ interface Heard {
   readonly events: ReportEvent[];
 }
 
-/** The real map plus `tap`, a reporter that only records what it is told. */
-function withTap(loadMode: LoadModeUse): { reporters: ReporterMap; heard: Heard[] } {
+/** The real map plus `tally`, a reporter that only records what it is told. */
+function withTally(loadMode: LoadModeUse): { reporters: ReporterMap; heard: Heard[] } {
   const heard: Heard[] = [];
-  const createTap = (context: ReporterContext): Reporter => {
+  const createTally = (context: ReporterContext): Reporter => {
     const events: ReportEvent[] = [];
     heard.push({ outputPath: context.outputPath, events });
     return {
@@ -34,7 +34,7 @@ function withTap(loadMode: LoadModeUse): { reporters: ReporterMap; heard: Heard[
   };
   const reporters: ReporterMap = {
     ...REPORTERS,
-    tap: { create: async () => createTap, flag: { name: '--tap', argument: 'file', help: 'write a TAP report', output: 'file' }, loadMode },
+    tally: { create: async () => createTally, flag: { name: '--tally', argument: 'file', help: 'write a tally report', output: 'file' }, loadMode },
   };
   return { reporters, heard };
 }
@@ -62,65 +62,65 @@ async function quickSpec(): Promise<void> {
 
 describe('a reporter added to the map', () => {
   it('has its flag in the options of run and demo', async () => {
-    const { reporters, heard } = withTap('events');
+    const { reporters, heard } = withTally('events');
     for (const command of ['run', 'demo']) {
       const help = await ws.run([command, '--help'], { reporters });
       expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(/^ {2}--tap <file> +write a TAP report$/m);
+      expect(help.stdout).toMatch(/^ {2}--tally <file> +write a tally report$/m);
     }
     expect(heard).toEqual([]);
     const real = await ws.run(['run', '--help']);
-    expect(real.stdout).not.toContain('--tap');
+    expect(real.stdout).not.toContain('--tally');
   });
 
   it('has its path checked before the run, as its declared kind', async () => {
-    const { reporters, heard } = withTap('events');
+    const { reporters, heard } = withTally('events');
     await ws.write('any.yaml', 'name: any\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\nsteps: []\n');
-    const run = await ws.run(['run', 'any.yaml', '--tap', '.'], { reporters });
-    expect([run.code, run.stderr]).toEqual([2, 'convospec: --tap .: cannot write there: it is a folder: give a file name\n']);
+    const run = await ws.run(['run', 'any.yaml', '--tally', '.'], { reporters });
+    expect([run.code, run.stderr]).toEqual([2, 'convospec: --tally .: cannot write there: it is a folder: give a file name\n']);
     expect(heard).toEqual([]);
   });
 
   it('gets every event of a run, beside the real reporters', async () => {
     await quickSpec();
-    const { reporters, heard } = withTap('events');
-    const run = await ws.run(['run', 'quick.yaml', '--tap', 'out/run.tap', '--junit', 'run.xml'], { reporters });
+    const { reporters, heard } = withTally('events');
+    const run = await ws.run(['run', 'quick.yaml', '--tally', 'out/run.tally', '--junit', 'run.xml'], { reporters });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^1 passed/m);
     expect(heard).toHaveLength(1);
-    const [tap] = heard;
-    expect(tap!.outputPath).toBe(join(ws.dir, 'out/run.tap'));
-    expect(kinds(tap!.events)).toEqual(['run-start', 'test-start', 'test-end', 'run-end']);
-    expect(tap!.events.filter((e) => e.type === 'transcript').length).toBeGreaterThan(0);
+    const [tally] = heard;
+    expect(tally!.outputPath).toBe(join(ws.dir, 'out/run.tally'));
+    expect(kinds(tally!.events)).toEqual(['run-start', 'test-start', 'test-end', 'run-end']);
+    expect(tally!.events.filter((e) => e.type === 'transcript').length).toBeGreaterThan(0);
   });
 
   it('gets the events of a load run through the same dispatcher', async () => {
     await quickSpec();
-    const { reporters, heard } = withTap('events');
-    const run = await ws.run(['run', 'quick.yaml', '--repeat', '3', '--tap', 'load.tap', '--json', 'load.json'], { reporters });
+    const { reporters, heard } = withTally('events');
+    const run = await ws.run(['run', 'quick.yaml', '--repeat', '3', '--tally', 'load.tally', '--json', 'load.json'], { reporters });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^3 sessions in .*: all passed/m);
     expect(heard).toHaveLength(1);
-    const [tap] = heard;
-    expect(kinds(tap!.events)).toEqual(['run-start', 'load-end', 'run-end']);
-    const [, loadEnd, runEnd] = tap!.events;
+    const [tally] = heard;
+    expect(kinds(tally!.events)).toEqual(['run-start', 'load-end', 'run-end']);
+    const [, loadEnd, runEnd] = tally!.events;
     expect(loadEnd).toMatchObject({ type: 'load-end', statistics: { sessions: { total: 3, passed: 3 } } });
     expect(runEnd).toMatchObject({ type: 'run-end', results: [{ status: 'passed', runs: 3, failedRuns: 0 }] });
   });
 
   it('gets the invalid specs when a spec does not load', async () => {
-    const { reporters, heard } = withTap('events');
+    const { reporters, heard } = withTally('events');
     await ws.write('broken.yaml', 'name: broken\nsteps: [{ nonsense: 1 }]\n');
-    const run = await ws.run(['run', 'broken.yaml', '--tap', 'broken.tap'], { reporters });
+    const run = await ws.run(['run', 'broken.yaml', '--tally', 'broken.tally'], { reporters });
     expect(run.code).toBe(2);
     expect(kinds(heard[0]!.events)).toEqual(['invalid-specs']);
   });
 
   it('is refused in load mode in its own words when it says so, before anything runs', async () => {
-    const { reporters, heard } = withTap({ refused: 'a TAP line per session would flood the file' });
+    const { reporters, heard } = withTally({ refused: 'a line per session would flood the file' });
     await ws.write('any.yaml', 'name: any\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\nsteps: []\n');
-    const run = await ws.run(['run', 'any.yaml', '--repeat', '2', '--tap', 'x.tap'], { reporters });
-    expect([run.code, run.stderr]).toEqual([2, 'convospec: --tap does not apply to load mode (a TAP line per session would flood the file)\n']);
+    const run = await ws.run(['run', 'any.yaml', '--repeat', '2', '--tally', 'x.tally'], { reporters });
+    expect([run.code, run.stderr]).toEqual([2, 'convospec: --tally does not apply to load mode (a line per session would flood the file)\n']);
     expect(heard).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Running a spec through the real CLI (in-process) with every report asked for, and reading
  * the reports back strictly: the JSON must parse, the JUnit XML must be well-formed XML 1.0
- * (checked by a strict reader), the HTML page must parse with no error (the WHATWG parser),
- * whatever bytes the server sent.
+ * (checked by a strict reader), the HTML page must parse with no error (the WHATWG parser), the
+ * TAP must read back in a real TAP consumer without a parse error (Perl's TAP::Parser, where
+ * installed), whatever bytes the server sent.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ export { lineOf };
 import { findAll, parseXml, type XmlElement } from '../report/xml.js';
 import type { JsonReport, JsonTest } from '../../src/report/json.js';
 import { parsePage } from '../report/html-dom.js';
+import { havePerlTap, parseTap, type TapParse } from '../report/tap-consumer.js';
 
 export interface Reports {
   readonly cli: CliRun;
@@ -29,6 +31,9 @@ export interface Reports {
   readonly htmlText: string;
   /** Transcript files by name. */
   readonly transcripts: ReadonlyMap<string, string>;
+  readonly tapText: string;
+  /** As TAP::Parser read it; undefined where Perl's TAP::Parser is not installed. */
+  readonly tap: TapParse | undefined;
 }
 
 let runs = 0;
@@ -38,12 +43,15 @@ export async function runWithReports(ws: Workspace, file: string, extra: readonl
   const n = ++runs;
   const out = `out-${n}`;
   const started = Date.now();
-  const cli = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--transcripts', `${out}/transcripts`, ...extra]);
+  const cli = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--tap', `${out}/run.tap`, '--transcripts', `${out}/transcripts`, ...extra]);
   const elapsedMs = Date.now() - started;
   const junitText = await readFile(join(ws.dir, out, 'junit.xml'), 'utf8');
   const jsonText = await readFile(join(ws.dir, out, 'report.json'), 'utf8');
   const htmlText = await readFile(join(ws.dir, out, 'report.html'), 'utf8');
   expect(parsePage(htmlText).errors, 'parse errors in the HTML report').toEqual([]);
+  const tapText = await readFile(join(ws.dir, out, 'run.tap'), 'utf8');
+  const tap = havePerlTap ? parseTap(tapText) : undefined;
+  expect(tap?.errors ?? [], 'TAP parse errors').toEqual([]);
   const transcripts = new Map<string, string>();
   const dir = join(ws.dir, out, 'transcripts');
   for (const name of await readdir(dir, { recursive: true }).catch(() => [] as string[])) {
@@ -60,6 +68,8 @@ export async function runWithReports(ws: Workspace, file: string, extra: readonl
     json: JSON.parse(jsonText) as JsonReport,
     htmlText,
     transcripts,
+    tapText,
+    tap,
   };
 }
 
@@ -104,6 +114,11 @@ export function expectFailure(
   const failure = junitCase(reports, names.hostile).children.find((c) => c.name === 'failure');
   expect(failure, 'a JUnit <failure>').toBeDefined();
   expect(`${failure!.attrs.message ?? ''}\n${failure!.text}`).toMatch(message);
+  if (reports.tap !== undefined) {
+    const point = reports.tap.points.find((p) => p.description.endsWith(` › ${names.hostile}`));
+    expect(point?.ok, 'a TAP `not ok`').toBe(false);
+    expect(String((point?.yaml as { message?: string } | undefined)?.message)).toMatch(message);
+  }
   if (names.good) {
     expect(jsonTest(reports, names.good).status).toBe('passed');
     expect(junitCase(reports, names.good).children.some((c) => c.name === 'failure' || c.name === 'error')).toBe(false);

@@ -1,6 +1,7 @@
 /**
  * Spec §7: a secret's value, and every string derived from it that was sent, never appears
- * in any output — console, JUnit, JSON, HTML, transcripts, error output — also when the server
+ * in any output — console, JUnit, JSON, HTML, TAP, GitHub annotations and step summary,
+ * transcripts, error output — also when the server
  * echoes it, when a step times out right after it was sent, and when a spec fails to load
  * on a line that holds it.
  */
@@ -181,6 +182,10 @@ async function outputs(run: CliRun, out: string): Promise<Map<string, string>> {
   all.set('report.json', json).set('report.json (decoded)', jsonStrings(json));
   const html = await readFile(join(ws.dir, out, 'report.html'), 'utf8');
   all.set('report.html', html).set('report.html (decoded)', htmlStrings(html));
+  for (const name of ['run.tap', 'summary.md']) {
+    const text = await readFile(join(ws.dir, out, name), 'utf8').catch(() => undefined);
+    if (text !== undefined) all.set(name, text);
+  }
   const dir = join(ws.dir, out, 'transcripts');
   for (const name of await readdir(dir, { recursive: true }).catch(() => [] as string[])) {
     const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
@@ -196,8 +201,8 @@ describe('secrets never reach any output', () => {
   beforeAll(async () => {
     const file = await ws.write('secrets.yaml', suite(peer.port));
     run = await ws.run(
-      ['run', file, '--var', `cli_pass=${CLI}`, '--junit', 'out/junit.xml', '--json', 'out/report.json', '--html', 'out/report.html', '--transcripts', 'out/transcripts', '--verbose'],
-      { env: { SECRET_TOKEN: TOKEN } },
+      ['run', file, '--var', `cli_pass=${CLI}`, '--junit', 'out/junit.xml', '--json', 'out/report.json', '--html', 'out/report.html', '--tap', 'out/run.tap', '--transcripts', 'out/transcripts', '--verbose'],
+      { env: { SECRET_TOKEN: TOKEN, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: 'out/summary.md' } },
     );
     all = await outputs(run, 'out');
   });
@@ -210,6 +215,10 @@ describe('secrets never reach any output', () => {
     expect(run.stdout).toMatch(/550 5\.7\.1 you said \*\*\*/);
     expect(run.stdout).toContain('AUTH PLAIN ***');
     expect(run.stdout).toContain('c: X-STALL *** ***');
+    // Every output was written: TAP, the GitHub annotations and summary among them.
+    expect(all.get('run.tap')).toMatch(/^not ok 1 /m);
+    expect(run.stdout.match(/^::error /gm)).toHaveLength(10);
+    expect(all.get('summary.md')).toMatch(/^### convospec: 10 failed/);
   });
 
   it('no secret, no base64 or SASL form of one, and no 10-character piece of one, anywhere', () => {
@@ -227,7 +236,9 @@ describe('secrets never reach any output', () => {
 async function runOne(name: string, text: string, args: readonly string[] = []): Promise<{ run: CliRun; all: Map<string, string> }> {
   const file = await ws.write(`${name}.yaml`, text);
   const out = `${name}-out`;
-  const result = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--transcripts', `${out}/transcripts`, ...args]);
+  const result = await ws.run(['run', file, '--junit', `${out}/junit.xml`, '--json', `${out}/report.json`, '--html', `${out}/report.html`, '--tap', `${out}/run.tap`, '--transcripts', `${out}/transcripts`, ...args], {
+    env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: `${out}/summary.md` },
+  });
   return { run: result, all: await outputs(result, out) };
 }
 

@@ -21,7 +21,8 @@ import { printReportFailures, reporterContext } from '../reports.js';
 import type { LoadLimits } from '../load-flags.js';
 import { LoadRecorder, aggregateResult } from '../../loadtest/stats.js';
 import { loadReport } from '../../loadtest/report.js';
-import { loadConsoleLines } from '../../loadtest/console.js';
+import { loadConsoleLines, thresholdLines } from '../../loadtest/console.js';
+import { checkThresholds, recordedRun, type Threshold } from '../../loadtest/thresholds.js';
 
 export interface LoadCommandInput {
   readonly suites: readonly Suite[];
@@ -29,6 +30,8 @@ export interface LoadCommandInput {
   readonly limits: LoadLimits;
   readonly concurrency: number;
   readonly shard?: Shard;
+  /** `--threshold`s: any breached fails the run (exit 1). */
+  readonly thresholds?: readonly Threshold[];
   readonly reports: ReportRequest;
   readonly io: Io;
   readonly color: boolean;
@@ -41,7 +44,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export async function loadCommand(input: LoadCommandInput): Promise<number> {
   const { io, world, suites } = input;
-  const reporters = await createReporters(input.reports, 'load', reporterContext(io, input.color, false));
+  const reporters = await createReporters(input.reports, 'load', reporterContext(io, input.color, false, input.shard));
   const reports = createDispatcher(reporters);
   await reports.emit({ type: 'run-start', suites: suiteInfos(suites), startedAt: io.now() });
   const recorder = new LoadRecorder(world.clock);
@@ -57,10 +60,14 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   }
   const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
   // Histograms (encoded, so shards merge exactly) only for reporters: the table shows none.
-  const report = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });
+  const checked = checkThresholds(input.thresholds ?? [], recordedRun(recorder, io.cwd, input.redact));
+  const measured = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });
+  const report = checked.length > 0 ? { ...measured, thresholds: checked } : measured;
   const results = allResults(suites, recorder);
 
-  io.stdout.write(loadConsoleLines(report, createPalette(input.color)).map((l) => `${l}\n`).join(''));
+  const paint = createPalette(input.color);
+  io.stdout.write(loadConsoleLines(report, paint).map((l) => `${l}\n`).join(''));
+  io.stdout.write(thresholdLines(checked, paint).map((l) => `${l}\n`).join(''));
   await reports.emit({ type: 'load-end', statistics: report });
   await reports.emit({ type: 'run-end', results, summary: summarize(results, outcome.durationMs, outcome.interrupted) });
   // A report that cannot be written is said, and the others are still written.
@@ -68,7 +75,8 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
 
   if (outcome.interrupted) return EXIT.interrupted;
   if (reports.failures().length > 0) return EXIT.invalid;
-  return report.sessions.failed + report.sessions.errored > 0 ? EXIT.failed : EXIT.ok;
+  const breached = checked.some((t) => !t.passed);
+  return breached || report.sessions.failed + report.sessions.errored > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /** One result per selected test, in declaration order: aggregates, and skipped tests as such. */

@@ -25,7 +25,7 @@ import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
-import { parseLoadFlags, parseShardFlag } from '../load-flags.js';
+import { parseLoadFlags, parseShardFlag, parseThresholdFlags } from '../load-flags.js';
 
 export interface RunFlags {
   /** The report flags given (`--junit FILE`…), by reporter, and the map they come from. */
@@ -46,6 +46,7 @@ export interface RunFlags {
   repeat?: string;
   duration?: string;
   rate?: string;
+  threshold?: string[];
   shard?: string;
   /** Rewrite each `s:` whose reply differed with what came (format §11). */
   update?: boolean;
@@ -57,7 +58,8 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
   const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
   const load = parseLoadFlags(flags, loadModeRefusals(flags.reports));
-  const shard = parseShardFlag(flags.shard);
+  const thresholds = parseThresholdFlags(flags.threshold, load !== undefined);
+  const shard = parseShardFlag(flags.shard, io.env);
   const env = { ...(await readEnvFile(flags.envFile, io)), ...io.env, ...extraEnv };
   const extraCa = await Promise.all(
     flags.ca.map((file) =>
@@ -71,7 +73,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   await checkReportPaths(flags.reports, io.cwd);
 
   const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
-  const context = reporterContext(io, color, Boolean(flags.verbose));
+  const context = reporterContext(io, color, Boolean(flags.verbose), shard);
   // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
   // Warnings do not stop the run (docs/format.md §7: short secrets).
@@ -130,7 +132,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   if (load && flags.update) throw new UsageError('--update does not apply to load mode (--repeat, --duration, --rate)');
   if (load) {
     const { loadCommand } = await import('./loadtest.js');
-    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });
+    return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), thresholds, reports: flags.reports, io, color, redact });
   }
   const reporters = await createReporters(flags.reports, 'run', context);
   const reports = createDispatcher(reporters);
