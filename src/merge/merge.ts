@@ -24,6 +24,7 @@ import type { Span } from '../kernel/span.js';
 import { JSON_REPORT_VERSION, type JsonFailure, type JsonInvalidFile, type JsonLocation, type JsonReport, type JsonTest } from '../report/json.js';
 import { decodeHistogram, encodeHistogram, latencySummary, type Histogram, type LatencySummary } from '../loadtest/histogram.js';
 import type { LoadReport, LoadStepReport, LoadTestReport, SessionCounts } from '../loadtest/report.js';
+import { mergeTimelines, type TimelineReport } from '../loadtest/timeline.js';
 
 /** A report as read: the name it was given by (for messages) and its parsed JSON. */
 export interface NamedReport {
@@ -66,9 +67,15 @@ function checked({ name, json }: NamedReport): JsonReport {
     typeof report.durationMs === 'number' &&
     typeof report.summary === 'object' &&
     Array.isArray(report.suites) &&
-    report.suites.every((s) => typeof s?.file === 'string' && typeof s.name === 'string' && Array.isArray(s.tests) && s.tests.every(validTest));
+    report.suites.every((s) => typeof s?.file === 'string' && typeof s.name === 'string' && Array.isArray(s.tests) && s.tests.every(validTest)) &&
+    (report.load === undefined || validTimeline((report.load as Partial<LoadReport>).timeline));
   if (!ok) throw new MergeError(`${name} is not a whole convospec JSON report (a field is missing or of the wrong type)`);
   return report as JsonReport;
+}
+
+function validTimeline(t: Partial<TimelineReport> | undefined): boolean {
+  const counts = (a: unknown): boolean => Array.isArray(a) && a.every((n) => Number.isInteger(n) && (n as number) >= 0);
+  return typeof t === 'object' && Number.isInteger(t.intervalMs) && (t.intervalMs as number) > 0 && counts(t.sessions) && counts(t.failed) && typeof t.endMs === 'number';
 }
 
 function validTest(t: JsonTest | undefined): boolean {
@@ -266,12 +273,20 @@ function addLatencies(latencies: readonly LatencySummary[], where: string): Late
   return { count: summary.count, p50: summary.p50, p95: summary.p95, p99: summary.p99, max: summary.max, mean: summary.mean, histogram: encodeHistogram(total) };
 }
 
-const addCounts = (counts: readonly SessionCounts[]): SessionCounts => ({
-  total: counts.reduce((n, c) => n + c.total, 0),
-  passed: counts.reduce((n, c) => n + c.passed, 0),
-  failed: counts.reduce((n, c) => n + c.failed, 0),
-  errored: counts.reduce((n, c) => n + c.errored, 0),
-});
+function addCounts(counts: readonly SessionCounts[]): SessionCounts {
+  const sum = (of: (c: SessionCounts) => number | undefined): number => counts.reduce((n, c) => n + (of(c) ?? 0), 0);
+  const xfailed = sum((c) => c.xfailed);
+  const skipped = sum((c) => c.skipped);
+  return {
+    total: sum((c) => c.total),
+    passed: sum((c) => c.passed),
+    failed: sum((c) => c.failed),
+    errored: sum((c) => c.errored),
+    // As a run writes them: present only when some were.
+    ...(xfailed > 0 ? { xfailed } : {}),
+    ...(skipped > 0 ? { skipped } : {}),
+  };
+}
 
 function addTests(group: readonly { test: LoadTestReport; from: string }[]): LoadTestReport {
   const first = group[0]!.test;
@@ -315,6 +330,7 @@ function mergeLoads(loads: readonly LoadReport[], names: readonly string[]): Loa
     durationMs: Math.max(...loads.map((l) => l.durationMs)),
     sessionsPerSecond: Math.round(loads.reduce((n, l) => n + l.sessionsPerSecond, 0) * 1000) / 1000,
     interrupted: loads.some((l) => l.interrupted),
+    timeline: mergeTimelines(loads.map((l) => l.timeline)),
     tests: [...tests.values()].map(addTests).sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.col - b.col),
   };
 }

@@ -6,10 +6,8 @@
  * The real CLI in-process against a scripted server on 127.0.0.1 port 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 import type { LoadReport } from '../../src/loadtest/report.js';
@@ -100,9 +98,9 @@ describe('load mode with xfail and requires', () => {
     expect(xml).toContain('7 of 9 runs failed: passed but marked xfail: the server refuses every third MAIL');
   });
 
-  it('keeps xfailed and skipped counts when bench/merge-results.mjs merges the reports', async () => {
-    const merge = join(import.meta.dirname, '..', '..', 'bench', 'merge-results.mjs');
-    await promisify(execFile)(process.execPath, [merge, join(ws.dir, 'merged.json'), join(ws.dir, 'all-xfail.json'), join(ws.dir, 'xfail-passes.json')]);
+  it('keeps xfailed and skipped counts when convospec merge merges the reports', async () => {
+    const result = await ws.run(['merge', '--json', 'merged.json', 'all-xfail.json', 'xfail-passes.json']);
+    expect(result.stderr).toBe('');
     const merged = JSON.parse(await readFile(join(ws.dir, 'merged.json'), 'utf8')) as Json;
     expect(merged.summary).toMatchObject({ total: 6, passed: 2, failed: 1, skipped: 2, xfailed: 1 });
     expect(merged.load.sessions).toEqual({ total: 54, passed: 18, failed: 7, errored: 0, xfailed: 11, skipped: 18 });

@@ -214,6 +214,6 @@ describe('reports that do not belong together', () => {
   it('writes nothing without a report flag', async () => {
     const merge = await ws.run(['merge', shards[0]!]);
     expect(merge.code).toBe(2);
-    expect(merge.stderr).toMatch(/^convospec: merge writes nothing without a report flag: add --junit, --json, --tap/);
+    expect(merge.stderr).toMatch(/^convospec: merge writes nothing without a report flag: add --junit, --json, --html, --tap/);
   });
 });
