@@ -19,6 +19,14 @@ export interface ConnectValues {
   readonly tls?: true;
 }
 
+/** TLS options (format §6) every handshake of the spec uses: a private CA, the name to check, or no check. */
+export interface TlsValues {
+  /** A path relative to the spec. */
+  readonly ca?: string;
+  readonly servername?: string;
+  readonly verify?: false;
+}
+
 export interface TestDraft {
   readonly name: string;
   readonly connect: ConnectValues;
@@ -33,6 +41,7 @@ export interface SpecDraft {
   readonly header: readonly string[];
   readonly tests: readonly TestDraft[];
   readonly credentials: Credentials;
+  readonly tls?: TlsValues;
 }
 
 const CONNECT_KEYS = ['host', 'port', 'protocol', 'tls'] as const;
@@ -47,7 +56,8 @@ export function emitSpec(draft: SpecDraft): string {
     const first = draft.tests[0]?.connect[key];
     return draft.tests.every((test) => test.connect[key] === first);
   });
-  const fileConnect = pick(draft.tests[0]?.connect, shared);
+  const tls = draft.tls === undefined ? undefined : tlsNode(draft.tls);
+  const fileConnect = pick(draft.tests[0]?.connect, shared, tls);
   if (fileConnect.items.length > 0) root.set('connect', fileConnect);
 
   const { vars, secrets } = draft.credentials;
@@ -71,10 +81,11 @@ export function emitSpec(draft: SpecDraft): string {
     const own = pick(
       test.connect,
       CONNECT_KEYS.filter((key) => !shared.includes(key)),
+      tls,
     );
     if (own.items.length > 0) node.set('connect', own);
     const steps = new YAMLSeq();
-    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions));
+    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls));
     node.set('steps', steps);
     if (test.comment !== undefined) node.commentBefore = comment(test.comment);
     tests.items.push(node);
@@ -86,17 +97,27 @@ export function emitSpec(draft: SpecDraft): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-function pick(connect: ConnectValues | undefined, keys: readonly (typeof CONNECT_KEYS)[number][]): YAMLMap {
+/** `tls: true` becomes the spec's TLS options when it has some. */
+function pick(connect: ConnectValues | undefined, keys: readonly (typeof CONNECT_KEYS)[number][], tls: YAMLMap | undefined): YAMLMap {
   const map = new YAMLMap();
   map.flow = true;
   for (const key of keys) {
     const value = connect?.[key];
-    if (value !== undefined) map.set(key, value);
+    if (value !== undefined) map.set(key, key === 'tls' && tls !== undefined ? tls.clone() : value);
   }
   return map;
 }
 
-function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[]): YAMLMap {
+function tlsNode(values: TlsValues): YAMLMap {
+  const map = new YAMLMap();
+  map.flow = true;
+  if (values.ca !== undefined) map.set('ca', values.ca);
+  if (values.servername !== undefined) map.set('servername', values.servername);
+  if (values.verify !== undefined) map.set('verify', values.verify);
+  return map;
+}
+
+function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined): YAMLMap {
   const node = new YAMLMap();
   const notes: string[] = step.comment === undefined ? [] : [step.comment];
   switch (step.kind) {
@@ -116,7 +137,7 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
       node.set('s', matcherNode(doc, renderSynth(step.matcher)));
       break;
     case 'tls':
-      node.set('tls', new YAMLMap());
+      node.set('tls', tls?.clone() ?? new YAMLMap());
       break;
     case 'closed':
       node.set('s', matcherNode(doc, { closed: true }));
