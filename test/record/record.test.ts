@@ -1,0 +1,294 @@
+/**
+ * `record()` (format §10) between real clients and real servers on loopback: nodemailer and
+ * a raw IMAP/POP3 client through the recorder to the demo's SMTP submission (STARTTLS, AUTH),
+ * IMAP (STARTTLS) and POP3S (TLS at connect). Each recorded spec then runs with the real CLI
+ * against the same demo and passes, and holds no password. Then bad input, with scripted
+ * servers and clients: each ends with a clear message and a spec of what passed, never a hang.
+ */
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASS, DEMO_USER, startDemo, type Demo } from '../../src/demo/index.js';
+import { createPki, type Pki } from '../../src/pki/index.js';
+import { RawClient, type TlsTrust } from '../demo/client.js';
+import { workspace, type Workspace } from '../helpers/cli.js';
+import { close, expectBytes, hold, send, startPeer, upgradeTls, waitClose, type PeerAction } from '../helpers/peer.js';
+import { startRecording, within, type Recording } from './helpers.js';
+
+let demo: Demo;
+let ws: Workspace;
+let demoCa: Buffer;
+let pki: Pki;
+const SERVERNAME = 'mail.convospec.test';
+
+beforeAll(async () => {
+  demo = await startDemo();
+  ws = await workspace();
+  demoCa = await readFile(demo.env.MAIL_CA);
+  pki = await createPki();
+}, 60_000);
+
+afterAll(async () => {
+  await demo?.close();
+  await ws?.dispose();
+});
+
+const crlf = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
+
+/** A recorder to a demo port, verifying the demo's certificate; the spec names the same CA. */
+function toDemo(portVar: 'SUBMISSION_PORT' | 'IMAP_PORT' | 'POP3S_PORT' | 'SMTP_PORT', extra: { tls?: boolean; connections?: number } = {}): Promise<Recording> {
+  return startRecording({
+    to: { host: '127.0.0.1', port: Number(demo.env[portVar]) },
+    servername: SERVERNAME,
+    ca: [demoCa],
+    spec: { tls: { ca: demo.env.MAIL_CA, servername: SERVERNAME } },
+    ...extra,
+  });
+}
+
+const trustOf = (rec: Recording): TlsTrust => ({ ca: rec.ca, servername: SERVERNAME });
+
+/** Runs the spec with the real CLI against the demo, with the secret from the environment. */
+async function runSpec(yaml: string, name: string): Promise<{ code: number; stdout: string }> {
+  await ws.write(name, yaml);
+  const run = await ws.run(['run', name], { env: { MAIL_PASS: DEMO_PASS } });
+  return { code: run.code, stdout: run.stdout + run.stderr };
+}
+
+describe('recording real clients and servers', () => {
+  it('nodemailer over submission with STARTTLS and AUTH: the spec passes against the server and holds no password', async () => {
+    const rec = await toDemo('SUBMISSION_PORT');
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: rec.port,
+      secure: false,
+      requireTLS: true,
+      tls: { ca: rec.ca, servername: SERVERNAME },
+      auth: { user: DEMO_USER, pass: DEMO_PASS },
+    });
+    await transport.sendMail({ from: DEMO_USER, to: DEMO_USER, subject: 'recorded', text: 'Hello through the recorder.' });
+    transport.close();
+    const result = await within(rec.result, 10_000, 'record');
+    const yaml = result.yaml ?? '';
+    expect(yaml).toMatch(/^ {6}- c: STARTTLS$/m);
+    expect(yaml).toContain(`- tls: { ca: ${demo.env.MAIL_CA}, servername: ${SERVERNAME} }`);
+    expect(yaml).toMatch(/- c: AUTH (?:PLAIN \$\{sasl_plain\(user, pass\)\}|LOGIN)/);
+    expect(yaml).toContain('pass: "${env.MAIL_PASS}"');
+    expect(yaml).not.toContain(DEMO_PASS);
+    expect(yaml).not.toContain(Buffer.from(DEMO_PASS).toString('base64'));
+    expect(yaml).toContain('connect: { host: 127.0.0.1, port: ' + demo.env.SUBMISSION_PORT);
+    expect(result).toMatchObject({ connections: 1, failed: false, interrupted: false });
+    const run = await runSpec(yaml, 'submission.yaml');
+    expect(run.stdout).toContain('1 passed');
+    expect(run.code).toBe(0);
+  });
+
+  it('IMAP STARTTLS, LOGIN, SELECT, LOGOUT: a tls step, ${user} ${pass}, and a spec that passes', async () => {
+    const rec = await toDemo('IMAP_PORT');
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    await client.imap('a1', 'STARTTLS');
+    await client.upgrade(trustOf(rec));
+    await client.imap('a2', `LOGIN ${DEMO_USER} ${DEMO_PASS}`);
+    await client.imap('a3', 'SELECT INBOX');
+    await client.imap('a4', 'LOGOUT');
+    await client.closed();
+    const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
+    expect(yaml).toContain('- c: a1 STARTTLS');
+    expect(yaml).toMatch(/- tls: \{ ca: .+, servername: mail\.convospec\.test \}/);
+    expect(yaml).toContain('- c: a2 LOGIN ${user} ${pass}');
+    expect(yaml).not.toContain(DEMO_PASS);
+    const run = await runSpec(yaml, 'imap.yaml');
+    expect(run.stdout).toContain('1 passed');
+    expect(run.code).toBe(0);
+  });
+
+  it('POP3 with TLS at connect (--tls): connect.tls holds the TLS options, and the spec passes', async () => {
+    const rec = await toDemo('POP3S_PORT', { tls: true });
+    const client = await RawClient.connect(rec.port, trustOf(rec));
+    await client.readLine();
+    client.line(`USER ${DEMO_USER}`);
+    await client.readLine();
+    client.line(`PASS ${DEMO_PASS}`);
+    await client.readLine();
+    client.line('STAT');
+    await client.readLine();
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
+    expect(yaml).toMatch(/connect: \{ host: 127\.0\.0\.1, port: \d+, protocol: pop3, tls: \{ ca: .+, servername: mail\.convospec\.test \} \}/);
+    expect(yaml).toContain('- c: PASS ${pass}');
+    expect(yaml).not.toContain(DEMO_PASS);
+    const run = await runSpec(yaml, 'pop3s.yaml');
+    expect(run.stdout).toContain('1 passed');
+    expect(run.code).toBe(0);
+  });
+
+  it('--connections 2: one test per client connection, in the order they came', async () => {
+    const rec = await toDemo('SMTP_PORT', { connections: 2 });
+    for (const hello of ['first.example', 'second.example']) {
+      const client = await RawClient.connect(rec.port);
+      await client.readLine();
+      client.line(`EHLO ${hello}`);
+      await client.until(/^250 .*\r\n/m);
+      client.line('QUIT');
+      await client.readLine();
+      await client.closed();
+    }
+    const result = await within(rec.result, 10_000, 'record');
+    expect(result.connections).toBe(2);
+    const yaml = result.yaml ?? '';
+    expect(yaml.match(/^ {2}- name: "connection \d: SMTP port \d+"$/gm)).toHaveLength(2);
+    expect(yaml.indexOf('EHLO first.example')).toBeLessThan(yaml.indexOf('EHLO second.example'));
+    const run = await runSpec(yaml, 'two.yaml');
+    expect(run.stdout).toContain('2 passed');
+  });
+});
+
+describe('bad input: a clear message and a spec of what passed', () => {
+  const GREETING = '220 peer.test ESMTP';
+  const EHLO_REPLY = crlf('250-peer.test', '250 STARTTLS');
+
+  it('an unreachable server: said, nothing recorded, and the recorder ends', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const rec = await startRecording({ to: { host: '127.0.0.1', port } });
+    const client = await RawClient.connect(rec.port);
+    await client.closed();
+    const result = await within(rec.result, 10_000, 'record');
+    expect(result).toMatchObject({ connections: 1, failed: true });
+    expect(result.yaml).toBeUndefined();
+    expect(rec.notes.join('\n')).toContain(`cannot reach the server: connection refused by 127.0.0.1:${port}`);
+  });
+
+  it('a client speaking TLS to a plain listener: said (record with --tls), and no binary junk in the spec', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = tls.connect({ host: '127.0.0.1', port: rec.port, rejectUnauthorized: false });
+    const failed = await new Promise<string>((resolve) => {
+      client.once('error', (error) => resolve(error.message));
+      client.once('secureConnect', () => resolve('connected'));
+    });
+    client.destroy();
+    expect(failed).not.toBe('connected');
+    const result = await within(rec.result, 10_000, 'record');
+    expect(result.failed).toBe(true);
+    expect(rec.notes.join('\n')).toContain('the client started a TLS handshake on a plain listener: record with --tls');
+    // The greeting may or may not have come before the client's handshake: nothing else is kept.
+    if (result.yaml !== undefined) expect(result.yaml).toMatch(/steps:\n {6}- s: 220 peer\.test ESMTP\n$/);
+    await peer.stop();
+  });
+
+  it('a server refusing STARTTLS: said, the refusal recorded, and the spec passes against it', async () => {
+    const script: PeerAction[] = [
+      send(crlf(GREETING)),
+      expectBytes(crlf('EHLO client.test')),
+      send(EHLO_REPLY),
+      expectBytes(crlf('STARTTLS')),
+      send(crlf('454 4.7.0 TLS not available due to local problem')),
+      expectBytes(crlf('QUIT')),
+      send(crlf('221 2.0.0 Bye')),
+      close(),
+    ];
+    const peer = await startPeer(script);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('EHLO client.test');
+    await client.until(/^250 .*\r\n/m);
+    client.line('STARTTLS');
+    expect(await client.readLine()).toMatch(/^454 /);
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    const result = await within(rec.result, 10_000, 'record');
+    expect(rec.notes.join('\n')).toContain('the client asked for TLS (STARTTLS) and the server did not accept it');
+    const yaml = result.yaml ?? '';
+    expect(yaml).toContain('- s: 454 4.7.0 TLS not available due to local problem');
+    expect(yaml).not.toContain('tls:');
+    await peer.stop();
+    const again = await startPeer(script);
+    const run = await runSpec(yaml.replace(`port: ${peer.port}`, `port: ${again.port}`), 'refused.yaml');
+    expect(run.stdout).toContain('1 passed');
+    await again.stop();
+  });
+
+  it('a client that disconnects in the middle of the handshake: said, the spec ends with the handshake the server did', async () => {
+    const peer = await startPeer([
+      send(crlf(GREETING)),
+      expectBytes(crlf('STARTTLS')),
+      send(crlf('220 2.0.0 Ready to start TLS')),
+      upgradeTls(pki.server),
+      waitClose(),
+    ]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, ca: [Buffer.from(pki.ca.cert)], servername: 'localhost' });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('STARTTLS');
+    await client.readLine();
+    // Half a ClientHello, then gone.
+    client.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]));
+    client.close();
+    const result = await within(rec.result, 10_000, 'record');
+    expect(result.failed).toBe(true);
+    expect(rec.notes.join('\n')).toMatch(/TLS with the client failed: the client closed the connection during the TLS handshake/);
+    expect(result.yaml).toMatch(/- c: STARTTLS\n {6}- s: 220 2\.0\.0 Ready to start TLS\n {6}- tls: \{\}\n$/);
+    await peer.stop();
+  });
+
+  it('a server whose certificate does not verify: said, and the spec stops before the handshake', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), upgradeTls(pki.server), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, servername: 'localhost' });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('STARTTLS');
+    await client.readLine();
+    // Both handshakes run at once: the client's may finish before the server's fails; the connection closes either way.
+    await client.upgrade({ ca: rec.ca, servername: 'localhost' }).then(() => client.closed(), () => undefined);
+    const result = await within(rec.result, 10_000, 'record');
+    expect(rec.notes.join('\n')).toMatch(/TLS with the server failed: .*certificate/);
+    expect(result.yaml).toMatch(/- s: 220 2\.0\.0 Ready to start TLS\n$/);
+    await peer.stop();
+  });
+
+  it('a plain client on a --tls listener: said (record without --tls)', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, tls: true, insecure: true });
+    const client = net.connect({ host: '127.0.0.1', port: rec.port });
+    client.on('error', () => undefined);
+    client.write('EHLO plain.test\r\n');
+    const result = await within(rec.result, 15_000, 'record');
+    client.destroy();
+    expect(result.failed).toBe(true);
+    expect(rec.notes.join('\n')).toMatch(/TLS with the (client|server) failed/);
+    await peer.stop();
+  });
+
+  it('Ctrl-C in the middle of a conversation: what passed is written', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('EHLO client.test');
+    await client.until(/^250 .*\r\n/m);
+    rec.stop();
+    const result = await within(rec.result, 5_000, 'record');
+    client.close();
+    expect(result.interrupted).toBe(true);
+    expect(result.yaml).toMatch(/- s: 220 peer\.test ESMTP\n {6}- c: EHLO client\.test\n {6}- s:\n {10}- 250-peer\.test\n {10}- 250 STARTTLS\n$/);
+    await peer.stop();
+  });
+
+  it('Ctrl-C before any client came: nothing recorded, and it ends', async () => {
+    const rec = await startRecording({ to: { host: '127.0.0.1', port: 9 } });
+    rec.stop();
+    const result = await within(rec.result, 5_000, 'record');
+    expect(result).toMatchObject({ connections: 0, interrupted: true });
+    expect(result.yaml).toBeUndefined();
+  });
+});
