@@ -115,6 +115,11 @@ export class Relay {
     this.streams[side] = stream;
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (this.finished) return;
+      // A reset once the other side closed is how many clients hang up (swaks over TLS).
+      if (this.ended.size > 0) {
+        this.finish();
+        return;
+      }
       this.fail(side === 'client' ? `the client's connection failed: ${error.message}` : `the server's connection failed: ${error.message}`);
     });
     stream.on('data', (chunk: Buffer) => {
