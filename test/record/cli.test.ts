@@ -1,0 +1,121 @@
+/**
+ * `convospec record` as a command: usage errors (exit 2), and the built CLI as a real process
+ * between a raw client and a scripted SMTP server: `listening on` on stderr, the spec alone on
+ * stdout, and Ctrl-C (SIGINT) or SIGTERM writing what passed to -o, with exit 130 or 143.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../demo/client.js';
+import { builtCli } from '../helpers/build.js';
+import { workspace, type Workspace } from '../helpers/cli.js';
+import { close, expectBytes, hold, send, startPeer, type Peer } from '../helpers/peer.js';
+
+let MAIN: string;
+let ws: Workspace;
+
+beforeAll(async () => {
+  MAIN = builtCli();
+  ws = await workspace();
+}, 200_000);
+
+afterAll(async () => {
+  await ws.dispose();
+});
+
+const crlf = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
+
+describe('usage', () => {
+  it.each([
+    [['record', '--to', '127.0.0.1:25'], 'record needs --listen HOST:PORT'],
+    [['record', '--listen', '127.0.0.1:0'], 'record needs --to HOST:PORT'],
+    [['record', '--listen', 'nowhere', '--to', '127.0.0.1:25'], '--listen takes HOST:PORT (e.g. 127.0.0.1:2525), got "nowhere"'],
+    [['record', '--listen', '0', '--to', '127.0.0.1:70000'], '--to takes HOST:PORT'],
+    [['record', '--listen', '0', '--to', '127.0.0.1:25', '--protocol', 'http'], '--protocol must be one of smtp'],
+    [['record', '--listen', '0', '--to', '127.0.0.1:25', '--cert', 'c.pem'], '--cert and --key go together'],
+    [['record', '--listen', '0', '--to', '127.0.0.1:25', '--connections', '0'], '--connections takes a whole number from 1 up'],
+    [['record', '--listen', '0', '--to', '127.0.0.1:25', '--ca', 'missing.pem'], '--ca: cannot read missing.pem'],
+  ])('%j: exit 2, said', async (args, message) => {
+    const run = await ws.run(args);
+    expect(run.stderr).toContain(message);
+    expect(run.code).toBe(2);
+  });
+});
+
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  stdout(): string;
+  stderr(): string;
+  readonly exited: Promise<number | null>;
+}
+
+async function startCli(args: readonly string[]): Promise<Started> {
+  const child = spawn(process.execPath, ['--', MAIN, 'record', '--listen', '127.0.0.1:0', ...args], { cwd: ws.dir });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s:\n${err}`)), 20_000);
+    child.stderr.on('data', () => {
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void exited.then(() => reject(new Error(`exited before listening:\n${err}`)));
+  });
+  return { child, port, stdout: () => out, stderr: () => err, exited };
+}
+
+const GREETING = '220 peer.test ESMTP';
+
+describe('the built command', () => {
+  let peer: Peer;
+  beforeAll(async () => {
+    peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250-peer.test', '250 8BITMIME')), expectBytes(crlf('QUIT')), send(crlf('221 Bye')), close()]);
+  });
+  afterAll(async () => {
+    await peer.stop();
+  });
+
+  it('without -o: "listening on" on stderr, the spec alone on stdout, exit 0', async () => {
+    const cli = await startCli(['--to', `127.0.0.1:${peer.port}`]);
+    const client = await RawClient.connect(cli.port);
+    await client.readLine();
+    client.line('EHLO client.test');
+    await client.until(/^250 .*\r\n/m);
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/^# Recorded by convospec record, a proxy to 127\.0\.0\.1:\d+/);
+    expect(cli.stdout()).toContain(`connect: { host: 127.0.0.1, port: ${peer.port}, protocol: smtp }`);
+    expect(cli.stdout()).toMatch(/- c: QUIT\n {6}- s: 221 Bye\n {6}- s: \{ closed: true \}\n$/);
+    expect(cli.stdout()).not.toContain('listening on');
+    expect(cli.stderr()).toContain('record: connection 1: over (6 lines)');
+  });
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} in the middle of a conversation: what passed goes to -o, exit ${code}`, async () => {
+      const silent = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
+      const file = `${signal}.yaml`;
+      const cli = await startCli(['--to', `127.0.0.1:${silent.port}`, '-o', file]);
+      const client = await RawClient.connect(cli.port);
+      await client.readLine();
+      client.line('EHLO client.test');
+      await client.readLine();
+      cli.child.kill(signal);
+      expect(await cli.exited).toBe(code);
+      client.close();
+      const yaml = await readFile(join(ws.dir, file), 'utf8');
+      expect(yaml).toMatch(/steps:\n {6}- s: 220 peer\.test ESMTP\n {6}- c: EHLO client\.test\n {6}- s: 250 peer\.test\n$/);
+      expect(cli.stderr()).toContain(`wrote ${file}`);
+      await silent.stop();
+    });
+  }
+});
