@@ -122,7 +122,11 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
   const notes: string[] = step.comment === undefined ? [] : [step.comment];
   switch (step.kind) {
     case 'send':
-      node.set('c', step.template ?? step.text);
+      // A `c:` line may not hold a CR (format §3): such a line goes out as the exact bytes sent.
+      if (step.text.includes('\r')) {
+        node.set('send', `${step.template ?? step.text}\r\n`);
+        notes.push('holds a CR: sent as recorded, with its CRLF');
+      } else node.set('c', step.template ?? step.text);
       break;
     case 'data':
       node.set('data', renderData(step.lines, substitutions));

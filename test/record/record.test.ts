@@ -270,6 +270,26 @@ describe('bad input: a clear message and a spec of what passed', () => {
     await peer.stop();
   });
 
+  it('a client line holding a CR: written as the exact bytes sent (a `c:` may not hold one), and the spec passes', async () => {
+    const script: PeerAction[] = [send(crlf(GREETING)), expectBytes('NOOP\r\r\n'), send(crlf('500 5.5.2 Error: bad syntax')), expectBytes(crlf('QUIT')), send(crlf('221 Bye')), close()];
+    const peer = await startPeer(script);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.write('NOOP\r\r\n');
+    await client.readLine();
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
+    expect(yaml).toContain('# holds a CR: sent as recorded, with its CRLF\n      - send: "NOOP\\r\\r\\n"');
+    await peer.stop();
+    const again = await startPeer(script);
+    const run = await runSpec(yaml.replace(`port: ${peer.port}`, `port: ${again.port}`), 'cr.yaml');
+    expect(run.stdout).toContain('1 passed');
+    await again.stop();
+  });
+
   it('Ctrl-C in the middle of a conversation: what passed is written', async () => {
     const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
     const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
