@@ -143,7 +143,11 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
   const failed = results.some((r) => r.failed);
   if (recorded.length === 0) return { connections: results.length, failed, interrupted };
 
-  const firstLines = recorded.map((r) => r.session.line);
+  // Connections recorded at the same time share the line numbers: each line names its own.
+  const connectionOf = new Map<number, number>();
+  results.forEach((r, i) => {
+    for (const event of r.session.events) connectionOf.set(event.line, i + 1);
+  });
   const { yaml, warnings } = importSessions(
     recorded.map((r) => r.session),
     {
@@ -156,8 +160,8 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
     },
   );
   for (const w of warnings) {
-    const index = firstLines.findLastIndex((first) => first <= w.line);
-    options.note(`connection ${results.indexOf(recorded[Math.max(0, index)]!) + 1}: ${w.message}`);
+    const number = connectionOf.get(w.line);
+    options.note(number === undefined ? w.message : `connection ${number}: ${w.message}`);
   }
   return { yaml, connections: results.length, failed, interrupted };
 }

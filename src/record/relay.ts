@@ -59,6 +59,8 @@ export class Relay {
   private readonly ended = new Set<Side>();
   private streams: Partial<Record<Side, Stream>> = {};
   private clientSent = false;
+  /** Who closed first. */
+  private closedBy: Side | undefined;
   private tlsFailed = false;
   private failed = false;
   private finished = false;
@@ -141,6 +143,8 @@ export class Relay {
   }
 
   private fromClient(chunk: Buffer): void {
+    // Sent after the server closed: it never reached the server.
+    if (this.closedBy === 'server') return;
     if (!this.clientSent && !this.options.implicitTls && chunk[0] === TLS_RECORD[0] && chunk[1] === TLS_RECORD[1]) {
       this.fail('the client started a TLS handshake on a plain listener: record with --tls for TLS right at connect (ports 465, 993, 995)');
       return;
@@ -227,7 +231,7 @@ export class Relay {
   private onEnd(side: Side): void {
     if (this.finished) return;
     if (this.ended.size === 0) {
-      this.events.push({ kind: 'closed', line: this.options.nextLine(), by: side });
+      this.closedBy = side;
       this.linger = setTimeout(() => this.finish(), this.options.lingerMs);
     }
     this.ended.add(side);
@@ -251,6 +255,8 @@ export class Relay {
     if (this.linger) clearTimeout(this.linger);
     if (!this.failed && this.watch.refused !== undefined) this.options.note(`the client asked for TLS (${this.watch.refused}) and the server did not accept it`);
     for (let i = this.sockets.length - 1; i >= 0; i--) this.sockets[i]!.destroy();
+    // Last: what the server sent before it saw the client's close is its answer to the last command.
+    if (this.closedBy !== undefined) this.events.push({ kind: 'closed', line: this.options.nextLine(), by: this.closedBy });
     const session: Session = {
       target: this.tcpTarget,
       line: this.events[0]?.line ?? this.options.nextLine(),

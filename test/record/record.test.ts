@@ -146,6 +146,33 @@ describe('recording real clients and servers', () => {
     const run = await runSpec(yaml, 'two.yaml');
     expect(run.stdout).toContain('2 passed');
   });
+
+  it('two clients at the same time: each conversation its own test', async () => {
+    const rec = await toDemo('SMTP_PORT', { connections: 2 });
+    const a = await RawClient.connect(rec.port);
+    await a.readLine();
+    const b = await RawClient.connect(rec.port);
+    await b.readLine();
+    a.line('EHLO a.example');
+    b.line('EHLO b.example');
+    await a.until(/^250 .*\r\n/m);
+    await b.until(/^250 .*\r\n/m);
+    b.line('QUIT');
+    await b.readLine();
+    await b.closed();
+    // The client leaves before the answer to its last command.
+    a.line('NOOP');
+    a.close();
+    const result = await within(rec.result, 10_000, 'record');
+    const yaml = result.yaml ?? '';
+    const [first, second] = yaml.split(/^ {2}- name: /m).slice(1);
+    expect(first).toContain('- c: EHLO a.example');
+    expect(first).not.toContain('b.example');
+    // The answer to NOOP was on its way when the client left: it comes before the close.
+    expect(first).toMatch(/- c: NOOP\n {6}- s: 250 2\.0\.0 OK\n {6}- close: true\n/);
+    expect(second).toContain('- c: EHLO b.example');
+    expect(second).not.toContain('a.example');
+  });
 });
 
 describe('bad input: a clear message and a spec of what passed', () => {
@@ -302,6 +329,30 @@ describe('bad input: a clear message and a spec of what passed', () => {
     client.close();
     expect(result.interrupted).toBe(true);
     expect(result.yaml).toMatch(/- s: 220 peer\.test ESMTP\n {6}- c: EHLO client\.test\n {6}- s:\n {10}- 250-peer\.test\n {10}- 250 STARTTLS\n$/);
+    await peer.stop();
+  });
+
+  it('a warning about a conversation names its connection, also when two overlap', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, connections: 2 });
+    const a = await RawClient.connect(rec.port);
+    await a.readLine();
+    const b = await RawClient.connect(rec.port);
+    await b.readLine();
+    for (const client of [a, b]) {
+      client.line('EHLO client.test');
+      await client.readLine();
+    }
+    // Unanswered when Ctrl-C comes.
+    a.line('NOOP');
+    const first = await peer.session(0);
+    await expect.poll(() => first.received.toString('latin1')).toContain('NOOP\r\n');
+    rec.stop();
+    const result = await within(rec.result, 5_000, 'record');
+    a.close();
+    b.close();
+    expect(result.yaml).toMatch(/- c: NOOP\n {2}- name: "connection 2/);
+    expect(rec.notes).toContain('connection 1: the transcript ends before the server answered this; the spec ends with it too');
     await peer.stop();
   });
 
