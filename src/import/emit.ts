@@ -42,6 +42,8 @@ export interface SpecDraft {
   readonly tests: readonly TestDraft[];
   readonly credentials: Credentials;
   readonly tls?: TlsValues;
+  /** Replies exactly as recorded: no regexes for values that vary. */
+  readonly exact?: boolean;
 }
 
 const CONNECT_KEYS = ['host', 'port', 'protocol', 'tls'] as const;
@@ -85,7 +87,7 @@ export function emitSpec(draft: SpecDraft): string {
     );
     if (own.items.length > 0) node.set('connect', own);
     const steps = new YAMLSeq();
-    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls));
+    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls, draft.exact === true));
     node.set('steps', steps);
     if (test.comment !== undefined) node.commentBefore = comment(test.comment);
     tests.items.push(node);
@@ -117,7 +119,7 @@ function tlsNode(values: TlsValues): YAMLMap {
   return map;
 }
 
-function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined): YAMLMap {
+function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined, exact: boolean): YAMLMap {
   const node = new YAMLMap();
   const notes: string[] = step.comment === undefined ? [] : [step.comment];
   switch (step.kind) {
@@ -132,7 +134,7 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
       node.set('data', renderData(step.lines, substitutions));
       break;
     case 'reply': {
-      const rendered = renderReply(step, protocol, substitutions);
+      const rendered = renderReply(step, protocol, substitutions, exact);
       if (rendered.varies.length > 0) notes.push(`varies between runs: ${rendered.varies.join(', ')}`);
       node.set('s', matcherNode(doc, rendered.value));
       break;

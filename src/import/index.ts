@@ -66,6 +66,8 @@ export interface SessionsOptions extends Omit<ImportOptions, 'format'> {
   readonly source: string;
   /** TLS options of every handshake the spec does (`connect.tls`, `tls:` steps). */
   readonly tls?: TlsValues;
+  /** Replies exactly as recorded, values that vary included: every `s:` can be sent by `serve`. */
+  readonly exact?: boolean;
 }
 
 /**
@@ -75,7 +77,12 @@ export interface SessionsOptions extends Omit<ImportOptions, 'format'> {
  */
 export function importSessions(sessions: readonly Session[], options: SessionsOptions): ImportResult {
   const warnings = createWarningSink();
-  return writeSpec(sessions, options, warnings, { source: options.source, hostFromEnv: options.host === undefined, ...(options.tls ? { tls: options.tls } : {}) });
+  return writeSpec(sessions, options, warnings, {
+    source: options.source,
+    hostFromEnv: options.host === undefined,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.exact === true ? { exact: true } : {}),
+  });
 }
 
 interface SpecSettings {
@@ -83,6 +90,7 @@ interface SpecSettings {
   /** `host` is MAIL_HOST's: the header names the recorded host in a comment. */
   readonly hostFromEnv: boolean;
   readonly tls?: TlsValues;
+  readonly exact?: boolean;
 }
 
 function writeSpec(sessions: readonly Session[], options: Omit<ImportOptions, 'format'>, warnings: WarningSink, settings: SpecSettings): ImportResult {
@@ -118,6 +126,7 @@ function writeSpec(sessions: readonly Session[], options: Omit<ImportOptions, 'f
     tests,
     credentials,
     ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.exact === true ? { exact: true } : {}),
   });
   return { yaml, warnings: redact(warnings.list(), credentials.secretValues) };
 }

@@ -30,7 +30,7 @@ interface RenderedLine {
 }
 
 /** A regex's pieces: literal text escaped, varying values as their pattern, secrets as `${…}`. */
-function renderLine(text: string, substitutions: readonly Substitution[], inList: boolean): RenderedLine {
+function renderLine(text: string, substitutions: readonly Substitution[], inList: boolean, exact: boolean): RenderedLine {
   const segments = substitute(text, substitutions);
   const varies: string[] = [];
   const parts: string[] = [];
@@ -40,7 +40,7 @@ function renderLine(text: string, substitutions: readonly Substitution[], inList
       continue;
     }
     let at = 0;
-    for (const span of findVolatiles(segment.value)) {
+    for (const span of exact ? [] : findVolatiles(segment.value)) {
       parts.push(escapeRegex(segment.value.slice(at, span.start)), span.volatile.regex);
       if (!varies.includes(span.volatile.name)) varies.push(span.volatile.name);
       at = span.end;
@@ -56,7 +56,8 @@ const BARE_CONTINUATION = /^\+ ?$/;
 
 type Reply = Extract<ImportStep, { kind: 'reply' }>;
 
-export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[]): RenderedMatcher {
+/** `exact`: every line as recorded, values that vary included (a spec `serve` can send, format §9). */
+export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[], exact = false): RenderedMatcher {
   const [first, ...more] = reply.lines;
   if (reply.capture) {
     const key = PROTOCOLS[protocol].hasReplyCodes ? { code: Number(/^\d{3}/.exec(first ?? '')?.[0] ?? 0) } : { status: '+' };
@@ -66,10 +67,10 @@ export function renderReply(reply: Reply, protocol: ProtocolName, substitutions:
     const code = BARE_CODE.exec(first);
     if (code && PROTOCOLS[protocol].hasReplyCodes) return { value: Number(code[1]), varies: [] };
     if (BARE_CONTINUATION.test(first) && !PROTOCOLS[protocol].hasReplyCodes) return { value: { status: '+' }, varies: [] };
-    const line = renderLine(first, substitutions, false);
+    const line = renderLine(first, substitutions, false, exact);
     return { value: line.text, varies: line.varies };
   }
-  const lines = reply.lines.map((text) => renderLine(text, substitutions, true));
+  const lines = reply.lines.map((text) => renderLine(text, substitutions, true, exact));
   return { value: lines.map((l) => l.text), varies: [...new Set(lines.flatMap((l) => l.varies))] };
 }
 

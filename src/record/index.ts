@@ -37,8 +37,8 @@ export interface RecordOptions {
   readonly insecure: boolean;
   /** Client connections to record (at least 1). */
   readonly connections: number;
-  /** The suite's name; TLS options the spec's handshakes use. */
-  readonly spec?: { readonly name?: string; readonly tls?: TlsValues };
+  /** The suite's name; TLS options the spec's handshakes use; replies exactly as recorded (no regexes). */
+  readonly spec?: { readonly name?: string; readonly tls?: TlsValues; readonly exact?: boolean };
   readonly clock: Clock;
   /** Ctrl-C: stop, keeping what passed. */
   readonly signal: AbortSignal;
@@ -157,6 +157,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
       ...(options.protocol ? { protocol: options.protocol } : {}),
       name: options.spec?.name ?? `Recorded ${PROTOCOLS[options.protocol ?? relays[0]?.protocol ?? 'smtp'].title} session`,
       ...(options.spec?.tls ? { tls: options.spec.tls } : {}),
+      ...(options.spec?.exact === true ? { exact: true } : {}),
     },
   );
   for (const w of warnings) {

@@ -147,6 +147,24 @@ describe('recording real clients and servers', () => {
     expect(run.stdout).toContain('2 passed');
   });
 
+  it('exact: every reply as recorded, values that vary included, so each `s:` is a text serve can send', async () => {
+    const rec = await startRecording({ to: { host: '127.0.0.1', port: Number(demo.env.SMTP_PORT) }, spec: { exact: true } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('EHLO exact.example');
+    await client.until(/^250 .*\r\n/m);
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
+    expect(yaml).toContain('- 250-mail.convospec.test Nice to meet you, [127.0.0.1]');
+    expect(yaml).not.toContain('/^');
+    expect(yaml).not.toContain('varies between runs');
+    // The client's address is the same on replay: it still passes against the server.
+    const run = await runSpec(yaml, 'exact.yaml');
+    expect(run.stdout).toContain('1 passed');
+  });
+
   it('two clients at the same time: each conversation its own test', async () => {
     const rec = await toDemo('SMTP_PORT', { connections: 2 });
     const a = await RawClient.connect(rec.port);

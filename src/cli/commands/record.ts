@@ -25,6 +25,7 @@ export interface RecordFlags {
   connections?: string;
   output?: string;
   name?: string;
+  exact?: boolean;
 }
 
 /** `host:port`, `[::1]:port`; `port` alone is on 127.0.0.1. */
@@ -72,7 +73,7 @@ export async function recordCommand(flags: RecordFlags, io: Io): Promise<number>
     ...(ca ? { ca: [ca] } : {}),
     insecure: flags.insecure === true,
     connections,
-    spec: { ...(flags.name !== undefined ? { name: flags.name } : {}), ...specTls(flags, io) },
+    spec: { ...(flags.name !== undefined ? { name: flags.name } : {}), ...specTls(flags, io), ...(flags.exact === true ? { exact: true } : {}) },
     clock: { now: () => io.now().getTime() },
     signal: io.signal,
     onListening: async (ready) => {
