@@ -3,7 +3,6 @@
  * between a raw client and a scripted SMTP server: `listening on` on stderr, the spec alone on
  * stdout, and Ctrl-C (SIGINT) or SIGTERM writing what passed to -o, with exit 130 or 143.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { RawClient } from '../demo/client.js';
 import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { close, expectBytes, hold, send, startPeer, type Peer } from '../helpers/peer.js';
+import { spawnRecorder } from './helpers.js';
 
 let MAIN: string;
 let ws: Workspace;
@@ -43,35 +43,6 @@ describe('usage', () => {
   });
 });
 
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly port: number;
-  stdout(): string;
-  stderr(): string;
-  readonly exited: Promise<number | null>;
-}
-
-async function startCli(args: readonly string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--', MAIN, 'record', '--listen', '127.0.0.1:0', ...args], { cwd: ws.dir });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s:\n${err}`)), 20_000);
-    child.stderr.on('data', () => {
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    void exited.then(() => reject(new Error(`exited before listening:\n${err}`)));
-  });
-  return { child, port, stdout: () => out, stderr: () => err, exited };
-}
-
 const GREETING = '220 peer.test ESMTP';
 
 describe('the built command', () => {
@@ -84,7 +55,7 @@ describe('the built command', () => {
   });
 
   it('without -o: "listening on" on stderr, the spec alone on stdout, exit 0', async () => {
-    const cli = await startCli(['--to', `127.0.0.1:${peer.port}`]);
+    const cli = await spawnRecorder(MAIN, ws.dir, ['--to', `127.0.0.1:${peer.port}`]);
     const client = await RawClient.connect(cli.port);
     await client.readLine();
     client.line('EHLO client.test');
@@ -104,7 +75,7 @@ describe('the built command', () => {
     it(`${signal} in the middle of a conversation: what passed goes to -o, exit ${code}`, async () => {
       const silent = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
       const file = `${signal}.yaml`;
-      const cli = await startCli(['--to', `127.0.0.1:${silent.port}`, '-o', file]);
+      const cli = await spawnRecorder(MAIN, ws.dir, ['--to', `127.0.0.1:${silent.port}`, '-o', file]);
       const client = await RawClient.connect(cli.port);
       await client.readLine();
       client.line('EHLO client.test');

@@ -2,6 +2,7 @@
  * Starts `record()` in-process on 127.0.0.1 port 0, as `convospec record` does, and hands the
  * test its address, the CA of the certificate it shows clients, its messages and its result.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { record, type RecordOptions, type RecordResult } from '../../src/record/index.js';
 
 export interface Recording {
@@ -49,4 +50,37 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms);
   });
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+export interface SpawnedRecorder {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** The port of `listening on 127.0.0.1:PORT`. */
+  readonly port: number;
+  stdout(): string;
+  stderr(): string;
+  /** The exit code (-1 when a signal ended it). */
+  readonly exited: Promise<number>;
+}
+
+/** The built `convospec record --listen 127.0.0.1:0 …` as a real process, once it says `listening on`. */
+export async function spawnRecorder(main: string, cwd: string, args: readonly string[]): Promise<SpawnedRecorder> {
+  const child = spawn(process.execPath, ['--', main, 'record', '--listen', '127.0.0.1:0', ...args], { cwd });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s:\n${err}`)), 20_000);
+    const onData = (): void => {
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(err);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stderr.off('data', onData);
+      resolve(Number(m[1]));
+    };
+    child.stderr.on('data', onData);
+    void exited.then(() => reject(new Error(`record exited before listening:\n${err}`)));
+  });
+  return { child, port, stdout: () => out, stderr: () => err, exited };
 }

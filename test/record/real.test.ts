@@ -5,12 +5,13 @@
  * poplib with TLS at connect to POP3S. Each recorded spec holds no password and passes when
  * run against the same server with the secret from the environment.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
+import { spawnRecorder } from './helpers.js';
 
 const env = process.env;
 const HOST = env.MAIL_HOST;
@@ -38,7 +39,7 @@ afterAll(async () => {
 interface Recorded {
   readonly yaml: string;
   readonly stderr: string;
-  readonly code: number | null;
+  readonly code: number;
 }
 
 /**
@@ -47,29 +48,15 @@ interface Recorded {
  */
 async function recordWith(name: string, args: readonly string[], client: (port: number, caFile: string) => string[]): Promise<Recorded> {
   const caOut = join(ws.dir, `${name}-ca.pem`);
-  const child = spawn(process.execPath, ['--', MAIN, 'record', '--listen', '127.0.0.1:0', '-o', `${name}.yaml`, '--ca-out', caOut, ...args], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 20 s:\n${stderr}`)), 20_000);
-    const onData = (): void => {
-      const m = /^listening on [\d.]+:(\d+)$/m.exec(stderr);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stderr.off('data', onData);
-      resolve(Number(m[1]));
-    };
-    child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`record exited before listening:\n${stderr}`)));
-  });
+  const recorder = await spawnRecorder(MAIN, ws.dir, ['-o', `${name}.yaml`, '--ca-out', caOut, ...args]);
+  const { port, exited } = recorder;
   const [tool, ...toolArgs] = client(port, caOut);
   const run = spawnSync(tool!, toolArgs, { cwd: ws.dir, encoding: 'utf8', timeout: 30_000 });
-  const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
+  const timer = setTimeout(() => recorder.child.kill('SIGTERM'), 15_000);
   const code = await exited;
   clearTimeout(timer);
-  expect(run.status, `${tool} failed:\n${run.stdout}\n${run.stderr}\nrecord said:\n${stderr}`).toBe(0);
-  return { yaml: await readFile(join(ws.dir, `${name}.yaml`), 'utf8'), stderr, code };
+  expect(run.status, `${tool} failed:\n${run.stdout}\n${run.stderr}\nrecord said:\n${recorder.stderr()}`).toBe(0);
+  return { yaml: await readFile(join(ws.dir, `${name}.yaml`), 'utf8'), stderr: recorder.stderr(), code };
 }
 
 /** The spec passes against the real server, the password coming from MAIL_PASS. */
