@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { detectProtocol } from '../import/detect.js';
 import { importSessions, type Session, type TlsValues } from '../import/index.js';
 import type { ProtocolName } from '../kernel/model.js';
 import { createPki, DEFAULT_IPS } from '../pki/index.js';
@@ -155,7 +156,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
       host: options.to.host,
       port: options.to.port,
       ...(options.protocol ? { protocol: options.protocol } : {}),
-      name: options.spec?.name ?? `Recorded ${PROTOCOLS[options.protocol ?? relays[0]?.protocol ?? 'smtp'].title} session`,
+      name: options.spec?.name ?? `Recorded ${PROTOCOLS[options.protocol ?? detectProtocol(recorded[0]!.session) ?? 'smtp'].title} session`,
       ...(options.spec?.tls ? { tls: options.spec.tls } : {}),
       ...(options.spec?.exact === true ? { exact: true } : {}),
     },

@@ -265,11 +265,6 @@ export class Relay {
     };
     this.resolve({ session, failed: this.failed });
   }
-
-  /** The protocol, once the conversation told it. */
-  get protocol(): ProtocolName | undefined {
-    return this.watch.name;
-  }
 }
 
 /** `chunk` cut after each LF: each piece ends at most one line; `end` is its end in `chunk`. */

@@ -27,11 +27,6 @@ export class StarttlsWatch {
     if (protocol !== undefined) this.dialect = this.create(protocol);
   }
 
-  /** The protocol, once known. */
-  get name(): ProtocolName | undefined {
-    return this.protocol;
-  }
-
   /** The STARTTLS command the client sent and the server did not accept, if any. */
   get refused(): string | undefined {
     return this.asked;

@@ -2,8 +2,8 @@
  * The built `convospec record`, as a user runs it, between real clients and the CI's real
  * Postfix and Dovecot (test/servers/, coordinates in the environment; skipped without them):
  * swaks with STARTTLS and AUTH to the submission port, curl over IMAP with STARTTLS, Python's
- * poplib with TLS at connect to POP3S. Each recorded spec holds no password and passes when
- * run against the same server with the secret from the environment.
+ * poplib with TLS at connect to POP3S, Python's smtplib over LMTP. Each recorded spec holds no
+ * password and passes when run against the same server with the secret from the environment.
  */
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -117,5 +117,19 @@ describe.skipIf(!ready)('record against the real Postfix and Dovecot', () => {
     expect(rec.yaml).toContain('- c: PASS ${pass}');
     expectNoPassword(rec.yaml);
     await expectPasses('poplib');
+  });
+
+  it.skipIf(!has('python3') || env.LMTP_PORT === undefined)('Python smtplib.LMTP to Dovecot LMTP: the delivery id varies, the name says LMTP', async () => {
+    const script = [
+      'import smtplib, sys',
+      's = smtplib.LMTP("127.0.0.1", int(sys.argv[1]))',
+      's.sendmail("sender@example.net", [sys.argv[2]], "Subject: recorded over LMTP\\r\\n\\r\\nHello.\\r\\n"); s.quit()',
+    ].join('\n');
+    const rec = await recordWith('lmtp', ['--to', `${HOST}:${env.LMTP_PORT}`], (port) => ['python3', '-c', script, String(port), USER]);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.yaml).toContain('name: Recorded LMTP session');
+    expect(rec.yaml).toMatch(/protocol: lmtp/);
+    expect(rec.yaml).toMatch(/varies between runs: delivery id/);
+    await expectPasses('lmtp');
   });
 });
