@@ -59,6 +59,8 @@ export class Relay {
   private readonly ended = new Set<Side>();
   private streams: Partial<Record<Side, Stream>> = {};
   private clientSent = false;
+  /** The server's TCP socket while the handshake over it goes on. */
+  private upstreamHandshake: Stream | undefined;
   /** Who closed first. */
   private closedBy: Side | undefined;
   private tlsFailed = false;
@@ -207,12 +209,18 @@ export class Relay {
     toClient.on('error', () => undefined);
     this.sockets.push(toClient);
     const deadline = this.options.clock.now() + this.options.timeoutMs;
+    this.upstreamHandshake = server;
     const [up, down] = await Promise.allSettled([
       handshake(server as Socket, this.options.to.host, this.options.serverTls, deadline, { clock: this.options.clock }),
       clientHandshake(toClient, this.options.timeoutMs),
     ]);
+    this.upstreamHandshake = undefined;
     if (up.status === 'fulfilled') this.sockets.push(up.value.socket);
-    if (this.finished) return false;
+    if (this.finished) {
+      // Stopped during the handshake: its socket was left alone then (see finish).
+      if (up.status === 'fulfilled') up.value.socket.destroy();
+      return false;
+    }
     if (up.status === 'rejected') {
       this.tlsFailed = true;
       this.fail(`TLS with the server failed: ${(up.reason as Error).message}`);
@@ -254,7 +262,11 @@ export class Relay {
     this.finished = true;
     if (this.linger) clearTimeout(this.linger);
     if (!this.failed && this.watch.refused !== undefined) this.options.note(`the client asked for TLS (${this.watch.refused}) and the server did not accept it`);
-    for (let i = this.sockets.length - 1; i >= 0; i--) this.sockets[i]!.destroy();
+    // A handshake that did not finish is not in the spec.
+    if (this.upstreamHandshake) this.tlsFailed = true;
+    // Not the TCP socket under the server's handshake still going on (Node 20 crashes when a
+    // TLS socket's TCP socket is destroyed first): the handshake ends it by its deadline.
+    for (let i = this.sockets.length - 1; i >= 0; i--) if (this.sockets[i] !== this.upstreamHandshake) this.sockets[i]!.destroy();
     // Last: what the server sent before it saw the client's close is its answer to the last command.
     if (this.closedBy !== undefined) this.events.push({ kind: 'closed', line: this.options.nextLine(), by: this.closedBy });
     const session: Session = {

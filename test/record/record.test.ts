@@ -374,6 +374,26 @@ describe('bad input: a clear message and a spec of what passed', () => {
     await peer.stop();
   });
 
+  it('Ctrl-C while the server has not finished its handshake: no crash, and the spec stops before the handshake', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('STARTTLS');
+    await client.readLine();
+    const handshake = client.upgrade({ ca: rec.ca, servername: 'localhost' }).catch(() => undefined);
+    const session = await peer.session(0);
+    // The recorder's ClientHello reached the server, which never answers it.
+    await expect.poll(() => session.received.length).toBeGreaterThan('STARTTLS\r\n'.length);
+    rec.stop();
+    const result = await within(rec.result, 5_000, 'record');
+    client.close();
+    await handshake;
+    expect(result.interrupted).toBe(true);
+    expect(result.yaml).toMatch(/- c: STARTTLS\n {6}- s: 220 2\.0\.0 Ready to start TLS\n$/);
+    await peer.stop();
+  });
+
   it('Ctrl-C before any client came: nothing recorded, and it ends', async () => {
     const rec = await startRecording({ to: { host: '127.0.0.1', port: 9 } });
     rec.stop();
