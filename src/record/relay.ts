@@ -59,6 +59,8 @@ export class Relay {
   private readonly ended = new Set<Side>();
   private streams: Partial<Record<Side, Stream>> = {};
   private clientSent = false;
+  private serverSent = false;
+  private quiet: NodeJS.Timeout | undefined;
   /** The server's TCP socket while the handshake over it goes on. */
   private upstreamHandshake: Stream | undefined;
   /** Who closed first. */
@@ -111,6 +113,10 @@ export class Relay {
     } else {
       this.attach('client', client);
       this.attach('server', server);
+      // A server waiting for a ClientHello says nothing, and neither does a client waiting for its greeting.
+      this.quiet = setTimeout(() => {
+        if (!this.serverSent && !this.finished) this.options.note(`the server has said nothing for ${this.options.timeoutMs / 1000}s: does it expect TLS at connect (--tls)?`);
+      }, this.options.timeoutMs);
     }
   }
 
@@ -157,6 +163,7 @@ export class Relay {
   }
 
   private fromServer(chunk: Buffer): void {
+    this.serverSent = true;
     for (const piece of pieces(chunk)) {
       if (!this.lines('server', piece.bytes)) continue;
       // The server accepted STARTTLS: what it sends next is its side of the handshake.
@@ -261,6 +268,7 @@ export class Relay {
     if (this.finished) return;
     this.finished = true;
     if (this.linger) clearTimeout(this.linger);
+    if (this.quiet) clearTimeout(this.quiet);
     if (!this.failed && this.watch.refused !== undefined) this.options.note(`the client asked for TLS (${this.watch.refused}) and the server did not accept it`);
     // A handshake that did not finish is not in the spec.
     if (this.upstreamHandshake) this.tlsFailed = true;

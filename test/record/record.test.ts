@@ -335,6 +335,17 @@ describe('bad input: a clear message and a spec of what passed', () => {
     await again.stop();
   });
 
+  it('a server that says nothing (it waits for TLS at connect): a hint to use --tls', async () => {
+    const peer = await startPeer([hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, timeoutMs: 200 });
+    const client = await RawClient.connect(rec.port);
+    await expect.poll(() => rec.notes).toContain('connection 1: the server has said nothing for 0.2s: does it expect TLS at connect (--tls)?');
+    client.close();
+    const result = await within(rec.result, 5_000, 'record');
+    expect(result.yaml).toBeUndefined();
+    await peer.stop();
+  });
+
   it('Ctrl-C in the middle of a conversation: what passed is written', async () => {
     const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
     const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
