@@ -125,8 +125,10 @@ export class Relay {
     this.streams[side] = stream;
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (this.finished) return;
-      // A reset once the other side closed is how many clients hang up (swaks over TLS).
-      if (this.ended.size > 0) {
+      // A reset once the other side closed, or any reset by the client, is how many clients
+      // hang up (swaks over TLS leaves the server's close_notify unread): the client closed.
+      if (this.ended.size > 0 || (side === 'client' && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))) {
+        this.closedBy ??= side;
         this.finish();
         return;
       }

@@ -346,6 +346,20 @@ describe('bad input: a clear message and a spec of what passed', () => {
     await peer.stop();
   });
 
+  it('a client that resets the connection has closed it: close: true, and no failure', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('EHLO client.test');
+    await client.readLine();
+    client.socket.resetAndDestroy();
+    const result = await within(rec.result, 5_000, 'record');
+    expect(result.failed).toBe(false);
+    expect(result.yaml).toMatch(/- s: 250 peer\.test\n {6}- close: true\n$/);
+    await peer.stop();
+  });
+
   it('Ctrl-C in the middle of a conversation: what passed is written', async () => {
     const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
     const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
