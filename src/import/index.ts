@@ -56,7 +56,7 @@ export function importTranscript(text: string, options: ImportOptions = {}): Imp
   const sessions = splitSessionsOrWarn(events, warnings);
   return writeSpec(sessions, options, warnings, {
     source: `Imported by convospec from a ${format} transcript: review it before relying on it.`,
-    hostFromEnv: options.host === undefined,
+    hostFromEnv: true,
   });
 }
 
@@ -87,7 +87,7 @@ export function importSessions(sessions: readonly Session[], options: SessionsOp
 
 interface SpecSettings {
   readonly source: string;
-  /** `host` is MAIL_HOST's: the header names the recorded host in a comment. */
+  /** The header names the recorded host in a comment, and MAIL_HOST as the server to test. */
   readonly hostFromEnv: boolean;
   readonly tls?: TlsValues;
   readonly exact?: boolean;
