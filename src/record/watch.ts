@@ -17,6 +17,8 @@ export class StarttlsWatch {
   /** Lines before the protocol is known (a client that speaks first). */
   private held: LineEvent[] = [];
   private accepted = false;
+  /** The protocol could not be told by the first server line. */
+  private unknown = false;
   /** The client asked for TLS and the server has not accepted it (yet). */
   private asked: string | undefined;
 
@@ -36,15 +38,21 @@ export class StarttlsWatch {
   client(event: LineEvent): void {
     if (this.isStarttls(event.text)) this.asked = event.text;
     if (this.dialect) this.dialect.client(event.text, event.line);
-    else this.held.push(event);
+    else if (!this.unknown) this.held.push(event);
   }
 
   /** A line the server sent: true when it accepts STARTTLS (the handshake follows it). */
   server(event: LineEvent): boolean {
+    if (this.unknown) return false;
     if (!this.dialect) {
       this.held.push(event);
       this.protocol = detectProtocol({ line: event.line, target: this.target, events: this.held });
-      if (this.protocol === undefined) return false;
+      if (this.protocol === undefined) {
+        // Neither the greeting nor the port tells: no STARTTLS is followed (the bytes still pass).
+        this.unknown = true;
+        this.held = [];
+        return false;
+      }
       this.dialect = this.create(this.protocol);
       const held = this.held;
       this.held = [];
