@@ -85,6 +85,28 @@ describe('recording real clients and servers', () => {
     expect(run.code).toBe(0);
   });
 
+  it('CRAM-MD5: the challenge is captured and the answer computed from MAIL_PASS, so the spec passes with a new challenge', async () => {
+    const rec = await toDemo('SUBMISSION_PORT');
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: rec.port,
+      secure: false,
+      requireTLS: true,
+      authMethod: 'CRAM-MD5',
+      tls: { ca: rec.ca, servername: SERVERNAME },
+      auth: { user: DEMO_USER, pass: DEMO_PASS },
+    });
+    await transport.verify();
+    transport.close();
+    const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
+    expect(yaml).toContain('- c: AUTH CRAM-MD5');
+    expect(yaml).toMatch(/capture: \{ challenge: .+ \}/);
+    expect(yaml).toContain('${cram_md5(user, pass, challenge)}');
+    expect(yaml).not.toContain(DEMO_PASS);
+    const run = await runSpec(yaml, 'cram.yaml');
+    expect(run.stdout).toContain('1 passed');
+  });
+
   it('IMAP STARTTLS, LOGIN, SELECT, LOGOUT: a tls step, ${user} ${pass}, and a spec that passes', async () => {
     const rec = await toDemo('IMAP_PORT');
     const client = await RawClient.connect(rec.port);
