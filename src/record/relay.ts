@@ -232,7 +232,9 @@ export class Relay {
     }
     if (up.status === 'rejected') {
       this.tlsFailed = true;
-      this.fail(`TLS with the server failed: ${(up.reason as Error).message}`);
+      const reason = (up.reason as Error).message;
+      const hint = /certificate/.test(reason) ? ' (--ca trusts a private CA, --servername names the server to check, --insecure checks nothing)' : '';
+      this.fail(`TLS with the server failed: ${reason}${hint}`);
       return false;
     }
     if (down.status === 'rejected') {
