@@ -63,6 +63,11 @@ export interface RecordResult {
   readonly interrupted: boolean;
 }
 
+/** The recorder could not start (its port is taken): the user's to fix, not a bug. */
+export class RecordError extends Error {
+  override name = 'RecordError';
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_LINGER_MS = 2_000;
 
@@ -171,7 +176,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
 function listen(server: net.Server, at: HostPort): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new Error(`cannot listen on ${target(at.host, at.port)}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`));
+      reject(new RecordError(`cannot listen on ${target(at.host, at.port)}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`));
     };
     server.once('error', onError);
     server.listen(at.port, at.host, () => {

@@ -4,6 +4,7 @@
  * stdout, and Ctrl-C (SIGINT) or SIGTERM writing what passed to -o, with exit 130 or 143.
  */
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../demo/client.js';
@@ -44,6 +45,16 @@ describe('usage', () => {
 });
 
 const GREETING = '220 peer.test ESMTP';
+
+it('a --listen port in use: exit 2, said', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as net.AddressInfo).port;
+  const run = await ws.run(['record', '--listen', `127.0.0.1:${port}`, '--to', '127.0.0.1:25']);
+  await new Promise((resolve) => taken.close(resolve));
+  expect(run.stderr).toContain(`convospec: cannot listen on 127.0.0.1:${port}: the port is in use`);
+  expect(run.code).toBe(2);
+});
 
 describe('the built command', () => {
   let peer: Peer;

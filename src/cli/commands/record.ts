@@ -62,7 +62,7 @@ export async function recordCommand(flags: RecordFlags, io: Io): Promise<number>
     : undefined;
   const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
 
-  const { record } = await import('../../record/index.js');
+  const { record, RecordError } = await import('../../record/index.js');
   const result = await record({
     listen,
     to,
@@ -84,6 +84,8 @@ export async function recordCommand(flags: RecordFlags, io: Io): Promise<number>
       io.stderr.write(`listening on ${ready.address}\n`);
     },
     note: (message) => io.stderr.write(`record: ${message}\n`),
+  }).catch((error: unknown) => {
+    throw error instanceof RecordError ? new UsageError(error.message) : error;
   });
 
   if (result.yaml === undefined) {
