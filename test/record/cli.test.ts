@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../demo/client.js';
 import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { close, expectBytes, hold, send, startPeer, type Peer } from '../helpers/peer.js';
+import { createPki } from '../../src/pki/index.js';
+import { close, expectBytes, hold, send, startPeer, upgradeTls, type Peer } from '../helpers/peer.js';
 import { spawnRecorder } from './helpers.js';
 
 let MAIN: string;
@@ -80,6 +81,28 @@ describe('the built command', () => {
     expect(cli.stdout()).toMatch(/- c: QUIT\n {6}- s: 221 Bye\n {6}- s: \{ closed: true \}\n$/);
     expect(cli.stdout()).not.toContain('listening on');
     expect(cli.stderr()).toContain('record: connection 1: over (6 lines)');
+  });
+
+  it.each([
+    [['--ca', 'server-ca.pem', '--servername', 'localhost', '-o', 'specs/tls.yaml'], 'specs/tls.yaml', '{ ca: ../server-ca.pem, servername: localhost }'],
+    [['--insecure', '-o', 'insecure.yaml'], 'insecure.yaml', '{ verify: false }'],
+  ])('the TLS flags go into the spec\'s tls step: %j', async (flags, file, written) => {
+    const pki = await createPki();
+    await ws.write('server-ca.pem', pki.ca.cert);
+    await ws.write('specs/.keep', '');
+    const tlsPeer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 go ahead')), upgradeTls(pki.server), expectBytes(crlf('QUIT')), send(crlf('221 Bye')), close()]);
+    const cli = await spawnRecorder(MAIN, ws.dir, ['--to', `127.0.0.1:${tlsPeer.port}`, '--ca-out', 'rec-ca.pem', ...flags]);
+    const client = await RawClient.connect(cli.port);
+    await client.readLine();
+    client.line('STARTTLS');
+    await client.readLine();
+    await client.upgrade({ ca: await readFile(join(ws.dir, 'rec-ca.pem'), 'utf8'), servername: 'localhost' });
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    expect(await cli.exited, cli.stderr()).toBe(0);
+    expect(await readFile(join(ws.dir, file), 'utf8')).toContain(`- s: 220 go ahead\n      - tls: ${written}\n      - c: QUIT\n`);
+    await tlsPeer.stop();
   });
 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
