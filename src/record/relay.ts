@@ -11,7 +11,8 @@ import type { SecureContext, TLSSocket } from 'node:tls';
 import type { ConnectTarget, Session, TranscriptEvent } from '../import/types.js';
 import type { ProtocolName } from '../kernel/model.js';
 import { createLineSplitter, type LineSplitter } from '../protocol/sent-lines.js';
-import { connectTcp } from '../transport/tcp.js';
+import { socketError } from '../transport/errors.js';
+import { connectTcp, target } from '../transport/tcp.js';
 import { handshake } from '../transport/tls-handshake.js';
 import type { Clock, ResolvedTls } from '../transport/types.js';
 import { StarttlsWatch } from './watch.js';
@@ -132,7 +133,7 @@ export class Relay {
         this.finish();
         return;
       }
-      this.fail(side === 'client' ? `the client's connection failed: ${error.message}` : `the server's connection failed: ${error.message}`);
+      this.fail(side === 'client' ? `the client's connection failed: ${error.message}` : socketError(error, 'io', target(this.options.to.host, this.options.to.port)).message);
     });
     stream.on('data', (chunk: Buffer) => {
       if (side === 'client') this.fromClient(chunk);

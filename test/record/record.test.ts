@@ -14,7 +14,7 @@ import { DEMO_PASS, DEMO_USER, startDemo, type Demo } from '../../src/demo/index
 import { createPki, type Pki } from '../../src/pki/index.js';
 import { RawClient, type TlsTrust } from '../demo/client.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { close, expectBytes, hold, send, startPeer, upgradeTls, waitClose, type PeerAction } from '../helpers/peer.js';
+import { close, expectBytes, hold, reset, send, startPeer, upgradeTls, waitClose, type PeerAction } from '../helpers/peer.js';
 import { startRecording, within, type Recording } from './helpers.js';
 
 let demo: Demo;
@@ -379,6 +379,20 @@ describe('bad input: a clear message and a spec of what passed', () => {
     const result = await within(rec.result, 5_000, 'record');
     expect(result.failed).toBe(false);
     expect(result.yaml).toMatch(/- s: 250 peer\.test\n {6}- close: true\n$/);
+    await peer.stop();
+  });
+
+  it('a server that resets the connection: said, a failure, and the spec of what passed', async () => {
+    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), reset()]);
+    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
+    const client = await RawClient.connect(rec.port);
+    await client.readLine();
+    client.line('EHLO client.test');
+    await client.closed();
+    const result = await within(rec.result, 5_000, 'record');
+    expect(result.failed).toBe(true);
+    expect(rec.notes).toContain('connection 1: connection reset by the server');
+    expect(result.yaml).toMatch(/- s: 220 peer\.test ESMTP\n {6}- c: EHLO client\.test\n$/);
     await peer.stop();
   });
 
