@@ -119,6 +119,20 @@ describe.skipIf(!ready)('record against the real Postfix and Dovecot', () => {
     await expectPasses('poplib');
   });
 
+  it.skipIf(!has('python3') || env.PLAIN_SMTP_PORT === undefined)('Postfix without STARTTLS refusing it: said, recorded as refused, and the spec passes', async () => {
+    const script = [
+      'import smtplib, sys',
+      's = smtplib.SMTP("127.0.0.1", int(sys.argv[1])); s.ehlo("client.test")',
+      'assert s.docmd("STARTTLS")[0] == 502; s.quit()',
+    ].join('\n');
+    const rec = await recordWith('refused', ['--to', `${HOST}:${env.PLAIN_SMTP_PORT}`], (port) => ['python3', '-c', script, String(port)]);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.stderr).toContain('record: connection 1: the client asked for TLS (STARTTLS) and the server did not accept it');
+    expect(rec.yaml).toContain('- c: STARTTLS\n      - s: "502 5.5.1 Error: command not implemented"\n');
+    expect(rec.yaml).not.toContain('tls:');
+    await expectPasses('refused');
+  });
+
   it.skipIf(!has('python3') || env.LMTP_PORT === undefined)('Python smtplib.LMTP to Dovecot LMTP: the delivery id varies, the name says LMTP', async () => {
     const script = [
       'import smtplib, sys',
