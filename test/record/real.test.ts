@@ -2,8 +2,9 @@
  * The built `convospec record`, as a user runs it, between real clients and the CI's real
  * Postfix and Dovecot (test/servers/, coordinates in the environment; skipped without them):
  * swaks with STARTTLS and AUTH to the submission port, curl over IMAP with STARTTLS, Python's
- * poplib with TLS at connect to POP3S, Python's smtplib over LMTP. Each recorded spec holds no
- * password and passes when run against the same server with the secret from the environment.
+ * poplib with TLS at connect to POP3S, Python's smtplib over LMTP and to a Postfix that refuses
+ * STARTTLS. Each recorded spec holds no password and passes when run against the same server
+ * with the secret from the environment.
  */
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
