@@ -14,8 +14,8 @@ import { DEMO_PASS, DEMO_USER, startDemo, type Demo } from '../../src/demo/index
 import { createPki, type Pki } from '../../src/pki/index.js';
 import { RawClient, type TlsTrust } from '../demo/client.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { close, expectBytes, hold, reset, send, startPeer, upgradeTls, waitClose, type PeerAction } from '../helpers/peer.js';
-import { startRecording, within, type Recording } from './helpers.js';
+import { close, expectBytes, hold, reset, send, startPeer, upgradeTls, waitClose, type Peer, type PeerAction } from '../helpers/peer.js';
+import { startRecording, within, type Recording, type RecordingOptions } from './helpers.js';
 
 let demo: Demo;
 let ws: Workspace;
@@ -215,6 +215,15 @@ describe('recording real clients and servers', () => {
   });
 });
 
+/** A scripted server, a recorder in front of it, and a raw client that has read the greeting. */
+async function through(script: readonly PeerAction[], options: Omit<RecordingOptions, 'to'> = {}): Promise<{ peer: Peer; rec: Recording; client: RawClient }> {
+  const peer = await startPeer(script);
+  const rec = await startRecording({ to: { host: peer.host, port: peer.port }, ...options });
+  const client = await RawClient.connect(rec.port);
+  await client.readLine();
+  return { peer, rec, client };
+}
+
 describe('bad input: a clear message and a spec of what passed', () => {
   const GREETING = '220 peer.test ESMTP';
   const EHLO_REPLY = crlf('250-peer.test', '250 STARTTLS');
@@ -262,10 +271,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
       send(crlf('221 2.0.0 Bye')),
       close(),
     ];
-    const peer = await startPeer(script);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through(script);
     client.line('EHLO client.test');
     await client.until(/^250 .*\r\n/m);
     client.line('STARTTLS');
@@ -309,10 +315,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
   });
 
   it('a server whose certificate does not verify: said, and the spec stops before the handshake', async () => {
-    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), upgradeTls(pki.server), hold()]);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port }, servername: 'localhost' });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), upgradeTls(pki.server), hold()], { servername: 'localhost' });
     client.line('STARTTLS');
     await client.readLine();
     // Both handshakes run at once: the client's may finish before the server's fails; the connection closes either way.
@@ -339,10 +342,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
 
   it('a client line holding a CR: written as the exact bytes sent (a `c:` may not hold one), and the spec passes', async () => {
     const script: PeerAction[] = [send(crlf(GREETING)), expectBytes('NOOP\r\r\n'), send(crlf('500 5.5.2 Error: bad syntax')), expectBytes(crlf('QUIT')), send(crlf('221 Bye')), close()];
-    const peer = await startPeer(script);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through(script);
     client.write('NOOP\r\r\n');
     await client.readLine();
     client.line('QUIT');
@@ -369,10 +369,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
   });
 
   it('a client that resets the connection has closed it: close: true, and no failure', async () => {
-    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(crlf('250 peer.test')), hold()]);
     client.line('EHLO client.test');
     await client.readLine();
     client.socket.resetAndDestroy();
@@ -383,10 +380,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
   });
 
   it('a server that resets the connection: said, a failure, and the spec of what passed', async () => {
-    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), reset()]);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), reset()]);
     client.line('EHLO client.test');
     await client.closed();
     const result = await within(rec.result, 5_000, 'record');
@@ -397,10 +391,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
   });
 
   it('Ctrl-C in the middle of a conversation: what passed is written', async () => {
-    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(crlf('EHLO client.test')), send(EHLO_REPLY), hold()]);
     client.line('EHLO client.test');
     await client.until(/^250 .*\r\n/m);
     rec.stop();
@@ -436,10 +427,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
   });
 
   it('Ctrl-C while the server has not finished its handshake: no crash, and the spec stops before the handshake', async () => {
-    const peer = await startPeer([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), hold()]);
-    const rec = await startRecording({ to: { host: peer.host, port: peer.port } });
-    const client = await RawClient.connect(rec.port);
-    await client.readLine();
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(crlf('STARTTLS')), send(crlf('220 2.0.0 Ready to start TLS')), hold()]);
     client.line('STARTTLS');
     await client.readLine();
     const handshake = client.upgrade({ ca: rec.ca, servername: 'localhost' }).catch(() => undefined);
