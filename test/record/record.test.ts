@@ -224,6 +224,14 @@ async function through(script: readonly PeerAction[], options: Omit<RecordingOpt
   return { peer, rec, client };
 }
 
+/** The spec passes against a new server playing `script` (the spec's port written `${port}`). */
+async function passesAgainst(script: readonly PeerAction[], yaml: string, name: string): Promise<void> {
+  const again = await startPeer(script);
+  const run = await runSpec(yaml.replace('${port}', String(again.port)), name);
+  await again.stop();
+  expect(run.stdout).toContain('1 passed');
+}
+
 describe('bad input: a clear message and a spec of what passed', () => {
   const GREETING = '220 peer.test ESMTP';
   const EHLO_REPLY = crlf('250-peer.test', '250 STARTTLS');
@@ -285,10 +293,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
     expect(yaml).toContain('- s: 454 4.7.0 TLS not available due to local problem');
     expect(yaml).not.toContain('tls:');
     await peer.stop();
-    const again = await startPeer(script);
-    const run = await runSpec(yaml.replace(`port: ${peer.port}`, `port: ${again.port}`), 'refused.yaml');
-    expect(run.stdout).toContain('1 passed');
-    await again.stop();
+    await passesAgainst(script, yaml.replace(`port: ${peer.port}`, 'port: ${port}'), 'refused.yaml');
   });
 
   it('a client that disconnects in the middle of the handshake: said, the spec ends with the handshake the server did', async () => {
@@ -351,10 +356,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
     const yaml = (await within(rec.result, 10_000, 'record')).yaml ?? '';
     expect(yaml).toContain('# holds a CR: sent as recorded, with its CRLF\n      - send: "NOOP\\r\\r\\n"');
     await peer.stop();
-    const again = await startPeer(script);
-    const run = await runSpec(yaml.replace(`port: ${peer.port}`, `port: ${again.port}`), 'cr.yaml');
-    expect(run.stdout).toContain('1 passed');
-    await again.stop();
+    await passesAgainst(script, yaml.replace(`port: ${peer.port}`, 'port: ${port}'), 'cr.yaml');
   });
 
   it('a server that says nothing (it waits for TLS at connect): a hint to use --tls', async () => {
