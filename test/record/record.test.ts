@@ -68,17 +68,23 @@ async function runSpec(yaml: string, name: string): Promise<{ code: number; stdo
   return { code: run.code, stdout: run.stdout + run.stderr };
 }
 
+/** nodemailer to the recorder: STARTTLS required, trusting the recorder's certificate, and AUTH. */
+function submitThrough(rec: Recording, authMethod?: string): ReturnType<typeof nodemailer.createTransport> {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: rec.port,
+    secure: false,
+    requireTLS: true,
+    ...(authMethod ? { authMethod } : {}),
+    tls: { ca: rec.ca, servername: SERVERNAME },
+    auth: { user: DEMO_USER, pass: DEMO_PASS },
+  });
+}
+
 describe('recording real clients and servers', () => {
   it('nodemailer over submission with STARTTLS and AUTH: the spec passes against the server and holds no password', async () => {
     const rec = await toDemo('SUBMISSION_PORT');
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: rec.port,
-      secure: false,
-      requireTLS: true,
-      tls: { ca: rec.ca, servername: SERVERNAME },
-      auth: { user: DEMO_USER, pass: DEMO_PASS },
-    });
+    const transport = submitThrough(rec);
     await transport.sendMail({ from: DEMO_USER, to: DEMO_USER, subject: 'recorded', text: 'Hello through the recorder.' });
     transport.close();
     const result = await within(rec.result, 10_000, 'record');
@@ -98,15 +104,7 @@ describe('recording real clients and servers', () => {
 
   it('CRAM-MD5: the challenge is captured and the answer computed from MAIL_PASS, so the spec passes with a new challenge', async () => {
     const rec = await toDemo('SUBMISSION_PORT');
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: rec.port,
-      secure: false,
-      requireTLS: true,
-      authMethod: 'CRAM-MD5',
-      tls: { ca: rec.ca, servername: SERVERNAME },
-      auth: { user: DEMO_USER, pass: DEMO_PASS },
-    });
+    const transport = submitThrough(rec, 'CRAM-MD5');
     await transport.verify();
     transport.close();
     const yaml = await recordedSpec(rec, 'cram.yaml');
