@@ -361,7 +361,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
     const peer = await startPeer([hold()]);
     const rec = await startRecording({ to: { host: peer.host, port: peer.port }, timeoutMs: 200 });
     const client = await RawClient.connect(rec.port);
-    await expect.poll(() => rec.notes).toContain('connection 1: the server has said nothing for 0.2s: does it expect TLS at connect (--tls)?');
+    await expect.poll(() => rec.notes, { timeout: 10_000 }).toContain('connection 1: the server has said nothing for 0.2s: does it expect TLS at connect (--tls)?');
     client.close();
     const result = await within(rec.result, 5_000, 'record');
     expect(result.yaml).toBeUndefined();
@@ -416,7 +416,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
     // Unanswered when Ctrl-C comes.
     a.line('NOOP');
     const first = await peer.session(0);
-    await expect.poll(() => first.received.toString('latin1')).toContain('NOOP\r\n');
+    await expect.poll(() => first.received.toString('latin1'), { timeout: 10_000 }).toContain('NOOP\r\n');
     rec.stop();
     const result = await within(rec.result, 5_000, 'record');
     a.close();
@@ -433,7 +433,7 @@ describe('bad input: a clear message and a spec of what passed', () => {
     const handshake = client.upgrade({ ca: rec.ca, servername: 'localhost' }).catch(() => undefined);
     const session = await peer.session(0);
     // The recorder's ClientHello reached the server, which never answers it.
-    await expect.poll(() => session.received.length).toBeGreaterThan('STARTTLS\r\n'.length);
+    await expect.poll(() => session.received.length, { timeout: 10_000 }).toBeGreaterThan('STARTTLS\r\n'.length);
     rec.stop();
     const result = await within(rec.result, 5_000, 'record');
     client.close();
