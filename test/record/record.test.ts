@@ -14,7 +14,7 @@ import { DEMO_PASS, DEMO_USER, startDemo, type Demo } from '../../src/demo/index
 import { createPki, type Pki } from '../../src/pki/index.js';
 import { RawClient, type TlsTrust } from '../demo/client.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { close, expectBytes, hold, reset, send, startPeer, upgradeTls, waitClose, type Peer, type PeerAction } from '../helpers/peer.js';
+import { close, expectBytes, hold, reset, send, sendSplit, startPeer, upgradeTls, waitClose, type Peer, type PeerAction } from '../helpers/peer.js';
 import { startRecording, within, type Recording, type RecordingOptions } from './helpers.js';
 
 let demo: Demo;
@@ -340,6 +340,20 @@ describe('bad input: a clear message and a spec of what passed', () => {
     expect(result).toMatchObject({ failed: true, connections: 1 });
     expect(result.yaml).toBeUndefined();
     expect(rec.notes).toContain('connection 1: TLS with the client failed: the client did not speak TLS (wrong version number): record without --tls and let it use STARTTLS');
+    await peer.stop();
+  });
+
+  it('bytes pass unchanged both ways, also what is not UTF-8 and a reply split into small writes', async () => {
+    const odd = Buffer.from('NOOP caf\xe9 \x00\x7f\r\n', 'latin1');
+    const reply = Buffer.from('250 ok \xff\xfe\r\n', 'latin1');
+    const { peer, rec, client } = await through([send(crlf(GREETING)), expectBytes(odd), sendSplit(reply, 3), expectBytes(crlf('QUIT')), send(crlf('221 Bye')), close()]);
+    client.write(odd);
+    expect(Buffer.from(await client.until(/\r\n/), 'latin1').equals(reply)).toBe(true);
+    client.line('QUIT');
+    await client.readLine();
+    await client.closed();
+    expect((await peer.session(0)).received.equals(Buffer.concat([odd, Buffer.from(crlf('QUIT'))]))).toBe(true);
+    expect((await within(rec.result, 10_000, 'record')).yaml).toContain('- s: 221 Bye');
     await peer.stop();
   });
 
