@@ -41,6 +41,9 @@ const yamlEsm = join(dirname(require.resolve('yaml/package.json')), 'browser', '
  */
 const DEMO_IMPORT = /^\.\.\/\.\.\/demo\/index\.js$/;
 const DEMO_FILE = /[\\/]src[\\/]demo[\\/]index\.js$/;
+/** `convospec record` makes certificates (the same library): dist/cli/record.cjs, by the same rule. */
+const RECORD_IMPORT = /^\.\.\/\.\.\/record\/index\.js$/;
+const RECORD_FILE = /[\\/]src[\\/]record[\\/]index\.js$/;
 
 const platform = 'node';
 /**
@@ -68,12 +71,12 @@ export default [
     resolve: { alias: { yaml: yamlEsm } },
     // Loaded at run time with createRequire (ajv's full compiler only when a spec fails,
     // hdr-histogram-js in load mode): they stay in node_modules, as dependencies.
-    external: [/^ajv(\/|$)/, /^hdr-histogram-js(\/|$)/, DEMO_IMPORT],
+    external: [/^ajv(\/|$)/, /^hdr-histogram-js(\/|$)/, DEMO_IMPORT, RECORD_IMPORT],
     output: {
       dir: 'dist',
       // rolldown hands `paths` the external's id resolved to an absolute path, and takes back a
       // path relative to `dir`.
-      paths: (id) => (DEMO_FILE.test(id) ? './cli/demo.cjs' : id),
+      paths: (id) => (DEMO_FILE.test(id) ? './cli/demo.cjs' : RECORD_FILE.test(id) ? './cli/record.cjs' : id),
       // `import()` of an external as a `require` when used: the launcher runs the program as a
       // plain script, where `import()` is not available.
       dynamicImportInCjs: false,
@@ -93,6 +96,12 @@ export default [
   {
     input: { demo: 'src/demo/index.ts' },
     platform,
+    output: { dir: 'dist', format: 'cjs', codeSplitting: false, entryFileNames: 'cli/[name].cjs', sourcemap: true, minify },
+  },
+  {
+    input: { record: 'src/record/index.ts' },
+    platform,
+    resolve: { alias: { yaml: yamlEsm } },
     output: { dir: 'dist', format: 'cjs', codeSplitting: false, entryFileNames: 'cli/[name].cjs', sourcemap: true, minify },
   },
   {

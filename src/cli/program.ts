@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
+import type { RecordFlags } from './commands/record.js';
 import { REPORTERS, type ReportRequest } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
@@ -154,6 +155,28 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     .action(async (files: string[], flags: ImportFlags) => {
       const { importFrom } = await import('./commands/import.js');
       code = await importFrom(files, flags, io, io.env);
+    });
+
+  program
+    .command('record')
+    .description('a recording proxy: a client talks through it to a server, and what passed becomes a spec')
+    .option('--listen <host:port>', 'where clients connect (port 0: any free port; printed as "listening on HOST:PORT")')
+    .option('--to <host:port>', 'the server to record; the spec connects there')
+    .option('--protocol <protocol>', `${PROTOCOL_LIST} (default: from the greeting or the port)`)
+    .option('--tls', 'TLS right at connect, on both sides (SMTPS, IMAPS, POP3S)')
+    .option('--cert <file>', 'certificate (PEM) shown to clients; default: one made at start-up for --servername')
+    .option('--key <file>', 'its private key (PEM)')
+    .option('--ca-out <file>', 'write the CA of the certificate made at start-up here, for the client to trust')
+    .option('--ca <file>', 'also trust this CA (PEM) for the server\'s certificate; written into the spec')
+    .option('--servername <name>', 'the name the server\'s certificate must hold (and the name of the made certificate)')
+    .option('--insecure', 'do not verify the server\'s certificate (the spec says verify: false)')
+    .option('--connections <n>', 'client connections to record, one test each', '1')
+    .option('-o, --output <file>', 'write the spec here instead of standard output')
+    .option('--name <name>', 'the suite name')
+    .option('--exact', 'every reply exactly as recorded, no regexes for values that vary: a spec `serve` can play to the client')
+    .action(async (flags: RecordFlags) => {
+      const { recordCommand } = await import('./commands/record.js');
+      code = await recordCommand(flags, io);
     });
 
   try {

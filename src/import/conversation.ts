@@ -97,6 +97,7 @@ export function buildConversation(session: Session, protocol: ProtocolName, warn
     }
   }
   dialect.end(lastLine);
+  if (session.tlsFailed === true && steps.at(-1)?.kind === 'tls') steps.pop();
   const last = steps.at(-1);
   if (last?.kind === 'send' || last?.kind === 'data') {
     warnings.warn(last.line, 'the transcript ends before the server answered this; the spec ends with it too');

@@ -19,6 +19,14 @@ export interface ConnectValues {
   readonly tls?: true;
 }
 
+/** TLS options (format §6) every handshake of the spec uses: a private CA, the name to check, or no check. */
+export interface TlsValues {
+  /** A path relative to the spec. */
+  readonly ca?: string;
+  readonly servername?: string;
+  readonly verify?: false;
+}
+
 export interface TestDraft {
   readonly name: string;
   readonly connect: ConnectValues;
@@ -33,6 +41,9 @@ export interface SpecDraft {
   readonly header: readonly string[];
   readonly tests: readonly TestDraft[];
   readonly credentials: Credentials;
+  readonly tls?: TlsValues;
+  /** Replies exactly as recorded: no regexes for values that vary. */
+  readonly exact?: boolean;
 }
 
 const CONNECT_KEYS = ['host', 'port', 'protocol', 'tls'] as const;
@@ -47,7 +58,8 @@ export function emitSpec(draft: SpecDraft): string {
     const first = draft.tests[0]?.connect[key];
     return draft.tests.every((test) => test.connect[key] === first);
   });
-  const fileConnect = pick(draft.tests[0]?.connect, shared);
+  const tls = draft.tls === undefined ? undefined : tlsNode(draft.tls);
+  const fileConnect = pick(draft.tests[0]?.connect, shared, tls);
   if (fileConnect.items.length > 0) root.set('connect', fileConnect);
 
   const { vars, secrets } = draft.credentials;
@@ -71,10 +83,11 @@ export function emitSpec(draft: SpecDraft): string {
     const own = pick(
       test.connect,
       CONNECT_KEYS.filter((key) => !shared.includes(key)),
+      tls,
     );
     if (own.items.length > 0) node.set('connect', own);
     const steps = new YAMLSeq();
-    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions));
+    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls, draft.exact === true));
     node.set('steps', steps);
     if (test.comment !== undefined) node.commentBefore = comment(test.comment);
     tests.items.push(node);
@@ -86,28 +99,42 @@ export function emitSpec(draft: SpecDraft): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-function pick(connect: ConnectValues | undefined, keys: readonly (typeof CONNECT_KEYS)[number][]): YAMLMap {
+/** `tls: true` becomes the spec's TLS options when it has some. */
+function pick(connect: ConnectValues | undefined, keys: readonly (typeof CONNECT_KEYS)[number][], tls: YAMLMap | undefined): YAMLMap {
   const map = new YAMLMap();
   map.flow = true;
   for (const key of keys) {
     const value = connect?.[key];
-    if (value !== undefined) map.set(key, value);
+    if (value !== undefined) map.set(key, key === 'tls' && tls !== undefined ? tls.clone() : value);
   }
   return map;
 }
 
-function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[]): YAMLMap {
+function tlsNode(values: TlsValues): YAMLMap {
+  const map = new YAMLMap();
+  map.flow = true;
+  if (values.ca !== undefined) map.set('ca', values.ca);
+  if (values.servername !== undefined) map.set('servername', values.servername);
+  if (values.verify !== undefined) map.set('verify', values.verify);
+  return map;
+}
+
+function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined, exact: boolean): YAMLMap {
   const node = new YAMLMap();
   const notes: string[] = step.comment === undefined ? [] : [step.comment];
   switch (step.kind) {
     case 'send':
-      node.set('c', step.template ?? step.text);
+      // A `c:` line may not hold a CR (format §3): such a line goes out as the exact bytes sent.
+      if (step.text.includes('\r')) {
+        node.set('send', `${step.template ?? step.text}\r\n`);
+        notes.push('holds a CR: sent as recorded, with its CRLF');
+      } else node.set('c', step.template ?? step.text);
       break;
     case 'data':
       node.set('data', renderData(step.lines, substitutions));
       break;
     case 'reply': {
-      const rendered = renderReply(step, protocol, substitutions);
+      const rendered = renderReply(step, protocol, substitutions, exact);
       if (rendered.varies.length > 0) notes.push(`varies between runs: ${rendered.varies.join(', ')}`);
       node.set('s', matcherNode(doc, rendered.value));
       break;
@@ -116,7 +143,7 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
       node.set('s', matcherNode(doc, renderSynth(step.matcher)));
       break;
     case 'tls':
-      node.set('tls', new YAMLMap());
+      node.set('tls', tls?.clone() ?? new YAMLMap());
       break;
     case 'closed':
       node.set('s', matcherNode(doc, { closed: true }));

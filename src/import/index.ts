@@ -6,7 +6,7 @@ import { buildConversation } from './conversation.js';
 import { createCredentialRewriter } from './credentials.js';
 import { PROTOCOLS, protocolForPort } from '../protocol/registry.js';
 import { detectFormat, detectProtocol } from './detect.js';
-import { emitSpec, type ConnectValues, type TestDraft } from './emit.js';
+import { emitSpec, type ConnectValues, type TestDraft, type TlsValues } from './emit.js';
 import { parsePrefixed } from './prefixed.js';
 import { splitSessions } from './session.js';
 import { parseSwaks } from './swaks.js';
@@ -31,7 +31,7 @@ export interface ImportResult {
   readonly warnings: ImportWarning[];
 }
 
-export type { ImportWarning, TranscriptFormat };
+export type { ImportWarning, Session, TlsValues, TranscriptEvent, TranscriptFormat };
 
 const PARSERS: Readonly<Record<TranscriptFormat, (lines: readonly string[], warnings: WarningSink) => TranscriptEvent[]>> = {
   prefixed: parsePrefixed,
@@ -54,7 +54,46 @@ export function importTranscript(text: string, options: ImportOptions = {}): Imp
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(lines) : options.format;
   const events = PARSERS[format](lines, warnings);
   const sessions = splitSessionsOrWarn(events, warnings);
+  return writeSpec(sessions, options, warnings, {
+    source: `Imported by convospec from a ${format} transcript: review it before relying on it.`,
+    hostFromEnv: true,
+  });
+}
 
+/** What `importSessions` needs beyond the sessions: where they came from, and the spec's `connect`. */
+export interface SessionsOptions extends Omit<ImportOptions, 'format'> {
+  /** The first comment line of the spec: where it came from. */
+  readonly source: string;
+  /** TLS options of every handshake the spec does (`connect.tls`, `tls:` steps). */
+  readonly tls?: TlsValues;
+  /** Replies exactly as recorded, values that vary included: every `s:` can be sent by `serve`. */
+  readonly exact?: boolean;
+}
+
+/**
+ * Connections already split and marked by side (a recording, src/record), written as
+ * `importTranscript` writes a transcript's: framing, volatile values, credentials.
+ * Warnings' `line` numbers are the events' own.
+ */
+export function importSessions(sessions: readonly Session[], options: SessionsOptions): ImportResult {
+  const warnings = createWarningSink();
+  return writeSpec(sessions, options, warnings, {
+    source: options.source,
+    hostFromEnv: options.host === undefined,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.exact === true ? { exact: true } : {}),
+  });
+}
+
+interface SpecSettings {
+  readonly source: string;
+  /** The header names the recorded host in a comment, and MAIL_HOST as the server to test. */
+  readonly hostFromEnv: boolean;
+  readonly tls?: TlsValues;
+  readonly exact?: boolean;
+}
+
+function writeSpec(sessions: readonly Session[], options: Omit<ImportOptions, 'format'>, warnings: WarningSink, settings: SpecSettings): ImportResult {
   const rewriter = createCredentialRewriter(warnings);
   const connections: Connection[] = [];
   let previous: ProtocolName | undefined;
@@ -83,9 +122,11 @@ export function importTranscript(text: string, options: ImportOptions = {}): Imp
   const first = connections[0];
   const yaml = emitSpec({
     name: options.name ?? `Imported ${PROTOCOLS[first?.protocol ?? options.protocol ?? 'smtp'].title} transcript`,
-    header: header(format, connections, credentials.vars),
+    header: header(settings, connections, credentials.vars),
     tests,
     credentials,
+    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.exact === true ? { exact: true } : {}),
   });
   return { yaml, warnings: redact(warnings.list(), credentials.secretValues) };
 }
@@ -124,19 +165,19 @@ function defaultPort(protocol: ProtocolName, tls: boolean, line: number, warning
   return port;
 }
 
-function header(format: TranscriptFormat, connections: readonly Connection[], vars: readonly { name: string; value: string }[]): string[] {
-  const lines = [`Imported by convospec from a ${format} transcript: review it before relying on it.`];
+function header(settings: SpecSettings, connections: readonly Connection[], vars: readonly { name: string; value: string }[]): string[] {
+  const lines = [settings.source];
   const recorded = connections
     .map((c) => c.session.target)
     .filter((t) => t?.host !== undefined)
     .map((t) => `${t?.host ?? ''}${t?.port === undefined ? '' : ` port ${String(t.port)}`}`);
   const unique = [...new Set(recorded)];
-  if (unique.length > 0) lines.push(`Recorded against ${unique.join(', ')}; MAIL_HOST names the server to test.`);
+  if (unique.length > 0 && settings.hostFromEnv) lines.push(`Recorded against ${unique.join(', ')}; MAIL_HOST names the server to test.`);
   for (const v of vars) {
     const env = /^\$\{env\.(\w+)\}$/.exec(v.value)?.[1];
     if (env) lines.push(`${env} must hold the value of \`${v.name}\`: a secret, shown as *** in every output.`);
   }
-  if (connections.some((c) => c.connect.tls || c.steps.some((s) => s.kind === 'tls'))) {
+  if (settings.tls === undefined && connections.some((c) => c.connect.tls || c.steps.some((s) => s.kind === 'tls'))) {
     lines.push('TLS certificates are verified: add `tls: { ca: <file> }` for a private CA.');
   }
   return lines;

@@ -60,6 +60,8 @@ export interface Session {
   /** Line of the first event, for warnings. */
   readonly line: number;
   readonly events: readonly TranscriptEvent[];
+  /** The handshake after the last accepted STARTTLS failed (a recording): the spec ends before it. */
+  readonly tlsFailed?: boolean;
 }
 
 /** A step of the spec being built, before it is written as YAML. */

@@ -63,6 +63,8 @@ export const VOLATILES: readonly Volatile[] = [
   // Received: headers, "with ESMTPS id 4F3A2B1C0D" (Postfix), "with LMTP id kKXbFqLSxmc0BQAA" (Dovecot).
   { name: 'queue id', find: /(?<=\bwith [A-Z]+ id )[A-Za-z0-9+/._-]+/g, regex: '[A-Za-z0-9+\\/._-]+' },
   { name: 'queue id', find: /\b[A-Za-z0-9]{8,20}(?= Message accepted)/g, regex: '[A-Za-z0-9]+' },
+  // Dovecot LMTP's delivery, one reply per recipient: "250 2.0.0 <bob@example.net> kNdpFQCeFms9YgAAg+zDdQ Saved".
+  { name: 'delivery id', find: /(?<=> )[A-Za-z0-9+/]{16,}(?= Saved\b)/g, regex: '[A-Za-z0-9+\\/]+' },
   { name: 'message number', find: /(?<=\b[Mm]essage )\d+\b/g, regex: '\\d+' },
   {
     name: 'session id',

@@ -22,6 +22,7 @@ const CASES: readonly { name: string; line: string; other: string; broken: strin
   { name: 'Postfix queue id', line: '250 2.0.0 Ok: queued as 4F3A2B1C0D', other: '250 2.0.0 Ok: queued as 4Zx9QmLkN1z2y3', broken: '250 2.0.0 Ok: kept as 4F3A2B1C0D' },
   { name: 'Exim id', line: '250 OK id=1tpQxY-000Abc-7Z', other: '250 OK id=1uAbCd-000XyZ-1Q', broken: '251 OK id=1tpQxY-000Abc-7Z' },
   { name: 'sendmail id', line: '250 2.0.0 52S9F2Zx012345 Message accepted for delivery', other: '250 2.0.0 52TAAAAA099999 Message accepted for delivery', broken: '250 2.0.0 52S9F2Zx012345 Message refused' },
+  { name: 'Dovecot LMTP delivery id', line: '250 2.0.0 <dave@convospec.test> U2eqIv6dFms9YgAAg+zDdQ Saved', other: '250 2.0.0 <dave@convospec.test> kNdpFQCeFms9YgAAg+z/dQ Saved', broken: '250 2.0.0 <bob@convospec.test> U2eqIv6dFms9YgAAg+zDdQ Saved' },
   { name: 'message number', line: '250 ok: Message 214 accepted', other: '250 ok: Message 9 accepted', broken: '250 ok: Message 214 rejected' },
   { name: 'RFC 5322 date', line: '220 mx ESMTP Sendmail 8.15.2; Tue, 4 Mar 2025 10:15:02 +0100 (CET)', other: '220 mx ESMTP Sendmail 8.15.2; Sat, 28 Nov 2026 18:00:00 -0500 (EST)', broken: '220 mx ESMTP Sendmail 8.15.3; Tue, 4 Mar 2025 10:15:02 +0100 (CET)' },
   { name: 'ISO date', line: '* OK [ALERT] maintenance at 2025-03-04T22:00:00Z', other: '* OK [ALERT] maintenance at 2026-11-28T01:02:03Z', broken: '* OK [ALERT] downtime at 2025-03-04T22:00:00Z', protocol: 'imap' },
