@@ -1,0 +1,181 @@
+/**
+ * `run()` and `validate()` from the source, against an in-process smtp-server: typed results
+ * with spans, events in order, the environment only as passed, reports, interruption.
+ */
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, validate, type RunEvent } from '../../src/api/index.js';
+import { workspace, type Workspace } from '../helpers/cli.js';
+
+let ws: Workspace;
+let server: SMTPServer;
+let port: number;
+
+const SPEC = `name: Relay
+connect: { host: 127.0.0.1, port: "\${env.SMTP_PORT}", protocol: smtp }
+tests:
+  - name: greets and says goodbye
+    tags: [smoke]
+    steps:
+      - s: 220
+      - c: EHLO client.test
+      - s: { code: 250, contains: [PIPELINING] }
+      - c: QUIT
+      - s: 221
+  - name: refuses nobody
+    steps:
+      - s: 220
+      - c: EHLO client.test
+      - s: 250
+      - c: MAIL FROM:<a@convospec.test>
+      - s: 550
+  - name: later
+    skip: not written yet
+    steps:
+      - s: 220
+`;
+
+beforeAll(async () => {
+  server = new SMTPServer({ disabledCommands: ['STARTTLS', 'AUTH'], logger: false, name: 'mx.convospec.test' });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  port = (server.server.address() as AddressInfo).port;
+  ws = await workspace();
+  await ws.write('specs/relay.yaml', SPEC);
+  await ws.write('specs/broken.yaml.txt', 'not a spec');
+  await ws.write('bad/typo.yaml', 'name: Typo\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\ntests:\n  - name: t\n    steps:\n      - s: { cod: 220 }\n');
+});
+
+afterAll(async () => {
+  await ws.dispose();
+  await new Promise<void>((done) => server.close(() => done()));
+});
+
+describe('run()', () => {
+  it('returns each test with its status, and a failure with the step\'s span and expected vs received', async () => {
+    const result = await run('specs', { cwd: ws.dir, env: { SMTP_PORT: String(port) } });
+    expect(result.status).toBe('failed');
+    expect(result.ok).toBe(false);
+    expect(result.exitCode).toBe(1);
+    expect(result.results.map((r) => [r.test.name, r.status])).toEqual([
+      ['greets and says goodbye', 'passed'],
+      ['refuses nobody', 'failed'],
+      ['later', 'skipped'],
+    ]);
+    const failure = result.results[1]!.failure!;
+    expect(failure.span).toMatchObject({ file: 'specs/relay.yaml', line: 18, col: 12 });
+    expect(failure.expected).toBe('550');
+    expect(failure.actual).toMatch(/^250 /);
+    expect(result.summary).toMatchObject({ passed: 1, failed: 1, skipped: 1, interrupted: false });
+  });
+
+  it('reads no environment it was not given: `${env.SMTP_PORT}` unset makes the spec invalid, nothing connects', async () => {
+    const events: RunEvent[] = [];
+    const result = await run(['specs/relay.yaml'], { cwd: ws.dir, onEvent: (e) => void events.push(e) });
+    expect(result.status).toBe('invalid');
+    expect(result.exitCode).toBe(2);
+    expect(result.diagnostics[0]).toMatchObject({ code: 'env-unset', span: { file: 'specs/relay.yaml', line: 2 } });
+    expect(events.map((e) => e.type)).toEqual(['invalid-specs']);
+  });
+
+  it('tells onEvent every event in order, after selection by tag', async () => {
+    const events: RunEvent[] = [];
+    const result = await run('specs', { cwd: ws.dir, env: { SMTP_PORT: String(port) }, tags: ['smoke'], onEvent: (e) => void events.push(e) });
+    expect(result.status).toBe('passed');
+    expect(result.exitCode).toBe(0);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('run-start');
+    expect(types[1]).toBe('test-start');
+    expect(types.slice(2, -2).every((t) => t === 'transcript')).toBe(true);
+    expect(types.slice(-2)).toEqual(['test-end', 'run-end']);
+    const sent = events.flatMap((e) => (e.type === 'transcript' && e.entry.dir === 'c' ? [e.entry.text] : []));
+    expect(sent).toEqual(['EHLO client.test', 'QUIT']);
+  });
+
+  it('writes the built-in reports asked for, and the console to the streams given', async () => {
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const result = await run('specs', {
+      cwd: ws.dir,
+      env: { SMTP_PORT: String(port) },
+      grep: /greets/,
+      reports: { junit: 'out/junit.xml', json: 'out/report.json', console: true },
+      output: { stdout, stderr: new PassThrough() },
+    });
+    expect(result.ok).toBe(true);
+    expect(await readFile(join(ws.dir, 'out/junit.xml'), 'utf8')).toContain('<testcase classname="specs/relay" name="greets and says goodbye" file="specs/relay.yaml"');
+    expect(JSON.parse(await readFile(join(ws.dir, 'out/report.json'), 'utf8'))).toMatchObject({ summary: { passed: 1 } });
+    expect(printed).toMatch(/✓ Relay › greets and says goodbye/);
+  });
+
+  it('refuses an unknown reporter and a report path it cannot write before anything runs', async () => {
+    await expect(run('specs', { cwd: ws.dir, reports: { tapp: 'x' } as never })).rejects.toThrow(/unknown reporter "tapp"; known: console, junit/);
+    await ws.write('taken', 'a file');
+    await expect(run('specs', { cwd: ws.dir, reports: { transcripts: 'taken' } })).rejects.toThrow(/^reports\.transcripts taken: cannot write there/);
+  });
+
+  it('says `empty` when nothing is selected', async () => {
+    const result = await run('specs', { cwd: ws.dir, env: { SMTP_PORT: String(port) }, grep: 'no such test' });
+    expect(result).toMatchObject({ status: 'empty', exitCode: 2, results: [] });
+  });
+
+  it('stops on the signal: the running test ends as interrupted', async () => {
+    await ws.write('slow/slow.yaml', `name: Slow
+connect: { host: 127.0.0.1, port: ${port}, protocol: smtp }
+tests:
+  - name: waits
+    steps:
+      - s: 220
+      - c: NOOP
+      - s: { code: 599, timeout: 60s }
+`);
+    const stop = new AbortController();
+    const result = await run('slow', {
+      cwd: ws.dir,
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'transcript' && e.entry.dir === 'c') stop.abort();
+      },
+    });
+    expect(result.status).toBe('interrupted');
+    expect(result.exitCode).toBe(130);
+    expect(result.summary.interrupted).toBe(true);
+  });
+});
+
+describe('validate()', () => {
+  it('gives each problem as data: file:line:col, a stable code, the message, and the text the command prints', async () => {
+    const result = await validate(['bad', 'specs'], { cwd: ws.dir });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics).toHaveLength(1);
+    expect(result.diagnostics[0]).toMatchObject({ code: 'unknown-key', span: { file: 'bad/typo.yaml', line: 6, col: 14 } });
+    expect(result.diagnostics[0]!.hint).toMatch(/code/);
+    expect(result.text).toContain('bad/typo.yaml:6:14');
+    expect(result).toMatchObject({ files: 2, specs: 1 });
+  });
+
+  it('checks specs held in memory; an include reads the other files given, never the disk', async () => {
+    const ok = await validate({
+      files: {
+        'a.yaml': 'name: A\nconnect: { host: h, port: 25, protocol: smtp }\ntests:\n  - name: t\n    steps:\n      - include: parts/hello.yaml\n',
+        'parts/hello.yaml': 'fragment: hello\nsteps:\n  - s: 220\n',
+      },
+    }, { cwd: ws.dir });
+    expect(ok).toMatchObject({ ok: true, files: 2, specs: 1, diagnostics: [] });
+    const missing = await validate({ files: { 'a.yaml': 'name: A\nconnect: { host: h, port: 25, protocol: smtp }\ntests:\n  - name: t\n    steps:\n      - include: ../specs/relay.yaml\n' } }, { cwd: join(ws.dir, 'x') });
+    expect(missing.ok).toBe(false);
+    expect(missing.diagnostics[0]).toMatchObject({ span: { file: 'a.yaml', line: 6 } });
+  });
+
+  it('hides a spec\'s secrets in what it returns', async () => {
+    const result = await validate({ files: { 's.yaml': 'name: S\nconnect: { host: h, port: 25, protocol: smtp }\nvars: { pass: hunter22 }\nsecrets: [pass]\ntests:\n  - name: t\n    steps:\n      - c: AUTH ${pass}\n      - s: { code: 235, frobnicate: hunter22 }\n' } }, { cwd: ws.dir });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('hunter22');
+  });
+});
