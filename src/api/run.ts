@@ -7,7 +7,9 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Diagnostic } from '../kernel/diagnostic.js';
-import type { RunSummary, TestResult } from '../engine/events.js';
+import type { InvalidFile, RunSummary, TestResult } from '../engine/events.js';
+import type { EngineEnvironment } from '../engine/context.js';
+import type { Suite } from '../kernel/model.js';
 import { selectTests } from '../engine/select.js';
 import { parseShard, shardSuites, type Shard } from '../engine/shard.js';
 import { createDispatcher } from '../report/dispatch.js';
@@ -102,42 +104,62 @@ export interface RunResult {
 const DEFAULT_CONCURRENCY = 8;
 
 export async function run(paths: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? {};
-  const vars = options.vars ?? {};
-  const now = options.now ?? ((): Date => new Date());
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency takes a whole number from 1 up, got ${concurrency}`);
-  const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard;
-  const grep = typeof options.grep === 'string' ? new RegExp(options.grep) : options.grep;
-  const inputs = typeof paths === 'string' ? [paths] : [...paths];
+  const cwd = options.cwd ?? process.cwd();
+  const now = options.now ?? ((): Date => new Date());
   const reporters = await reportersOf(options, cwd, now);
-
-  const { loaded, invalid } = await loadForRun(inputs, { cwd, vars, env });
-  const warnings = loaded.warnings;
-  if (invalid.length > 0) {
+  const plan = await planRun(paths, { ...options, cwd, now });
+  const { warnings } = plan;
+  if (plan.invalid.length > 0) {
     const reports = createDispatcher(reporters);
-    await reports.emit({ type: 'invalid-specs', files: invalid });
-    const diagnostics = invalid.flatMap((f) => f.diagnostics);
+    await reports.emit({ type: 'invalid-specs', files: plan.invalid });
+    const diagnostics = plan.invalid.flatMap((f) => f.diagnostics);
     return finish('invalid', [], emptySummary(false), { diagnostics, warnings, reportFailures: reports.failures() });
   }
-  let suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: options.tags ?? [] });
-  if (suites.length === 0) return finish('empty', [], emptySummary(false), { warnings });
-  if (shard) suites = shardSuites(suites, shard);
+  if (plan.selected === 0) return finish('empty', [], emptySummary(false), { warnings });
+  const signal = options.signal ?? new AbortController().signal;
+  const { results, summary, reportFailures } = await executeRun(plan.suites, plan.world, { concurrency, bail: Boolean(options.bail), signal }, reporters);
+  const status: RunStatus = summary.interrupted ? 'interrupted' : summary.failed + summary.errored > 0 ? 'failed' : 'passed';
+  return finish(status, results, summary, { warnings, reportFailures });
+}
 
+/** What a run does before its first test, shared by `run()` and `convospec/vitest`. */
+export interface RunPlan {
+  /** Files that did not load, diagnostics redacted; when any, nothing may run. */
+  readonly invalid: readonly InvalidFile[];
+  readonly warnings: readonly Diagnostic[];
+  /** Tests selected by `grep` and `tags`, before sharding (0: nothing to run). */
+  readonly selected: number;
+  /** The selected suites, of this shard. */
+  readonly suites: readonly Suite[];
+  readonly world: EngineEnvironment;
+}
+
+/** Load, select, shard; the engine's world from the options. */
+export async function planRun(paths: string | readonly string[], options: RunOptions & { readonly cwd: string; readonly now: () => Date }): Promise<RunPlan> {
+  const env = options.env ?? {};
+  const vars = options.vars ?? {};
+  const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard;
+  const grep = typeof options.grep === 'string' ? new RegExp(options.grep) : options.grep;
+  const { loaded, invalid } = await loadForRun(typeof paths === 'string' ? [paths] : [...paths], { cwd: options.cwd, vars, env });
+  const selected = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: options.tags ?? [] });
   const world = createWorld({
     env,
     cliVars: vars,
-    now,
+    now: options.now,
     insecure: Boolean(options.insecure),
     extraCa: (options.ca ?? []).map((pem) => Buffer.from(pem)),
     ...(options.servername !== undefined ? { servername: options.servername } : {}),
     ...(options.timeout !== undefined ? { defaultTimeoutMs: options.timeout } : {}),
   });
-  const signal = options.signal ?? new AbortController().signal;
-  const { results, summary, reportFailures } = await executeRun(suites, world, { concurrency, bail: Boolean(options.bail), signal }, reporters);
-  const status: RunStatus = summary.interrupted ? 'interrupted' : summary.failed + summary.errored > 0 ? 'failed' : 'passed';
-  return finish(status, results, summary, { warnings, reportFailures });
+  return {
+    invalid,
+    warnings: loaded.warnings,
+    selected: selected.reduce((n, suite) => n + suite.tests.length, 0),
+    suites: shard ? shardSuites(selected, shard) : selected,
+    world,
+  };
 }
 
 function finish(
