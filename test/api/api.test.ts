@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, validate, type RunEvent } from '../../src/api/index.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
+import { ROOT } from '../helpers/build.js';
 
 let ws: Workspace;
 let server: SMTPServer;
@@ -177,5 +178,31 @@ describe('validate()', () => {
     const result = await validate({ files: { 's.yaml': 'name: S\nconnect: { host: h, port: 25, protocol: smtp }\nvars: { pass: hunter22 }\nsecrets: [pass]\ntests:\n  - name: t\n    steps:\n      - c: AUTH ${pass}\n      - s: { code: 235, frobnicate: hunter22 }\n' } }, { cwd: ws.dir });
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('hunter22');
+  });
+});
+
+describe('run() against the real Postfix', () => {
+  // The servers' coordinates come from the env file test/servers/start.sh writes (.ci/run sources it).
+  const env = process.env;
+  const real = env.MAIL_HOST !== undefined && env.MAIL_CA !== undefined && env.SMTP_PORT !== undefined;
+  const why = real ? '' : ' (skipped: MAIL_HOST, MAIL_CA and SMTP_PORT are not set; source the env file test/servers/start.sh prints)';
+  it.skipIf(!real)(`runs the regression suite's MX greeting, EHLO and STARTTLS tests, the certificate verified${why}`, async () => {
+    const ends: string[] = [];
+    const result = await run('specs/smtp-mx.yaml', {
+      cwd: ROOT,
+      env,
+      grep: /Greeting and EHLO|STARTTLS upgrades|offers no AUTH/,
+      onEvent: (e) => {
+        if (e.type === 'test-end') ends.push(`${e.result.test.name}: ${e.result.status}`);
+      },
+    });
+    // In the order they finished: concurrently.
+    expect(ends.sort()).toEqual([
+      'Greeting and EHLO keywords, line by line: passed',
+      'STARTTLS upgrades the session and the certificate is the test CA\'s: passed',
+      'The MX port offers no AUTH (503): passed',
+    ]);
+    expect(result).toMatchObject({ status: 'passed', ok: true, exitCode: 0 });
+    expect(result.results.flatMap((r) => r.transcript).some((e) => e.dir === 'tls')).toBe(true);
   });
 });
