@@ -75,6 +75,14 @@ tests:
     skip: waiting for the new relay
     steps:
       - s: 220
+  - name: sends with BDAT
+    requires: [CHUNKING]
+    steps:
+      - s: 220
+      - c: EHLO client.test
+      - s: 250
+      - c: BDAT 0 LAST
+      - s: 250
   - name: refuses a null sender
     xfail: this server takes it
     steps:
@@ -163,13 +171,14 @@ console.log(JSON.stringify({
       statuses: [
         ['greets and says goodbye', 'passed'],
         ['not yet', 'skipped'],
+        ['sends with BDAT', 'skipped'],
         ['refuses a null sender', 'xfailed'],
         ['refuses a sender', 'failed'],
       ],
       failure: { span: { file: 'specs/relay.yaml', line: 10, col: 12 }, message: 'expected reply code 550, got 250', expected: '550' },
       first: 'run-start',
       last: 'run-end',
-      ends: 4,
+      ends: 5,
     });
     expect((seen.failure as { actual: string }).actual).toMatch(/^250 /);
   });
@@ -184,6 +193,9 @@ defineSpecs('specs', { env: process.env });
     expect(result.status, out).toBe(1);
     expect(out).toMatch(/✓ mail\.test\.ts > specs > Greeting > greets and says goodbye/);
     expect(out).toMatch(/↓ mail\.test\.ts > specs > Greeting > not yet \(waiting for the new relay\)/);
+    // `requires`: skipped when the test runs and the server's EHLO lacks the capability.
+    expect(out).toMatch(/↓ mail\.test\.ts > specs > Greeting > sends with BDAT/);
+    expect(out).toContain('the server does not advertise CHUNKING');
     // xfail: it.fails, passing as the server refused as known.
     expect(out).toMatch(/✓ mail\.test\.ts > specs > Greeting > refuses a null sender \(xfail: this server takes it\)/);
     expect(out).toMatch(/× mail\.test\.ts > specs > Relay > refuses a sender/);
@@ -193,7 +205,7 @@ defineSpecs('specs', { env: process.env });
     expect(out).toContain('> c: MAIL FROM:<a@convospec.test>');
     // The stack's one frame is the step: vitest names the YAML line.
     expect(out).toMatch(/❯ sender refused specs\/relay\.yaml:10:12/);
-    expect(out).toMatch(/Tests\s+1 failed \| 1 passed \| 1 expected fail \| 1 skipped \(4\)/);
+    expect(out).toMatch(/Tests\s+1 failed \| 1 passed \| 1 expected fail \| 2 skipped \(5\)/);
   });
 
   it('a spec that does not load is a failing test that says why, with the code frame', async () => {
