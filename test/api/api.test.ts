@@ -2,50 +2,28 @@
  * `run()` and `validate()` from the source, against an in-process smtp-server: typed results
  * with spans, events in order, the environment only as passed, reports, interruption.
  */
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, validate, type RunEvent } from '../../src/api/index.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { ROOT } from '../helpers/build.js';
+import { senderRefusedTest, specWithGreeting, startRelay, type Relay } from './relay.js';
 
 let ws: Workspace;
-let server: SMTPServer;
+let relay: Relay;
 let port: number;
 
-const SPEC = `name: Relay
-connect: { host: 127.0.0.1, port: "\${env.SMTP_PORT}", protocol: smtp }
-tests:
-  - name: greets and says goodbye
-    tags: [smoke]
-    steps:
-      - s: 220
-      - c: EHLO client.test
-      - s: { code: 250, contains: [PIPELINING] }
-      - c: QUIT
-      - s: 221
-  - name: refuses nobody
-    steps:
-      - s: 220
-      - c: EHLO client.test
-      - s: 250
-      - c: MAIL FROM:<a@convospec.test>
-      - s: 550
-  - name: later
+const SPEC = `${specWithGreeting('Relay', '    tags: [smoke]\n')}${senderRefusedTest('refuses nobody')}  - name: later
     skip: not written yet
     steps:
       - s: 220
 `;
 
 beforeAll(async () => {
-  server = new SMTPServer({ disabledCommands: ['STARTTLS', 'AUTH'], logger: false, name: 'mx.convospec.test' });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  port = (server.server.address() as AddressInfo).port;
+  relay = await startRelay();
+  port = relay.port;
   ws = await workspace();
   await ws.write('specs/relay.yaml', SPEC);
   await ws.write('specs/broken.yaml.txt', 'not a spec');
@@ -54,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ws.dispose();
-  await new Promise<void>((done) => server.close(() => done()));
+  await relay.close();
 });
 
 describe('run()', () => {

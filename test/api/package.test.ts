@@ -9,18 +9,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/build.js';
+import { senderRefusedTest, specWithGreeting, startRelay, type Relay } from './relay.js';
 
 const BUILD_MS = 300_000;
 
 let tmp: string;
 let project: string;
-let server: SMTPServer;
+let relay: Relay;
 let port: number;
 
 interface Exec {
@@ -61,17 +60,7 @@ function link(name: string): void {
   symlinkSync(join(ROOT, 'node_modules', name), at, 'dir');
 }
 
-const PASSING = `name: Greeting
-connect: { host: 127.0.0.1, port: "\${env.SMTP_PORT}", protocol: smtp }
-tests:
-  - name: greets and says goodbye
-    steps:
-      - s: 220
-      - c: EHLO client.test
-      - s: { code: 250, contains: [PIPELINING] }
-      - c: QUIT
-      - s: 221
-  - name: not yet
+const PASSING = `${specWithGreeting('Greeting')}  - name: not yet
     skip: waiting for the new relay
     steps:
       - s: 220
@@ -96,21 +85,11 @@ tests:
 const FAILING = `name: Relay
 connect: { host: 127.0.0.1, port: "\${env.SMTP_PORT}", protocol: smtp }
 tests:
-  - name: refuses a sender
-    steps:
-      - s: 220
-      - c: EHLO client.test
-      - s: 250
-      - c: MAIL FROM:<a@convospec.test>
-      - s: 550
-        name: sender refused
-`;
+${senderRefusedTest('refuses a sender', '        name: sender refused\n')}`;
 
 beforeAll(async () => {
-  server = new SMTPServer({ disabledCommands: ['STARTTLS', 'AUTH'], logger: false, name: 'mx.convospec.test' });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  port = (server.server.address() as AddressInfo).port;
+  relay = await startRelay();
+  port = relay.port;
 
   tmp = mkdtempSync(join(tmpdir(), 'convospec-package-'));
   // A copy of what `npm run build` and `npm pack` read, so the repository's own dist/ (which
@@ -137,7 +116,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-  await new Promise<void>((done) => server.close(() => done()));
+  await relay.close();
 });
 
 describe('the packed package', () => {
