@@ -67,7 +67,7 @@ function defineTest(suite: Suite, test: Test, world: EngineEnvironment, cwd: str
   const timeout = test.deadlineMs + VITEST_MARGIN_MS;
   const body = async (context: TestContext): Promise<void> => {
     const result = await runOne(suite, test, world, context.signal);
-    settle(result, test, cwd, context);
+    await settle(result, test, cwd, context);
   };
   // `it.fails` passes when the body throws: a known failure (status `xfailed`) is thrown, a
   // pass returns, and vitest says the test should have failed.
@@ -81,8 +81,9 @@ async function runOne(suite: Suite, test: Test, world: EngineEnvironment, signal
 }
 
 /** The engine's verdict as vitest's: return (pass), throw (fail), or `skip`. */
-function settle(result: TestResult | undefined, test: Test, cwd: string, context: TestContext): void {
+async function settle(result: TestResult | undefined, test: Test, cwd: string, context: TestContext): Promise<void> {
   if (result === undefined) throw new Error(`${test.name}: stopped before it finished (vitest's timeout or cancel)`);
+  const failure = result.failure;
   switch (result.status) {
     case 'passed':
       return;
@@ -91,15 +92,15 @@ function settle(result: TestResult | undefined, test: Test, cwd: string, context
       context.skip(result.skipReason);
       return;
     case 'xfailed':
+      // The known failure, thrown: under `it.fails`, that is the test passing.
+      throw failure ? new SpecFailure(result, failure, cwd) : new Error(`${test.name}: failed as known`);
     case 'failed':
-    case 'errored': {
-      // An xfail test that passed comes as `failed` with its own message; under `it.fails`
-      // returning is what makes vitest fail it.
-      if (test.xfail !== undefined && result.status !== 'xfailed') return;
-      const failure = result.failure;
-      if (failure === undefined) throw new Error(`${test.name}: ${result.status}`);
-      throw new SpecFailure(result, failure, cwd);
-    }
+    case 'errored':
+      if (test.xfail === undefined) throw failure ? new SpecFailure(result, failure, cwd) : new Error(`${test.name}: ${result.status}`);
+      // Under `it.fails`, returning is what fails the test ("expected to fail"); convospec's
+      // words (it passed; or an error on our side) go beside it as an annotation.
+      if (failure) await context.annotate(new SpecFailure(result, failure, cwd).message, 'error');
+      return;
     default: {
       const never: never = result.status;
       throw new Error(`unknown test status ${String(never)}`);

@@ -199,6 +199,32 @@ defineSpecs('specs', { env: process.env });
     expect(out).toContain('broken/typo.yaml:6:14: unknown key `cod`');
   });
 
+  it('an xfail test that passes, or errors on our side, fails; convospec says why beside vitest', async () => {
+    write(join(project, 'known/known.yaml'), `name: Known
+connect: { host: 127.0.0.1, port: "\${env.SMTP_PORT}", protocol: smtp }
+tests:
+  - name: fixed since
+    xfail: the greeting was missing
+    steps:
+      - s: 220
+  - name: cannot read its CA
+    xfail: the certificate expired
+    vars: { ca: missing-ca.pem }
+    tls: { ca: "\${ca}" }
+    steps:
+      - s: 220
+      - tls: {}
+`);
+    write(join(project, 'known.test.ts'), `import { defineSpecs } from 'convospec/vitest';\n\ndefineSpecs('known', { env: process.env });\n`);
+    const result = await exec(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', 'known.test.ts'], project, { SMTP_PORT: String(port) });
+    const out = result.stdout + result.stderr;
+    expect(result.status, out).toBe(1);
+    expect(out).toMatch(/Tests\s+2 failed \(2\)/);
+    expect(out.match(/Expect test to fail/g)).toHaveLength(2);
+    expect(out).toContain('known/known.yaml:4:5: passed but marked xfail: the greeting was missing');
+    expect(out).toMatch(/known\/known\.yaml:11:17: error: cannot read the TLS ca file .*missing-ca\.pem/);
+  });
+
   it('type-checks a TypeScript consumer against the shipped .d.ts, and catches its mistakes', async () => {
     write(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] }, files: ['consumer.ts'] }));
     write(join(project, 'consumer.ts'), `import { run, validate, type RunEvent, type RunResult, type TestResult, type Diagnostic } from 'convospec';
