@@ -31,7 +31,7 @@ type StreamReporterName = Exclude<keyof Reporters, FileReporterName>;
 export type ReportOptions = { readonly [K in FileReporterName]?: string } & { readonly [K in StreamReporterName]?: boolean };
 
 export interface RunOptions {
-  /** Where relative paths (specs, reports, `--ca`-like files) resolve. Default: `process.cwd()`. */
+  /** Where relative paths (specs, report files) resolve. Default: `process.cwd()`. */
   readonly cwd?: string;
   /** What `${env.NAME}` reads. Default: empty (pass `process.env` to use the process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;

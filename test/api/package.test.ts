@@ -16,6 +16,8 @@ import { ROOT } from '../helpers/build.js';
 import { senderRefusedTest, specWithGreeting, startRelay, type Relay } from './relay.js';
 
 const BUILD_MS = 300_000;
+/** One process of a test (vitest, tsc) on a busy machine. */
+const PROCESS_MS = 120_000;
 
 let tmp: string;
 let project: string;
@@ -124,7 +126,7 @@ describe('the packed package', () => {
     const files = readdirSync(join(project, 'node_modules/convospec'), { recursive: true }).map(String);
     expect(files).toEqual(expect.arrayContaining(['dist/api/index.js', 'dist/api/vitest.js', 'dist/types/api/index.d.ts', 'dist/types/vitest/index.d.ts', 'dist/cli/main.js']));
     expect(files.filter((f) => f.startsWith('src') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-  });
+  }, PROCESS_MS);
 
   it('run() and validate() from `import … from "convospec"`: typed results, events, file:line:col', async () => {
     write(join(project, 'check.mjs'), `import { run, validate } from 'convospec';
@@ -160,7 +162,7 @@ console.log(JSON.stringify({
       ends: 5,
     });
     expect((seen.failure as { actual: string }).actual).toMatch(/^250 /);
-  });
+  }, PROCESS_MS);
 
   it('convospec/vitest: one `it` per test; a failure points at the YAML line with expected vs received; vitest exits 1', async () => {
     write(join(project, 'mail.test.ts'), `import { defineSpecs } from 'convospec/vitest';
@@ -185,7 +187,7 @@ defineSpecs('specs', { env: process.env });
     // The stack's one frame is the step: vitest names the YAML line.
     expect(out).toMatch(/❯ sender refused specs\/relay\.yaml:10:12/);
     expect(out).toMatch(/Tests\s+1 failed \| 1 passed \| 1 expected fail \| 2 skipped \(5\)/);
-  });
+  }, PROCESS_MS);
 
   it('a spec that does not load is a failing test that says why, with the code frame', async () => {
     write(join(project, 'broken/typo.yaml'), 'name: Typo\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\ntests:\n  - name: t\n    steps:\n      - s: { cod: 220 }\n');
@@ -197,7 +199,7 @@ defineSpecs('specs', { env: process.env });
     // The stack points at the first problem's line.
     expect(out).toMatch(/❯ unknown-key broken\/typo\.yaml:6:14/);
     expect(out).toContain('broken/typo.yaml:6:14: unknown key `cod`');
-  });
+  }, PROCESS_MS);
 
   it('an xfail test that passes, or errors on our side, fails; convospec says why beside vitest', async () => {
     write(join(project, 'known/known.yaml'), `name: Known
@@ -223,7 +225,7 @@ tests:
     expect(out.match(/Expect test to fail/g)).toHaveLength(2);
     expect(out).toContain('known/known.yaml:4:5: passed but marked xfail: the greeting was missing');
     expect(out).toMatch(/known\/known\.yaml:11:17: error: cannot read the TLS ca file .*missing-ca\.pem/);
-  });
+  }, PROCESS_MS);
 
   it('type-checks a TypeScript consumer against the shipped .d.ts, and catches its mistakes', async () => {
     write(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] }, files: ['consumer.ts'] }));
@@ -255,11 +257,11 @@ await run('specs', { timeout: '5s' });
     const result = await exec(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], project);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_MS);
 
   it('keeps the command: `convospec validate` from the installed package', async () => {
     const result = await exec(process.execPath, ['--', join(project, 'node_modules/convospec/dist/cli/main.js'), 'validate', 'specs'], project);
     expect(result.stdout).toBe('2 files valid (2 specs, 0 fragments)\n');
     expect(result.status).toBe(0);
-  });
+  }, PROCESS_MS);
 });
