@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, validate, type RunEvent } from '../../src/api/index.js';
+import { run, validate, type Reporter, type RunEvent } from '../../src/api/index.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { ROOT } from '../helpers/build.js';
 import { senderRefusedTest, specWithGreeting, startRelay, type Relay } from './relay.js';
@@ -91,6 +91,31 @@ describe('run()', () => {
     expect(await readFile(join(ws.dir, 'out/junit.xml'), 'utf8')).toContain('<testcase classname="specs/relay" name="greets and says goodbye" file="specs/relay.yaml"');
     expect(JSON.parse(await readFile(join(ws.dir, 'out/report.json'), 'utf8'))).toMatchObject({ summary: { passed: 1 } });
     expect(printed).toMatch(/✓ Relay › greets and says goodbye/);
+  });
+
+  it('hands every event to a reporter of the caller\'s own, after the built-in ones; takes one shard', async () => {
+    const seen: string[] = [];
+    const mine: Reporter = {
+      onTestEnd: (result) => void seen.push(`${result.test.name}: ${result.status}`),
+      onRunEnd: (results, summary) => void seen.push(`end: ${results.length} results, ${summary.skipped} skipped`),
+    };
+    const result = await run('specs', { cwd: ws.dir, env: { SMTP_PORT: String(port) }, shard: '2/2', reporters: [mine] });
+    // Round-robin over the file's tests: the second shard holds the second test.
+    expect(seen).toEqual(['refuses nobody: failed', 'end: 1 results, 0 skipped']);
+    expect(result.results).toHaveLength(1);
+  });
+
+  it('waits a reply no longer than `timeout` (ms) for steps that set none', async () => {
+    await ws.write('quiet/quiet.yaml', `name: Quiet
+connect: { host: 127.0.0.1, port: ${port}, protocol: smtp }
+tests:
+  - name: waits for a second greeting
+    steps:
+      - s: 220
+      - s: 220
+`);
+    const result = await run('quiet', { cwd: ws.dir, timeout: 300 });
+    expect(result.results[0]!.failure).toMatchObject({ kind: 'timeout', message: 'no reply within 300ms', span: { line: 7 } });
   });
 
   it('refuses an unknown reporter and a report path it cannot write before anything runs', async () => {
