@@ -15,9 +15,9 @@ export interface InvalidSpecsEvent {
  * What a run tells `onEvent`: `run-start`, then per test `test-start`, `transcript` lines (as
  * they happen) and `test-end`, then `run-end`; or `invalid-specs` alone.
  */
-export type RunEvent = EngineEvent | InvalidSpecsEvent;
+export type ConvospecEvent = EngineEvent | InvalidSpecsEvent;
 
-export type OnEvent = (event: RunEvent) => void | Promise<void>;
+export type OnEvent = (event: ConvospecEvent) => void | Promise<void>;
 
 export function eventReporter(onEvent: OnEvent): Reporter {
   return {

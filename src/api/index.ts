@@ -3,10 +3,10 @@
  * commands `run` and `validate` as functions, with typed results and events.
  */
 export { run } from './run.js';
-export type { ReportOptions, RunOptions, RunOutput, RunResult, RunStatus } from './run.js';
+export type { ConsoleOutput, ReportOptions, RunResult, RunSettings, RunStatus } from './run.js';
 export { validate } from './validate.js';
 export type { InMemorySpecs, ValidateOptions, ValidateResult } from './validate.js';
-export type { InvalidSpecsEvent, OnEvent, RunEvent } from './events.js';
+export type { ConvospecEvent, InvalidSpecsEvent, OnEvent } from './events.js';
 export type {
   Failure,
   FailureKind,

@@ -30,7 +30,7 @@ type StreamReporterName = Exclude<keyof Reporters, FileReporterName>;
 /** The built-in reporters a run writes: `{ junit: 'out/junit.xml', console: true }`. */
 export type ReportOptions = { readonly [K in FileReporterName]?: string } & { readonly [K in StreamReporterName]?: boolean };
 
-export interface RunOptions {
+export interface RunSettings {
   /** Where relative paths (specs, report files) resolve. Default: `process.cwd()`. */
   readonly cwd?: string;
   /** What `${env.NAME}` reads. Default: empty (pass `process.env` to use the process's). */
@@ -57,19 +57,19 @@ export interface RunOptions {
   readonly servername?: string;
   /** Stops the run: running tests end as interrupted, reports are written, `status` is `interrupted`. */
   readonly signal?: AbortSignal;
-  /** Every event, in order (see `RunEvent`); awaited before the next. */
+  /** Every event, in order (see `ConvospecEvent`); awaited before the next. */
   readonly onEvent?: OnEvent;
   /** Built-in reports: file reporters by path, the console by `true`. Default: none. */
   readonly reports?: ReportOptions;
   /** Reporters of your own (src/report/types.ts `Reporter`), after the built-in ones. */
   readonly reporters?: readonly Reporter[];
   /** Where the console reporter writes. Default: `process.stdout` / `process.stderr`, colours off. */
-  readonly output?: RunOutput;
+  readonly output?: ConsoleOutput;
   /** The wall clock for reports' timestamps and `${now()}`. Default: `new Date()`. */
   readonly now?: () => Date;
 }
 
-export interface RunOutput {
+export interface ConsoleOutput {
   readonly stdout?: Writable;
   readonly stderr?: Writable;
   readonly color?: boolean;
@@ -103,10 +103,10 @@ export interface RunResult {
 
 const DEFAULT_CONCURRENCY = 8;
 
-export async function run(paths: string | readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(paths: string | readonly string[], options: RunSettings = {}): Promise<RunResult> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency takes a whole number from 1 up, got ${concurrency}`);
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = resolve(options.cwd ?? process.cwd());
   const now = options.now ?? ((): Date => new Date());
   const reporters = await reportersOf(options, cwd, now);
   const plan = await planRun(paths, { ...options, cwd, now });
@@ -137,7 +137,7 @@ export interface RunPlan {
 }
 
 /** Load, select, shard; the engine's world from the options. */
-export async function planRun(paths: string | readonly string[], options: RunOptions & { readonly cwd: string; readonly now: () => Date }): Promise<RunPlan> {
+export async function planRun(paths: string | readonly string[], options: RunSettings & { readonly cwd: string; readonly now: () => Date }): Promise<RunPlan> {
   const env = options.env ?? {};
   const vars = options.vars ?? {};
   const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard;
@@ -181,7 +181,7 @@ function emptySummary(interrupted: boolean): RunSummary {
  * The built-in reporters asked for (their paths checked before anything runs, as the CLI
  * does), then `onEvent`, then the caller's own.
  */
-async function reportersOf(options: RunOptions, cwd: string, now: () => Date): Promise<Reporter[]> {
+async function reportersOf(options: RunSettings, cwd: string, now: () => Date): Promise<Reporter[]> {
   const asked: Readonly<Record<string, string | boolean | undefined>> = options.reports ?? {};
   const map: Record<string, ReporterDef> = {};
   const paths: Record<string, string> = {};

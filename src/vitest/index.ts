@@ -6,18 +6,19 @@
  *
  * vitest is a peer dependency: this module imports it, the package does not bring it.
  */
+import { resolve } from 'node:path';
 import { describe, it, type TestContext } from 'vitest';
 import type { Suite, Test } from '../kernel/model.js';
 import type { EngineEnvironment } from '../engine/context.js';
 import type { TestResult } from '../engine/events.js';
 import { executeRun } from '../api/execute.js';
-import { planRun, type RunOptions } from '../api/run.js';
+import { planRun, type RunSettings } from '../api/run.js';
 import { InvalidSpec, SpecFailure } from './failure.js';
 
 export { InvalidSpec, SpecFailure } from './failure.js';
 
 export interface SpecOptions
-  extends Pick<RunOptions, 'cwd' | 'env' | 'vars' | 'timeout' | 'grep' | 'tags' | 'shard' | 'insecure' | 'ca' | 'servername' | 'now'> {
+  extends Pick<RunSettings, 'cwd' | 'env' | 'vars' | 'timeout' | 'grep' | 'tags' | 'shard' | 'insecure' | 'ca' | 'servername' | 'now'> {
   /** The name of the `describe` that holds the specs. Default: the paths given. */
   readonly name?: string;
 }
@@ -32,7 +33,7 @@ const VITEST_MARGIN_MS = 5_000;
  */
 export function defineSpecs(paths: string | readonly string[], options: SpecOptions = {}): void {
   const inputs = typeof paths === 'string' ? [paths] : [...paths];
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = resolve(options.cwd ?? process.cwd());
   describe(options.name ?? inputs.join(', '), async () => {
     const plan = await planRun(inputs, { ...options, cwd, now: options.now ?? ((): Date => new Date()) });
     if (plan.invalid.length > 0) {

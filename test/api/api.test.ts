@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, validate, type Reporter, type RunEvent } from '../../src/api/index.js';
+import { run, validate, type Reporter, type ConvospecEvent } from '../../src/api/index.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { ROOT } from '../helpers/build.js';
 import { senderRefusedTest, specWithGreeting, startRelay, type Relay } from './relay.js';
@@ -54,7 +54,7 @@ describe('run()', () => {
   });
 
   it('reads no environment it was not given: `${env.SMTP_PORT}` unset makes the spec invalid, nothing connects', async () => {
-    const events: RunEvent[] = [];
+    const events: ConvospecEvent[] = [];
     const result = await run(['specs/relay.yaml'], { cwd: ws.dir, onEvent: (e) => void events.push(e) });
     expect(result.status).toBe('invalid');
     expect(result.exitCode).toBe(2);
@@ -63,7 +63,7 @@ describe('run()', () => {
   });
 
   it('tells onEvent every event in order, after selection by tag', async () => {
-    const events: RunEvent[] = [];
+    const events: ConvospecEvent[] = [];
     const result = await run('specs', { cwd: ws.dir, env: { SMTP_PORT: String(port) }, tags: ['smoke'], onEvent: (e) => void events.push(e) });
     expect(result.status).toBe('passed');
     expect(result.exitCode).toBe(0);

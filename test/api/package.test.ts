@@ -229,11 +229,11 @@ tests:
 
   it('type-checks a TypeScript consumer against the shipped .d.ts, and catches its mistakes', async () => {
     write(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] }, files: ['consumer.ts'] }));
-    write(join(project, 'consumer.ts'), `import { run, validate, type RunEvent, type RunResult, type TestResult, type Diagnostic } from 'convospec';
+    write(join(project, 'consumer.ts'), `import { run, validate, type ConvospecEvent, type RunResult, type TestResult, type Diagnostic } from 'convospec';
 import { defineSpecs, type SpecOptions } from 'convospec/vitest';
 
 const seen: string[] = [];
-const onEvent = (event: RunEvent): void => {
+const onEvent = (event: ConvospecEvent): void => {
   if (event.type === 'test-end') seen.push(event.result.test.name + ' ' + event.result.status);
   if (event.type === 'transcript') seen.push(event.entry.dir + ': ' + event.entry.text);
 };
