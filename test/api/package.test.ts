@@ -189,16 +189,19 @@ defineSpecs('specs', { env: process.env });
     expect(out).toMatch(/Tests\s+1 failed \| 1 passed \| 1 expected fail \| 2 skipped \(5\)/);
   }, PROCESS_MS);
 
-  it('a spec that does not load is a failing test that says why, with the code frame', async () => {
+  it('a spec that does not load is a failing test that says why, with the code frame; so is a selection of nothing', async () => {
     write(join(project, 'broken/typo.yaml'), 'name: Typo\nconnect: { host: 127.0.0.1, port: 25, protocol: smtp }\ntests:\n  - name: t\n    steps:\n      - s: { cod: 220 }\n');
-    write(join(project, 'broken.test.ts'), `import { defineSpecs } from 'convospec/vitest';\n\ndefineSpecs('broken');\n`);
-    const result = await exec(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', 'broken.test.ts'], project);
+    write(join(project, 'broken.test.ts'), `import { defineSpecs } from 'convospec/vitest';\n\ndefineSpecs('broken');\ndefineSpecs('specs', { env: process.env, grep: /no such test/ });\n`);
+    const result = await exec(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', 'broken.test.ts'], project, { SMTP_PORT: String(port) });
     const out = result.stdout + result.stderr;
     expect(result.status, out).toBe(1);
     expect(out).toMatch(/× broken\/typo\.yaml is not a valid spec/);
     // The stack points at the first problem's line.
     expect(out).toMatch(/❯ unknown-key broken\/typo\.yaml:6:14/);
     expect(out).toContain('broken/typo.yaml:6:14: unknown key `cod`');
+    // Nothing selected is a failure too: a suite that silently runs nothing is no suite.
+    expect(out).toContain('no test found in specs (with grep/tags)');
+    expect(out).toMatch(/Tests\s+2 failed \(2\)/);
   }, PROCESS_MS);
 
   it('an xfail test that passes, or errors on our side, fails; convospec says why beside vitest', async () => {
