@@ -18,6 +18,7 @@ import { createReporters, REPORTERS } from '../report/registry.js';
 import type { Reporter, ReporterContext, ReporterDef, ReporterMap } from '../report/types.js';
 import { eventReporter, type OnEvent } from './events.js';
 import { executeRun } from './execute.js';
+import { guardReporters, type Guarded } from './guard.js';
 import { loadForRun } from './load.js';
 import { createWorld } from './world.js';
 
@@ -108,8 +109,20 @@ export async function run(paths: string | readonly string[], options: RunSetting
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency takes a whole number from 1 up, got ${concurrency}`);
   const cwd = resolve(options.cwd ?? process.cwd());
   const now = options.now ?? ((): Date => new Date());
-  const reporters = await reportersOf(options, cwd, now);
-  const plan = await planRun(paths, { ...options, cwd, now });
+  const { reporters, thrown } = await reportersOf(options, cwd, now);
+  const result = await runWith(paths, options, { cwd, now, concurrency, reporters });
+  const hook = thrown();
+  if (hook !== undefined) throw hook.thrown;
+  return result;
+}
+
+async function runWith(
+  paths: string | readonly string[],
+  options: RunSettings,
+  how: { readonly cwd: string; readonly now: () => Date; readonly concurrency: number; readonly reporters: readonly Reporter[] },
+): Promise<RunResult> {
+  const { reporters, concurrency } = how;
+  const plan = await planRun(paths, { ...options, cwd: how.cwd, now: how.now });
   const { warnings } = plan;
   if (plan.invalid.length > 0) {
     const reports = createDispatcher(reporters);
@@ -179,9 +192,10 @@ function emptySummary(interrupted: boolean): RunSummary {
 
 /**
  * The built-in reporters asked for (their paths checked before anything runs, as the CLI
- * does), then `onEvent`, then the caller's own.
+ * does), then `onEvent`, then the caller's own, those two guarded (guard.ts): `thrown` says
+ * what one of them threw.
  */
-async function reportersOf(options: RunSettings, cwd: string, now: () => Date): Promise<Reporter[]> {
+async function reportersOf(options: RunSettings, cwd: string, now: () => Date): Promise<{ reporters: Reporter[]; thrown: Guarded['error'] }> {
   const asked: Readonly<Record<string, string | boolean | undefined>> = options.reports ?? {};
   const map: Record<string, ReporterDef> = {};
   const paths: Record<string, string> = {};
@@ -213,7 +227,8 @@ async function reportersOf(options: RunSettings, cwd: string, now: () => Date): 
     now,
   };
   const builtIn = await createReporters({ reporters: ordered, paths }, 'run', context);
-  return [...builtIn, ...(options.onEvent ? [eventReporter(options.onEvent)] : []), ...(options.reporters ?? [])];
+  const callers = guardReporters([...(options.onEvent ? [eventReporter(options.onEvent)] : []), ...(options.reporters ?? [])]);
+  return { reporters: [...builtIn, ...callers.reporters], thrown: callers.error };
 }
 
 function discard(): Writable {

@@ -118,6 +118,23 @@ tests:
     expect(result.results[0]!.failure).toMatchObject({ kind: 'timeout', message: 'no reply within 300ms', span: { line: 7 } });
   });
 
+  it('rejects with what onEvent or a reporter of the caller\'s threw, once the run has ended (no unhandled rejection)', async () => {
+    const bug = new Error('a bug in the caller');
+    let ended = false;
+    const running = run('specs', {
+      cwd: ws.dir,
+      env: { SMTP_PORT: String(port) },
+      grep: /greets/,
+      // Transcript lines are handed on without waiting: a throw there must still reach the caller.
+      onEvent: (e) => {
+        if (e.type === 'transcript') throw bug;
+      },
+      reporters: [{ onRunEnd: () => void (ended = true) }],
+    });
+    await expect(running).rejects.toBe(bug);
+    expect(ended).toBe(true);
+  });
+
   it('refuses an unknown reporter and a report path it cannot write before anything runs', async () => {
     await expect(run('specs', { cwd: ws.dir, reports: { tapp: 'x' } as never })).rejects.toThrow(/unknown reporter "tapp"; known: console, junit/);
     await ws.write('taken', 'a file');
