@@ -11,9 +11,13 @@
  * 2. The demo mail servers, src/demo/index.ts, as dist/cli/demo.cjs (see DEMO_IMPORT).
  * 3. The launcher, src/cli/launch.ts, as dist/cli/main.js (package.json `bin`): it finds the
  *    program beside it by its name and starts it with the cache.
+ * 4. The programmatic API (package.json `exports`, docs/api.md): src/api/index.ts and
+ *    src/vitest/index.ts as ES modules, dist/api/index.js and dist/api/vitest.js, with the
+ *    code they share and the reporters (imported lazily) in chunks beside them. Their types
+ *    are `tsc -p tsconfig.types.json`'s, after this build (package.json `build`).
  *
  * Type checking is not done here: `npm run typecheck` (tsc) does it, in CI before the build.
- * All three land in dist/cli/, so `new URL('../../package.json', import.meta.url)` and the
+ * All land in dist/<folder>/ one level down, so `new URL('../../package.json', import.meta.url)` and the
  * walk up to `schemas/` still find the package root. `--dir` on the command line (bench/run.sh,
  * test/mutations/run.sh) moves all three.
  */
@@ -113,6 +117,22 @@ export default [
       format: 'esm',
       entryFileNames: 'cli/[name].js',
       minify,
+    },
+  },
+  {
+    input: { index: 'src/api/index.ts', vitest: 'src/vitest/index.ts' },
+    platform,
+    resolve: { alias: { yaml: yamlEsm } },
+    // vitest is the caller's (a peer dependency): the one that runs the tests must be the one
+    // `describe` and `it` come from.
+    external: [/^ajv(\/|$)/, /^hdr-histogram-js(\/|$)/, /^vitest(\/|$)/],
+    output: {
+      dir: 'dist',
+      format: 'esm',
+      entryFileNames: 'api/[name].js',
+      chunkFileNames: 'api/[name]-[hash].js',
+      // Not minified: this is code other programs run, and their stack traces go through it.
+      sourcemap: true,
     },
   },
 ];

@@ -3,22 +3,16 @@
  * run, report (format §8).
  */
 import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { setTimeout as delay } from 'node:timers/promises';
-import { loadSpecs } from '../../loader/load.js';
-import { readBounded } from '../../loader/bounded-file.js';
 import { renderDiagnostics } from '../../loader/render.js';
-import { fileRedactor } from '../../loader/secrets.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
-import type { EngineEnvironment } from '../../engine/context.js';
-import type { InvalidFile } from '../../engine/events.js';
-import type { Diagnostic } from '../../kernel/diagnostic.js';
-import { openConnection } from '../../transport/index.js';
-import { RegexCache } from '../../template/index.js';
+import { loadSpecs } from '../../loader/load.js';
+import { loadForRun } from '../../api/load.js';
+import { createWorld } from '../../api/world.js';
+import { executeRun } from '../../api/execute.js';
 import { createReporters, type ReportRequest } from '../../report/registry.js';
 import { createDispatcher } from '../../report/dispatch.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
@@ -72,25 +66,12 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   const color = flags.color ?? useColor(io);
   await checkReportPaths(flags.reports, io.cwd);
 
-  const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
+  const { loaded, redact, invalid } = await loadForRun(paths, { cwd: io.cwd, vars: cliVars, env });
   const context = reporterContext(io, color, Boolean(flags.verbose), shard);
-  // Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7).
-  const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
   // Warnings do not stop the run (docs/format.md §7: short secrets).
   if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
 
-  if (loaded.diagnostics.length > 0) {
-    const byFile = new Map<string, Diagnostic[]>();
-    for (const d of loaded.diagnostics) {
-      const file = d.span.file;
-      const safe: Diagnostic = { ...d, message: redact(d.message, file), ...(d.hint !== undefined ? { hint: redact(d.hint, file) } : {}) };
-      byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
-    }
-    const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
-      file,
-      diagnostics,
-      rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
-    }));
+  if (invalid.length > 0) {
     // The console reporter prints them (stderr), file reporters write them (format §8); in
     // load mode too, as nothing ran.
     const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
@@ -114,36 +95,26 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     return EXIT.ok;
   }
 
-  const world: EngineEnvironment = {
+  const world = createWorld({
     env,
     cliVars,
-    clock: { now: () => performance.now() },
     now: io.now,
-    randomBytes: (n) => randomBytes(n),
-    sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    readFile: (path, kind) => readBounded(path, kind),
-    openConnection,
-    regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),
     extraCa,
     ...(servername !== undefined ? { servername } : {}),
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
-  };
+  });
   if (load && flags.update) throw new UsageError('--update does not apply to load mode (--repeat, --duration, --rate)');
   if (load) {
     const { loadCommand } = await import('./loadtest.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), thresholds, reports: flags.reports, io, color, redact });
   }
   const reporters = await createReporters(flags.reports, 'run', context);
-  const reports = createDispatcher(reporters);
   const options = { concurrency, bail: Boolean(flags.bail), signal: io.signal };
-  const { summary, results } = await runSuites(suites, world, {
-    ...options,
-    liveTranscripts: reporters.some((r) => r.onTranscript !== undefined),
-  }, reports.emit);
-  printReportFailures(reports.failures(), io);
+  const { summary, results, reportFailures } = await executeRun(suites, world, options, reporters);
+  printReportFailures(reportFailures, io);
   if (summary.interrupted) return EXIT.interrupted;
-  if (reports.failures().length > 0) return EXIT.invalid;
+  if (reportFailures.length > 0) return EXIT.invalid;
   if (flags.update) {
     const { updateAfterRun } = await import('./update.js');
     return updateAfterRun(results, {

@@ -1,0 +1,31 @@
+/**
+ * Loading for a run, as `convospec run` and `run()` do: every file first (nothing connects if
+ * any is invalid, format §8), and the invalid ones as reporters take them.
+ */
+import type { Diagnostic } from '../kernel/diagnostic.js';
+import type { InvalidFile } from '../engine/events.js';
+import { loadSpecs, type LoadOptions, type LoadResult } from '../loader/load.js';
+import { renderDiagnostics } from '../loader/render.js';
+import { fileRedactor, type FileRedact } from '../loader/secrets.js';
+import { redactDiagnostic } from './check.js';
+
+export interface LoadedRun {
+  readonly loaded: LoadResult;
+  /** Each file's literal secrets hide its own values, never paths or keys (docs/format.md §7). */
+  readonly redact: FileRedact;
+  /** The files that did not load, their diagnostics redacted, by file (empty: all loaded). */
+  readonly invalid: InvalidFile[];
+}
+
+export async function loadForRun(paths: readonly string[], options: Pick<LoadOptions, 'cwd' | 'vars' | 'env'>): Promise<LoadedRun> {
+  const loaded = await loadSpecs(paths, options);
+  const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of loaded.diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), redactDiagnostic(d, redact)]);
+  const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
+    file,
+    diagnostics,
+    rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
+  }));
+  return { loaded, redact, invalid };
+}
