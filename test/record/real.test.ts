@@ -17,8 +17,12 @@ import { spawnRecorder } from './helpers.js';
 const env = process.env;
 const HOST = env.MAIL_HOST;
 const ready = HOST !== undefined && env.MAIL_CA !== undefined && env.SUBMISSION_PORT !== undefined;
-/** The brief's user: other tests use alice and bob, so the mailboxes do not interfere. */
-const USER = 'dave@convospec.test';
+/**
+ * bob: these sessions deliver to the user's INBOX, which the tests beside this one in CI's
+ * real-server run must find unchanged (dave's: the s_client pastes, `--update`; carol's:
+ * imaptest; alice's: html-real). The specs/ and examples/ runs that use bob run before.
+ */
+const USER = 'bob@convospec.test';
 const PASS = env.MAIL_PASS ?? 'demo-password';
 const SERVERNAME = env.MAIL_SERVERNAME ?? 'mail.convospec.test';
 
