@@ -79,6 +79,12 @@ export interface Matcher {
    * it must match `skip` when given; at most `max` of them. Stands alone (with `timeout`).
    */
   readonly until?: { readonly span: Span; readonly match: Matcher; readonly skip?: Matcher; readonly max: number };
+  /**
+   * `serve`: the lines `convospec serve` sends for this step (format §9), which a regex or
+   * the other checks cannot say; `run` does not read it. Written by `import` and `record`
+   * beside a regex for a reply with values that vary, as the server sent them.
+   */
+  readonly serve?: Spanned<readonly Template[]>;
 }
 
 /**

@@ -4,6 +4,7 @@
  * needs to know which connection is current; the spans of the keys are kept for it.
  */
 import type { Capture, LinePattern, Matcher, Spanned, TextPattern } from '../kernel/model.js';
+import type { Template } from '../kernel/template.js';
 import type { YNode } from './nodes.js';
 import type { BuildNotes } from './notes.js';
 import type { Patterns } from './patterns.js';
@@ -28,6 +29,8 @@ const POINTED_AT: ReadonlySet<string> = new Set(POINTED_AT_KEYS);
 const FLAG_KEYS: ReadonlySet<string> = new Set(['any', 'closed']);
 /** What may stand beside `until`. */
 const UNTIL_KEYS: ReadonlySet<string> = new Set(['until', 'skip', 'max', 'timeout']);
+/** Keys that say what the reply must be (`serve` only says what serve sends). */
+const MATCHING_KEYS: ReadonlySet<string> = new Set(['code', 'enhanced', 'status', 'text', 'whole', 'lines', 'match', 'contains', 'excludes', 'ehlo', 'closed', 'any', 'oneOf', 'imap', 'until']);
 /** Replies `until` reads past at most, unless `max` says otherwise. */
 export const DEFAULT_UNTIL_MAX = 1000;
 
@@ -135,6 +138,9 @@ export class Matchers {
         case 'multiline':
           m.multiline = { value: entry.bool(), span: entry.span() };
           break;
+        case 'serve':
+          m.serve = this.serveLines(entry, sink);
+          break;
         case 'until':
         case 'skip':
         case 'max':
@@ -159,7 +165,24 @@ export class Matchers {
         if (lone) sink.error('missing-key', lone.keySpan(), `\`${key}\` goes with \`until\``, 'read replies until one matches: `s: { until: <matcher>, skip: <matcher>, max: N }`');
       }
     }
+    const served = node.get('serve');
+    if (served && !Object.keys(m).some((key) => MATCHING_KEYS.has(key))) {
+      sink.error('missing-key', served.keySpan(), '`serve` says what `convospec serve` sends; `run` needs something to match beside it', 'add what the reply must be: `s: { match: /^250 /, serve: "250 OK" }`, or write the reply itself: `s: "250 OK"`');
+    }
     return this.keep(m, spans);
+  }
+
+  /** `serve`: a string's lines (a final line end not doubled), or a list of lines. */
+  private serveLines(node: YNode, sink: Sink): Spanned<readonly Template[]> {
+    if (node.kind === 'list') return { value: node.items().map((item) => this.templates.slice(item, item.str(), 0, sink)), span: node.span() };
+    const text = node.str();
+    const lines: Template[] = [];
+    let at = 0;
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      lines.push(this.templates.slice(node, line, at, sink));
+      at += line.length + 1;
+    }
+    return { value: lines, span: node.span() };
   }
 
   /** `until`, `skip`, `max`: the other checks go inside `until`. */
