@@ -105,7 +105,7 @@ function lackingCapabilities(advertised: Advertised, test: Test, failure: Failur
 }
 
 /** `xfail`: a failure of the server is the known one; a pass is a failure of the run. */
-function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestResult['status']; failure?: Failure } {
+export function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestResult['status']; failure?: Failure } {
   const plain = !failure ? 'passed' : failure.kind === 'error' ? 'errored' : 'failed';
   if (test.xfail === undefined) return failure ? { status: plain, failure } : { status: plain };
   if (!failure) {
@@ -114,7 +114,7 @@ function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestR
   return { status: SERVER_SIDE(failure) ? 'xfailed' : plain, failure };
 }
 
-function createContext(
+export function createContext(
   suite: Suite,
   test: Test,
   world: EngineEnvironment,
@@ -164,7 +164,7 @@ function createContext(
  * `--var` beats the test's `matrix` values, which beat its `vars`, which beat the file's;
  * the matrix values are set first, so `vars` may use them, and later vars earlier ones (format §1).
  */
-function setVariables(ctx: TestContext): void {
+export function setVariables(ctx: TestContext): void {
   const cliVars = ctx.world.cliVars;
   for (const [name, text] of Object.entries(cliVars)) setVariable(ctx, name, { text, secret: false });
   const matrix = ctx.test.matrix ?? [];
@@ -179,7 +179,7 @@ function setVariables(ctx: TestContext): void {
   }
 }
 
-function toFailure(error: unknown, ctx: TestContext): Failure {
+export function toFailure(error: unknown, ctx: TestContext): Failure {
   if (error instanceof StepFailure) {
     return {
       kind: error.kind,
@@ -207,7 +207,7 @@ function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
 }
 
 /** A line recorded before a secret was set or captured may hold it (the server said it first). */
-function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
+export function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
   // Load mode keeps no transcript: nothing to allocate per session.
   if (entries.length === 0) return entries;
   return entries.map((e) => {
@@ -216,7 +216,7 @@ function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): Transc
   });
 }
 
-function redactFailure(failure: Failure, redactor: Secrets): Failure {
+export function redactFailure(failure: Failure, redactor: Secrets): Failure {
   return {
     ...failure,
     message: redactor.redact(failure.message),

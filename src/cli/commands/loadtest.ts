@@ -8,7 +8,7 @@
 import type { Suite } from '../../kernel/model.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { TestResult } from '../../engine/events.js';
-import { runLoad } from '../../engine/loadtest.js';
+import { runLoad, type LoadOutcome } from '../../engine/loadtest.js';
 import { suiteInfos, summarize } from '../../engine/run.js';
 import type { Shard } from '../../engine/shard.js';
 import { testInfo } from '../../engine/test-run.js';
@@ -34,6 +34,8 @@ export interface LoadCommandInput {
   readonly color: boolean;
   /** Masks secret literals in anything taken from spec text (step labels). */
   readonly redact: (text: string, file: string) => string;
+  /** What plays the sessions (default: `runLoad`; `serve --repeat` plays them as the server). */
+  readonly sessions?: (recorder: LoadRecorder) => Promise<LoadOutcome>;
 }
 
 /** Progress on a terminal, at most this often. */
@@ -50,7 +52,7 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   ticker?.unref();
   let outcome;
   try {
-    outcome = await runLoad(suites, world, { concurrency: input.concurrency, ...input.limits, signal: io.signal }, recorder);
+    outcome = await (input.sessions ?? ((r) => runLoad(suites, world, { concurrency: input.concurrency, ...input.limits, signal: io.signal }, r)))(recorder);
   } finally {
     if (ticker) clearInterval(ticker);
     progress.status(undefined);

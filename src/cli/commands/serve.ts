@@ -1,0 +1,148 @@
+/**
+ * `convospec serve`: play the server side of specs, to test clients (format §9). Loads and
+ * checks like `run` (plus serve's own check: every `s:` must be sendable), listens, prints
+ * `listening on HOST:PORT (proto)`, and reports with `run`'s reporters and exit codes.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadSpecs } from '../../loader/load.js';
+import { readBounded } from '../../loader/bounded-file.js';
+import { renderDiagnostics } from '../../loader/render.js';
+import { fileRedactor } from '../../loader/secrets.js';
+import { selectTests } from '../../engine/select.js';
+import type { InvalidFile } from '../../engine/events.js';
+import type { Diagnostic } from '../../kernel/diagnostic.js';
+import type { Suite } from '../../kernel/model.js';
+import { openConnection } from '../../transport/index.js';
+import { RegexCache } from '../../template/index.js';
+import { createReporters, type ReportRequest } from '../../report/registry.js';
+import { createDispatcher } from '../../report/dispatch.js';
+import { checkServable, ListenError, listenTcp, serveSuites, tlsNeeds, type CertPair, type ServeEnvironment, type ServeOptions } from '../../serve/index.js';
+import { createPki } from '../../pki/index.js';
+import { EXIT, UsageError, useColor, type Io } from '../io.js';
+import { checkReportPaths, printReportFailures, reporterContext } from '../reports.js';
+import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
+
+export interface ServeFlags {
+  reports: ReportRequest;
+  var: string[];
+  grep?: string;
+  tag: string[];
+  timeout?: string;
+  verbose?: boolean;
+  color?: boolean;
+  repeat?: string;
+  loop?: boolean;
+  acceptTimeout: string;
+  caOut?: string;
+}
+
+export async function serveCommand(paths: string[], flags: ServeFlags, io: Io): Promise<number> {
+  const cliVars = parseVars(flags.var);
+  const defaultTimeoutMs = flags.timeout !== undefined ? parseDurationFlag('--timeout', flags.timeout) : undefined;
+  const grep = flags.grep !== undefined ? parseRegexFlag('--grep', flags.grep) : undefined;
+  const repeat = flags.repeat !== undefined ? parsePositiveInt('--repeat', flags.repeat) : undefined;
+  if (repeat !== undefined && flags.loop) throw new UsageError('--repeat and --loop cannot be used together');
+  const acceptTimeoutMs = parseDurationFlag('--accept-timeout', flags.acceptTimeout);
+  const color = flags.color ?? useColor(io);
+  await checkReportPaths(flags.reports, io.cwd);
+  const env = io.env;
+
+  const loaded = await loadSpecs(paths, { cwd: io.cwd, vars: cliVars, env });
+  const context = reporterContext(io, color, Boolean(flags.verbose));
+  const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
+  if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
+  const problems = [...loaded.diagnostics, ...checkServable(loaded.suites)];
+  if (problems.length > 0) {
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of problems) {
+      const safe: Diagnostic = { ...d, message: redact(d.message, d.span.file), ...(d.hint !== undefined ? { hint: redact(d.hint, d.span.file) } : {}) };
+      byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
+    }
+    const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({ file, diagnostics, rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }) }));
+    const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
+    await reports.emit({ type: 'invalid-specs', files: invalid });
+    printReportFailures(reports.failures(), io);
+    return EXIT.invalid;
+  }
+  const suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
+  if (suites.length === 0) {
+    io.stderr.write(loaded.suites.length ? 'convospec: no test matched --grep/--tag\n' : `convospec: no spec found in ${paths.join(', ')}\n`);
+    return EXIT.invalid;
+  }
+
+  const defaultCert = await startupCert(suites, flags.caOut, io);
+  const world: ServeEnvironment = {
+    env,
+    cliVars,
+    clock: { now: () => performance.now() },
+    now: io.now,
+    randomBytes: (n) => randomBytes(n),
+    sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    readFile: (path, kind) => readBounded(path, kind),
+    openConnection,
+    regexCache: new RegexCache(),
+    insecure: false,
+    extraCa: [],
+    listen: listenTcp,
+    ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
+  };
+  const options: Omit<ServeOptions, 'liveTranscripts'> = {
+    loop: Boolean(flags.loop),
+    acceptTimeoutMs,
+    signal: io.signal,
+    ...(defaultCert ? { defaultCert } : {}),
+    onListening: (lines) => io.stdout.write(lines.map((l) => `${l}\n`).join('')),
+  };
+  try {
+    if (repeat !== undefined) {
+      const { loadCommand } = await import('./loadtest.js');
+      return await loadCommand({
+        suites,
+        world,
+        limits: { repeat },
+        concurrency: 1,
+        reports: flags.reports,
+        io,
+        color,
+        redact,
+        sessions: async (recorder) => {
+          const { summary } = await serveSuites(suites, world, { ...options, repeat, liveTranscripts: false, observer: recorder }, () => undefined);
+          return { sessions: recorder.sessions, durationMs: summary.durationMs, interrupted: summary.interrupted };
+        },
+      });
+    }
+    const reporters = await createReporters(flags.reports, 'run', context);
+    const reports = createDispatcher(reporters);
+    const { summary } = await serveSuites(suites, world, { ...options, liveTranscripts: reporters.some((r) => r.onTranscript !== undefined) }, reports.emit);
+    printReportFailures(reports.failures(), io);
+    if (summary.interrupted) return EXIT.interrupted;
+    if (reports.failures().length > 0) return EXIT.invalid;
+    return summary.failed + summary.errored > 0 ? EXIT.failed : EXIT.ok;
+  } catch (error) {
+    if (error instanceof ListenError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The certificate for TLS without `cert`/`key` (format §9): made at start-up by a fresh CA
+ * for every literal `servername` of the specs (default `localhost`) and the loopback
+ * addresses; the CA's PEM goes to `--ca-out` for the client to trust.
+ */
+async function startupCert(suites: readonly Suite[], caOut: string | undefined, io: Io): Promise<CertPair | undefined> {
+  const needs = tlsNeeds(suites);
+  if (!needs.tls && caOut === undefined) return undefined;
+  const names = [...new Set(['localhost', ...needs.names])];
+  const pki = await createPki({ hosts: names, now: io.now() });
+  if (caOut !== undefined) {
+    try {
+      await writeFile(resolve(io.cwd, caOut), pki.ca.cert);
+    } catch (error) {
+      throw new UsageError(`--ca-out ${caOut}: cannot write there: ${(error as Error).message}`);
+    }
+  }
+  return { cert: Buffer.from(pki.server.cert), key: Buffer.from(pki.server.key) };
+}

@@ -1,0 +1,72 @@
+/**
+ * `convospec serve` in-process for tests: specs in a temp folder, the CLI started, the ports
+ * read off its `listening on` lines, then real clients run against them.
+ */
+import { execFile } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
+import type { Workspace } from '../helpers/cli.js';
+
+export interface Served {
+  /** The ports in the order of the `listening on` lines. */
+  readonly ports: readonly number[];
+  /** Resolves when serve ends: its exit code and output. */
+  readonly done: Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Ctrl-C. */
+  stop(): void;
+}
+
+/** Starts `convospec serve ARGS` in `ws.dir`; resolves once it listens (or ended without). */
+export async function serve(ws: Workspace, args: readonly string[]): Promise<Served> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const abort = new AbortController();
+  let listening: (ports: number[]) => void = () => undefined;
+  const ready = new Promise<number[]>((resolve) => {
+    listening = resolve;
+  });
+  stdout.on('data', (c: Buffer) => {
+    out.push(c);
+    const text = Buffer.concat(out).toString('utf8');
+    const ports = [...text.matchAll(/^listening on \S+:(\d+) \(\w+\)$/gm)].map((m) => Number(m[1]));
+    // serve writes all its `listening on` lines in one write.
+    if (ports.length > 0) listening(ports);
+  });
+  const done = runCli(['serve', ...args], {
+    cwd: ws.dir,
+    env: { NO_COLOR: '1' },
+    stdout,
+    stderr,
+    isTTY: false,
+    signal: abort.signal,
+    now: () => new Date(),
+  }).then((code) => ({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  const ports = await Promise.race([ready, done.then(() => [] as number[])]);
+  return { ports, done, stop: () => abort.abort() };
+}
+
+export interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A client program, bounded by a timeout; never rejects. */
+export function client(file: string, args: readonly string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = execFile(file, [...args], { timeout: options.timeoutMs ?? 20_000, env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+/** python3 -c SCRIPT; `PORT` in the script is the port. */
+export function python(script: string, port: number, env: Record<string, string> = {}): Promise<Ran> {
+  return client('python3', ['-c', script.replaceAll('PORT', String(port))], { env });
+}

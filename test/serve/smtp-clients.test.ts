@@ -1,0 +1,97 @@
+/**
+ * `convospec serve` against real SMTP clients (format §9): Python's smtplib, curl, swaks and
+ * nodemailer each send a message to a scripted server; the spec checks what they sent.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import { workspace, type Workspace } from '../helpers/cli.js';
+import { client, python, serve } from './harness.js';
+
+let ws: Workspace;
+beforeEach(async () => {
+  ws = await workspace();
+});
+afterEach(async () => {
+  await ws.dispose();
+});
+
+const mailer = (end = '      - c: QUIT\n      - s: 221\n'): string => `
+name: Mailer
+connect: { port: 0, protocol: smtp }
+tests:
+  - name: sends one message
+    steps:
+      - s: 220 mail.test ESMTP
+      - c: '/^(EHLO|HELO) (?<helo>\\S+)$/i'
+      - s: 250 mail.test
+      - c: '/^MAIL FROM:<(?<from>[^>]*)>/i'
+      - s: 250
+      - c: '/^RCPT TO:<bob@example.test>/i'
+      - s: 250
+      - c: DATA
+      - s: 354
+      - data: { headers: { Subject: Hello, From: '/alice@example\\.test/' }, match: '/^hi there$/m' }
+      - s: 250 2.0.0 queued for \${from}
+${end}`;
+const MAILER = mailer();
+
+describe('serve: real SMTP clients', () => {
+  it('python smtplib sends a message the spec accepts; the MAIL FROM address comes back in a reply', async () => {
+    await ws.write('mailer.yaml', MAILER);
+    const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s', '--verbose']);
+    expect(served.ports).toHaveLength(1);
+    const py = await python(
+      `import smtplib
+s = smtplib.SMTP('127.0.0.1', PORT)
+s.sendmail('alice@example.test', ['bob@example.test'], 'From: alice@example.test\\r\\nSubject: Hello\\r\\n\\r\\nhi there\\r\\n')
+print(s.quit())`,
+      served.ports[0]!,
+    );
+    const result = await served.done;
+    expect(result.stdout).toContain('queued for alice@example.test');
+    expect(py.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('curl sends a message over SMTP', async () => {
+    await ws.write('mailer.yaml', MAILER);
+    const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
+    const mail = await ws.write('mail.txt', 'From: alice@example.test\r\nSubject: Hello\r\n\r\nhi there\r\n');
+    const curl = await client('curl', ['-sS', `smtp://127.0.0.1:${served.ports[0]}`, '--mail-from', 'alice@example.test', '--mail-rcpt', 'bob@example.test', '-T', mail]);
+    const result = await served.done;
+    expect(curl.stderr).toBe('');
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('swaks sends a message', async () => {
+    await ws.write('mailer.yaml', MAILER);
+    const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
+    const swaks = await client('swaks', ['--server', `127.0.0.1:${served.ports[0]}`, '--from', 'alice@example.test', '--to', 'bob@example.test',
+      '--header', 'Subject: Hello', '--h-From', 'alice@example.test', '--body', 'hi there']);
+    const result = await served.done;
+    expect(swaks.code, swaks.stdout).toBe(0);
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('nodemailer sends a message, and hangs up without QUIT', async () => {
+    // nodemailer's one-off transport ends the connection after the message's 250, with no QUIT.
+    await ws.write('mailer.yaml', mailer('      - s: { closed: true }\n'));
+    const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: served.ports[0], secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({ from: 'alice@example.test', to: 'bob@example.test', subject: 'Hello', text: 'hi there' });
+
+    const result = await served.done;
+    expect(info.response).toBe('250 2.0.0 queued for alice@example.test');
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('a client that hangs up without QUIT fails at the QUIT step (nodemailer)', async () => {
+    await ws.write('mailer.yaml', MAILER);
+    const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: served.ports[0], secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: 'alice@example.test', to: 'bob@example.test', subject: 'Hello', text: 'hi there' });
+    const result = await served.done;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('mailer.yaml:18:12: the client closed the connection while waiting for its next line');
+  });
+});
