@@ -10,6 +10,7 @@ import { StepFailure } from '../engine/failure.js';
 import type { RunInterrupt } from '../engine/interrupt.js';
 import { createContext, redactFailure, redactTranscript, setVariables, testInfo, toFailure, xfailOutcome } from '../engine/test-run.js';
 import { formatDuration } from '../kernel/duration.js';
+import { evaluateTracked } from '../engine/values.js';
 import { StopToken } from '../transport/index.js';
 import type { CertPair, ServeContext, ServeState } from './context.js';
 import { adoptClient, serveSteps } from './steps.js';
@@ -54,6 +55,7 @@ export async function playTest(suite: Suite, test: Test, socket: Socket, world: 
   const spec = acceptSpec(test)!;
   try {
     setVariables(ctx);
+    knowSecretLines(ctx, test.steps);
     await adoptClient(ctx, socket, spec, test.connect ? (spec.as ?? MAIN_CONNECTION) : (spec.as ?? MAIN_CONNECTION));
     await serveSteps(test.connect ? test.steps : test.steps.slice(1), ctx);
     if (stop.stopped) failure = stopFailure(ctx, deadlineReached);
@@ -76,6 +78,26 @@ export async function playTest(suite: Suite, test: Test, socket: Socket, world: 
     ...(test.xfail !== undefined ? { xfail: test.xfail } : {}),
     ...(outcome.failure ? { failure: redactFailure(outcome.failure, ctx.redactor) } : {}),
   };
+}
+
+/**
+ * A client may send a secret before the step that expects it (a client that skips STARTTLS
+ * sends its AUTH PLAIN where the spec expects STARTTLS): the secret parts of every `c:` line
+ * that can be evaluated now are known to the redactor from the start (format §7).
+ */
+function knowSecretLines(ctx: ServeContext, steps: readonly Step[]): void {
+  for (const step of steps) {
+    if (step.kind === 'c') {
+      for (const line of step.lines) {
+        try {
+          evaluateTracked(ctx, line);
+        } catch {
+          // A variable set later (a capture): that line's secret is registered when it runs.
+        }
+      }
+    } else if (step.kind === 'repeat' || step.kind === 'retry') knowSecretLines(ctx, step.steps);
+    else if (step.kind === 'include') knowSecretLines(ctx, step.fragment.steps);
+  }
 }
 
 function stopFailure(ctx: ServeContext, byDeadline: boolean): Failure {

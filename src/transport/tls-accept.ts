@@ -52,7 +52,7 @@ export async function acceptHandshake(socket: Socket, options: ServerTls, deadli
       },
       (settle) => {
         const onSecure = (): void => settle.resolve();
-        const onError = (error: Error): void => settle.reject(new TransportError('tls', handshakeReason(error), undefined, { cause: error }));
+        const onError = (error: Error): void => settle.reject(new TransportError('tls', handshakeReason(error).replaceAll('the server', 'the client'), undefined, { cause: error }));
         const onClose = (): void => settle.reject(new TransportError('tls', 'the client closed the connection during the TLS handshake'));
         secure.once('secure', onSecure);
         secure.once('error', onError);
