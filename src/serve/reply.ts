@@ -37,6 +37,7 @@ export function serveReply(m: Matcher, protocol: ProtocolName): ServeReply | Uns
   const multiline = m.multiline?.value;
   const withMultiline = (parts: ReplyPart[]): ServeReply => ({ kind: 'send', parts, ...(multiline !== undefined ? { multiline } : {}) });
   if (m.closed && only('closed')) return { kind: 'closed' };
+  if (m.match && only('match')) return regexProblem(m.match);
   if (m.whole && only('whole')) {
     return m.whole.kind === 'exact' ? withMultiline([{ kind: 'text', template: m.whole.value }]) : regexProblem(m.whole);
   }

@@ -101,7 +101,7 @@ export function clientFailure(ctx: TestContext, error: unknown, span: Span, doin
   }
 }
 
-async function readClientLine(ctx: ServeContext, live: ServedConnection, span: Span, timeoutMs: number): Promise<string> {
+async function readClientLine(ctx: ServeContext, live: ServedConnection, span: Span, timeoutMs: number): Promise<Buffer> {
   const { at } = deadlineFor(ctx, timeoutMs);
   let raw: Buffer;
   try {
@@ -110,28 +110,28 @@ async function readClientLine(ctx: ServeContext, live: ServedConnection, span: S
     throw clientFailure(ctx, error, span, 'read', timeoutMs);
   }
   ctx.record('c', raw);
-  const line = raw.toString('utf8');
-  live.lastLine = line;
-  return line;
+  live.lastLine = raw.toString('utf8');
+  return raw;
 }
 
 async function serveC(step: StepOf<'c'>, ctx: ServeContext): Promise<void> {
   const live = current(ctx, step.span);
   const timeoutMs = stepTimeout(ctx, step.timeoutMs);
   for (const template of step.lines) {
-    const line = await readClientLine(ctx, live, template.span, timeoutMs);
-    matchLine(ctx, live, template, line);
+    const raw = await readClientLine(ctx, live, template.span, timeoutMs);
+    matchLine(ctx, live, template, raw);
   }
 }
 
 /** A `c:` line: a `/regex/` searched (its named groups set variables), or the line itself. */
-function matchLine(ctx: ServeContext, live: ServedConnection, template: Template, line: string): void {
+function matchLine(ctx: ServeContext, live: ServedConnection, template: Template, raw: Buffer): void {
   const regex = lineRegex(template);
-  const shown = ctx.redactor.redact(line);
+  const line = raw.toString('utf8');
   if (regex) {
     const compiled = evaluateRegexTracked(ctx, { kind: 'regex', source: regex.source, flags: regex.flags, span: template.span });
     const found = compiled.exec(line);
     if (!found) {
+      const shown = ctx.redactor.line(raw);
       throw new StepFailure('mismatch', `expected the client to send a line matching /${compiled.source}/${compiled.flags}, got "${shown}"`, template.span, {
         expected: `/${compiled.source}/${compiled.flags}`,
         actual: shown,
@@ -152,6 +152,7 @@ function matchLine(ctx: ServeContext, live: ServedConnection, template: Template
     }
   }
   if (expected === line || sameCommand(live, expected, line)) return;
+  const shown = ctx.redactor.line(raw);
   throw new StepFailure('mismatch', `expected the client to send "${ctx.redactor.redact(expected)}", got "${shown}"`, template.span, {
     expected: ctx.redactor.redact(expected),
     actual: shown,
