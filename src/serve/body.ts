@@ -5,15 +5,17 @@
 import type { StepOf, TextPattern } from '../kernel/model.js';
 import { resolvePath } from '../engine/context.js';
 import { StepFailure } from '../engine/failure.js';
-import { evaluateRegexTracked, evaluateTracked } from '../engine/values.js';
+import { evaluateTracked } from '../engine/values.js';
+import { clientRegex } from './regex.js';
 import type { ServeContext } from './context.js';
 
 export async function bodyProblem(ctx: ServeContext, step: StepOf<'data'>, body: string): Promise<StepFailure | undefined> {
   const spec = step.body;
   if (spec.kind === 'expect') {
     if (spec.match) {
-      const regex = evaluateRegexTracked(ctx, spec.match);
-      if (!regex.test(body)) return mismatch(ctx, `expected the message body to match /${regex.source}/${regex.flags}`, spec.match.span, `/${regex.source}/`, firstLines(body));
+      const regex = clientRegex(ctx, spec.match);
+      const shown = `/${spec.match.source.source}/${spec.match.flags}`;
+      if (!regex.test(body)) return mismatch(ctx, `expected the message body to match ${shown}`, spec.match.span, shown, firstLines(body));
     }
     const headers = parseHeaders(body);
     for (const h of spec.headers) {
@@ -69,7 +71,7 @@ export function parseHeaders(body: string): Map<string, string[]> {
 }
 
 function holds(ctx: ServeContext, pattern: TextPattern, value: string): boolean {
-  if (pattern.kind === 'regex') return evaluateRegexTracked(ctx, pattern).test(value);
+  if (pattern.kind === 'regex') return clientRegex(ctx, pattern).test(value);
   return evaluateTracked(ctx, pattern.value).text === value;
 }
 

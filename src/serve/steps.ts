@@ -12,7 +12,8 @@ import { formatDuration } from '../kernel/duration.js';
 import type { TestContext } from '../engine/context.js';
 import { deadlineFor, resolvePath, stepTimeout } from '../engine/context.js';
 import { StepFailure } from '../engine/failure.js';
-import { evaluateRegexTracked, evaluateTracked, setVariable } from '../engine/values.js';
+import { evaluateTracked, setVariable } from '../engine/values.js';
+import { clientRegex } from './regex.js';
 import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from '../engine/steps/flow.js';
 import { runSleep } from '../engine/steps/wait.js';
 import { conditionHolds } from '../engine/when.js';
@@ -128,12 +129,13 @@ function matchLine(ctx: ServeContext, live: ServedConnection, template: Template
   const regex = lineRegex(template);
   const line = raw.toString('utf8');
   if (regex) {
-    const compiled = evaluateRegexTracked(ctx, { kind: 'regex', source: regex.source, flags: regex.flags, span: template.span });
+    const compiled = clientRegex(ctx, { kind: 'regex', source: regex.source, flags: regex.flags, span: template.span });
+    const shownRegex = `/${regex.source.source}/${regex.flags}`;
     const found = compiled.exec(line);
     if (!found) {
       const shown = ctx.redactor.line(raw);
-      throw new StepFailure('mismatch', `expected the client to send a line matching /${compiled.source}/${compiled.flags}, got "${shown}"`, template.span, {
-        expected: `/${compiled.source}/${compiled.flags}`,
+      throw new StepFailure('mismatch', `expected the client to send a line matching ${shownRegex}, got "${shown}"`, template.span, {
+        expected: shownRegex,
         actual: shown,
       });
     }
