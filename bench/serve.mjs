@@ -10,6 +10,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connect } from 'node:net';
+import console from 'node:console';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const N = Number(process.argv[2] ?? 20000);
 const C = Number(process.argv[3] ?? 50);
@@ -59,7 +64,6 @@ async function withServe() {
 }
 
 async function waitForPort() {
-  const { connect } = await import('node:net');
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise((resolve) => {
       const s = connect(PORT, '127.0.0.1', () => {
@@ -69,7 +73,7 @@ async function waitForPort() {
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`smtp-sink did not listen on 127.0.0.1:${PORT}`);
 }
