@@ -5,7 +5,7 @@
  * are `run`'s. I/O only through the environment (`listen`, the engine's world).
  */
 import type { Socket } from 'node:net';
-import type { ConnectSpec, ProtocolName, Suite, Test } from '../kernel/model.js';
+import type { ConnectSpec, ProtocolName, Step, Suite, Test } from '../kernel/model.js';
 import type { Template } from '../kernel/template.js';
 import type { EngineEnvironment } from '../engine/context.js';
 import type { TestResult } from '../engine/events.js';
@@ -85,9 +85,24 @@ export function listenAddress(suite: Suite, test: Test, spec: ConnectSpec, world
   return { host, port };
 }
 
+/** The `connect` steps of a test (in `repeat` and `retry` too; a fragment's are its own). */
+function connectSteps(steps: readonly Step[]): ConnectSpec[] {
+  return steps.flatMap((s) => (s.kind === 'connect' ? [s.connect] : s.kind === 'repeat' || s.kind === 'retry' ? connectSteps(s.steps) : []));
+}
+
 export async function serveSuites(suites: readonly Suite[], world: ServeEnvironment, options: ServeOptions, emit: Emit): Promise<RunOutcome> {
   const startedAt = world.clock.now();
   const ports = new Map<string, Port>();
+  const portFor = (suite: Suite, test: Test, spec: ConnectSpec): Port => {
+    const { host, port } = listenAddress(suite, test, spec, world);
+    const key = target(host, port);
+    let entry = ports.get(key);
+    if (!entry) {
+      entry = { host, port, protocol: spec.protocol, slots: [], taken: 0, playing: 0, finished: false, waiting: [] };
+      ports.set(key, entry);
+    }
+    return entry;
+  };
   const slots: (TestResult | undefined)[] = [];
   const results = (): TestResult[] => slots.filter((r): r is TestResult => r !== undefined);
   let index = 0;
@@ -100,16 +115,13 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
       }
       const spec = acceptSpec(test);
       if (!spec) throw new ListenError(`${test.span.file}:${test.span.line}:${test.span.col}: the test "${test.name}" has no \`connect\`: serve does not know where to listen`);
-      const { host, port } = listenAddress(suite, test, spec, world);
-      const key = target(host, port);
-      let entry = ports.get(key);
-      if (!entry) {
-        entry = { host, port, protocol: spec.protocol, slots: [], taken: 0, playing: 0, finished: false, waiting: [] };
-        ports.set(key, entry);
-      }
-      entry.slots.push({ suite, test, index: at, ...(options.observer ? { load: options.observer.forTest(suite, test) } : {}) });
+      portFor(suite, test, spec).slots.push({ suite, test, index: at, ...(options.observer ? { load: options.observer.forTest(suite, test) } : {}) });
+      // A `connect` step accepts a further connection on its own address: listened on too.
+      for (const extra of connectSteps(test.connect ? test.steps : test.steps.slice(1))) portFor(suite, test, extra);
     }
   }
+  // Ports only `connect` steps use have no tests of their own: they never hold serve up.
+  for (const p of ports.values()) if (p.slots.length === 0) p.finished = true;
 
   // Every port is bound before any test plays: a port in use stops serve before anything runs.
   const bound: Listener[] = [];
@@ -140,8 +152,6 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
     if (p.finished) return;
     p.finished = true;
     if (p.idle) clearTimeout(p.idle);
-    p.listener?.close();
-    for (const w of p.waiting.splice(0)) w(undefined);
     checkDone();
   };
   const armIdle = (p: Port): void => {
@@ -172,22 +182,24 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
 
+  /** The next connection on `p` that no test takes, for a `connect` step; undefined at the deadline. */
+  const nextConnection = (p: Port, deadline: number): Promise<Socket | undefined> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const at = p.waiting.indexOf(give);
+        if (at >= 0) p.waiting.splice(at, 1);
+        resolve(undefined);
+      }, Math.max(0, deadline - world.clock.now()));
+      const give = (socket: Socket | undefined): void => {
+        clearTimeout(timer);
+        resolve(socket);
+      };
+      p.waiting.push(give);
+    });
+
   for (const p of ports.values()) {
-    const acceptAnother = (_spec: ConnectSpec, deadline: number): Promise<Socket | undefined> =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          const at = p.waiting.indexOf(give);
-          if (at >= 0) p.waiting.splice(at, 1);
-          resolve(undefined);
-        }, Math.max(0, deadline - world.clock.now()));
-        const give = (socket: Socket | undefined): void => {
-          clearTimeout(timer);
-          resolve(socket);
-        };
-        p.waiting.push(give);
-      });
     p.listener!.onConnection((socket) => {
-      if (options.signal.aborted || p.finished) {
+      if (options.signal.aborted) {
         socket.destroy();
         return;
       }
@@ -196,7 +208,7 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
         waiter(socket);
         return;
       }
-      if (p.taken >= total(p)) {
+      if (p.finished || p.taken >= total(p)) {
         socket.destroy();
         return;
       }
@@ -212,7 +224,7 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
         const result = await playTest(slot.suite, slot.test, socket, world, {
           interrupt,
           defaultCert: options.defaultCert,
-          acceptAnother,
+          acceptAnother: (spec, deadline) => nextConnection(portFor(slot.suite, slot.test, spec), deadline),
           ...(slot.load
             ? {
                 keepTranscript: false,

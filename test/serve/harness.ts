@@ -2,7 +2,7 @@
  * `convospec serve` in-process for tests: specs in a temp folder, the CLI started, the ports
  * read off its `listening on` lines, then real clients run against them.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 import type { Workspace } from '../helpers/cli.js';
@@ -70,3 +70,10 @@ export function client(file: string, args: readonly string[], options: { input?:
 export function python(script: string, port: number, env: Record<string, string> = {}): Promise<Ran> {
   return client('python3', ['-c', script.replaceAll('PORT', String(port))], { env });
 }
+
+/** Whether a client program is installed: a test that needs a missing one is skipped, not failed. */
+export function has(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+export const HAS = { python3: has('python3'), curl: has('curl'), swaks: has('swaks') } as const;

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { client, python, serve } from './harness.js';
+import { client, python, serve, HAS } from './harness.js';
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -87,7 +87,7 @@ tests:
 `;
 
 describe('serve: POP3 and IMAP clients', () => {
-  it('curl and poplib read a message over POP3; the password is hidden', async () => {
+  it.skipIf(!(HAS.curl && HAS.python3))('curl and poplib read a message over POP3; the password is hidden', async () => {
     await ws.write('pop3.yaml', POP3);
     const served = await serve(ws, ['pop3.yaml', '--accept-timeout', '10s', '--verbose']);
     const port = served.ports[0]!;
@@ -108,7 +108,7 @@ p.quit()`, port);
     expect(result.stdout).not.toContain('pop-Secret-1');
   });
 
-  it('curl (tags A001…) and imaplib (its own tags) fetch a message over IMAP; completions carry their tags', async () => {
+  it.skipIf(!(HAS.curl && HAS.python3))('curl (tags A001…) and imaplib (its own tags) fetch a message over IMAP; completions carry their tags', async () => {
     await ws.write('imap.yaml', IMAP);
     const served = await serve(ws, ['imap.yaml', '--accept-timeout', '10s', '--verbose']);
     const port = served.ports[0]!;
@@ -127,7 +127,7 @@ m.logout()`, port);
     expect(result.stdout).not.toContain('imap-Secret-1');
   });
 
-  it('a client that fetches another message fails at that step', async () => {
+  it.skipIf(!(HAS.curl))('a client that fetches another message fails at that step', async () => {
     await ws.write('imap.yaml', IMAP);
     const served = await serve(ws, ['imap.yaml', '--accept-timeout', '2s', '--grep', 'curl']);
     await client('curl', ['-sS', '--max-time', '5', `imap://127.0.0.1:${served.ports[0]}/INBOX;UID=2`, '-u', 'alice:imap-Secret-1']);

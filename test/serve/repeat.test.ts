@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { python, serve } from './harness.js';
+import { python, serve, HAS } from './harness.js';
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -42,7 +42,7 @@ for i in range(${count}):
     s.quit()`;
 
 describe('serve: --repeat and --loop', () => {
-  it('--repeat 5 plays the test five times and prints the load statistics', async () => {
+  it.skipIf(!(HAS.python3))('--repeat 5 plays the test five times and prints the load statistics', async () => {
     await ws.write('sink.yaml', SINK);
     const served = await serve(ws, ['sink.yaml', '--repeat', '5', '--accept-timeout', '10s', '--json', 'report.json']);
     const py = await python(SEND(5), served.ports[0]!);
@@ -52,7 +52,7 @@ describe('serve: --repeat and --loop', () => {
     expect(result.stdout).toMatch(/5 sessions/);
   });
 
-  it('--repeat: sessions no client came for fail with the accept-timeout reason', async () => {
+  it.skipIf(!(HAS.python3))('--repeat: sessions no client came for fail with the accept-timeout reason', async () => {
     await ws.write('sink.yaml', SINK);
     const served = await serve(ws, ['sink.yaml', '--repeat', '3', '--accept-timeout', '500ms']);
     await python(SEND(1), served.ports[0]!);
@@ -62,7 +62,7 @@ describe('serve: --repeat and --loop', () => {
     expect(result.stdout).toContain('no client connected within 500ms');
   });
 
-  it('--loop plays the tests again and again until Ctrl-C (exit 130)', async () => {
+  it.skipIf(!(HAS.python3))('--loop plays the tests again and again until Ctrl-C (exit 130)', async () => {
     await ws.write('sink.yaml', SINK);
     const served = await serve(ws, ['sink.yaml', '--loop', '--accept-timeout', '200ms']);
     const py = await python(SEND(3), served.ports[0]!);

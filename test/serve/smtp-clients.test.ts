@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { client, python, serve } from './harness.js';
+import { client, python, serve, HAS } from './harness.js';
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -36,7 +36,7 @@ ${end}`;
 const MAILER = mailer();
 
 describe('serve: real SMTP clients', () => {
-  it('python smtplib sends a message the spec accepts; the MAIL FROM address comes back in a reply', async () => {
+  it.skipIf(!(HAS.python3))('python smtplib sends a message the spec accepts; the MAIL FROM address comes back in a reply', async () => {
     await ws.write('mailer.yaml', MAILER);
     const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s', '--verbose']);
     expect(served.ports).toHaveLength(1);
@@ -53,7 +53,7 @@ print(s.quit())`,
     expect(result.code).toBe(0);
   });
 
-  it('curl sends a message over SMTP', async () => {
+  it.skipIf(!(HAS.curl))('curl sends a message over SMTP', async () => {
     await ws.write('mailer.yaml', MAILER);
     const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
     const mail = await ws.write('mail.txt', 'From: alice@example.test\r\nSubject: Hello\r\n\r\nhi there\r\n');
@@ -63,7 +63,7 @@ print(s.quit())`,
     expect(result.code, result.stdout).toBe(0);
   });
 
-  it('swaks sends a message', async () => {
+  it.skipIf(!(HAS.swaks))('swaks sends a message', async () => {
     await ws.write('mailer.yaml', MAILER);
     const served = await serve(ws, ['mailer.yaml', '--accept-timeout', '10s']);
     const swaks = await client('swaks', ['--server', `127.0.0.1:${served.ports[0]}`, '--from', 'alice@example.test', '--to', 'bob@example.test',
@@ -93,5 +93,31 @@ print(s.quit())`,
     const result = await served.done;
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('mailer.yaml:18:12: the client closed the connection while waiting for its next line');
+  });
+
+  it.skipIf(!(HAS.python3))('a connect step takes the client\'s second connection; use switches back', async () => {
+    await ws.write('two.yaml', `
+name: Two connections
+connect: { port: 0, protocol: smtp }
+tests:
+  - name: a client with two connections at once
+    steps:
+      - s: 220 first
+      - connect: { port: 0, protocol: smtp, as: second }
+      - s: 220 second
+      - c: QUIT
+      - s: 221
+      - use: main
+      - c: QUIT
+      - s: 221
+`);
+    const served = await serve(ws, ['two.yaml', '--accept-timeout', '10s']);
+    const py = await python(`import smtplib
+first = smtplib.SMTP('127.0.0.1', PORT)
+second = smtplib.SMTP('127.0.0.1', PORT)
+print(second.quit(), first.quit())`, served.ports[0]!);
+    const result = await served.done;
+    expect(py.stdout).toContain('221');
+    expect(result.code, result.stdout).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { workspace, type Workspace } from '../helpers/cli.js';
-import { client, python, serve } from './harness.js';
+import { client, python, serve, HAS } from './harness.js';
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -51,7 +51,7 @@ tests:
 `;
 
 describe('serve: TLS', () => {
-  it('curl --ssl-reqd upgrades with STARTTLS, trusts the CA written by --ca-out, and logs in; the password shows as *** only', async () => {
+  it.skipIf(!(HAS.curl))('curl --ssl-reqd upgrades with STARTTLS, trusts the CA written by --ca-out, and logs in; the password shows as *** only', async () => {
     await ws.write('submission.yaml', STARTTLS);
     const served = await serve(ws, ['submission.yaml', '--ca-out', 'ca.pem', '--accept-timeout', '10s', '--verbose', '--junit', 'junit.xml']);
     const mail = await ws.write('mail.txt', 'Subject: hi\r\n\r\nhello\r\n');
@@ -68,7 +68,7 @@ describe('serve: TLS', () => {
     }
   });
 
-  it('a client that skips STARTTLS fails at the STARTTLS step, with what it sent instead', async () => {
+  it.skipIf(!(HAS.python3))('a client that skips STARTTLS fails at the STARTTLS step, with what it sent instead', async () => {
     await ws.write('submission.yaml', STARTTLS);
     const served = await serve(ws, ['submission.yaml', '--ca-out', 'ca.pem', '--accept-timeout', '10s']);
     await python(`import smtplib
@@ -83,7 +83,7 @@ except Exception as e:
     expect(result.stdout).not.toContain('s3cret-Passw0rd');
   });
 
-  it('a client that does not trust the certificate fails the handshake, named at the tls step', async () => {
+  it.skipIf(!(HAS.curl))('a client that does not trust the certificate fails the handshake, named at the tls step', async () => {
     await ws.write('submission.yaml', STARTTLS);
     const served = await serve(ws, ['submission.yaml', '--accept-timeout', '10s']);
     const mail = await ws.write('mail.txt', 'Subject: hi\r\n\r\nhello\r\n');
@@ -94,7 +94,7 @@ except Exception as e:
     expect(result.stdout).toMatch(/submission\.yaml:14:9: the TLS handshake with the client failed: the client refused the handshake: unknown ca/i);
   });
 
-  it('implicit TLS (connect.tls) with python smtplib SMTP_SSL and nodemailer secure: true', async () => {
+  it.skipIf(!(HAS.python3))('implicit TLS (connect.tls) with python smtplib SMTP_SSL and nodemailer secure: true', async () => {
     await ws.write('smtps.yaml', `
 name: SMTPS
 connect: { port: 0, protocol: smtp, tls: true }
