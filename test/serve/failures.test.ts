@@ -121,6 +121,41 @@ s.quit()`, served.ports[0]!);
   });
 });
 
+describe('serve: faults scripted with send, close and silent', () => {
+  const FAULTS = `
+name: Faults
+connect: { port: 0, protocol: smtp }
+tests:
+  - name: a reply cut in the middle
+    steps:
+      - send: "220-mail.test half a rep"
+      - close: true
+  - name: the client must wait
+    steps:
+      - s: 220 mail.test ESMTP
+      - silent: 300ms
+      - s: 221 bye
+`;
+
+  it('send writes raw bytes and close hangs up; silent fails when the client speaks', async () => {
+    await ws.write('faults.yaml', FAULTS);
+    const served = await serve(ws, ['faults.yaml', '--accept-timeout', '10s']);
+    const cut = await new Promise<string>((resolve) => {
+      const socket = net.connect(served.ports[0]!, '127.0.0.1');
+      let got = '';
+      socket.on('data', (d) => (got += d.toString('latin1')));
+      socket.on('close', () => resolve(got));
+    });
+    const eager = await raw(served.ports[0]!, 'EHLO me\r\n');
+    const result = await served.done;
+    expect(cut).toBe('220-mail.test half a rep');
+    expect(eager).toBe('220 mail.test ESMTP\r\n');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ Faults › a reply cut in the middle');
+    expect(result.stdout).toContain('faults.yaml:12:9: expected the client to send nothing for 300ms, but it sent: "EHLO me"');
+  });
+});
+
 describe('serve: specs and ports that cannot be served', () => {
   it('a regex or a matcher map in s: is a load-time error at file:line:col, exit 2, nothing listens', async () => {
     await ws.write('bad.yaml', `
