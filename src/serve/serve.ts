@@ -90,7 +90,12 @@ function connectSteps(steps: readonly Step[]): ConnectSpec[] {
   return steps.flatMap((s) => (s.kind === 'connect' ? [s.connect] : s.kind === 'repeat' || s.kind === 'retry' ? connectSteps(s.steps) : []));
 }
 
-export async function serveSuites(suites: readonly Suite[], world: ServeEnvironment, options: ServeOptions, emit: Emit): Promise<RunOutcome> {
+/** `run`'s outcome, and the most tests played at once (the concurrency the clients chose). */
+export interface ServeOutcome extends RunOutcome {
+  readonly concurrency: number;
+}
+
+export async function serveSuites(suites: readonly Suite[], world: ServeEnvironment, options: ServeOptions, emit: Emit): Promise<ServeOutcome> {
   const startedAt = world.clock.now();
   const ports = new Map<string, Port>();
   const portFor = (suite: Suite, test: Test, spec: ConnectSpec): Port => {
@@ -140,6 +145,8 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
   const interrupt = new RunInterrupt(options.signal);
   const rounds = options.loop ? Infinity : Math.max(1, options.repeat ?? 1);
   const plays = new Set<Promise<void>>();
+  let playingNow = 0;
+  let peak = 0;
   let finish: () => void = () => undefined;
   const allDone = new Promise<void>((resolve) => {
     finish = resolve;
@@ -215,6 +222,8 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
       const slot = p.slots[p.taken % p.slots.length]!;
       p.taken += 1;
       p.playing += 1;
+      playingNow += 1;
+      peak = Math.max(peak, playingNow);
       armIdle(p);
       const play = async (): Promise<void> => {
         const info = testInfo(slot.suite, slot.test);
@@ -237,6 +246,7 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
           ...(!slot.load && options.liveTranscripts ? { onTranscript: (entry) => void emit({ type: 'transcript', test: info, entry }) } : {}),
         });
         p.playing -= 1;
+        playingNow -= 1;
         const cut = result.failure?.kind === 'interrupted' && options.signal.aborted;
         if (!cut) {
           if (slot.load) slot.load.onSession(result, firstStepAt >= 0 ? firstStepAt - sessionStart : undefined);
@@ -249,9 +259,9 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
         if (p.taken >= total(p) && p.playing === 0) end(p);
         else armIdle(p);
       };
-      const playing = play();
-      plays.add(playing);
-      void playing.finally(() => plays.delete(playing));
+      const running = play();
+      plays.add(running);
+      void running.finally(() => plays.delete(running));
     });
     armIdle(p);
   }
@@ -266,5 +276,5 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
   const list = results();
   const summary = summarize(list, world.clock.now() - startedAt, options.signal.aborted);
   await emit({ type: 'run-end', results: list, summary });
-  return { results: list, summary };
+  return { results: list, summary, concurrency: peak };
 }

@@ -34,8 +34,11 @@ export interface LoadCommandInput {
   readonly color: boolean;
   /** Masks secret literals in anything taken from spec text (step labels). */
   readonly redact: (text: string, file: string) => string;
-  /** What plays the sessions (default: `runLoad`; `serve --repeat` plays them as the server). */
-  readonly sessions?: (recorder: LoadRecorder) => Promise<LoadOutcome>;
+  /**
+   * What plays the sessions (default: `runLoad`; `serve --repeat` plays them as the server,
+   * and says how many it played at once at most, the concurrency its clients chose).
+   */
+  readonly sessions?: (recorder: LoadRecorder) => Promise<LoadOutcome & { readonly concurrency?: number }>;
 }
 
 /** Progress on a terminal, at most this often. */
@@ -50,14 +53,14 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   const progress = createProgressLine(io.stdout, io.isTTY);
   const ticker = io.isTTY ? setInterval(() => progress.status(progressText(recorder)), PROGRESS_EVERY_MS) : undefined;
   ticker?.unref();
-  let outcome;
+  let outcome: LoadOutcome & { readonly concurrency?: number };
   try {
     outcome = await (input.sessions ?? ((r) => runLoad(suites, world, { concurrency: input.concurrency, ...input.limits, signal: io.signal }, r)))(recorder);
   } finally {
     if (ticker) clearInterval(ticker);
     progress.status(undefined);
   }
-  const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
+  const settings = { concurrency: outcome.concurrency ?? input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
   // Histograms (encoded, so shards merge exactly) only for reporters: the table shows none.
   const report = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });
   const results = allResults(suites, recorder);

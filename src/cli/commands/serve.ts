@@ -103,14 +103,15 @@ export async function serveCommand(paths: string[], flags: ServeFlags, io: Io): 
         suites,
         world,
         limits: { repeat },
+        // Replaced by the most sessions the clients held at once, once they are played.
         concurrency: 1,
         reports: flags.reports,
         io,
         color,
         redact,
         sessions: async (recorder) => {
-          const { summary } = await serveSuites(suites, world, { ...options, repeat, liveTranscripts: false, observer: recorder }, () => undefined);
-          return { sessions: recorder.sessions, durationMs: summary.durationMs, interrupted: summary.interrupted };
+          const { summary, concurrency } = await serveSuites(suites, world, { ...options, repeat, liveTranscripts: false, observer: recorder }, () => undefined);
+          return { sessions: recorder.sessions, durationMs: summary.durationMs, interrupted: summary.interrupted, concurrency };
         },
       });
     }
