@@ -10,14 +10,14 @@ import type { Template } from '../kernel/template.js';
 import { lineRegex } from '../kernel/client-line.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { TestContext } from '../engine/context.js';
-import { deadlineFor, resolvePath, stepTimeout } from '../engine/context.js';
+import { deadlineFor, stepTimeout } from '../engine/context.js';
 import { StepFailure } from '../engine/failure.js';
 import { evaluateTracked, setVariable } from '../engine/values.js';
 import { clientRegex } from './regex.js';
 import { runInclude, runRepeat, runRetry, runSet, type RunSteps } from '../engine/steps/flow.js';
 import { runSleep } from '../engine/steps/wait.js';
 import { conditionHolds } from '../engine/when.js';
-import { checkHandshakeError, checkTlsExpect, describeHandshake } from '../engine/tls.js';
+import { checkHandshakeError, checkTlsExpect, describeHandshake, readTlsFile } from '../engine/tls.js';
 import { PROTOCOLS } from '../protocol/registry.js';
 import { adoptSocket, readLine, TransportError, type ServerTls } from '../transport/index.js';
 import type { ServeContext, ServedConnection } from './context.js';
@@ -307,19 +307,7 @@ async function serveTls(step: StepOf<'tls'>, ctx: ServeContext): Promise<void> {
 
 /** The server's certificate: `cert`/`key` of the TLS options, or the one made at start-up. */
 export async function serverTls(ctx: ServeContext, options: TlsOptions, span: Span): Promise<ServerTls> {
-  const read = async (field: 'cert' | 'key'): Promise<Buffer | undefined> => {
-    const template = options[field];
-    if (!template) return undefined;
-    const text = evaluateTracked(ctx, template).text;
-    if (text === '') return undefined;
-    const path = resolvePath(ctx, template, text);
-    try {
-      return await ctx.world.readFile(path, 'pem');
-    } catch (error) {
-      throw new StepFailure('error', `cannot read the TLS ${field} file ${path}: ${(error as Error).message}`, template.span);
-    }
-  };
-  const [cert, key] = await Promise.all([read('cert'), read('key')]);
+  const [cert, key] = await Promise.all([readTlsFile(ctx, options, 'cert'), readTlsFile(ctx, options, 'key')]);
   const pair = cert && key ? { cert, key } : ctx.serve.defaultCert;
   if (!pair) throw new StepFailure('error', 'no server certificate: give `cert` and `key` in the TLS options', span);
   return {

@@ -5,13 +5,9 @@
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import type { SecureVersion, TLSSocket } from 'node:tls';
-import { formatDuration } from '../kernel/duration.js';
-import { handshakeReason } from './tls-reason.js';
-import { TransportError } from './types.js';
 import type { TlsInfo } from './types.js';
-import { waitUntil } from './wait.js';
 import type { WaitContext } from './wait.js';
-import type { Secured } from './tls-handshake.js';
+import { handshakeDone, type Secured } from './tls-handshake.js';
 import { formatName } from './tls-info.js';
 
 /** What the server presents and allows. */
@@ -28,7 +24,6 @@ const ignore = (): void => undefined;
 
 /** Handshake as the server on `socket`, bounded by `deadline`; the socket is destroyed if it fails. */
 export async function acceptHandshake(socket: Socket, options: ServerTls, deadline: number, context: WaitContext): Promise<Secured> {
-  const started = context.clock.now();
   const secureContext = tls.createSecureContext({
     cert: options.cert,
     key: options.key,
@@ -43,27 +38,7 @@ export async function acceptHandshake(socket: Socket, options: ServerTls, deadli
   });
   secure.on('error', ignore);
   try {
-    await waitUntil<void>(
-      context,
-      deadline,
-      (settle) => {
-        const within = formatDuration(deadline - started);
-        settle.reject(new TransportError('timeout', `the TLS handshake did not finish within ${within}`, undefined, { phase: 'tls' }));
-      },
-      (settle) => {
-        const onSecure = (): void => settle.resolve();
-        const onError = (error: Error): void => settle.reject(new TransportError('tls', handshakeReason(error).replaceAll('the server', 'the client'), undefined, { cause: error }));
-        const onClose = (): void => settle.reject(new TransportError('tls', 'the client closed the connection during the TLS handshake'));
-        secure.once('secure', onSecure);
-        secure.once('error', onError);
-        secure.once('close', onClose);
-        return () => {
-          secure.off('secure', onSecure);
-          secure.off('error', onError);
-          secure.off('close', onClose);
-        };
-      },
-    );
+    await handshakeDone(secure, 'client', deadline, context);
     return { socket: secure, info: serverInfo(secure) };
   } catch (error) {
     secure.destroy();
