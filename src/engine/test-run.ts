@@ -24,6 +24,11 @@ export interface TestRunOptions {
   readonly keepTranscript?: boolean;
   /** Load mode: per-step timings. */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
+  /**
+   * Plays the test's connection and steps instead of connecting to a server and running them
+   * (`convospec serve` plays the server's side: src/serve/). Additive.
+   */
+  readonly play?: (ctx: TestContext) => Promise<void>;
 }
 
 export function testInfo(suite: Suite, test: Test): TestInfo {
@@ -57,8 +62,11 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
   let failure: Failure | undefined;
   try {
     setVariables(ctx);
-    if (test.connect) await openConnectSpec(ctx, test.connect, test.connect.as ?? MAIN_CONNECTION);
-    await runSteps(test.steps, ctx);
+    if (options.play) await options.play(ctx);
+    else {
+      if (test.connect) await openConnectSpec(ctx, test.connect, test.connect.as ?? MAIN_CONNECTION);
+      await runSteps(test.steps, ctx);
+    }
     if (stop.stopped) failure = abortFailure(ctx, deadlineReached);
   } catch (error) {
     failure = stop.stopped && !(error instanceof StepFailure && error.kind !== 'interrupted')
@@ -105,7 +113,7 @@ function lackingCapabilities(advertised: Advertised, test: Test, failure: Failur
 }
 
 /** `xfail`: a failure of the server is the known one; a pass is a failure of the run. */
-export function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestResult['status']; failure?: Failure } {
+function xfailOutcome(test: Test, failure: Failure | undefined): { status: TestResult['status']; failure?: Failure } {
   const plain = !failure ? 'passed' : failure.kind === 'error' ? 'errored' : 'failed';
   if (test.xfail === undefined) return failure ? { status: plain, failure } : { status: plain };
   if (!failure) {
@@ -114,7 +122,7 @@ export function xfailOutcome(test: Test, failure: Failure | undefined): { status
   return { status: SERVER_SIDE(failure) ? 'xfailed' : plain, failure };
 }
 
-export function createContext(
+function createContext(
   suite: Suite,
   test: Test,
   world: EngineEnvironment,
@@ -164,7 +172,7 @@ export function createContext(
  * `--var` beats the test's `matrix` values, which beat its `vars`, which beat the file's;
  * the matrix values are set first, so `vars` may use them, and later vars earlier ones (format §1).
  */
-export function setVariables(ctx: TestContext): void {
+function setVariables(ctx: TestContext): void {
   const cliVars = ctx.world.cliVars;
   for (const [name, text] of Object.entries(cliVars)) setVariable(ctx, name, { text, secret: false });
   const matrix = ctx.test.matrix ?? [];
@@ -179,7 +187,7 @@ export function setVariables(ctx: TestContext): void {
   }
 }
 
-export function toFailure(error: unknown, ctx: TestContext): Failure {
+function toFailure(error: unknown, ctx: TestContext): Failure {
   if (error instanceof StepFailure) {
     return {
       kind: error.kind,
@@ -207,7 +215,7 @@ function abortFailure(ctx: TestContext, byDeadline: boolean): Failure {
 }
 
 /** A line recorded before a secret was set or captured may hold it (the server said it first). */
-export function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
+function redactTranscript(entries: TranscriptEntry[], redactor: Secrets): TranscriptEntry[] {
   // Load mode keeps no transcript: nothing to allocate per session.
   if (entries.length === 0) return entries;
   return entries.map((e) => {
@@ -216,7 +224,7 @@ export function redactTranscript(entries: TranscriptEntry[], redactor: Secrets):
   });
 }
 
-export function redactFailure(failure: Failure, redactor: Secrets): Failure {
+function redactFailure(failure: Failure, redactor: Secrets): Failure {
   return {
     ...failure,
     message: redactor.redact(failure.message),
