@@ -3,26 +3,19 @@
  * run, report (format §8).
  */
 import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../loader/load.js';
-import { readBounded } from '../../loader/bounded-file.js';
 import { renderDiagnostics } from '../../loader/render.js';
 import { fileRedactor } from '../../loader/secrets.js';
 import { selectTests } from '../../engine/select.js';
 import { runSuites, suiteInfos } from '../../engine/run.js';
-import type { EngineEnvironment } from '../../engine/context.js';
-import type { InvalidFile } from '../../engine/events.js';
-import type { Diagnostic } from '../../kernel/diagnostic.js';
-import { openConnection } from '../../transport/index.js';
-import { RegexCache } from '../../template/index.js';
 import { createReporters, type ReportRequest } from '../../report/registry.js';
 import { createDispatcher } from '../../report/dispatch.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
+import { engineWorld, reportInvalidSpecs } from '../specs.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
 import { parseLoadFlags, parseShardFlag } from '../load-flags.js';
@@ -75,25 +68,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   // Warnings do not stop the run (docs/format.md §7: short secrets).
   if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
 
-  if (loaded.diagnostics.length > 0) {
-    const byFile = new Map<string, Diagnostic[]>();
-    for (const d of loaded.diagnostics) {
-      const file = d.span.file;
-      const safe: Diagnostic = { ...d, message: redact(d.message, file), ...(d.hint !== undefined ? { hint: redact(d.hint, file) } : {}) };
-      byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
-    }
-    const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
-      file,
-      diagnostics,
-      rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
-    }));
-    // The console reporter prints them (stderr), file reporters write them (format §8); in
-    // load mode too, as nothing ran.
-    const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
-    await reports.emit({ type: 'invalid-specs', files: invalid });
-    printReportFailures(reports.failures(), io);
-    return EXIT.invalid;
-  }
+  // The console reporter prints them (stderr), file reporters write them (format §8); in
+  // load mode too, as nothing ran.
+  if (loaded.diagnostics.length > 0) return reportInvalidSpecs(loaded.diagnostics, loaded, redact, flags.reports, context, io);
 
   let suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
   if (suites.length === 0) {
@@ -110,21 +87,14 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
     return EXIT.ok;
   }
 
-  const world: EngineEnvironment = {
+  const world = engineWorld(io, {
     env,
     cliVars,
-    clock: { now: () => performance.now() },
-    now: io.now,
-    randomBytes: (n) => randomBytes(n),
-    sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    readFile: (path, kind) => readBounded(path, kind),
-    openConnection,
-    regexCache: new RegexCache(),
     insecure: Boolean(flags.insecure),
     extraCa,
     ...(servername !== undefined ? { servername } : {}),
     ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
-  };
+  });
   if (load) {
     const { loadCommand } = await import('./loadtest.js');
     return loadCommand({ suites, world, limits: load, concurrency, ...(shard ? { shard } : {}), reports: flags.reports, io, color, redact });

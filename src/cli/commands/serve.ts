@@ -3,26 +3,20 @@
  * checks like `run` (plus serve's own check: every `s:` must be sendable), listens, prints
  * `listening on HOST:PORT (proto)`, and reports with `run`'s reporters and exit codes.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadSpecs } from '../../loader/load.js';
-import { readBounded } from '../../loader/bounded-file.js';
 import { renderDiagnostics } from '../../loader/render.js';
 import { fileRedactor } from '../../loader/secrets.js';
 import { selectTests } from '../../engine/select.js';
-import type { InvalidFile } from '../../engine/events.js';
-import type { Diagnostic } from '../../kernel/diagnostic.js';
 import type { Suite } from '../../kernel/model.js';
-import { openConnection } from '../../transport/index.js';
-import { RegexCache } from '../../template/index.js';
 import { createReporters, type ReportRequest } from '../../report/registry.js';
 import { createDispatcher } from '../../report/dispatch.js';
 import { checkServable, ListenError, listenTcp, serveSuites, tlsNeeds, type CertPair, type ServeEnvironment, type ServeOptions } from '../../serve/index.js';
 import { createPki } from '../../pki/index.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
 import { checkReportPaths, printReportFailures, reporterContext } from '../reports.js';
+import { engineWorld, reportInvalidSpecs } from '../specs.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 
 export interface ServeFlags {
@@ -55,18 +49,7 @@ export async function serveCommand(paths: string[], flags: ServeFlags, io: Io): 
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
   if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
   const problems = [...loaded.diagnostics, ...checkServable(loaded.suites)];
-  if (problems.length > 0) {
-    const byFile = new Map<string, Diagnostic[]>();
-    for (const d of problems) {
-      const safe: Diagnostic = { ...d, message: redact(d.message, d.span.file), ...(d.hint !== undefined ? { hint: redact(d.hint, d.span.file) } : {}) };
-      byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), safe]);
-    }
-    const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({ file, diagnostics, rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }) }));
-    const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
-    await reports.emit({ type: 'invalid-specs', files: invalid });
-    printReportFailures(reports.failures(), io);
-    return EXIT.invalid;
-  }
+  if (problems.length > 0) return reportInvalidSpecs(problems, loaded, redact, flags.reports, context, io);
   const suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
   if (suites.length === 0) {
     io.stderr.write(loaded.suites.length ? 'convospec: no test matched --grep/--tag\n' : `convospec: no spec found in ${paths.join(', ')}\n`);
@@ -75,19 +58,8 @@ export async function serveCommand(paths: string[], flags: ServeFlags, io: Io): 
 
   const defaultCert = await startupCert(suites, flags.caOut, io);
   const world: ServeEnvironment = {
-    env,
-    cliVars,
-    clock: { now: () => performance.now() },
-    now: io.now,
-    randomBytes: (n) => randomBytes(n),
-    sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    readFile: (path, kind) => readBounded(path, kind),
-    openConnection,
-    regexCache: new RegexCache(),
-    insecure: false,
-    extraCa: [],
+    ...engineWorld(io, { env, cliVars, insecure: false, extraCa: [], ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}) }),
     listen: listenTcp,
-    ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
   };
   const options: Omit<ServeOptions, 'liveTranscripts'> = {
     loop: Boolean(flags.loop),
