@@ -3,17 +3,10 @@
  * ways. `convospec serve` plays it as the server, `convospec run` plays it as the client,
  * against each other: both pass, and a change on one side fails both at the same step.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { serve } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { serve, freshWorkspace } from './harness.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.dispose();
-});
+const ws = freshWorkspace();
 
 const spec = (quit: string): string => `
 name: Both ways

@@ -3,17 +3,10 @@
  * its step, within the timeouts and limits, never a hang; bad specs and busy ports are exit 2.
  */
 import net from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { python, serve, HAS } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { python, serve, HAS, freshWorkspace } from './harness.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.dispose();
-});
+const ws = freshWorkspace();
 
 const SHORT = `
 name: Short

@@ -5,7 +5,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
-import type { Workspace } from '../helpers/cli.js';
+import { afterEach, beforeEach } from 'vitest';
+import { workspace, type Workspace } from '../helpers/cli.js';
 
 export interface Served {
   /** The ports in the order of the `listening on` lines. */
@@ -77,3 +78,27 @@ export function has(program: string): boolean {
 }
 
 export const HAS = { python3: has('python3'), curl: has('curl'), swaks: has('swaks') } as const;
+
+/** A workspace of its own for each test of the file: made before the test, removed after. */
+export function freshWorkspace(): Workspace {
+  let current: Workspace | undefined;
+  beforeEach(async () => {
+    current = await workspace();
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  const now = (): Workspace => {
+    if (!current) throw new Error('freshWorkspace() is used inside a test only');
+    return current;
+  };
+  return {
+    get dir() {
+      return now().dir;
+    },
+    write: (name, content) => now().write(name, content),
+    run: (args, options) => now().run(args, options),
+    dispose: async () => undefined,
+  };
+}

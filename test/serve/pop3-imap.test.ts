@@ -3,17 +3,10 @@
  * imaplib: one test per connection, in file order; IMAP completions carry the client's own
  * tags (`A001` for curl), POP3 multi-line answers get their dot-stuffing and closing `.`.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { client, python, serve, HAS } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, python, serve, HAS, freshWorkspace } from './harness.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.dispose();
-});
+const ws = freshWorkspace();
 
 const POP3 = `
 name: Mailbox

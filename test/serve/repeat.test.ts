@@ -2,17 +2,10 @@
  * `serve --repeat N` (each test N times, with `run`'s load statistics) and `--loop` (until
  * Ctrl-C), format §9.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { python, serve, HAS } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { python, serve, HAS, freshWorkspace } from './harness.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.dispose();
-});
+const ws = freshWorkspace();
 
 const SINK = `
 name: Sink

@@ -2,18 +2,11 @@
  * `convospec serve` against real SMTP clients (format §9): Python's smtplib, curl, swaks and
  * nodemailer each send a message to a scripted server; the spec checks what they sent.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
-import { workspace, type Workspace } from '../helpers/cli.js';
-import { client, python, serve, HAS } from './harness.js';
+import { client, python, serve, HAS, freshWorkspace } from './harness.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.dispose();
-});
+const ws = freshWorkspace();
 
 const mailer = (end = '      - c: QUIT\n      - s: 221\n'): string => `
 name: Mailer
