@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { python, serve, HAS, freshWorkspace } from './harness.js';
+import { python, serve, HAS, freshWorkspace, envelope } from './harness.js';
 
 const ws = freshWorkspace();
 
@@ -18,13 +18,7 @@ tests:
       - s: 220 mail.test ESMTP
       - c: '/^(EHLO|HELO) /i'
       - s: 250 mail.test
-      - c: '/^MAIL FROM:/i'
-      - s: 250
-      - c: '/^RCPT TO:/i'
-      - s: 250
-      - c: DATA
-      - s: 354
-      - data: |
+${envelope()}      - data: |
           Subject: expected
 
           the expected body

@@ -102,3 +102,11 @@ export function freshWorkspace(): Workspace {
     dispose: async () => undefined,
   };
 }
+
+/**
+ * The steps of an SMTP envelope as a spec's test writes them (six-space indent): the client's
+ * MAIL FROM and RCPT TO, each matched by a regex and accepted, then DATA and its 354.
+ */
+export function envelope(from = '/^MAIL FROM:/i', to = '/^RCPT TO:/i'): string {
+  return [`- c: '${from}'`, '- s: 250', `- c: '${to}'`, '- s: 250', '- c: DATA', '- s: 354'].map((l) => `      ${l}\n`).join('');
+}

@@ -3,7 +3,7 @@
  * Ctrl-C), format §9.
  */
 import { describe, expect, it } from 'vitest';
-import { python, serve, HAS, freshWorkspace } from './harness.js';
+import { python, serve, HAS, freshWorkspace, envelope } from './harness.js';
 
 const ws = freshWorkspace();
 
@@ -16,13 +16,7 @@ tests:
       - s: 220 sink ESMTP
       - c: '/^EHLO /i'
       - s: 250 sink
-      - c: '/^MAIL FROM:/i'
-      - s: 250
-      - c: '/^RCPT TO:/i'
-      - s: 250
-      - c: DATA
-      - s: 354
-      - data: { any: true }
+${envelope()}      - data: { any: true }
       - s: 250
       - c: QUIT
       - s: 221

@@ -7,9 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
-import { client, python, serve, HAS, freshWorkspace } from './harness.js';
+import { client, python, serve, HAS, freshWorkspace, envelope } from './harness.js';
 
 const ws = freshWorkspace();
+
+const ALICE_TO_BOB = envelope('/^MAIL FROM:<alice@example\\.test>/i', '/^RCPT TO:<bob@example\\.test>/i');
 
 const STARTTLS = `
 name: Submission
@@ -31,13 +33,7 @@ tests:
       - s: 334
       - c: \${sasl_plain(user, pass)}
       - s: 235
-      - c: '/^MAIL FROM:<alice@example\\.test>/i'
-      - s: 250
-      - c: '/^RCPT TO:<bob@example\\.test>/i'
-      - s: 250
-      - c: DATA
-      - s: 354
-      - data: { any: true }
+${ALICE_TO_BOB}      - data: { any: true }
       - s: 250
       - c: QUIT
       - s: 221
@@ -97,13 +93,7 @@ tests:
       - s: 220 mail.test ESMTP
       - c: '/^EHLO /i'
       - s: 250 mail.test
-      - c: '/^MAIL FROM:<alice@example\\.test>/i'
-      - s: 250
-      - c: '/^RCPT TO:<bob@example\\.test>/i'
-      - s: 250
-      - c: DATA
-      - s: 354
-      - data: { headers: { Subject: hi } }
+${ALICE_TO_BOB}      - data: { headers: { Subject: hi } }
       - s: 250
   - name: nodemailer
     steps: *steps
