@@ -188,6 +188,8 @@ export async function serveSuites(suites: readonly Suite[], world: ServeEnvironm
     void Promise.all([...plays]).then(finish);
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // Ctrl-C while the ports were being bound: nothing is played.
+  if (options.signal.aborted) onAbort();
 
   /** The next connection on `p` that no test takes, for a `connect` step; undefined at the deadline. */
   const nextConnection = (p: Port, deadline: number): Promise<Socket | undefined> =>
