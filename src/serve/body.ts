@@ -17,7 +17,7 @@ export async function bodyProblem(ctx: ServeContext, step: StepOf<'data'>, body:
       const shown = `/${spec.match.source.source}/${spec.match.flags}`;
       if (!regex.test(body)) return mismatch(ctx, `expected the message body to match ${shown}`, spec.match.span, shown, firstLines(body));
     }
-    const headers = parseHeaders(body);
+    const headers = spec.headers.length > 0 ? parseHeaders(body) : new Map<string, string[]>();
     for (const h of spec.headers) {
       const values = headers.get(h.name.toLowerCase());
       if (values === undefined) return mismatch(ctx, `expected a ${h.name} header in the message, but it has none`, h.pattern.span, describe(h.pattern), 'no such header');

@@ -53,6 +53,7 @@ function knowSecretLines(ctx: ServeContext, steps: readonly Step[]): void {
   for (const step of steps) {
     if (step.kind === 'c') {
       for (const line of step.lines) {
+        if (line.parts.length === 1 && line.parts[0]!.kind === 'text') continue;
         try {
           evaluateTracked(ctx, line);
         } catch {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { MAIN_CONNECTION, type ConnectSpec, type StepKind, type StepOf, type TlsOptions } from '../kernel/model.js';
 import type { Span } from '../kernel/span.js';
 import type { Template } from '../kernel/template.js';
-import { lineRegex } from '../kernel/client-line.js';
+import { lineRegex, type LineRegex } from '../kernel/client-line.js';
 import { formatDuration } from '../kernel/duration.js';
 import type { TestContext } from '../engine/context.js';
 import { deadlineFor, stepTimeout } from '../engine/context.js';
@@ -125,11 +125,15 @@ async function serveC(step: StepOf<'c'>, ctx: ServeContext): Promise<void> {
 }
 
 /** A `c:` line: a `/regex/` searched (its named groups set variables), or the line itself. */
+/** Each `c:` line's regex, read once (null: a line matched exactly). */
+const lineRegexes = new WeakMap<Template, LineRegex | null>();
+
 function matchLine(ctx: ServeContext, live: ServedConnection, template: Template, raw: Buffer): void {
-  const regex = lineRegex(template);
+  let regex = lineRegexes.get(template);
+  if (regex === undefined) lineRegexes.set(template, (regex = lineRegex(template) ?? null));
   const line = raw.toString('utf8');
   if (regex) {
-    const compiled = clientRegex(ctx, { kind: 'regex', source: regex.source, flags: regex.flags, span: template.span });
+    const compiled = lineRegexCompiled(ctx, template, regex);
     const shownRegex = `/${regex.source.source}/${regex.flags}`;
     const found = compiled.exec(line);
     if (!found) {
@@ -161,6 +165,17 @@ function matchLine(ctx: ServeContext, live: ServedConnection, template: Template
   });
 }
 
+/** A `c:` regex without templates compiled once; one with templates each time (its values may change). */
+const compiledLines = new WeakMap<Template, RegExp>();
+
+function lineRegexCompiled(ctx: ServeContext, template: Template, regex: LineRegex): RegExp {
+  const known = compiledLines.get(template);
+  if (known !== undefined) return known;
+  const compiled = clientRegex(ctx, { kind: 'regex', source: regex.source, flags: regex.flags, span: template.span });
+  if (regex.source.parts.every((p) => p.kind === 'text')) compiledLines.set(template, compiled);
+  return compiled;
+}
+
 function dropBackslash(t: Template): Template['parts'] {
   const [first, ...rest] = t.parts;
   return first && first.kind === 'text' ? [{ kind: 'text', value: first.value.slice(1) }, ...rest] : t.parts;
@@ -171,12 +186,24 @@ function sameCommand(live: ServedConnection, expected: string, actual: string): 
   return key !== undefined && key(expected) === key(actual);
 }
 
+/**
+ * A reply whose text holds no template and depends on nothing the client said (no IMAP tag,
+ * no POP3 framing) is the same bytes every time: made once per step, then sent as they are
+ * (a sink plays the same test thousands of times a second).
+ */
+const literalReplies = new WeakMap<StepOf<'s'>, { readonly lines: readonly string[]; readonly bytes: Buffer }>();
+
 async function serveS(step: StepOf<'s'>, ctx: ServeContext): Promise<void> {
   const live = current(ctx, step.span);
-  const reply = serveReply(step.matcher, live.protocol);
-  if (isUnsendable(reply)) throw new StepFailure('error', reply.message, reply.span);
   const timeoutMs = stepTimeout(ctx, step.matcher.timeoutMs, step.timeoutMs);
   const { at } = deadlineFor(ctx, timeoutMs);
+  const literal = literalReplies.get(step);
+  if (literal !== undefined) {
+    if (ctx.recording) for (const l of literal.lines) ctx.record('s', l);
+    return write(ctx, live, literal.bytes, step.span, timeoutMs, at);
+  }
+  const reply = serveReply(step.matcher, live.protocol);
+  if (isUnsendable(reply)) throw new StepFailure('error', reply.message, reply.span);
   if (reply.kind === 'closed') {
     try {
       await live.connection.waitForClose(at);
@@ -195,8 +222,15 @@ async function serveS(step: StepOf<'s'>, ctx: ServeContext): Promise<void> {
   if (facts?.tagged) lines = lines.map((l) => retag(live, l));
   const multiline = reply.multiline ?? (facts?.multilineAnswer !== undefined && live.lastLine !== undefined && facts.multilineAnswer(live.lastLine));
   if (multiline && lines[0]?.startsWith('+OK')) lines = [lines[0], ...lines.slice(1).map((l) => (l.startsWith('.') ? `.${l}` : l)), '.'];
-  for (const l of lines) ctx.record('s', l);
-  await write(ctx, live, Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8'), step.span, timeoutMs, at);
+  if (ctx.recording) for (const l of lines) ctx.record('s', l);
+  const bytes = Buffer.from(lines.map((l) => l + live.eol).join(''), 'utf8');
+  if (!facts?.tagged && !facts?.multilineAnswer && reply.parts.every(isLiteralPart)) literalReplies.set(step, { lines, bytes });
+  await write(ctx, live, bytes, step.span, timeoutMs, at);
+}
+
+function isLiteralPart(part: ReplyPart): boolean {
+  const templates = part.kind === 'text' ? [part.template] : part.kind === 'code' ? [part.enhanced, part.text] : [part.text];
+  return templates.every((t) => t === undefined || t.parts.every((p) => p.kind === 'text'));
 }
 
 function partLines(ctx: ServeContext, live: ServedConnection, part: ReplyPart): string[] {
@@ -264,11 +298,13 @@ async function serveData(step: StepOf<'data'>, ctx: ServeContext): Promise<void>
     }
     const line = raw.toString('utf8');
     if (line === '.') break;
-    if (lines.length < BODY_LINES_SHOWN) ctx.record('c', raw);
+    if (ctx.recording && lines.length < BODY_LINES_SHOWN) ctx.record('c', raw);
     lines.push(line.startsWith('.') ? line.slice(1) : line);
   }
-  if (lines.length > BODY_LINES_SHOWN) ctx.record('info', `… ${lines.length - BODY_LINES_SHOWN} more lines of the body`);
-  ctx.record('c', '.');
+  if (ctx.recording) {
+    if (lines.length > BODY_LINES_SHOWN) ctx.record('info', `… ${lines.length - BODY_LINES_SHOWN} more lines of the body`);
+    ctx.record('c', '.');
+  }
   live.lastLine = '.';
   const body = lines.join('\n');
   const problem = await bodyProblem(ctx, step, body);
@@ -323,7 +359,7 @@ export async function serverTls(ctx: ServeContext, options: TlsOptions, span: Sp
 export async function adoptClient(ctx: ServeContext, socket: Socket, spec: ConnectSpec, name: string): Promise<void> {
   const tls = spec.tls ? await serverTls(ctx, spec.tls, spec.span) : undefined;
   const timeoutMs = spec.timeoutMs;
-  ctx.record('info', `accepted ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
+  if (ctx.recording) ctx.record('info', `accepted ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}${tls ? ' (implicit TLS)' : ''}${name === MAIN_CONNECTION ? '' : ` as ${name}`}`);
   let connection;
   try {
     connection = await adoptSocket(socket, { limits: spec.limits, clock: ctx.world.clock, stop: ctx.stop, deadline: deadlineFor(ctx, timeoutMs).at, ...(tls ? { tls } : {}) });

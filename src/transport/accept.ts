@@ -1,8 +1,10 @@
-/** A `Connection` over a socket a listener accepted (`convospec serve`, format §9). */
+/**
+ * A `Connection` over a socket a listener accepted (`convospec serve`, format §9). The listener
+ * sets `noDelay` (replies go out when written).
+ */
 import type { Socket } from 'node:net';
 import { SocketConnection } from './connection.js';
 import { limitsError } from './limits.js';
-import { target } from './tcp.js';
 import { acceptHandshake, type ServerTls } from './tls-accept.js';
 import type { Clock, StopSignal } from './types.js';
 import type { Limits } from '../kernel/model.js';
@@ -26,11 +28,11 @@ export async function adoptSocket(socket: Socket, options: AcceptOptions): Promi
     socket.destroy();
     throw tooLarge;
   }
-  socket.setNoDelay(true);
   const group = new WaitGroup(options.clock, options.stop);
   const context: WaitContext = { clock: options.clock, ...(options.stop ? { stop: options.stop } : {}), group };
-  const host = socket.remoteAddress ?? '';
-  const settings = { host, target: target(host, socket.remotePort ?? 0), limits: options.limits, context };
+  // Who the peer is only matters to messages: asked once per connection it costs a getpeername
+  // system call, which a sink taking thousands of connections a second notices.
+  const settings = { host: 'the client', target: 'the client', limits: options.limits, context };
   try {
     if (!options.tls) return new SocketConnection(socket, settings);
     const secured = await acceptHandshake(socket, options.tls, options.deadline, context);
