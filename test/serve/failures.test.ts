@@ -94,6 +94,20 @@ except Exception as e:
     expect(result.stdout).toContain('short.yaml:9:13: the client sent a line longer than 64 KiB');
   });
 
+  it.skipIf(!(HAS.python3))('a body past the reply limit fails the data step at the limit', async () => {
+    await ws.write('short.yaml', SHORT.replace('protocol: smtp }', 'protocol: smtp, limits: { reply: 4KiB } }'));
+    const served = await serve(ws, ['short.yaml', '--accept-timeout', '10s']);
+    await python(`import smtplib
+s = smtplib.SMTP('127.0.0.1', PORT)
+try:
+    s.sendmail('a@example.test', ['b@example.test'], 'Subject: big\\r\\n\\r\\n' + ('x' * 100 + '\\r\\n') * 100)
+except Exception as e:
+    print(e)`, served.ports[0]!);
+    const result = await served.done;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("short.yaml:17:9: the client's message body is larger than the limit of 4096 bytes");
+  });
+
   it.skipIf(!(HAS.python3))('a connection beyond the tests is closed at once; serve still ends', async () => {
     await ws.write('short.yaml', SHORT.replace('tests:', 'tests:\n  - name: skipped\n    skip: true\n    steps: []'));
     const served = await serve(ws, ['short.yaml', '--accept-timeout', '10s']);

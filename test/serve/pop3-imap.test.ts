@@ -128,4 +128,36 @@ m.logout()`, port);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('imap.yaml:16:12: expected the client to send "a4 UID FETCH 1 BODY[]", got "A004 UID FETCH 2 BODY[]"');
   });
+
+  it.skipIf(!HAS.curl)('curl --ssl-reqd upgrades POP3 with STLS (RFC 2595 §4) and reads the message inside TLS', async () => {
+    await ws.write('stls.yaml', `
+name: POP3 with STLS
+connect: { port: 0, protocol: pop3 }
+tests:
+  - name: curl
+    steps:
+      - s: +OK POP3 ready
+      - c: CAPA
+      - s: ["+OK", "STLS", "USER"]
+      - c: STLS
+      - s: +OK begin TLS
+      - tls: { expect: { protocol: '/^TLSv1\\.[23]$/' } }
+      - c: CAPA
+      - s: ["+OK", "USER"]
+      - c: USER alice
+      - s: +OK
+      - c: PASS pw
+      - s: +OK
+      - c: RETR 1
+      - s: ["+OK", "Subject: over TLS", "", "hello"]
+      - c: QUIT
+      - s: +OK bye
+`);
+    const served = await serve(ws, ['stls.yaml', '--ca-out', 'ca.pem', '--accept-timeout', '10s']);
+    const curl = await client('curl', ['-sS', '--ssl-reqd', '--cacert', `${ws.dir}/ca.pem`, `pop3://localhost:${served.ports[0]}/1`, '-u', 'alice:pw']);
+    const result = await served.done;
+    expect(curl.stderr).toBe('');
+    expect(curl.stdout).toBe('Subject: over TLS\r\n\r\nhello\r\n');
+    expect(result.code, result.stdout).toBe(0);
+  });
 });
