@@ -20,12 +20,16 @@ export interface LoadedRun {
 export async function loadForRun(paths: readonly string[], options: Pick<LoadOptions, 'cwd' | 'vars' | 'env'>): Promise<LoadedRun> {
   const loaded = await loadSpecs(paths, options);
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
+  return { loaded, redact, invalid: invalidFiles(loaded.diagnostics, loaded, redact) };
+}
+
+/** Diagnostics by file, redacted and rendered as reporters take them (`invalid-specs`). */
+export function invalidFiles(diagnostics: readonly Diagnostic[], loaded: Pick<LoadResult, 'sources'>, redact: FileRedact): InvalidFile[] {
   const byFile = new Map<string, Diagnostic[]>();
-  for (const d of loaded.diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), redactDiagnostic(d, redact)]);
-  const invalid: InvalidFile[] = [...byFile].map(([file, diagnostics]) => ({
+  for (const d of diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), redactDiagnostic(d, redact)]);
+  return [...byFile].map(([file, list]) => ({
     file,
-    diagnostics,
-    rendered: renderDiagnostics(diagnostics, loaded.sources, { color: false, redact }),
+    diagnostics: list,
+    rendered: renderDiagnostics(list, loaded.sources, { color: false, redact }),
   }));
-  return { loaded, redact, invalid };
 }

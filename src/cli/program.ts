@@ -6,6 +6,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 import type { RunFlags } from './commands/run.js';
 import type { ImportFlags } from './commands/import.js';
 import type { RecordFlags } from './commands/record.js';
+import type { ServeFlags } from './commands/serve.js';
 import { REPORTERS, type ReportRequest } from '../report/registry.js';
 import type { ReportFlag, ReporterMap } from '../report/types.js';
 import { VERSION } from './version.js';
@@ -130,6 +131,28 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
       const { mergeCommand } = await import('./commands/merge.js');
       const flags = { reports: reportRequest(options, mergeable, {}), threshold: options.threshold ?? [], ...(options.color !== undefined ? { color: options.color } : {}) };
       code = await mergeCommand(files, flags, io);
+    });
+
+  const serve = program
+    .command('serve')
+    .description('play the server side of specs, to test mail clients: listen on each connect address, one test per client connection')
+    .argument('[paths...]', 'files, directories or globs', ['.']);
+  for (const def of Object.values(reporters)) if (def.flag !== undefined) serve.addOption(reportOption(def.flag));
+  serve
+    .option('--var <name=value>', 'set a variable (repeatable); beats the spec\'s vars', collect, [])
+    .option('--grep <regex>', 'serve only tests whose "suite › test" name matches')
+    .option('--tag <tag>', 'serve only tests with this tag (repeatable)', collect, [])
+    .option('--timeout <duration>', 'default wait for each client line, for steps that set none (e.g. 5s)')
+    .option('--verbose', 'print every transcript')
+    .option('--repeat <n>', 'play each test n times, with load statistics (docs/load.md)')
+    .option('--loop', 'play the tests again and again until Ctrl-C')
+    .option('--accept-timeout <duration>', 'end when no client connects for this long; the tests not played fail', '30s')
+    .option('--ca-out <file>', 'write the PEM of the CA that signs the certificate made at start-up')
+    .addOption(new Option('--color', 'force colours').conflicts('noColor'))
+    .addOption(new Option('--no-color', 'no colours'))
+    .action(async (paths: string[], options: Omit<ServeFlags, 'reports'>) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      code = await serveCommand(paths, { ...options, reports: reportRequest(options as unknown as RunOptions, reporters, io.env) }, io);
     });
 
   program

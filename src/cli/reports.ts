@@ -5,9 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { checkOutputPath } from '../report/output-file.js';
-import type { ReportRequest } from '../report/registry.js';
+import { createReporters, type ReportRequest } from '../report/registry.js';
+import { createDispatcher } from '../report/dispatch.js';
+import type { InvalidFile } from '../engine/events.js';
 import type { ReporterContext, ReportFlag } from '../report/types.js';
-import { UsageError, type Io } from './io.js';
+import { EXIT, UsageError, type Io } from './io.js';
 import type { Shard } from '../engine/shard.js';
 
 /** Each report flag given, with its path and what the reporter declares of it, in map order. */
@@ -46,4 +48,15 @@ export function printReportFailures(failures: readonly string[], io: Io): void {
   for (const message of failures) {
     io.stderr.write(`convospec: ${message}; the other reports were written. Check the path and the free space (exit 2)\n`);
   }
+}
+
+/**
+ * Invalid specs: nothing runs. The console reporter prints them (stderr), file reporters write
+ * them (format §8); the diagnostics come redacted (api/load.ts `invalidFiles`). Returns exit 2.
+ */
+export async function reportInvalidSpecs(invalid: readonly InvalidFile[], reports: ReportRequest, context: Omit<ReporterContext, 'outputPath'>, io: Io): Promise<number> {
+  const dispatcher = createDispatcher(await createReporters(reports, 'run', context));
+  await dispatcher.emit({ type: 'invalid-specs', files: invalid });
+  printReportFailures(dispatcher.failures(), io);
+  return EXIT.invalid;
 }

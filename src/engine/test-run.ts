@@ -24,6 +24,11 @@ export interface TestRunOptions {
   readonly keepTranscript?: boolean;
   /** Load mode: per-step timings. */
   readonly onStep?: (step: Step, ms: number, passed: boolean) => void;
+  /**
+   * Plays the test's connection and steps instead of connecting to a server and running them
+   * (`convospec serve` plays the server's side: src/serve/). Additive.
+   */
+  readonly play?: (ctx: TestContext) => Promise<void>;
 }
 
 export function testInfo(suite: Suite, test: Test): TestInfo {
@@ -57,8 +62,11 @@ export async function runTest(suite: Suite, test: Test, world: EngineEnvironment
   let failure: Failure | undefined;
   try {
     setVariables(ctx);
-    if (test.connect) await openConnectSpec(ctx, test.connect, test.connect.as ?? MAIN_CONNECTION);
-    await runSteps(test.steps, ctx);
+    if (options.play) await options.play(ctx);
+    else {
+      if (test.connect) await openConnectSpec(ctx, test.connect, test.connect.as ?? MAIN_CONNECTION);
+      await runSteps(test.steps, ctx);
+    }
     if (stop.stopped) failure = abortFailure(ctx, deadlineReached);
   } catch (error) {
     failure = stop.stopped && !(error instanceof StepFailure && error.kind !== 'interrupted')

@@ -8,20 +8,23 @@ import { resolvePath, type TestContext } from './context.js';
 import { evaluateRegexTracked, evaluateTracked } from './values.js';
 import { StepFailure } from './failure.js';
 
+/** A PEM file the TLS options name (`ca`, `cert`, `key`), read; undefined when none is named. */
+export async function readTlsFile(ctx: TestContext, options: TlsOptions, field: 'ca' | 'cert' | 'key'): Promise<Buffer | undefined> {
+  const template = options[field];
+  if (!template) return undefined;
+  const text = evaluateTracked(ctx, template).text;
+  // An empty path is no file: `ca: "${env.MAIL_CA:-}"` trusts the system CAs alone when unset.
+  if (text === '') return undefined;
+  const path = resolvePath(ctx, template, text);
+  try {
+    return await ctx.world.readFile(path, 'pem');
+  } catch (error) {
+    throw new StepFailure('error', `cannot read the TLS ${field} file ${path}: ${(error as Error).message}`, template.span);
+  }
+}
+
 export async function resolveTls(ctx: TestContext, options: TlsOptions, host: string): Promise<ResolvedTls> {
-  const readPem = async (field: 'ca' | 'cert' | 'key'): Promise<Buffer | undefined> => {
-    const template = options[field];
-    if (!template) return undefined;
-    const text = evaluateTracked(ctx, template).text;
-    // An empty path is no file: `ca: "${env.MAIL_CA:-}"` trusts the system CAs alone when unset.
-    if (text === '') return undefined;
-    const path = resolvePath(ctx, template, text);
-    try {
-      return await ctx.world.readFile(path, 'pem');
-    } catch (error) {
-      throw new StepFailure('error', `cannot read the TLS ${field} file ${path}: ${(error as Error).message}`, template.span);
-    }
-  };
+  const readPem = (field: 'ca' | 'cert' | 'key'): Promise<Buffer | undefined> => readTlsFile(ctx, options, field);
   const [ca, cert, key] = await Promise.all([readPem('ca'), readPem('cert'), readPem('key')]);
   const servername = ctx.world.servername ?? (options.servername ? evaluateTracked(ctx, options.servername).text : isIP(host) ? undefined : host);
   const cas = [...(ca ? [ca] : []), ...ctx.world.extraCa];

@@ -70,6 +70,7 @@ export const DIAGNOSTIC_CODES = [
   'step-not-for-protocol',
   'matcher-not-for-protocol',
   'status-word-unknown',
+  'serve-unsendable',
   // Warnings
   'secret-short',
   'secret-counter',

@@ -232,7 +232,18 @@ export type RawBytes =
 export type DataBody =
   | { readonly kind: 'text'; readonly value: Template; readonly dotStuff: boolean }
   /** Path relative to `Suite.baseDir` once evaluated. */
-  | { readonly kind: 'file'; readonly path: Template; readonly dotStuff: boolean };
+  | { readonly kind: 'file'; readonly path: Template; readonly dotStuff: boolean }
+  /**
+   * `convospec serve` only: what the client's body must hold (docs/format.md, Serve): `any`
+   * body, a `match` regex searched in it, `headers` (name → exact text or `/regex/`).
+   */
+  | { readonly kind: 'expect'; readonly span: Span; readonly any: boolean; readonly match?: RegexPattern; readonly headers: readonly DataHeader[] };
+
+/** `data: {headers: {Subject: …}}`: a header of the client's message (serve). */
+export interface DataHeader {
+  readonly name: string;
+  readonly pattern: TextPattern;
+}
 
 /** One entry of a `when:` map: the variable `name` equals one of `values` (or, `negated`, none of them). */
 export interface WhenTerm {

@@ -55,7 +55,7 @@ export class ConnectBuilder {
       sink.error('missing-key', at.anchorSpan(), '`connect` needs `port`', 'give `port` in the file\'s or the test\'s `connect`');
       broken = true;
     } else if (literalPort(portNode) === 'bad') {
-      sink.error('port-invalid', portNode.span(), `\`port\` must be a number from 1 to 65535, or a template; got \`${portNode.str()}\``);
+      sink.error('port-invalid', portNode.span(), `\`port\` must be a number from 1 to 65535 (0 for serve: a free port), or a template; got \`${portNode.str()}\``);
       broken = true;
     }
     const port = portNode ? this.templates.read(portNode, sink) : this.templates.literal('', span);
@@ -121,7 +121,7 @@ export function literalPort(node: YNode): number | undefined | 'bad' {
   if (node.kind === 'number') return node.num();
   const text = node.str();
   if (text.includes('${')) return undefined;
-  return /^[0-9]+$/.test(text) && Number(text) >= 1 && Number(text) <= 65535 ? Number(text) : 'bad';
+  return /^[0-9]+$/.test(text) && Number(text) >= 0 && Number(text) <= 65535 ? Number(text) : 'bad';
 }
 
 function lastWith(layers: readonly YNode[], key: string): YNode | undefined {

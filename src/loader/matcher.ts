@@ -36,7 +36,7 @@ export const DEFAULT_UNTIL_MAX = 1000;
 
 export class Matchers {
   constructor(
-    private readonly patterns: Patterns,
+    readonly patterns: Patterns,
     private readonly notes: BuildNotes,
     private readonly templates: Templates,
   ) {}

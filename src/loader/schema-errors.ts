@@ -263,7 +263,7 @@ function outOfRange(e: SchemaError, value: unknown, span: Diagnostic['span']): D
   const n = e.schemaNode;
   const what = subject(e.path);
   const got = describeValue(value, true);
-  if (e.schemaPointer === '/definitions/port') return { code: 'schema-range', span, message: `${what} must be from 1 to 65535, got ${got}` };
+  if (e.schemaPointer === '/definitions/port') return { code: 'schema-range', span, message: `${what} must be from 1 to 65535 (0 for serve: a free port), got ${got}` };
   if (e.schemaPointer === '/definitions/replyCode') return { code: 'reply-code-invalid', span, message: `${got} is not a reply code`, hint: 'reply codes go from 100 to 599' };
   if (typeof n.minimum === 'number' && typeof n.maximum === 'number') {
     return { code: 'schema-range', span, message: `${what} must be from ${n.minimum} to ${n.maximum}, got ${got}` };

@@ -198,6 +198,18 @@ export class StepBuilder {
 
   private data(v: YNode, sink: Sink): DataBody {
     if (v.kind === 'string') return { kind: 'text', value: this.templates.read(v, sink), dotStuff: true };
+    const any = v.get('any');
+    const match = v.get('match');
+    const headers = v.get('headers');
+    if (any || match || headers) {
+      return {
+        kind: 'expect',
+        span: v.span(),
+        any: any?.bool() ?? false,
+        ...(match ? { match: this.matchers.patterns.regex(match, sink) } : {}),
+        headers: (headers?.entries() ?? []).map((entry) => ({ name: entry.key ?? '', pattern: this.matchers.patterns.text(entry, sink) })),
+      };
+    }
     const dotStuff = v.get('dotStuff')?.bool() ?? true;
     const file = v.get('file');
     if (file) {

@@ -6,6 +6,7 @@
  */
 import type { Template } from '../template/types.js';
 import { templateRefs } from '../template/index.js';
+import { lineRegex } from '../kernel/client-line.js';
 import type { Condition, Fragment, Matcher, Step, TextPattern, TlsOptions, VarDef } from '../kernel/model.js';
 
 export interface VarReport {
@@ -38,13 +39,18 @@ function walkStep(step: Step, known: Set<string>, report: VarReport): void {
   switch (step.kind) {
     case 'c':
       for (const t of step.lines) checkTemplate(t, known, report);
+      // serve: a `/regex/` line's named groups set variables (docs/format.md, Serve).
+      for (const t of step.lines) for (const name of lineRegex(t)?.names ?? []) known.add(name);
       return;
     case 'send':
       if (step.bytes.kind === 'text') checkTemplate(step.bytes.value, known, report);
       return;
-    case 'data':
-      checkTemplate(step.body.kind === 'text' ? step.body.value : step.body.path, known, report);
+    case 'data': {
+      const body = step.body;
+      if (body.kind !== 'expect') checkTemplate(body.kind === 'text' ? body.value : body.path, known, report);
+      else for (const p of [...(body.match ? [body.match] : []), ...body.headers.map((h) => h.pattern)]) checkTemplate(patternTemplate(p), known, report);
       return;
+    }
     case 's':
       checkMatcher(step.matcher, known, report);
       addCaptureNames(step.matcher, known);
@@ -112,6 +118,7 @@ export function assignedNames(steps: readonly Step[]): string[] {
     for (const s of list) {
       if (s.kind === 'set') s.vars.forEach((d) => out.add(d.name));
       else if (s.kind === 's') addCaptureNames(s.matcher, out);
+      else if (s.kind === 'c') for (const t of s.lines) for (const name of lineRegex(t)?.names ?? []) out.add(name);
       else if (s.kind === 'repeat') {
         if (s.as !== undefined) out.add(s.as);
         visit(s.steps);

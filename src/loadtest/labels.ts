@@ -14,7 +14,7 @@ type Labeler<K extends StepKind> = (step: StepOf<K>) => string;
 const LABELERS: { readonly [K in StepKind]: Labeler<K> } = {
   c: (s) => `c: ${s.lines[0]?.source ?? ''}${s.lines.length > 1 ? ` (+${s.lines.length - 1} lines)` : ''}`,
   send: (s) => (s.bytes.kind === 'text' ? `send: ${s.bytes.value.source}` : `send: ${s.bytes.kind} ${s.bytes.value}`),
-  data: (s) => (s.body.kind === 'text' ? `data: ${s.body.value.source}` : `data: file ${s.body.path.source}`),
+  data: (s) => (s.body.kind === 'text' ? `data: ${s.body.value.source}` : s.body.kind === 'file' ? `data: file ${s.body.path.source}` : 'data: (a body read)'),
   s: (s) => `s: ${matcherLabel(s.matcher)}`,
   tls: () => 'tls',
   connect: (s) => `connect${s.connect.as !== undefined ? ` as ${s.connect.as}` : ''}`,

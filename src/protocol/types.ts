@@ -91,6 +91,21 @@ export interface SessionOptions {
 /** Which command a reply answers (src/engine/answers.ts): the client's lines in turn, by tag, or none. */
 export type ReplyOrder = 'in-turn' | 'by-tag' | 'none';
 
+/** What `convospec serve` needs of a protocol to play its server side (docs/format.md, Serve). Additive. */
+export interface ServeFacts {
+  /** smtp/lmtp: the line a bare reply code (`s: 250`) is sent as. */
+  readonly codeLine?: (code: number) => string;
+  /** pop3: whether a `+OK` answering this client line goes on with lines and a closing `.` (RFC 1939 §3). */
+  readonly multilineAnswer?: (clientLine: string) => boolean;
+  /**
+   * A client line with its case-insensitive words (the command keyword, SMTP's `FROM:`/`TO:`)
+   * in one case: two lines with the same key are the same command.
+   */
+  readonly commandKey?: (clientLine: string) => string;
+  /** imap: a command line's first word is the client's tag, echoed in the server's completion. */
+  readonly tagged?: boolean;
+}
+
 /** Every fact about one protocol: the registry (`registry.ts`) holds one per name. */
 export interface ProtocolDef {
   readonly name: ProtocolName;
@@ -116,4 +131,6 @@ export interface ProtocolDef {
   /** What `convospec import` needs: its dialect, detection and credential shapes. */
   readonly import: ImportDef;
   createSession(options?: SessionOptions): ProtocolSession;
+  /** Serve mode's facts; absent: lines are sent and read as written. */
+  readonly serve?: ServeFacts;
 }

@@ -5,7 +5,8 @@ import { locallyClosedError, socketError } from './errors.js';
 import { formatDuration } from '../kernel/duration.js';
 import { LineReader } from './line-reader.js';
 import type { SocketIntake } from './intake.js';
-import { handshake } from './tls-handshake.js';
+import { handshake, type Secured } from './tls-handshake.js';
+import { acceptHandshake, type ServerTls } from './tls-accept.js';
 import { TransportError } from './types.js';
 import type { Connection, ResolvedTls, TlsInfo } from './types.js';
 import { abortError, waitUntil } from './wait.js';
@@ -133,7 +134,16 @@ export class SocketConnection implements Connection {
     );
   }
 
-  async startTls(tls: ResolvedTls, deadline: number): Promise<TlsInfo> {
+  startTls(tls: ResolvedTls, deadline: number): Promise<TlsInfo> {
+    return this.upgrade((plain) => handshake(plain, this.options.host, tls, deadline, this.options.context));
+  }
+
+  /** The server side of the upgrade (`convospec serve`, format §9), after STARTTLS/STLS was answered. */
+  acceptTls(tls: ServerTls, deadline: number): Promise<TlsInfo> {
+    return this.upgrade((plain) => acceptHandshake(plain, tls, deadline, this.options.context));
+  }
+
+  private async upgrade(secure: (plain: Socket) => Promise<Secured>): Promise<TlsInfo> {
     if (this.closed) throw locallyClosedError();
     const plain = this.socket;
     this.reader.detach();
@@ -142,7 +152,7 @@ export class SocketConnection implements Connection {
     // if it came over TLS. The same holds for POP3 STLS and IMAP STARTTLS (RFC 2595 §3.1).
     this.reader.discard();
     try {
-      const secured = await handshake(plain, this.options.host, tls, deadline, this.options.context);
+      const secured = await secure(plain);
       if (this.closed) {
         secured.socket.destroy();
         throw locallyClosedError();

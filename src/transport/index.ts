@@ -18,3 +18,6 @@ export type {
   TlsInfo,
   TransportErrorKind,
 } from './types.js';
+export { adoptSocket } from './accept.js';
+export type { AcceptOptions } from './accept.js';
+export type { ServerTls } from './tls-accept.js';

@@ -57,33 +57,10 @@ export async function handshake(
   deadline: number,
   context: WaitContext,
 ): Promise<Secured> {
-  const started = context.clock.now();
   const secure = tls.connect(connectOptions(socket, host, options));
   secure.on('error', ignore);
   try {
-    await waitUntil<void>(
-      context,
-      deadline,
-      (settle) => {
-        const within = formatDuration(deadline - started);
-        settle.reject(new TransportError('timeout', `the TLS handshake did not finish within ${within}`, undefined, { phase: 'tls' }));
-      },
-      (settle) => {
-        const onSecure = (): void => settle.resolve();
-        const onError = (error: Error): void =>
-          settle.reject(new TransportError('tls', handshakeReason(error), undefined, { cause: error }));
-        const onClose = (): void =>
-          settle.reject(new TransportError('tls', 'the server closed the connection during the TLS handshake'));
-        secure.once('secureConnect', onSecure);
-        secure.once('error', onError);
-        secure.once('close', onClose);
-        return () => {
-          secure.off('secureConnect', onSecure);
-          secure.off('error', onError);
-          secure.off('close', onClose);
-        };
-      },
-    );
+    await handshakeDone(secure, 'server', deadline, context);
     const code = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNKNOWN');
     const reason = code === undefined
       ? undefined
@@ -97,4 +74,38 @@ export async function handshake(
     socket.destroy();
     throw error;
   }
+}
+
+/**
+ * Waits for a handshake to finish, bounded by `deadline`: `peer` is the other side, the one a
+ * refusal or a close is put on (`the server closed the connection during the TLS handshake`).
+ */
+export async function handshakeDone(secure: TLSSocket, peer: 'server' | 'client', deadline: number, context: WaitContext): Promise<void> {
+  const started = context.clock.now();
+  // A client's socket says it is done with 'secureConnect', a server's with 'secure'.
+  const done = peer === 'server' ? 'secureConnect' : 'secure';
+  await waitUntil<void>(
+    context,
+    deadline,
+    (settle) => {
+      const within = formatDuration(deadline - started);
+      settle.reject(new TransportError('timeout', `the TLS handshake did not finish within ${within}`, undefined, { phase: 'tls' }));
+    },
+    (settle) => {
+      const onSecure = (): void => settle.resolve();
+      const onError = (error: Error): void => {
+        const reason = handshakeReason(error);
+        settle.reject(new TransportError('tls', peer === 'server' ? reason : reason.replaceAll('the server', 'the client'), undefined, { cause: error }));
+      };
+      const onClose = (): void => settle.reject(new TransportError('tls', `the ${peer} closed the connection during the TLS handshake`));
+      secure.once(done, onSecure);
+      secure.once('error', onError);
+      secure.once('close', onClose);
+      return () => {
+        secure.off(done, onSecure);
+        secure.off('error', onError);
+        secure.off('close', onClose);
+      };
+    },
+  );
 }

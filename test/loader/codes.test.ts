@@ -18,6 +18,7 @@ import { CompiledSchema } from '../../src/loader/schema.js';
 import { explainSchemaErrors } from '../../src/loader/schema-errors.js';
 import { SourceFile } from '../../src/loader/source.js';
 import { parseYaml } from '../../src/loader/yaml.js';
+import { checkServable } from '../../src/serve/index.js';
 import { FIXTURES, load } from './helpers.js';
 
 const page = readFileSync(new URL('../../docs/diagnostics.md', import.meta.url), 'utf8');
@@ -47,6 +48,12 @@ const fragment = (steps: string[]): string => `fragment: part\nsteps:\n${steps.m
 
 /** The codes no invalid fixture can produce, each from a case of its own. */
 const ELSEWHERE: Partial<Record<DiagnosticCode, () => Promise<Diagnostic[]>>> = {
+  // serve's own check, after the loader (src/serve/check.ts).
+  'serve-unsendable': async () => {
+    const sub = mkdtempSync(join(dir, 'case-'));
+    writeFileSync(join(sub, 'spec.yaml'), "name: s\nconnect: { port: 0, protocol: smtp }\nsteps:\n  - s: '/^220/'\n");
+    return checkServable((await loadSpecs(['spec.yaml'], { cwd: sub, vars: {}, env: {} })).suites);
+  },
   'input-missing': () => load(['invalid/no-such-file.yaml']).then((r) => r.diagnostics),
   'input-no-match': () => load(['no-such-folder/*.yaml']).then((r) => r.diagnostics),
   'file-denied': () => oneFile(systemError('EACCES')),

@@ -8,7 +8,7 @@
 import type { Suite } from '../../kernel/model.js';
 import type { EngineEnvironment } from '../../engine/context.js';
 import type { TestResult } from '../../engine/events.js';
-import { runLoad } from '../../engine/loadtest.js';
+import { runLoad, type LoadOutcome } from '../../engine/loadtest.js';
 import { suiteInfos, summarize } from '../../engine/run.js';
 import type { Shard } from '../../engine/shard.js';
 import { testInfo } from '../../engine/test-run.js';
@@ -37,6 +37,11 @@ export interface LoadCommandInput {
   readonly color: boolean;
   /** Masks secret literals in anything taken from spec text (step labels). */
   readonly redact: (text: string, file: string) => string;
+  /**
+   * What plays the sessions (default: `runLoad`; `serve --repeat` plays them as the server,
+   * and says how many it played at once at most, the concurrency its clients chose).
+   */
+  readonly sessions?: (recorder: LoadRecorder) => Promise<LoadOutcome & { readonly concurrency?: number }>;
 }
 
 /** Progress on a terminal, at most this often. */
@@ -51,14 +56,14 @@ export async function loadCommand(input: LoadCommandInput): Promise<number> {
   const progress = createProgressLine(io.stdout, io.isTTY);
   const ticker = io.isTTY ? setInterval(() => progress.status(progressText(recorder)), PROGRESS_EVERY_MS) : undefined;
   ticker?.unref();
-  let outcome;
+  let outcome: LoadOutcome & { readonly concurrency?: number };
   try {
-    outcome = await runLoad(suites, world, { concurrency: input.concurrency, ...input.limits, signal: io.signal }, recorder);
+    outcome = await (input.sessions ?? ((r) => runLoad(suites, world, { concurrency: input.concurrency, ...input.limits, signal: io.signal }, r)))(recorder);
   } finally {
     if (ticker) clearInterval(ticker);
     progress.status(undefined);
   }
-  const settings = { concurrency: input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
+  const settings = { concurrency: outcome.concurrency ?? input.concurrency, ...input.limits, ...(input.shard ? { shard: input.shard } : {}) };
   // Histograms (encoded, so shards merge exactly) only for reporters: the table shows none.
   const checked = checkThresholds(input.thresholds ?? [], recordedRun(recorder, io.cwd, input.redact));
   const measured = loadReport({ recorder, outcome, settings, cwd: io.cwd, redact: input.redact, histograms: reporters.length > 0 });

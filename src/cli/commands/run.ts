@@ -14,9 +14,8 @@ import { loadForRun } from '../../api/load.js';
 import { createWorld } from '../../api/world.js';
 import { executeRun } from '../../api/execute.js';
 import { createReporters, type ReportRequest } from '../../report/registry.js';
-import { createDispatcher } from '../../report/dispatch.js';
 import { EXIT, UsageError, useColor, type Io } from '../io.js';
-import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext } from '../reports.js';
+import { checkReportPaths, loadModeRefusals, printReportFailures, reporterContext, reportInvalidSpecs } from '../reports.js';
 import { parseDurationFlag, parsePositiveInt, parseRegexFlag, parseVars } from '../flags.js';
 import { shardSuites } from '../../engine/shard.js';
 import { parseLoadFlags, parseShardFlag, parseThresholdFlags } from '../load-flags.js';
@@ -71,14 +70,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, extra
   // Warnings do not stop the run (docs/format.md §7: short secrets).
   if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
 
-  if (invalid.length > 0) {
-    // The console reporter prints them (stderr), file reporters write them (format §8); in
-    // load mode too, as nothing ran.
-    const reports = createDispatcher(await createReporters(flags.reports, 'run', context));
-    await reports.emit({ type: 'invalid-specs', files: invalid });
-    printReportFailures(reports.failures(), io);
-    return EXIT.invalid;
-  }
+  // The console reporter prints them (stderr), file reporters write them (format §8); in
+  // load mode too, as nothing ran.
+  if (invalid.length > 0) return reportInvalidSpecs(invalid, flags.reports, context, io);
 
   let suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
   if (suites.length === 0) {

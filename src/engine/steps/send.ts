@@ -78,6 +78,9 @@ export function runData(step: StepOf<'data'>, ctx: TestContext): Promise<void> |
 async function buildBody(step: StepOf<'data'>, ctx: TestContext): Promise<{ lines: string[]; payload: Buffer }> {
   const body = step.body;
   let text: string;
+  if (body.kind === 'expect') {
+    throw new StepFailure('error', 'this `data:` form reads a client\'s body: it is for `convospec serve`, not `run`', body.span);
+  }
   if (body.kind === 'text') {
     text = evaluateTracked(ctx, body.value).text;
   } else {

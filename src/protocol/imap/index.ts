@@ -35,4 +35,10 @@ export const imap: ProtocolDef = {
     },
   },
   createSession: createImapSession,
+  // RFC 9051 §2.2.1: each command starts with its tag; the completion repeats it.
+  serve: {
+    tagged: true,
+    // RFC 9051 §9: command names are case-insensitive (compared after the tag).
+    commandKey: (rest) => rest.replace(/^[A-Za-z]+(?=\s|$)/, (k) => k.toUpperCase()),
+  },
 };

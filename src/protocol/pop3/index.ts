@@ -1,6 +1,6 @@
 /** POP3 (RFC 1939): every fact convospec knows about it. */
 import type { ProtocolDef } from '../types.js';
-import { createPop3Session } from './framer.js';
+import { classifyPop3Command, createPop3Session } from './framer.js';
 import { POP3 } from './import.js';
 
 export const pop3: ProtocolDef = {
@@ -33,4 +33,9 @@ export const pop3: ProtocolDef = {
     },
   },
   createSession: createPop3Session,
+  serve: {
+    multilineAnswer: (line) => classifyPop3Command(line).multiline,
+    // RFC 1939 §3: keywords are case-insensitive; a lone word that is no keyword (a SASL response) stays as it is.
+    commandKey: (line) => line.replace(/^(USER|PASS|APOP|STAT|LIST|RETR|DELE|NOOP|RSET|QUIT|TOP|UIDL|CAPA|STLS|AUTH)(?=\s|$)/i, (k) => k.toUpperCase()),
+  },
 };

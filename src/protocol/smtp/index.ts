@@ -1,6 +1,7 @@
 /** SMTP (RFC 5321): every fact convospec knows about it. */
 import type { ProtocolDef } from '../types.js';
 import { createSmtpSession } from './framer.js';
+import { smtpCodeLine, smtpCommandKey } from './serve.js';
 import { SMTP_CREDENTIALS, SMTP_SERVER_SHAPES, smtpDialect } from './import.js';
 
 export const smtp: ProtocolDef = {
@@ -27,4 +28,5 @@ export const smtp: ProtocolDef = {
     credentials: SMTP_CREDENTIALS,
   },
   createSession: createSmtpSession,
+  serve: { codeLine: smtpCodeLine, commandKey: smtpCommandKey },
 };
