@@ -196,7 +196,6 @@ export async function runCli(argv: readonly string[], io: Io, reporters: Reporte
     .option('--connections <n>', 'client connections to record, one test each', '1')
     .option('-o, --output <file>', 'write the spec here instead of standard output')
     .option('--name <name>', 'the suite name')
-    .option('--exact', 'every reply exactly as recorded, no regexes for values that vary: a spec `serve` can play to the client')
     .action(async (flags: RecordFlags) => {
       const { recordCommand } = await import('./commands/record.js');
       code = await recordCommand(flags, io);

@@ -42,8 +42,6 @@ export interface SpecDraft {
   readonly tests: readonly TestDraft[];
   readonly credentials: Credentials;
   readonly tls?: TlsValues;
-  /** Replies exactly as recorded: no regexes for values that vary. */
-  readonly exact?: boolean;
 }
 
 const CONNECT_KEYS = ['host', 'port', 'protocol', 'tls'] as const;
@@ -87,7 +85,7 @@ export function emitSpec(draft: SpecDraft): string {
     );
     if (own.items.length > 0) node.set('connect', own);
     const steps = new YAMLSeq();
-    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls, draft.exact === true));
+    for (const step of test.steps) steps.items.push(stepNode(doc, step, test.connect.protocol, draft.credentials.substitutions, tls));
     node.set('steps', steps);
     if (test.comment !== undefined) node.commentBefore = comment(test.comment);
     tests.items.push(node);
@@ -119,7 +117,7 @@ function tlsNode(values: TlsValues): YAMLMap {
   return map;
 }
 
-function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined, exact: boolean): YAMLMap {
+function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, substitutions: readonly Substitution[], tls: YAMLMap | undefined): YAMLMap {
   const node = new YAMLMap();
   const notes: string[] = step.comment === undefined ? [] : [step.comment];
   switch (step.kind) {
@@ -134,7 +132,7 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
       node.set('data', renderData(step.lines, substitutions));
       break;
     case 'reply': {
-      const rendered = renderReply(step, protocol, substitutions, exact);
+      const rendered = renderReply(step, protocol, substitutions);
       if (rendered.varies.length > 0) notes.push(`varies between runs: ${rendered.varies.join(', ')}`);
       node.set('s', matcherNode(doc, rendered.value));
       break;
@@ -160,13 +158,17 @@ function stepNode(doc: Document, step: ImportStep, protocol: ProtocolName, subst
   return node;
 }
 
-/** A list of lines in block style; maps in flow style; every `/regex/` single-quoted. */
+/**
+ * A list of lines in block style; maps in flow style, but for one with `serve:` (a regex and
+ * the reply as it came), whose lines are block lists one under the other; every `/regex/`
+ * single-quoted.
+ */
 export function matcherNode(doc: Document, value: MatcherValue): Node {
   const node = doc.createNode(value) as Node;
-  if (node instanceof YAMLMap) node.flow = true;
+  const block = node instanceof YAMLMap && node.has('serve');
   visit(node, {
     Map(_key, map) {
-      map.flow = true;
+      map.flow = !(block && map === node);
     },
     Scalar(_key, scalar) {
       if (isScalar(scalar) && typeof scalar.value === 'string' && scalar.value.startsWith('/')) scalar.type = Scalar.QUOTE_SINGLE;

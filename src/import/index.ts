@@ -66,8 +66,6 @@ export interface SessionsOptions extends Omit<ImportOptions, 'format'> {
   readonly source: string;
   /** TLS options of every handshake the spec does (`connect.tls`, `tls:` steps). */
   readonly tls?: TlsValues;
-  /** Replies exactly as recorded, values that vary included: every `s:` can be sent by `serve`. */
-  readonly exact?: boolean;
 }
 
 /**
@@ -81,7 +79,6 @@ export function importSessions(sessions: readonly Session[], options: SessionsOp
     source: options.source,
     hostFromEnv: options.host === undefined,
     ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.exact === true ? { exact: true } : {}),
   });
 }
 
@@ -90,7 +87,6 @@ interface SpecSettings {
   /** The header names the recorded host in a comment, and MAIL_HOST as the server to test. */
   readonly hostFromEnv: boolean;
   readonly tls?: TlsValues;
-  readonly exact?: boolean;
 }
 
 function writeSpec(sessions: readonly Session[], options: Omit<ImportOptions, 'format'>, warnings: WarningSink, settings: SpecSettings): ImportResult {
@@ -126,7 +122,6 @@ function writeSpec(sessions: readonly Session[], options: Omit<ImportOptions, 'f
     tests,
     credentials,
     ...(settings.tls ? { tls: settings.tls } : {}),
-    ...(settings.exact === true ? { exact: true } : {}),
   });
   return { yaml, warnings: redact(warnings.list(), credentials.secretValues) };
 }

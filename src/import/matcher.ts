@@ -31,7 +31,7 @@ interface RenderedLine {
 }
 
 /** A regex's pieces: literal text escaped, varying values as their pattern, variables as `${…}`. */
-function renderLine(segments: readonly Segment[], inList: boolean, exact: boolean): RenderedLine {
+function renderLine(segments: readonly Segment[], inList: boolean): RenderedLine {
   const varies: string[] = [];
   const parts: string[] = [];
   for (const segment of segments) {
@@ -40,7 +40,7 @@ function renderLine(segments: readonly Segment[], inList: boolean, exact: boolea
       continue;
     }
     let at = 0;
-    for (const span of exact ? [] : findVolatiles(segment.value)) {
+    for (const span of findVolatiles(segment.value)) {
       parts.push(escapeRegex(segment.value.slice(at, span.start)), span.volatile.regex);
       if (!varies.includes(span.volatile.name)) varies.push(span.volatile.name);
       at = span.end;
@@ -56,8 +56,7 @@ const BARE_CONTINUATION = /^\+ ?$/;
 
 type Reply = Extract<ImportStep, { kind: 'reply' }>;
 
-/** `exact`: every line as recorded, values that vary included (a spec `serve` can send, format §9). */
-export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[], exact = false): RenderedMatcher {
+export function renderReply(reply: Reply, protocol: ProtocolName, substitutions: readonly Substitution[]): RenderedMatcher {
   if (reply.capture) {
     const key = PROTOCOLS[protocol].hasReplyCodes ? { code: Number(/^\d{3}/.exec(reply.lines[0] ?? '')?.[0] ?? 0) } : { status: '+' };
     return { value: { ...key, capture: { [reply.capture.name]: `/${reply.capture.source}/` } }, varies: ['challenge'] };
@@ -65,26 +64,29 @@ export function renderReply(reply: Reply, protocol: ProtocolName, substitutions:
   return renderReplyLines(
     reply.lines.map((line) => substitute(line, substitutions)),
     protocol,
-    exact,
   );
 }
 
 /**
  * A reply's lines, each as text and `${…}` pieces, as an `s:` says it (also what
- * `run --update` writes, format §11).
+ * `run --update` writes, format §11). Where a value varies the line is a regex, and the
+ * reply as it came goes beside it in `serve:`, so `convospec serve` can send it (format §9).
  */
-export function renderReplyLines(lines: readonly (readonly Segment[])[], protocol: ProtocolName, exact = false): RenderedMatcher {
+export function renderReplyLines(lines: readonly (readonly Segment[])[], protocol: ProtocolName): RenderedMatcher {
   const [first, ...more] = lines;
   if (first !== undefined && more.length === 0) {
     const text = plainText(first);
     const code = text === undefined ? null : BARE_CODE.exec(text);
     if (code && PROTOCOLS[protocol].hasReplyCodes) return { value: Number(code[1]), varies: [] };
     if (text !== undefined && BARE_CONTINUATION.test(text) && !PROTOCOLS[protocol].hasReplyCodes) return { value: { status: '+' }, varies: [] };
-    const line = renderLine(first, false, exact);
-    return { value: line.text, varies: line.varies };
+    const line = renderLine(first, false);
+    if (line.varies.length === 0) return { value: line.text, varies: [] };
+    return { value: { match: line.text, serve: segmentsToTemplate(first) }, varies: line.varies };
   }
-  const rendered = lines.map((segments) => renderLine(segments, true, exact));
-  return { value: rendered.map((l) => l.text), varies: [...new Set(rendered.flatMap((l) => l.varies))] };
+  const rendered = lines.map((segments) => renderLine(segments, true));
+  const varies = [...new Set(rendered.flatMap((l) => l.varies))];
+  if (varies.length === 0) return { value: rendered.map((l) => l.text), varies };
+  return { value: { lines: rendered.map((l) => l.text), serve: lines.map(segmentsToTemplate) }, varies };
 }
 
 /** The line's text when it is text alone (no `${…}` in it). */

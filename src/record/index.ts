@@ -39,7 +39,7 @@ export interface RecordOptions {
   /** Client connections to record (at least 1). */
   readonly connections: number;
   /** The suite's name; TLS options the spec's handshakes use; replies exactly as recorded (no regexes). */
-  readonly spec?: { readonly name?: string; readonly tls?: TlsValues; readonly exact?: boolean };
+  readonly spec?: { readonly name?: string; readonly tls?: TlsValues };
   readonly clock: Clock;
   /** Ctrl-C: stop, keeping what passed. */
   readonly signal: AbortSignal;
@@ -163,7 +163,6 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
       ...(options.protocol ? { protocol: options.protocol } : {}),
       name: options.spec?.name ?? `Recorded ${PROTOCOLS[options.protocol ?? detectProtocol(recorded[0]!.session) ?? 'smtp'].title} session`,
       ...(options.spec?.tls ? { tls: options.spec.tls } : {}),
-      ...(options.spec?.exact === true ? { exact: true } : {}),
     },
   );
   for (const w of warnings) {

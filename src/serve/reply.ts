@@ -29,13 +29,15 @@ export interface Unsendable {
 /** Matcher keys that never stop a reply from being sent (`timeout` bounds the write). */
 const NEUTRAL = new Set(['span', 'timeoutMs', 'multiline']);
 
-const HINT = 'serve sends what `s:` says: write the reply itself (a string, a list of lines, or a reply code), and match the client with `c:`';
+const HINT = 'serve sends what `s:` says: write the reply itself (a string, a list of lines, or a reply code), or give the text to send in `serve:` beside the checks (`{ match: /^250 /, serve: "250 OK" }`)';
 
 export function serveReply(m: Matcher, protocol: ProtocolName): ServeReply | Unsendable {
   const keys = (Object.keys(m) as (keyof Matcher)[]).filter((k) => m[k] !== undefined && !NEUTRAL.has(k));
   const only = (...allowed: (keyof Matcher)[]): boolean => keys.every((k) => allowed.includes(k));
   const multiline = m.multiline?.value;
   const withMultiline = (parts: ReplyPart[]): ServeReply => ({ kind: 'send', parts, ...(multiline !== undefined ? { multiline } : {}) });
+  // `serve:` says what to send where the other keys cannot (format §9, decision 52).
+  if (m.serve) return withMultiline(m.serve.value.map((template) => ({ kind: 'text', template })));
   if (m.closed && only('closed')) return { kind: 'closed' };
   if (m.match && only('match')) return regexProblem(m.match);
   if (m.whole && only('whole')) {

@@ -94,7 +94,9 @@ describe('IMAP replies', () => {
     const body = ['a2 OK fake completion', 'x'];
     const size = body.reduce((n, l) => n + Buffer.byteLength(l) + 2, 0);
     const r = await importValid(lines('S: * OK hi', 'C: a2 FETCH 1 BODY[]', `S: * 1 FETCH (BODY[] {${size}}`, ...body.map((l) => `S: ${l}`), 'S: )', 'S: a2 OK done'));
-    expect(steps(r.doc)[2]).toEqual({ s: ['/^\\* 1 FETCH \\(BODY\\[\\] \\{\\d+\\}$/', ...body, ')', 'a2 OK done'] });
+    expect(steps(r.doc)[2]).toEqual({
+      s: { lines: ['/^\\* 1 FETCH \\(BODY\\[\\] \\{\\d+\\}$/', ...body, ')', 'a2 OK done'], serve: [`* 1 FETCH (BODY[] {${size}}`, ...body, ')', 'a2 OK done'] },
+    });
   });
 
   it('pipelined commands: each reply ends at its own tagged completion', async () => {
@@ -124,7 +126,7 @@ describe('IMAP replies', () => {
       { s: 'a1 OK [APPENDUID 1 5] APPEND completed' },
       { c: 'a2 IDLE' },
       { s: '+ idling' },
-      { s: '/^\\* \\d+ EXISTS$/' },
+      { s: { match: '/^\\* \\d+ EXISTS$/', serve: '* 5 EXISTS' } },
       { c: 'DONE' },
       { s: 'a2 OK IDLE terminated' },
     ]);
@@ -160,7 +162,7 @@ describe('POP3 replies', () => {
       { s: '+OK begin TLS' },
       { tls: {} },
       { c: 'LIST 1' },
-      { s: '/^\\+OK \\d+ \\d+$/' },
+      { s: { match: '/^\\+OK \\d+ \\d+$/', serve: '+OK 1 120' } },
       { c: 'TOP 1 0' },
       { s: ['+OK', 'Subject: hi', '.dotted', '\\...'] },
       { c: 'QUIT' },

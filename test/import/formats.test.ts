@@ -74,7 +74,7 @@ describe('telnet logs', () => {
     expect(steps(pop3.doc)).toEqual([
       { s: '+OK hi' },
       { c: 'RETR 1' },
-      { s: ['/^\\+OK \\d+ octets$/', 'Subject: x', '', 'body'] },
+      { s: { lines: ['/^\\+OK \\d+ octets$/', 'Subject: x', '', 'body'], serve: ['+OK 3 octets', 'Subject: x', '', 'body'] } },
       { c: 'QUIT' },
       { s: '+OK bye' },
     ]);

@@ -71,7 +71,7 @@ describe('a ManageSieve transcript', () => {
       'LOGOUT',
     ]);
     const getscript = all.findIndex((s) => s.c === 'GETSCRIPT "convospec"');
-    expect(all[getscript + 1]).toEqual({ s: ['/^\\{\\d+\\}$/', ...SCRIPT, 'OK "Getscript completed."'] });
+    expect(all[getscript + 1]).toEqual({ s: { lines: ['/^\\{\\d+\\}$/', ...SCRIPT, 'OK "Getscript completed."'], serve: [expect.stringMatching(/^\{\d+\}$/), ...SCRIPT, 'OK "Getscript completed."'] } });
     expect(r.warnings.map((w) => w.message)).toEqual(['the transcript names no port: using ManageSieve\'s 4190']);
   });
 

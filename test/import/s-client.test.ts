@@ -238,7 +238,7 @@ describe('openssl s_client -starttls pastes (typed lines not marked)', () => {
 
   it("imap: Dovecot's command timings become a regex that matches other timings", async () => {
     const r = await importValid(fixture(IMAP_FILE), {}, { MAIL_PASS: PASS });
-    const replies = steps(r.doc).flatMap((s) => (Array.isArray(s.s) ? (s.s as string[]) : []));
+    const replies = steps(r.doc).flatMap((s) => (Array.isArray(s.s) ? (s.s as string[]) : ((s.s as { lines?: string[] } | undefined)?.lines ?? [])));
     const select = replies.find((l) => l.includes('Select completed'));
     expect(select).toMatch(/^\/\^.*\$\/$/);
     const regex = new RegExp((select ?? '').slice(1, -1));

@@ -1,7 +1,7 @@
 /**
  * `importSessions`: connections already split and marked by side (what `convospec record`
  * hands over) become a spec by the importer's own stages, with the TLS options of the
- * recording, replies exact on request, and a failed handshake left out.
+ * recording, and a failed handshake left out.
  */
 import { describe, expect, it } from 'vitest';
 import { importSessions, type Session, type TranscriptEvent } from '../../src/import/index.js';
@@ -35,11 +35,12 @@ describe('importSessions', () => {
     expect(yaml).toMatch(/- s: 220 2\.0\.0 Ready\n$/);
   });
 
-  it('exact: a queue id stays as recorded; without it, a regex', () => {
+  it('a queue id: a regex for run, and the reply as recorded in serve: for serve', () => {
     const events = [s('220 mx'), c('DATA'), s('354 go'), c('hi'), c('.'), s('250 2.0.0 Ok: queued as 4F3A2B1C0D')];
     const session: Session = { target, line: 1, events };
-    expect(importSessions([session], { source: SOURCE, exact: true }).yaml).toContain('- s: "250 2.0.0 Ok: queued as 4F3A2B1C0D"');
-    expect(importSessions([session], { source: SOURCE }).yaml).toContain(`- s: '/^250 2\\.0\\.0 Ok: queued as [A-Za-z0-9]+$/'`);
+    const { yaml } = importSessions([session], { source: SOURCE });
+    expect(yaml).toContain(`match: '/^250 2\\.0\\.0 Ok: queued as [A-Za-z0-9]+$/'`);
+    expect(yaml).toContain('serve: "250 2.0.0 Ok: queued as 4F3A2B1C0D"');
   });
 
   it('a client line holding a CR becomes send: with its exact bytes', () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../helpers/build.js';
 import { workspace, type Workspace } from '../helpers/cli.js';
 import { spawnRecorder } from './helpers.js';
+import { client, serve } from '../serve/harness.js';
 
 const env = process.env;
 const HOST = env.MAIL_HOST;
@@ -80,12 +81,21 @@ function expectNoPassword(yaml: string): void {
 
 const trust = (): string[] => ['--ca', env.MAIL_CA!, '--servername', SERVERNAME];
 
+/**
+ * swaks with STARTTLS and AUTH. The message is given whole, so its body is the same each time
+ * (swaks's own would carry a new Date and Message-Id): serve compares the body it reads.
+ */
+const swaksArgs = (port: number, mech: string): string[] => [
+  'swaks', '--server', `127.0.0.1:${port}`, '--tls', '--auth', mech, '--auth-user', USER, '--auth-password', PASS, '--from', USER, '--to', USER,
+  '--data', 'Subject: recorded\nMessage-Id: <recorded@convospec.test>\n\nA message recorded, then served.\n', '--hide-all',
+];
+
 describe.skipIf(!ready)('record against the real Postfix and Dovecot', () => {
   it.skipIf(!has('swaks'))('swaks, STARTTLS and AUTH PLAIN then LOGIN, to Postfix submission', async () => {
     const rec = await recordWith('swaks', ['--to', `${HOST}:${env.SUBMISSION_PORT}`, '--connections', '2', ...trust()], (port) => {
       // Two clients, one after the other: the second starts once the first is over.
       const mechanisms = ['PLAIN', 'LOGIN'];
-      const swaks = (mech: string): string[] => ['swaks', '--server', `127.0.0.1:${port}`, '--tls', '--auth', mech, '--auth-user', USER, '--auth-password', PASS, '--from', USER, '--to', USER, '--hide-all'];
+      const swaks = (mech: string): string[] => swaksArgs(port, mech);
       const first = spawnSync(swaks(mechanisms[0]!)[0]!, swaks(mechanisms[0]!).slice(1), { encoding: 'utf8', timeout: 30_000 });
       expect(first.status, first.stdout + first.stderr).toBe(0);
       return swaks(mechanisms[1]!);
@@ -98,6 +108,20 @@ describe.skipIf(!ready)('record against the real Postfix and Dovecot', () => {
     expect(rec.yaml).toMatch(/varies between runs: queue id/);
     expectNoPassword(rec.yaml);
     await expectPasses('swaks');
+    // serve plays the recorded server back to the same client (format §9), on a free port: the
+    // queue ids that vary are sent as recorded (`serve:`), the client's lines matched.
+    await ws.write('swaks-serve.yaml', rec.yaml.replace(/port: \d+/, 'port: 0'));
+    const served = await serve(ws, ['swaks-serve.yaml', '--accept-timeout', '20s'], { MAIL_PASS: PASS });
+    expect(served.ports).toHaveLength(1);
+    for (const mech of ['PLAIN', 'LOGIN']) {
+      // Not spawnSync: serve runs in this process.
+      const [tool, ...args] = swaksArgs(served.ports[0]!, mech);
+      const again = await client(tool!, args, { timeoutMs: 30_000 });
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+    }
+    const result = await served.done;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 passed');
   });
 
   it.skipIf(!has('curl'))('curl over IMAP with STARTTLS to Dovecot', async () => {

@@ -59,4 +59,20 @@ describe('serve and run play the same spec against each other', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('client.yaml:27:12: expected a reply, but the server closed the connection');
   });
+
+  it('a reply that varies: run matches the regex, serve sends what serve: says (format §9)', async () => {
+    await ws.write(
+      'varies.yaml',
+      spec('QUIT').replace(
+        '      - s: 250 queued\n',
+        "      - s:\n          match: '/^250 queued as [0-9A-F]+$/'\n          serve: 250 queued as 4F3A2B\n",
+      ),
+    );
+    const served = await serve(ws, ['varies.yaml', '--accept-timeout', '10s']);
+    const run = await ws.run(['run', 'varies.yaml', '--var', `port=${served.ports[0]}`, '--verbose']);
+    const result = await served.done;
+    expect(run.code, run.stdout).toBe(0);
+    expect(result.code, result.stdout).toBe(0);
+    expect(run.stdout).toContain('s: 250 queued as 4F3A2B');
+  });
 });

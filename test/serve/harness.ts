@@ -17,8 +17,8 @@ export interface Served {
   stop(): void;
 }
 
-/** Starts `convospec serve ARGS` in `ws.dir`; resolves once it listens (or ended without). */
-export async function serve(ws: Workspace, args: readonly string[]): Promise<Served> {
+/** Starts `convospec serve ARGS` in `ws.dir` (with `env` beside NO_COLOR); resolves once it listens (or ended without). */
+export async function serve(ws: Workspace, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Served> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const stdout = new PassThrough();
@@ -38,7 +38,7 @@ export async function serve(ws: Workspace, args: readonly string[]): Promise<Ser
   });
   const done = runCli(['serve', ...args], {
     cwd: ws.dir,
-    env: { NO_COLOR: '1' },
+    env: { ...env, NO_COLOR: '1' },
     stdout,
     stderr,
     isTTY: false,

@@ -25,7 +25,6 @@ export interface RecordFlags {
   connections?: string;
   output?: string;
   name?: string;
-  exact?: boolean;
 }
 
 /** `host:port`, `[::1]:port`; `port` alone is on 127.0.0.1. */
@@ -73,7 +72,7 @@ export async function recordCommand(flags: RecordFlags, io: Io): Promise<number>
     ...(ca ? { ca: [ca] } : {}),
     insecure: flags.insecure === true,
     connections,
-    spec: { ...(flags.name !== undefined ? { name: flags.name } : {}), ...specTls(flags, io), ...(flags.exact === true ? { exact: true } : {}) },
+    spec: { ...(flags.name !== undefined ? { name: flags.name } : {}), ...specTls(flags, io) },
     clock: { now: () => io.now().getTime() },
     signal: io.signal,
     onListening: async (ready) => {
