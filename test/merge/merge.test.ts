@@ -137,6 +137,17 @@ describe('merging load reports', () => {
         expect(step.latency.max).toBe(Math.round(sum.maxValue) / 1000);
       }
     }
+    // Sessions over time: each machine's intervals laid from its own start, the counts added.
+    const sessionsOf = (t: { sessions: readonly number[] }): number => t.sessions.reduce((a, b) => a + b, 0);
+    expect(sessionsOf(all.timeline)).toBe(sessionsOf(again.timeline) + sessionsOf(more.timeline));
+    expect(all.timeline.sessions[0]).toBe((again.timeline.sessions[0] ?? 0) + (more.timeline.sessions[0] ?? 0));
+  });
+
+  it('writes the HTML page of a merged load run, sessions over time included', async () => {
+    const merge = await ws.run(['merge', '--html', 'load-merged.html', 'load-again.json', 'load-more.json']);
+    expect(merge.code, merge.stderr).toBe(0);
+    const page = await readFile(join(ws.dir, 'load-merged.html'), 'utf8');
+    expect(page).toContain('Sessions per second');
   });
 
   it('checks --threshold against the merged histograms', async () => {
