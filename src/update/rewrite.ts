@@ -152,9 +152,10 @@ function editFor(text: string, pair: SPair, update: Update, failedAt: number | u
   // Only blanks between `s:` and the value: the new value starts right after `s:`; after a
   // comment there, where the old value starts.
   const from = /^[ \t\r\n]*$/.test(between) ? afterColon : start;
-  // A list, and a map holding a list of several lines, go on lines of their own; a list
-  // keeps the old value's indentation when that stood on lines of its own.
-  if (Array.isArray(newValue) || (newValue instanceof YAMLMap && holdsLongList(newValue))) {
+  // A list, a map holding a list of several lines, and a regex with what `serve:` sends
+  // (import's block map) go on lines of their own; a list keeps the old value's indentation
+  // when that stood on lines of its own.
+  if (Array.isArray(newValue) || (newValue instanceof YAMLMap && holdsLongList(newValue)) || servesBeside(newValue)) {
     if (newValue instanceof YAMLMap) newValue.flow = false;
     const indent = ' '.repeat(between.includes('\n') ? column(start) : column(keyStart) + 2);
     const items = blockText(newValue).split('\n').map((l) => indent + l).join('\n');
@@ -162,6 +163,11 @@ function editFor(text: string, pair: SPair, update: Update, failedAt: number | u
   }
   const one = blockText(newValue);
   return { start: from, end, text: from === afterColon ? ` ${one}` : one };
+}
+
+/** Import's form of a reply that varies: the regex, and the reply as it came in `serve:`. */
+function servesBeside(value: MatcherValue | YAMLMap): boolean {
+  return typeof value === 'object' && !Array.isArray(value) && !(value instanceof YAMLMap) && 'serve' in value;
 }
 
 function holdsLongList(map: YAMLMap): boolean {

@@ -50,6 +50,18 @@ describe('rewriteSpec', () => {
     expect(out.text).toBe('steps:\n  - s: 250 hello ${user}\n  - s: \\/var/mail is full\n');
   });
 
+  it('a value that varies: the regex and `serve:` on lines of their own, or in flow style in a flow map', () => {
+    const text = 'steps:\n  - s: 250 old   # the queue id\n  - { s: 250 old, name: n }\n  - c: QUIT\n';
+    const lines = [['250 2.0.0 Ok: queued as 4F3A2B1C0D']];
+    const out = rewriteSpec(text, [at(text, 0, lines), at(text, 1, lines)]);
+    expect(out.text).toBe(
+      'steps:\n  - s:\n      match: \'/^250 2\\.0\\.0 Ok: queued as [A-Za-z0-9]+$/\'\n      serve: "250 2.0.0 Ok: queued as 4F3A2B1C0D"   # the queue id\n' +
+        "  - { s: { match: '/^250 2\\.0\\.0 Ok: queued as [A-Za-z0-9]+$/', serve: \"250 2.0.0 Ok: queued as 4F3A2B1C0D\" }, name: n }\n  - c: QUIT\n",
+    );
+    const steps = (parse(out.text) as { steps: { s: unknown }[] }).steps;
+    expect(steps[0]!.s).toEqual(steps[1]!.s);
+  });
+
   it('two rewrites in one file, each at its place', () => {
     const text = 'a:\n  - s: 1\n  - s: 2\n  - s: 3\n';
     const out = rewriteSpec(text, [at(text, 2, [['250 three']]), at(text, 0, [['250-one'], ['250 uno']])]);
