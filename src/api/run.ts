@@ -24,8 +24,8 @@ import { createWorld } from './world.js';
 
 type Reporters = typeof REPORTERS;
 /** The reporters that write a file or a folder (`--junit FILE`…): each takes a path. */
-type FileReporterName = { [K in keyof Reporters]: Reporters[K] extends { readonly flag: object } ? K : never }[keyof Reporters];
-/** The reporters without a flag (the console): each is on when `true`. */
+type FileReporterName = { [K in keyof Reporters]: Reporters[K] extends { readonly flag: { readonly argument: string } } ? K : never }[keyof Reporters];
+/** The reporters without a file (the console, GitHub's annotations): each is on when `true`. */
 type StreamReporterName = Exclude<keyof Reporters, FileReporterName>;
 
 /** The built-in reporters a run writes: `{ junit: 'out/junit.xml', console: true }`. */
@@ -60,7 +60,7 @@ export interface RunSettings {
   readonly signal?: AbortSignal;
   /** Every event, in order (see `ConvospecEvent`); awaited before the next. */
   readonly onEvent?: OnEvent;
-  /** Built-in reports: file reporters by path, the console by `true`. Default: none. */
+  /** Built-in reports: file reporters by path, the console and `github` by `true`. Default: none. */
   readonly reports?: ReportOptions;
   /** Reporters of your own (src/report/types.ts `Reporter`), after the built-in ones. */
   readonly reporters?: readonly Reporter[];
@@ -199,6 +199,8 @@ async function reportersOf(options: RunSettings, cwd: string, now: () => Date): 
   const asked: Readonly<Record<string, string | boolean | undefined>> = options.reports ?? {};
   const map: Record<string, ReporterDef> = {};
   const paths: Record<string, string> = {};
+  // Switch reporters (`github`): on by `true`, as their flag turns them on.
+  const on: string[] = [];
   for (const [name, value] of Object.entries(asked)) {
     const def: ReporterDef | undefined = Object.hasOwn(REPORTERS, name) ? (REPORTERS as ReporterMap)[name] : undefined;
     if (def === undefined) throw new TypeError(`reports: unknown reporter "${name}"; known: ${Object.keys(REPORTERS).join(', ')}`);
@@ -208,6 +210,9 @@ async function reportersOf(options: RunSettings, cwd: string, now: () => Date): 
       const problem = await checkOutputPath(resolve(cwd, value), def.flag.output);
       if (problem !== undefined) throw new Error(`reports.${name} ${value}: cannot write there: ${problem}`);
       paths[name] = value;
+    } else if (def.flag !== undefined) {
+      if (value !== true) throw new TypeError(`reports.${name} is turned on by \`true\`, not a path`);
+      on.push(name);
     }
     map[name] = def;
   }
@@ -227,7 +232,7 @@ async function reportersOf(options: RunSettings, cwd: string, now: () => Date): 
     now,
     env: options.env ?? {},
   };
-  const builtIn = await createReporters({ reporters: ordered, paths }, 'run', context);
+  const builtIn = await createReporters({ reporters: ordered, paths, on }, 'run', context);
   const callers = guardReporters([...(options.onEvent ? [eventReporter(options.onEvent)] : []), ...(options.reporters ?? [])]);
   return { reporters: [...builtIn, ...callers.reporters], thrown: callers.error };
 }

@@ -93,6 +93,22 @@ describe('run()', () => {
     expect(printed).toMatch(/✓ Relay › greets and says goodbye/);
   });
 
+  it('turns on a switch reporter by `true`: GitHub annotations on stdout, the summary to env.GITHUB_STEP_SUMMARY', async () => {
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const result = await run('specs', {
+      cwd: ws.dir,
+      env: { SMTP_PORT: String(port), GITHUB_STEP_SUMMARY: join(ws.dir, 'out/summary.md') },
+      reports: { github: true },
+      output: { stdout, stderr: new PassThrough() },
+    });
+    expect(result.ok).toBe(false);
+    expect(printed).toMatch(/^::error file=specs\/relay\.yaml,line=\d+,col=\d+/m);
+    expect(await readFile(join(ws.dir, 'out/summary.md'), 'utf8')).toContain('failed');
+    await expect(run('specs', { cwd: ws.dir, reports: { github: 'x.txt' } as never })).rejects.toThrow(/reports\.github is turned on by `true`/);
+  });
+
   it('hands every event to a reporter of the caller\'s own, after the built-in ones; takes one shard', async () => {
     const seen: string[] = [];
     const mine: Reporter = {
