@@ -13,7 +13,8 @@ import type { ProtocolName } from '../kernel/model.js';
 import { createLineSplitter, type LineSplitter } from '../protocol/sent-lines.js';
 import { socketError } from '../transport/errors.js';
 import { connectTcp, target } from '../transport/tcp.js';
-import { handshake } from '../transport/tls-handshake.js';
+import { handshake, handshakeDone } from '../transport/tls-handshake.js';
+import { TransportError } from '../transport/types.js';
 import type { Clock, ResolvedTls } from '../transport/types.js';
 import { StarttlsWatch } from './watch.js';
 
@@ -222,7 +223,7 @@ export class Relay {
     this.upstreamHandshake = server;
     const [up, down] = await Promise.allSettled([
       handshake(server as Socket, this.options.to.host, this.options.serverTls, deadline, { clock: this.options.clock }),
-      clientHandshake(toClient, this.options.timeoutMs),
+      clientHandshake(toClient, this.options.timeoutMs, this.options.clock),
     ]);
     this.upstreamHandshake = undefined;
     if (up.status === 'fulfilled') this.sockets.push(up.value.socket);
@@ -304,26 +305,21 @@ function pieces(chunk: Buffer): { bytes: Buffer; end: number }[] {
   return out;
 }
 
-/** The server side of the handshake with the client, bounded by `timeoutMs`. */
-function clientHandshake(socket: TLSSocket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error(`the client did not finish the TLS handshake within ${timeoutMs / 1000}s`)), timeoutMs);
-    const settle = (error?: Error): void => {
-      clearTimeout(timer);
-      socket.off('secure', onSecure);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onSecure = (): void => settle();
-    const onError = (error: Error): void => settle(new Error(clientReason(error)));
-    const onClose = (): void => settle(new Error('the client closed the connection during the TLS handshake (does it trust the certificate the recorder shows? see --ca-out, --cert)'));
-    socket.once('secure', onSecure);
-    socket.once('error', onError);
-    socket.once('close', onClose);
-  });
+/**
+ * The server side of the handshake with the client, by the transport's own wait
+ * (`handshakeDone`), in the recorder's words: what the user can do about it.
+ */
+async function clientHandshake(socket: TLSSocket, timeoutMs: number, clock: Clock): Promise<void> {
+  try {
+    await handshakeDone(socket, 'client', clock.now() + timeoutMs, { clock });
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    if (error.kind === 'timeout') throw new Error(`the client did not finish the TLS handshake within ${timeoutMs / 1000}s`, { cause: error });
+    throw new Error(error.cause instanceof Error ? clientReason(error.cause) : CLIENT_CLOSED, { cause: error });
+  }
 }
+
+const CLIENT_CLOSED = 'the client closed the connection during the TLS handshake (does it trust the certificate the recorder shows? see --ca-out, --cert)';
 
 /** Plain words for a handshake the client broke off. */
 function clientReason(error: Error & { reason?: string; code?: string }): string {
@@ -332,6 +328,6 @@ function clientReason(error: Error & { reason?: string; code?: string }): string
   if (/wrong version number|http request|packet length too long|unknown protocol/.test(reason)) {
     return `the client did not speak TLS (${reason}): record without --tls and let it use STARTTLS`;
   }
-  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return 'the client closed the connection during the TLS handshake (does it trust the certificate the recorder shows? see --ca-out, --cert)';
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return CLIENT_CLOSED;
   return reason || error.message;
 }
