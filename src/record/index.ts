@@ -12,6 +12,7 @@ import { importSessions, type Session, type TlsValues } from '../import/index.js
 import type { ProtocolName } from '../kernel/model.js';
 import { createPki, DEFAULT_IPS } from '../pki/index.js';
 import { PROTOCOLS } from '../protocol/registry.js';
+import { listenFailure } from '../transport/listen.js';
 import { target } from '../transport/tcp.js';
 import type { Clock, ResolvedTls } from '../transport/types.js';
 import { Relay } from './relay.js';
@@ -175,7 +176,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
 function listen(server: net.Server, at: HostPort): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new RecordError(`cannot listen on ${target(at.host, at.port)}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`));
+      reject(new RecordError(listenFailure(error, at.host, at.port)));
     };
     server.once('error', onError);
     server.listen(at.port, at.host, () => {

@@ -1,6 +1,7 @@
 /** Listening sockets (the serve stage's network edge), behind an interface tests can replace. */
 import net from 'node:net';
 import type { Socket } from 'node:net';
+import { listenFailure } from '../transport/listen.js';
 
 export interface Listener {
   /** The address bound (the port picked when 0 was asked). */
@@ -21,20 +22,13 @@ export class ListenError extends Error {
   }
 }
 
-const WORDS: Record<string, string> = {
-  EADDRINUSE: 'the port is in use (another program listens there; pick another port, or 0 for a free one)',
-  EACCES: 'permission denied (ports below 1024 need privileges; pick a port from 1024 up, or 0)',
-  EADDRNOTAVAIL: 'this machine has no such address',
-};
-
 export const listenTcp: Listen = (host, port) =>
   new Promise<Listener>((resolve, reject) => {
     const server = net.createServer({ noDelay: true });
     let handler: (socket: Socket) => void = (socket) => socket.destroy();
     server.on('connection', (socket) => handler(socket));
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-      reject(new ListenError(`cannot listen on ${where}: ${WORDS[error.code ?? ''] ?? error.message}`));
+      reject(new ListenError(listenFailure(error, host, port)));
     });
     server.listen({ host, port, exclusive: true }, () => {
       const address = server.address();
