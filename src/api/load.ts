@@ -17,14 +17,19 @@ export interface LoadedRun {
   readonly invalid: InvalidFile[];
 }
 
-export async function loadForRun(paths: readonly string[], options: Pick<LoadOptions, 'cwd' | 'vars' | 'env'>): Promise<LoadedRun> {
+/** `more`: a command's own checks of the loaded specs (serve's: every `s:` can be sent), invalid like the loader's. */
+export async function loadForRun(
+  paths: readonly string[],
+  options: Pick<LoadOptions, 'cwd' | 'vars' | 'env'>,
+  more: (loaded: LoadResult) => readonly Diagnostic[] = () => [],
+): Promise<LoadedRun> {
   const loaded = await loadSpecs(paths, options);
   const redact = fileRedactor(loaded.secretLiteralsByFile, loaded.sources.keys());
-  return { loaded, redact, invalid: invalidFiles(loaded.diagnostics, loaded, redact) };
+  return { loaded, redact, invalid: invalidFiles([...loaded.diagnostics, ...more(loaded)], loaded, redact) };
 }
 
 /** Diagnostics by file, redacted and rendered as reporters take them (`invalid-specs`). */
-export function invalidFiles(diagnostics: readonly Diagnostic[], loaded: Pick<LoadResult, 'sources'>, redact: FileRedact): InvalidFile[] {
+function invalidFiles(diagnostics: readonly Diagnostic[], loaded: Pick<LoadResult, 'sources'>, redact: FileRedact): InvalidFile[] {
   const byFile = new Map<string, Diagnostic[]>();
   for (const d of diagnostics) byFile.set(d.span.file, [...(byFile.get(d.span.file) ?? []), redactDiagnostic(d, redact)]);
   return [...byFile].map(([file, list]) => ({

@@ -52,7 +52,7 @@ export function printReportFailures(failures: readonly string[], io: Io): void {
 
 /**
  * Invalid specs: nothing runs. The console reporter prints them (stderr), file reporters write
- * them (format §8); the diagnostics come redacted (api/load.ts `invalidFiles`). Returns exit 2.
+ * them (format §8); the diagnostics come redacted (api/load.ts `loadForRun`). Returns exit 2.
  */
 export async function reportInvalidSpecs(invalid: readonly InvalidFile[], reports: ReportRequest, context: Omit<ReporterContext, 'outputPath'>, io: Io): Promise<number> {
   const dispatcher = createDispatcher(await createReporters(reports, 'run', context));

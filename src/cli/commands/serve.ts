@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { renderDiagnostics } from '../../loader/render.js';
-import { invalidFiles, loadForRun } from '../../api/load.js';
+import { loadForRun } from '../../api/load.js';
 import { createWorld } from '../../api/world.js';
 import { selectTests } from '../../engine/select.js';
 import type { Suite } from '../../kernel/model.js';
@@ -43,11 +43,10 @@ export async function serveCommand(paths: string[], flags: ServeFlags, io: Io): 
   await checkReportPaths(flags.reports, io.cwd);
   const env = io.env;
 
-  const { loaded, redact } = await loadForRun(paths, { cwd: io.cwd, vars: cliVars, env });
+  const { loaded, redact, invalid } = await loadForRun(paths, { cwd: io.cwd, vars: cliVars, env }, (l) => checkServable(l.suites));
   const context = reporterContext(io, color, Boolean(flags.verbose));
   if (loaded.warnings.length > 0) io.stderr.write(`${renderDiagnostics(loaded.warnings, loaded.sources, { color, redact })}\n`);
-  const problems = [...loaded.diagnostics, ...checkServable(loaded.suites)];
-  if (problems.length > 0) return reportInvalidSpecs(invalidFiles(problems, loaded, redact), flags.reports, context, io);
+  if (invalid.length > 0) return reportInvalidSpecs(invalid, flags.reports, context, io);
   const suites = selectTests(loaded.suites, { ...(grep ? { grep } : {}), tags: flags.tag });
   if (suites.length === 0) {
     io.stderr.write(loaded.suites.length ? 'convospec: no test matched --grep/--tag\n' : `convospec: no spec found in ${paths.join(', ')}\n`);
